@@ -1,0 +1,797 @@
+//! Expressions: names resolved, types and units inferred and checked.
+
+use rust_decimal::Decimal;
+
+use super::diagnostic::{Diagnostic, suggest};
+use super::model::*;
+use super::types::{self, Type};
+use super::{Checker, Symbol, list_names, unrounded};
+use crate::source::Span;
+use crate::syntax::ast::{self, BinaryOp, ExprKind as Ast, LiteralKind, UnaryOp, Unit};
+
+/// What names mean where an expression stands: the index of an indexed definition.
+pub(super) struct Scope {
+    pub index: Option<(String, EnumId)>,
+}
+
+pub(super) fn literal(kind: &LiteralKind) -> Option<Value> {
+    Some(match kind {
+        LiteralKind::Number { value, .. } => Value::Decimal(*value),
+        LiteralKind::Date(date) => Value::Date(*date),
+        LiteralKind::Text(text) => Value::Text(text.as_str().into()),
+        LiteralKind::Bool(value) => Value::Bool(*value),
+        LiteralKind::Name(_) => return None,
+    })
+}
+
+pub(super) fn literal_type(kind: &LiteralKind) -> Option<Type> {
+    Some(match kind {
+        LiteralKind::Number { unit: Some(Unit::Euros), .. } => Type::Euros,
+        LiteralKind::Number { unit: Some(Unit::Percent), .. } => Type::Rate,
+        LiteralKind::Number { unit: Some(Unit::Patients), value } => Type::Patients { whole: value.fract().is_zero() },
+        LiteralKind::Number { unit: None, .. } => Type::Number,
+        LiteralKind::Date(_) => Type::Date,
+        LiteralKind::Text(_) => Type::Text,
+        LiteralKind::Bool(_) => Type::Bool,
+        LiteralKind::Name(_) => return None,
+    })
+}
+
+const FUNCTIONS: [&str; 4] = ["round", "min", "max", "failures"];
+
+fn typed(kind: ExprKind, ty: Type, span: Span) -> Expr {
+    Expr { kind, ty, span }
+}
+
+fn is_whole_constant(expr: &Expr) -> bool {
+    matches!(&expr.kind, ExprKind::Const(Value::Decimal(value)) if value.fract().is_zero())
+}
+
+impl Checker {
+    /// Checks an expression that must have type `expected`.
+    pub(super) fn expect_type(&mut self, expr: &ast::Expr, scope: &Scope, expected: Type, what: &str) -> Option<Expr> {
+        let checked = self.expr(expr, scope, Some(expected))?;
+        if checked.ty.fits(expected) {
+            return Some(Expr { ty: if checked.ty == Type::Number { expected } else { checked.ty }, ..checked });
+        }
+        if matches!((checked.ty, expected), (Type::Patients { whole: false }, Type::Patients { whole: true })) {
+            self.report(unrounded(checked.span, what));
+            return None;
+        }
+        let (found, wanted) = (self.type_name(checked.ty), self.type_name(expected));
+        self.report(Diagnostic::error(
+            "avenant::check::type_mismatch",
+            checked.span,
+            format!("{what} must be {wanted}, but this is {found}"),
+            format!("this is {found}"),
+        ));
+        None
+    }
+
+    /// Checks an expression; `hint` is the type the context expects, used to
+    /// resolve bare enumeration values.
+    pub(super) fn expr(&mut self, expr: &ast::Expr, scope: &Scope, hint: Option<Type>) -> Option<Expr> {
+        let span = expr.span;
+        match &expr.kind {
+            Ast::Literal(kind) => {
+                let ty = literal_type(kind)?;
+                Some(typed(ExprKind::Const(literal(kind)?), ty, span))
+            }
+            Ast::Name(name) => self.name(name, span, scope, hint),
+            Ast::Unary { op, operand } => {
+                let operand = self.expr(operand, scope, hint)?;
+                match op {
+                    UnaryOp::Not => {
+                        self.require(&operand, Type::Bool, "`not`")?;
+                        Some(typed(ExprKind::Not(Box::new(operand)), Type::Bool, span))
+                    }
+                    UnaryOp::Neg => {
+                        if !operand.ty.is_numeric() {
+                            return self.mismatch(&operand, "a minus sign applies to numbers");
+                        }
+                        let ty = operand.ty;
+                        Some(typed(ExprKind::Neg(Box::new(operand)), ty, span))
+                    }
+                }
+            }
+            Ast::Binary { op, left, right } => self.binary(*op, left, right, span, scope),
+            Ast::Field { target, field } => {
+                let target = self.expr(target, scope, None)?;
+                let Type::Row(table_id) = target.ty else {
+                    let found = self.type_name(target.ty);
+                    self.report(
+                        Diagnostic::error(
+                            "avenant::check::type_mismatch",
+                            field.span,
+                            format!("`.{}` reads a table column, but this is {found}", field.name),
+                            "not a table row",
+                        )
+                        .with_label(target.span, format!("this is {found}")),
+                    );
+                    return None;
+                };
+                let table = self.tables.get(table_id.index())?;
+                let Some(column) = table.columns.iter().position(|column| column.name == field.name) else {
+                    let names: Vec<&str> = table.columns.iter().map(|column| column.name.as_str()).collect();
+                    let help = suggest(&field.name, names.iter().copied())
+                        .unwrap_or_else(|| format!("its columns are {}", list_names(names.iter().copied())));
+                    let message = format!("the table `{}` has no column `{}`", table.name, field.name);
+                    self.report(
+                        Diagnostic::error("avenant::check::unknown_name", field.span, message, "unknown column")
+                            .with_help(help),
+                    );
+                    return None;
+                };
+                let ty = table.columns.get(column)?.ty;
+                Some(typed(ExprKind::RowField { row: Box::new(target), column }, ty, span))
+            }
+            Ast::Keys { target, keys } => self.keys(target, keys, span, scope),
+            Ast::Call { function, args } => self.call(function, args, span, scope, hint),
+            Ast::List(_) => {
+                self.report(
+                    Diagnostic::error("avenant::check::type_mismatch", span, "a list stands only after `in`", "a list")
+                        .with_help("write `specialty in [radiologie, radiotherapie]`"),
+                );
+                None
+            }
+            Ast::If { condition, then, otherwise } => {
+                let condition = self.expect_type(condition, scope, Type::Bool, "the condition of `if`");
+                let then = self.expr(then, scope, hint);
+                let otherwise = self.expr(otherwise, scope, hint.or(then.as_ref().map(|then| then.ty)));
+                let (condition, then, otherwise) = (condition?, then?, otherwise?);
+                let ty = self.join(&[&then, &otherwise], "the branches of `if`")?;
+                Some(typed(
+                    ExprKind::If {
+                        condition: Box::new(condition),
+                        then: Box::new(then),
+                        otherwise: Box::new(otherwise),
+                    },
+                    ty,
+                    span,
+                ))
+            }
+            Ast::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, span, scope, hint),
+        }
+    }
+
+    fn mismatch<T>(&mut self, expr: &Expr, message: &str) -> Option<T> {
+        let found = self.type_name(expr.ty);
+        self.report(Diagnostic::error(
+            "avenant::check::type_mismatch",
+            expr.span,
+            message.to_owned(),
+            format!("this is {found}"),
+        ));
+        None
+    }
+
+    fn require(&mut self, expr: &Expr, ty: Type, what: &str) -> Option<()> {
+        if expr.ty.fits(ty) {
+            return Some(());
+        }
+        let wanted = self.type_name(ty);
+        self.mismatch(expr, &format!("{what} needs {wanted}"))
+    }
+
+    /// The common type of several branches, if they have one.
+    fn join(&mut self, branches: &[&Expr], what: &str) -> Option<Type> {
+        let mut joined = branches.first()?.ty;
+        for branch in branches.iter().skip(1) {
+            joined = match (joined, branch.ty) {
+                (a, b) if a == b => a,
+                (Type::Patients { whole: a }, Type::Patients { whole: b }) => Type::Patients { whole: a && b },
+                (Type::Number, other) | (other, Type::Number) if other.is_numeric() => other,
+                (a, b) => {
+                    let (a, b) = (self.type_name(a), self.type_name(b));
+                    let first = branches.first().map_or(branch.span, |first| first.span);
+                    self.report(
+                        Diagnostic::error(
+                            "avenant::check::type_mismatch",
+                            branch.span,
+                            format!("{what} must agree, but one is {a} and another {b}"),
+                            format!("this is {b}"),
+                        )
+                        .with_label(first, format!("this is {a}")),
+                    );
+                    return None;
+                }
+            };
+        }
+        Some(joined)
+    }
+
+    fn name(&mut self, name: &str, span: Span, scope: &Scope, hint: Option<Type>) -> Option<Expr> {
+        if let Some((index_name, id)) = &scope.index {
+            if index_name == name {
+                return Some(typed(ExprKind::Index, Type::Enum(*id), span));
+            }
+        }
+        if let Some((symbol, _)) = self.values.get(name).copied() {
+            return self.symbol(symbol, name, span);
+        }
+        // Not a definition: a value of an enumeration, resolved by the type
+        // the context expects, or else by being the only one of its name.
+        if let Some(Type::Enum(id)) = hint {
+            if let Some(variant) = self.enums.get(id.index()).and_then(|enumeration| enumeration.variant_index(name)) {
+                return Some(typed(ExprKind::Const(Value::Enum(variant)), Type::Enum(id), span));
+            }
+        }
+        let owners: Vec<(EnumId, u16)> = self
+            .enums
+            .iter()
+            .enumerate()
+            .filter_map(|(index, enumeration)| {
+                enumeration.variant_index(name).map(|variant| (EnumId(id_from(index)), variant))
+            })
+            .collect();
+        match owners.as_slice() {
+            [(id, variant)] => Some(typed(ExprKind::Const(Value::Enum(*variant)), Type::Enum(*id), span)),
+            [] => {
+                let mut candidates: Vec<&str> = self.values.keys().map(String::as_str).collect();
+                candidates.extend(
+                    self.enums
+                        .iter()
+                        .flat_map(|enumeration| enumeration.variants.iter().map(|variant| variant.name.as_str())),
+                );
+                if let Some((index_name, _)) = &scope.index {
+                    candidates.push(index_name);
+                }
+                let mut diagnostic = Diagnostic::error(
+                    "avenant::check::unknown_name",
+                    span,
+                    format!("unknown name `{name}`"),
+                    "not defined",
+                );
+                diagnostic.help = Some(suggest(name, candidates).unwrap_or_else(|| {
+                    "a name is a profile field, parameter, rule, band set, condition set, or a value of an enumeration".to_owned()
+                }));
+                self.report(diagnostic);
+                None
+            }
+            several => {
+                let enums = list_names(
+                    several
+                        .iter()
+                        .filter_map(|(id, _)| self.enums.get(id.index()).map(|enumeration| enumeration.name.as_str())),
+                );
+                self.report(
+                    Diagnostic::error(
+                        "avenant::check::ambiguous_name",
+                        span,
+                        format!("`{name}` is a value of several enumerations: {enums}"),
+                        "ambiguous",
+                    )
+                    .with_help(
+                        "compare it with a value of the enumeration you mean, e.g. `zone == zip`, so its type decides",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn symbol(&mut self, symbol: Symbol, name: &str, span: Span) -> Option<Expr> {
+        match symbol {
+            Symbol::Field(id) => {
+                let ty = self.fields.get(id.index())?.ty;
+                Some(typed(ExprKind::Field(id), ty, span))
+            }
+            Symbol::Param(id) => {
+                let ty = self.params.get(id.index())?.ty;
+                Some(typed(ExprKind::Param(id), ty, span))
+            }
+            Symbol::Bands(id) => {
+                let ty = self.band_type(id)?;
+                Some(typed(ExprKind::Band(id), ty, span))
+            }
+            Symbol::Rule(id) => {
+                if self.rule_index(id).is_some() {
+                    self.report(self.needs_index(name, span, "rule"));
+                    return None;
+                }
+                let ty = self.rule_type(id)?;
+                Some(typed(ExprKind::Rule { rule: id, index: None }, ty, span))
+            }
+            Symbol::Conditions(id) => {
+                if self.set_index(id).is_some() {
+                    self.report(self.needs_index(name, span, "condition set"));
+                    return None;
+                }
+                Some(typed(ExprKind::Conditions { set: id, index: None }, Type::Bool, span))
+            }
+            Symbol::Table(id) => {
+                let table = self.tables.get(id.index())?;
+                let keys = table.keys.iter().map(|key| key.name.as_str()).collect::<Vec<_>>().join(", ");
+                self.report(
+                    Diagnostic::error(
+                        "avenant::check::type_mismatch",
+                        span,
+                        format!("the table `{name}` is read with its keys"),
+                        "keys missing",
+                    )
+                    .with_help(format!("write `{name}[{keys}]`")),
+                );
+                None
+            }
+        }
+    }
+
+    fn needs_index(&self, name: &str, span: Span, what: &str) -> Diagnostic {
+        Diagnostic::error(
+            "avenant::check::missing_index",
+            span,
+            format!("the {what} `{name}` is given per value of an enumeration"),
+            "index missing",
+        )
+        .with_help(format!("say which one, e.g. `{name}[o]`"))
+    }
+
+    fn band_type(&self, id: BandsId) -> Option<Type> {
+        self.band_enums.get(id.index()).copied().flatten().map(Type::Enum)
+    }
+
+    fn rule_index(&self, id: RuleId) -> Option<&ast::IndexDecl> {
+        let slot = self.rules.get(id.index())?;
+        self.rule_decls.get(slot.decl_index)?.index.as_ref()
+    }
+
+    fn set_index(&self, id: SetId) -> Option<EnumId> {
+        self.set_indices.get(id.index()).copied().flatten()
+    }
+
+    fn keys(&mut self, target: &ast::Expr, keys: &[ast::Expr], span: Span, scope: &Scope) -> Option<Expr> {
+        let Ast::Name(name) = &target.kind else {
+            self.report(Diagnostic::error(
+                "avenant::check::type_mismatch",
+                target.span,
+                "only a table, or a rule or condition set given per value, is read with `[…]`",
+                "cannot be indexed",
+            ));
+            return None;
+        };
+        let symbol = self.values.get(name).map(|(symbol, _)| *symbol);
+        match symbol {
+            Some(Symbol::Table(id)) => {
+                let table = self.tables.get(id.index())?;
+                let key_types: Vec<(String, EnumId)> =
+                    table.keys.iter().map(|key| (key.name.clone(), key.enumeration)).collect();
+                let (single, value_ty) = (table.single_value, table.columns.first().map(|column| column.ty));
+                if keys.len() != key_types.len() {
+                    let names = key_types.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
+                    self.report(
+                        Diagnostic::error(
+                            "avenant::check::wrong_arity",
+                            span,
+                            format!("the table `{name}` has {} key(s), given {}", key_types.len(), keys.len()),
+                            "wrong number of keys",
+                        )
+                        .with_help(format!("write `{name}[{names}]`")),
+                    );
+                    return None;
+                }
+                let mut checked = Vec::new();
+                for (key, (key_name, enumeration)) in keys.iter().zip(&key_types) {
+                    let what = format!("the key `{key_name}` of `{name}`");
+                    checked.push(self.expect_type(key, scope, Type::Enum(*enumeration), &what));
+                }
+                let keys: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
+                let row = typed(ExprKind::TableRow { table: id, keys }, Type::Row(id), span);
+                match (single, value_ty) {
+                    (true, Some(ty)) => Some(typed(ExprKind::RowField { row: Box::new(row), column: 0 }, ty, span)),
+                    _ => Some(row),
+                }
+            }
+            Some(Symbol::Rule(id)) => {
+                let index_type = self.rule_index(id).map(|index| index.ty.clone());
+                let Some(index_type) = index_type else {
+                    self.report(Diagnostic::error(
+                        "avenant::check::wrong_arity",
+                        span,
+                        format!("the rule `{name}` is not given per value, so takes no `[…]`"),
+                        "no index",
+                    ));
+                    return None;
+                };
+                let enumeration = self.resolve_type(&index_type)?;
+                let index = self.single_key(keys, span, name, scope, enumeration)?;
+                let ty = self.rule_type(id)?;
+                Some(typed(ExprKind::Rule { rule: id, index: Some(Box::new(index)) }, ty, span))
+            }
+            Some(Symbol::Conditions(id)) => {
+                let Some(enumeration) = self.set_index(id) else {
+                    self.report(Diagnostic::error(
+                        "avenant::check::wrong_arity",
+                        span,
+                        format!("the condition set `{name}` is not given per value, so takes no `[…]`"),
+                        "no index",
+                    ));
+                    return None;
+                };
+                let index = self.single_key(keys, span, name, scope, Type::Enum(enumeration))?;
+                Some(typed(ExprKind::Conditions { set: id, index: Some(Box::new(index)) }, Type::Bool, span))
+            }
+            _ => {
+                self.expr(target, scope, None)?;
+                self.report(Diagnostic::error(
+                    "avenant::check::type_mismatch",
+                    target.span,
+                    format!("`{name}` cannot be read with `[…]`"),
+                    "not a table, nor given per value",
+                ));
+                None
+            }
+        }
+    }
+
+    fn single_key(&mut self, keys: &[ast::Expr], span: Span, name: &str, scope: &Scope, ty: Type) -> Option<Expr> {
+        let [key] = keys else {
+            self.report(Diagnostic::error(
+                "avenant::check::wrong_arity",
+                span,
+                format!("`{name}` takes one index, given {}", keys.len()),
+                "wrong number of indices",
+            ));
+            return None;
+        };
+        self.expect_type(key, scope, ty, &format!("the index of `{name}`"))
+    }
+
+    fn binary(&mut self, op: BinaryOp, left: &ast::Expr, right: &ast::Expr, span: Span, scope: &Scope) -> Option<Expr> {
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let left = self.expect_type(left, scope, Type::Bool, &format!("the left side of `{}`", op.symbol()));
+                let right = self.expect_type(right, scope, Type::Bool, &format!("the right side of `{}`", op.symbol()));
+                let (left, right) = (Box::new(left?), Box::new(right?));
+                let kind = if op == BinaryOp::And { ExprKind::And(left, right) } else { ExprKind::Or(left, right) };
+                Some(typed(kind, Type::Bool, span))
+            }
+            BinaryOp::In => {
+                let value = self.expr(left, scope, None)?;
+                let Ast::List(items) = &right.kind else {
+                    self.report(
+                        Diagnostic::error(
+                            "avenant::check::type_mismatch",
+                            right.span,
+                            "`in` needs a list on its right",
+                            "not a list",
+                        )
+                        .with_help("write `specialty in [radiologie, radiotherapie]`"),
+                    );
+                    return None;
+                };
+                let mut set = Vec::new();
+                for item in items {
+                    let item = self.expr(item, scope, Some(value.ty))?;
+                    if types::comparable(value.ty, item.ty).is_none() {
+                        let (a, b) = (self.type_name(value.ty), self.type_name(item.ty));
+                        self.report(
+                            Diagnostic::error(
+                                "avenant::check::type_mismatch",
+                                item.span,
+                                format!("a list item is {b}, but the value tested is {a}"),
+                                format!("this is {b}"),
+                            )
+                            .with_label(value.span, format!("this is {a}")),
+                        );
+                        return None;
+                    }
+                    set.push(item);
+                }
+                Some(typed(ExprKind::In { value: Box::new(value), set }, Type::Bool, span))
+            }
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let left_checked = self.expr(left, scope, None);
+                let right_checked = self.expr(right, scope, left_checked.as_ref().map(|left| left.ty));
+                let (left, right) = (left_checked?, right_checked?);
+                let ordered = matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
+                match types::comparable(left.ty, right.ty) {
+                    Some(allows_order) if allows_order || !ordered => {}
+                    Some(_) => {
+                        let found = self.type_name(left.ty);
+                        self.report(Diagnostic::error(
+                            "avenant::check::type_mismatch",
+                            span,
+                            format!("`{}` orders numbers and dates, not {found}", op.symbol()),
+                            "cannot be ordered",
+                        ));
+                        return None;
+                    }
+                    None => {
+                        let (a, b) = (self.type_name(left.ty), self.type_name(right.ty));
+                        self.report(
+                            Diagnostic::error(
+                                "avenant::check::unit_mismatch",
+                                span,
+                                format!("cannot compare {a} with {b}"),
+                                "incompatible sides",
+                            )
+                            .with_label(left.span, format!("this is {a}"))
+                            .with_label(right.span, format!("this is {b}")),
+                        );
+                        return None;
+                    }
+                }
+                let op = match op {
+                    BinaryOp::Eq => CompareOp::Eq,
+                    BinaryOp::Ne => CompareOp::Ne,
+                    BinaryOp::Lt => CompareOp::Lt,
+                    BinaryOp::Le => CompareOp::Le,
+                    BinaryOp::Gt => CompareOp::Gt,
+                    _ => CompareOp::Ge,
+                };
+                Some(typed(ExprKind::Compare { op, left: Box::new(left), right: Box::new(right) }, Type::Bool, span))
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                let left = self.expr(left, scope, None);
+                let right = self.expr(right, scope, None);
+                let (left, right) = (left?, right?);
+                let ty = match op {
+                    BinaryOp::Add | BinaryOp::Sub => types::additive(left.ty, right.ty),
+                    BinaryOp::Mul => {
+                        types::product(left.ty, right.ty, is_whole_constant(&left) || is_whole_constant(&right))
+                    }
+                    _ => types::quotient(left.ty, right.ty),
+                };
+                let Some(ty) = ty else {
+                    let (a, b) = (self.type_name(left.ty), self.type_name(right.ty));
+                    let help = match op {
+                        BinaryOp::Add | BinaryOp::Sub => {
+                            "only amounts of the same unit add up: euros with euros, patients with patients, rates with rates"
+                        }
+                        BinaryOp::Mul => {
+                            "a count or an amount may be multiplied by a rate or a number, not by another count or amount"
+                        }
+                        _ => "divide by a number or a rate, or divide two amounts of the same unit to get a rate",
+                    };
+                    self.report(
+                        Diagnostic::error(
+                            "avenant::check::unit_mismatch",
+                            span,
+                            format!("cannot apply `{}` to {a} and {b}", op.symbol()),
+                            "units do not agree",
+                        )
+                        .with_label(left.span, format!("this is {a}"))
+                        .with_label(right.span, format!("this is {b}"))
+                        .with_help(help),
+                    );
+                    return None;
+                };
+                let op = match op {
+                    BinaryOp::Add => ArithOp::Add,
+                    BinaryOp::Sub => ArithOp::Sub,
+                    BinaryOp::Mul => ArithOp::Mul,
+                    _ => ArithOp::Div,
+                };
+                Some(typed(ExprKind::Arith { op, left: Box::new(left), right: Box::new(right) }, ty, span))
+            }
+        }
+    }
+
+    fn call(
+        &mut self,
+        function: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+        scope: &Scope,
+        hint: Option<Type>,
+    ) -> Option<Expr> {
+        match function.name.as_str() {
+            "round" => self.round(args, span, scope),
+            "min" | "max" => {
+                if args.len() < 2 {
+                    self.report(Diagnostic::error(
+                        "avenant::check::wrong_arity",
+                        span,
+                        format!("`{}` needs at least two values", function.name),
+                        "too few values",
+                    ));
+                    return None;
+                }
+                let checked: Vec<Option<Expr>> = args.iter().map(|arg| self.expr(arg, scope, hint)).collect();
+                let checked: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
+                if let Some(bad) = checked.iter().find(|arg| !arg.ty.is_numeric() && arg.ty != Type::Date) {
+                    let bad = bad.clone();
+                    return self.mismatch(&bad, &format!("`{}` compares numbers or dates", function.name));
+                }
+                let ty =
+                    self.join(&checked.iter().collect::<Vec<_>>(), &format!("the values of `{}`", function.name))?;
+                let kind = if function.name == "min" { ExprKind::Min(checked) } else { ExprKind::Max(checked) };
+                Some(typed(kind, ty, span))
+            }
+            "failures" => {
+                let [set] = args else {
+                    self.report(Diagnostic::error(
+                        "avenant::check::wrong_arity",
+                        span,
+                        "`failures` takes one condition set",
+                        "wrong number of arguments",
+                    ));
+                    return None;
+                };
+                let checked = self.expr(set, scope, None)?;
+                match checked.kind {
+                    ExprKind::Conditions { set, index } => {
+                        Some(typed(ExprKind::Failures { set, index }, Type::Failures, span))
+                    }
+                    _ => self.mismatch(&checked, "`failures` lists the failed conditions of a condition set"),
+                }
+            }
+            other => {
+                let help = suggest(other, FUNCTIONS)
+                    .unwrap_or_else(|| format!("the functions are {}", list_names(FUNCTIONS.into_iter())));
+                self.report(
+                    Diagnostic::error(
+                        "avenant::check::unknown_name",
+                        function.span,
+                        format!("unknown function `{other}`"),
+                        "not a function",
+                    )
+                    .with_help(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// `round(value, mode)` or `round(value, mode, places)`: the mode is always
+    /// written, so no rounding is ever implied.
+    fn round(&mut self, args: &[ast::Expr], span: Span, scope: &Scope) -> Option<Expr> {
+        let modes = || RoundingMode::ALL.iter().map(|(name, _)| *name);
+        let (value, mode, places) = match args {
+            [value, mode] => (value, mode, None),
+            [value, mode, places] => (value, mode, Some(places)),
+            _ => {
+                self.report(
+                    Diagnostic::error(
+                        "avenant::check::wrong_arity",
+                        span,
+                        "`round` takes a value, a rounding mode, and optionally a number of decimal places",
+                        "wrong number of arguments",
+                    )
+                    .with_help(format!(
+                        "e.g. `round(file_active * 20 %, half_up)`; the modes are {}",
+                        list_names(modes())
+                    )),
+                );
+                return None;
+            }
+        };
+        let value = self.expr(value, scope, None)?;
+        if !value.ty.is_numeric() {
+            return self.mismatch(&value, "`round` rounds numbers");
+        }
+        let mode_name = match &mode.kind {
+            Ast::Name(name) => Some(name.as_str()),
+            _ => None,
+        };
+        let Some(mode) =
+            mode_name.and_then(|name| RoundingMode::ALL.iter().find(|(mode, _)| *mode == name).map(|(_, mode)| *mode))
+        else {
+            let help = mode_name
+                .and_then(|name| suggest(name, modes()))
+                .unwrap_or_else(|| format!("the modes are {}", list_names(modes())));
+            self.report(
+                Diagnostic::error(
+                    "avenant::check::unknown_name",
+                    mode.span,
+                    "unknown rounding mode",
+                    "not a rounding mode",
+                )
+                .with_help(help),
+            );
+            return None;
+        };
+        let places = match places {
+            None => 0,
+            Some(places) => match &places.kind {
+                Ast::Literal(LiteralKind::Number { value: places, unit: None })
+                    if places.fract().is_zero() && *places <= Decimal::from(28) =>
+                {
+                    u32::try_from(places.mantissa()).unwrap_or(0)
+                }
+                _ => {
+                    self.report(Diagnostic::error(
+                        "avenant::check::type_mismatch",
+                        places.span,
+                        "decimal places are a whole number from 0 to 28",
+                        "not a number of places",
+                    ));
+                    return None;
+                }
+            },
+        };
+        let ty = match value.ty {
+            Type::Patients { .. } if places == 0 => Type::PATIENTS,
+            other => other,
+        };
+        Some(typed(ExprKind::Round { value: Box::new(value), mode, places }, ty, span))
+    }
+
+    fn match_expr(
+        &mut self,
+        scrutinee: &ast::Expr,
+        arms: &[ast::MatchArm],
+        span: Span,
+        scope: &Scope,
+        hint: Option<Type>,
+    ) -> Option<Expr> {
+        let scrutinee = self.expr(scrutinee, scope, None)?;
+        let Type::Enum(enum_id) = scrutinee.ty else {
+            return self.mismatch(&scrutinee, "`match` chooses by the value of an enumeration or band set");
+        };
+        let variant_count = self.enums.get(enum_id.index())?.variants.len();
+        let mut arm_of: Vec<Option<(u16, Span)>> = vec![None; variant_count];
+        let mut bodies = Vec::new();
+        let mut else_arm: Option<u16> = None;
+        let mut failed = false;
+        let mut body_hint = hint;
+        for (arm_index, arm) in arms.iter().enumerate() {
+            let arm_index = u16::try_from(arm_index).unwrap_or(u16::MAX);
+            if arm.patterns.is_empty() {
+                else_arm = Some(arm_index);
+            }
+            for pattern in &arm.patterns {
+                let enumeration = self.enums.get(enum_id.index())?;
+                match enumeration.variant_index(&pattern.name) {
+                    Some(variant) => {
+                        if let Some(Some((_, first))) = arm_of.get(variant as usize) {
+                            let first = *first;
+                            self.report(
+                                Diagnostic::error(
+                                    "avenant::check::duplicate_case",
+                                    pattern.span,
+                                    format!("`{}` is matched twice", pattern.name),
+                                    "matched again here",
+                                )
+                                .with_label(first, "first matched here"),
+                            );
+                            failed = true;
+                        } else if let Some(slot) = arm_of.get_mut(variant as usize) {
+                            *slot = Some((arm_index, pattern.span));
+                        }
+                    }
+                    None => {
+                        let names: Vec<&str> =
+                            enumeration.variants.iter().map(|variant| variant.name.as_str()).collect();
+                        let help = suggest(&pattern.name, names.iter().copied())
+                            .unwrap_or_else(|| format!("its values are {}", list_names(names.iter().copied())));
+                        let message = format!("`{}` is not a value of `{}`", pattern.name, enumeration.name);
+                        self.report(
+                            Diagnostic::error("avenant::check::unknown_name", pattern.span, message, "unknown value")
+                                .with_help(help),
+                        );
+                        failed = true;
+                    }
+                }
+            }
+            match self.expr(&arm.body, scope, body_hint) {
+                Some(body) => {
+                    body_hint = body_hint.or(Some(body.ty));
+                    bodies.push(body);
+                }
+                None => failed = true,
+            }
+        }
+        let enumeration = self.enums.get(enum_id.index())?;
+        let missing: Vec<&str> = arm_of
+            .iter()
+            .zip(&enumeration.variants)
+            .filter(|(arm, _)| arm.is_none())
+            .map(|(_, variant)| variant.name.as_str())
+            .collect();
+        if else_arm.is_none() && !missing.is_empty() {
+            let message = format!("this `match` does not handle {}", list_names(missing.iter().copied()));
+            self.report(
+                Diagnostic::error("avenant::check::match_not_exhaustive", span, message, "cases missing")
+                    .with_help("add an arm for each, or an `else =>` arm"),
+            );
+            return None;
+        }
+        if failed {
+            return None;
+        }
+        let ty = self.join(&bodies.iter().collect::<Vec<_>>(), "the arms of `match`")?;
+        let arm_of = arm_of.into_iter().map(|arm| arm.map_or(else_arm.unwrap_or(0), |(index, _)| index)).collect();
+        Some(typed(ExprKind::Match { scrutinee: Box::new(scrutinee), arm_of, arms: bodies }, ty, span))
+    }
+}

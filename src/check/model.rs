@@ -1,0 +1,450 @@
+//! The checked model: a policy whose names are resolved, types and units
+//! known, tables dense and bands proven. Only the checker builds it; the
+//! evaluator takes nothing else.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::types::Type;
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::Certainty;
+
+macro_rules! ids {
+    ($($name:ident),*) => {$(
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub(crate) u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+ids!(EnumId, FieldId, ParamId, TableId, BandsId, RuleId, SetId);
+
+pub(crate) fn id_from(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// A policy that passed every check. Built only by [`crate::check::check`].
+#[derive(Debug)]
+pub struct CheckedPolicy {
+    pub(crate) sources: Arc<SourceMap>,
+    pub header: PolicyHeader,
+    pub enums: Vec<EnumDef>,
+    pub fields: Vec<FieldDef>,
+    pub params: Vec<ParamDef>,
+    pub tables: Vec<TableDef>,
+    pub bands: Vec<BandsDef>,
+    pub rules: Vec<RuleDef>,
+    pub condition_sets: Vec<ConditionSetDef>,
+    pub outputs: Vec<OutputDef>,
+}
+
+impl CheckedPolicy {
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    pub fn enum_def(&self, id: EnumId) -> &EnumDef {
+        &self.enums[id.index()]
+    }
+
+    pub fn field(&self, name: &str) -> Option<(FieldId, &FieldDef)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .find(|(_, field)| field.name == name)
+            .map(|(index, field)| (FieldId(id_from(index)), field))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyHeader {
+    pub name: String,
+    pub title: Option<String>,
+    pub text: Option<String>,
+    pub effective: Option<jiff::civil::Date>,
+    pub sources: Vec<String>,
+    pub span: Span,
+}
+
+/// Where a definition stands in the policy and what backs it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub span: Span,
+    pub sources: Vec<String>,
+    pub notes: Vec<String>,
+    pub certainty: Certainty,
+    pub certainty_reason: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub label: Option<String>,
+    pub variants: Vec<VariantDef>,
+    pub origin: Origin,
+}
+
+impl EnumDef {
+    pub fn variant_index(&self, name: &str) -> Option<u16> {
+        self.variants.iter().position(|variant| variant.name == name).and_then(|index| u16::try_from(index).ok())
+    }
+
+    pub fn variant_name(&self, index: u16) -> &str {
+        self.variants.get(index as usize).map_or("?", |variant| variant.name.as_str())
+    }
+}
+
+#[derive(Debug)]
+pub struct VariantDef {
+    pub name: String,
+    pub label: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Type,
+    pub optional: bool,
+    pub default: Option<Value>,
+    pub label: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct ParamDef {
+    pub name: String,
+    pub ty: Type,
+    pub value: Value,
+    pub origin: Origin,
+}
+
+/// A table, stored densely: one slot per combination of keys, in the order
+/// of the keys' enumerations (the last key varies fastest).
+#[derive(Debug)]
+pub struct TableDef {
+    pub name: String,
+    pub keys: Vec<KeyColumn>,
+    pub columns: Vec<ValueColumn>,
+    /// `-> rate` rather than `-> (rate: rate)`: a lookup gives the value itself.
+    pub single_value: bool,
+    /// `rows × columns` cells; `None` where the table says `—`.
+    pub cells: Vec<Option<CellDef>>,
+    /// The span of each row as written, by dense row index.
+    pub row_spans: Vec<Span>,
+    pub origin: Origin,
+}
+
+impl TableDef {
+    pub fn row_count(&self) -> usize {
+        self.row_spans.len()
+    }
+
+    pub fn cell(&self, row: u32, column: usize) -> Option<&CellDef> {
+        self.cells.get(row as usize * self.columns.len() + column).and_then(Option::as_ref)
+    }
+
+    /// The key values of a dense row index, first key first.
+    pub fn row_keys(&self, row: u32) -> Vec<u16> {
+        let mut rest = row as usize;
+        let mut keys = vec![0; self.keys.len()];
+        for (slot, key) in keys.iter_mut().zip(&self.keys).rev() {
+            let size = key.size.max(1);
+            *slot = u16::try_from(rest % size).unwrap_or(0);
+            rest /= size;
+        }
+        keys
+    }
+}
+
+#[derive(Debug)]
+pub struct KeyColumn {
+    pub name: String,
+    pub enumeration: EnumId,
+    pub size: usize,
+}
+
+#[derive(Debug)]
+pub struct ValueColumn {
+    pub name: String,
+    pub ty: Type,
+}
+
+#[derive(Debug)]
+pub struct CellDef {
+    pub value: Value,
+    pub certainty: Certainty,
+    pub reason: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct BandsDef {
+    pub name: String,
+    /// The enumeration whose values are the bands' names.
+    pub enumeration: EnumId,
+    pub over: Expr,
+    pub bands: Vec<BandDef>,
+    pub origin: Origin,
+}
+
+#[derive(Debug)]
+pub struct BandDef {
+    pub name: String,
+    pub lower: Option<BoundDef>,
+    pub upper: Option<BoundDef>,
+    pub origin: Origin,
+}
+
+#[derive(Debug)]
+pub struct BoundDef {
+    pub value: Expr,
+    pub inclusive: bool,
+}
+
+#[derive(Debug)]
+pub struct RuleDef {
+    pub name: String,
+    pub index: Option<EnumId>,
+    pub ty: Type,
+    pub body: Expr,
+    pub origin: Origin,
+}
+
+#[derive(Debug)]
+pub struct ConditionSetDef {
+    pub name: String,
+    pub label: Option<String>,
+    pub index: Option<EnumId>,
+    pub conditions: Vec<ConditionDef>,
+    pub origin: Origin,
+}
+
+#[derive(Debug)]
+pub struct ConditionDef {
+    pub name: String,
+    pub requires: Expr,
+    pub message: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug)]
+pub struct OutputDef {
+    pub name: String,
+    pub index: Option<EnumId>,
+    pub node: OutputNode,
+    pub origin: Origin,
+}
+
+#[derive(Debug)]
+pub enum OutputNode {
+    Value { expr: Expr, guard: Option<Expr> },
+    Group { fields: Vec<(String, OutputNode)>, guard: Option<Expr> },
+}
+
+/// A value a policy computes with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    /// Every number: counts, euros, rates. Its unit is in its type.
+    Decimal(Decimal),
+    Date(jiff::civil::Date),
+    /// A value of an enumeration, by index; the enumeration is in its type.
+    Enum(u16),
+    Text(Arc<str>),
+    /// A row of a table, for `row.column`.
+    Row {
+        table: TableId,
+        row: u32,
+    },
+    /// The conditions of a set that did not hold.
+    Failures(Arc<[FailedCondition]>),
+}
+
+/// A condition that did not hold, as reported to the physician.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedCondition {
+    pub name: String,
+    pub message: String,
+    pub source: Option<String>,
+}
+
+/// A checked expression: its type is known and every name resolved.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Const(Value),
+    Field(FieldId),
+    Param(ParamId),
+    /// The index of the enclosing indexed rule, condition set or output.
+    Index,
+    Rule {
+        rule: RuleId,
+        index: Option<Box<Expr>>,
+    },
+    Band(BandsId),
+    Conditions {
+        set: SetId,
+        index: Option<Box<Expr>>,
+    },
+    Failures {
+        set: SetId,
+        index: Option<Box<Expr>>,
+    },
+    TableRow {
+        table: TableId,
+        keys: Vec<Expr>,
+    },
+    RowField {
+        row: Box<Expr>,
+        column: usize,
+    },
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Arith {
+        op: ArithOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Compare {
+        op: CompareOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    In {
+        value: Box<Expr>,
+        set: Vec<Expr>,
+    },
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    /// `arm_of[variant]` is the index in `arms` of the arm for that variant.
+    Match {
+        scrutinee: Box<Expr>,
+        arm_of: Vec<u16>,
+        arms: Vec<Expr>,
+    },
+    Round {
+        value: Box<Expr>,
+        mode: RoundingMode,
+        places: u32,
+    },
+    Min(Vec<Expr>),
+    Max(Vec<Expr>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// How `round` breaks a value: every mode is named in the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoundingMode {
+    /// To the nearest; a half goes away from zero.
+    HalfUp,
+    /// To the nearest; a half goes toward zero.
+    HalfDown,
+    /// To the nearest; a half goes to the even neighbour.
+    HalfEven,
+    /// Away from zero.
+    Up,
+    /// Toward zero.
+    Down,
+    /// Toward minus infinity.
+    Floor,
+    /// Toward plus infinity.
+    Ceiling,
+}
+
+impl RoundingMode {
+    pub const ALL: [(&'static str, RoundingMode); 7] = [
+        ("half_up", RoundingMode::HalfUp),
+        ("half_down", RoundingMode::HalfDown),
+        ("half_even", RoundingMode::HalfEven),
+        ("up", RoundingMode::Up),
+        ("down", RoundingMode::Down),
+        ("floor", RoundingMode::Floor),
+        ("ceiling", RoundingMode::Ceiling),
+    ];
+
+    pub fn strategy(self) -> rust_decimal::RoundingStrategy {
+        use rust_decimal::RoundingStrategy as Strategy;
+        match self {
+            RoundingMode::HalfUp => Strategy::MidpointAwayFromZero,
+            RoundingMode::HalfDown => Strategy::MidpointTowardZero,
+            RoundingMode::HalfEven => Strategy::MidpointNearestEven,
+            RoundingMode::Up => Strategy::AwayFromZero,
+            RoundingMode::Down => Strategy::ToZero,
+            RoundingMode::Floor => Strategy::ToNegativeInfinity,
+            RoundingMode::Ceiling => Strategy::ToPositiveInfinity,
+        }
+    }
+}
+
+impl Expr {
+    /// Calls `visit` on each direct sub-expression.
+    pub fn for_each_child(&self, mut visit: impl FnMut(&Expr)) {
+        match &self.kind {
+            ExprKind::Const(_) | ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::Index | ExprKind::Band(_) => {}
+            ExprKind::Rule { index, .. } | ExprKind::Conditions { index, .. } | ExprKind::Failures { index, .. } => {
+                if let Some(index) = index {
+                    visit(index);
+                }
+            }
+            ExprKind::TableRow { keys, .. } => keys.iter().for_each(visit),
+            ExprKind::RowField { row: inner, .. }
+            | ExprKind::Not(inner)
+            | ExprKind::Neg(inner)
+            | ExprKind::Round { value: inner, .. } => visit(inner),
+            ExprKind::Arith { left, right, .. }
+            | ExprKind::Compare { left, right, .. }
+            | ExprKind::And(left, right)
+            | ExprKind::Or(left, right) => {
+                visit(left);
+                visit(right);
+            }
+            ExprKind::In { value, set } => {
+                visit(value);
+                set.iter().for_each(visit);
+            }
+            ExprKind::If { condition, then, otherwise } => {
+                visit(condition);
+                visit(then);
+                visit(otherwise);
+            }
+            ExprKind::Match { scrutinee, arms, .. } => {
+                visit(scrutinee);
+                arms.iter().for_each(visit);
+            }
+            ExprKind::Min(values) | ExprKind::Max(values) => values.iter().for_each(visit),
+        }
+    }
+}

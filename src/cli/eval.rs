@@ -1,0 +1,88 @@
+//! `avenant eval`: evaluate profiles against a policy.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use super::{Exit, Reporter};
+use avenant::output::{self, Subject};
+use avenant::{Profile, ProfileInput};
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// The policy to evaluate against.
+    #[arg(value_name = "POLICY")]
+    policy: PathBuf,
+
+    /// Profile files (`.toml`, `.json`, `.yaml`); each is evaluated in turn.
+    #[arg(required = true, value_name = "PROFILE")]
+    profiles: Vec<PathBuf>,
+
+    /// `table` for people; `json` prints one object per profile, with the
+    /// policy's outputs under their declared names.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
+    let policy = match super::load_policy(&args.policy, reporter) {
+        Ok((policy, _warnings)) => policy,
+        Err(exit) => return Ok(exit),
+    };
+    let policy_file = args.policy.display().to_string();
+    let mut exit = Exit::Success;
+    let mut stdout = std::io::stdout().lock();
+    for (position, path) in args.profiles.iter().enumerate() {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                reporter.message(&format!("cannot read `{}`: {error}", path.display()));
+                exit = exit.max(Exit::Trouble);
+                continue;
+            }
+        };
+        let profile = ProfileInput::parse(path, &text)
+            .map_err(|error| vec![*error])
+            .and_then(|input| Profile::validate(&policy, &input));
+        let profile = match profile {
+            Ok(profile) => profile,
+            Err(errors) => {
+                for error in &errors {
+                    reporter.profile_error(error, Some(&text));
+                }
+                exit = exit.max(Exit::Rejected);
+                continue;
+            }
+        };
+        let outcome = match avenant::evaluate(&policy, &profile) {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                reporter.message(&format!("cannot evaluate `{}`", path.display()));
+                reporter.diagnostic(&error);
+                exit = exit.max(Exit::Rejected);
+                continue;
+            }
+        };
+        let profile_file = path.display().to_string();
+        let subject =
+            Subject { profile_file: &profile_file, profile_name: profile.name.as_deref(), policy_file: &policy_file };
+        match args.format {
+            Format::Json => {
+                let json = output::json::outcome(&policy, &subject, &outcome);
+                writeln!(stdout, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
+            }
+            Format::Table => {
+                if position > 0 {
+                    writeln!(stdout)?;
+                }
+                write!(stdout, "{}", output::table::outcome(&policy, &subject, &outcome))?;
+            }
+        }
+    }
+    Ok(exit)
+}

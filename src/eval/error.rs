@@ -1,0 +1,146 @@
+//! Evaluation errors, located at the expression that raised them.
+
+use miette::Diagnostic;
+use rust_decimal::Decimal;
+
+use crate::check::model::*;
+use crate::source::Span;
+
+/// Why an evaluation stopped, before it is given a place.
+pub(super) enum Fault {
+    /// Already located deeper down; passed up unchanged.
+    Located(EvalError),
+    MissingField(FieldId),
+    EmptyCell {
+        table: TableId,
+        row: u32,
+        column: usize,
+    },
+    NoBand {
+        bands: BandsId,
+        value: Value,
+    },
+    Overflow,
+    DivisionByZero,
+    /// A checked policy cannot reach this; reported rather than panicking.
+    Internal(&'static str),
+}
+
+impl Fault {
+    /// Gives the fault the place of the expression that raised it.
+    pub(super) fn locate(self, span: Span, policy: &CheckedPolicy) -> EvalError {
+        let (code, message, help) = match self {
+            Fault::Located(error) => return error,
+            Fault::MissingField(id) => {
+                let field = &policy.fields[id.index()];
+                (
+                    "avenant::eval::missing_field",
+                    format!("the profile has no `{}`, which this rule needs", field.name),
+                    Some(format!(
+                        "add `{}` to the profile{}",
+                        field.name,
+                        field.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default()
+                    )),
+                )
+            }
+            Fault::EmptyCell { table, row, column } => {
+                let definition = &policy.tables[table.index()];
+                let cell = super::describe_cell(policy, definition, row, column);
+                let help = definition
+                    .origin
+                    .notes
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "the text gives no value here".to_owned());
+                ("avenant::eval::no_value", format!("the policy gives no value for `{cell}`"), Some(help))
+            }
+            Fault::NoBand { bands, value } => {
+                let definition = &policy.bands[bands.index()];
+                let shown = match value {
+                    Value::Decimal(value) => value.to_string(),
+                    other => format!("{other:?}"),
+                };
+                (
+                    "avenant::eval::no_band",
+                    format!("{shown} falls in no band of `{}`", definition.name),
+                    Some(
+                        "the bounds read for this profile are out of order; check the table they come from".to_owned(),
+                    ),
+                )
+            }
+            Fault::Overflow => (
+                "avenant::eval::overflow",
+                "the result is beyond the range of exact decimals".to_owned(),
+                Some(format!("numbers are exact up to {}", Decimal::MAX)),
+            ),
+            Fault::DivisionByZero => ("avenant::eval::division_by_zero", "division by zero".to_owned(), None),
+            Fault::Internal(what) => (
+                "avenant::eval::internal",
+                format!("internal error: {what}"),
+                Some("please report this policy and profile".to_owned()),
+            ),
+        };
+        EvalError(Box::new(Details {
+            code,
+            message,
+            help,
+            span,
+            source_code: policy.sources().file(span.file).named_source(),
+            at: span.source_span(),
+        }))
+    }
+}
+
+/// An evaluation that could not finish, with the place in the policy where it stopped.
+///
+/// Boxed, so that every `Result` on the evaluator's hot path stays small.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.message)]
+pub struct EvalError(Box<Details>);
+
+#[derive(Debug)]
+struct Details {
+    code: &'static str,
+    message: String,
+    help: Option<String>,
+    span: Span,
+    source_code: miette::NamedSource<std::sync::Arc<str>>,
+    at: miette::SourceSpan,
+}
+
+impl EvalError {
+    /// Stable: `avenant::eval::missing_field`, `no_value`, `no_band`, `overflow`, `division_by_zero`.
+    pub fn code(&self) -> &'static str {
+        self.0.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// Where in the policy evaluation stopped.
+    pub fn span(&self) -> Span {
+        self.0.span
+    }
+}
+
+impl Diagnostic for EvalError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.0.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help.as_ref().map(|help| Box::new(help) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.0.source_code)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(
+            Some("while evaluating this".to_owned()),
+            self.0.at,
+        ))))
+    }
+}

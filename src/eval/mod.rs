@@ -1,0 +1,489 @@
+//! Eval: a checked policy and a validated profile → the declared outputs,
+//! with how sure each one is and every assumption it rests on.
+//!
+//! Evaluation is pure and always ends: the checker rejected cycles, every
+//! rule is computed at most once per profile (memoised), and arithmetic is
+//! checked, so overflow is a located error, never a panic. This module never
+//! reads files and never prints.
+
+mod error;
+mod profile;
+mod value;
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+pub use error::EvalError;
+pub use profile::{Profile, ProfileError, ProfileInput};
+pub use value::{Outcome, OutputValue, Reliance};
+
+use crate::check::model::*;
+use crate::check::types::Type;
+use crate::syntax::ast::Certainty;
+use error::Fault;
+
+/// Evaluates every declared output of `policy` for one profile.
+pub fn evaluate(policy: &CheckedPolicy, profile: &Profile) -> Result<Outcome, EvalError> {
+    let mut evaluator = Evaluator::new(policy, profile);
+    let mut outputs = Vec::with_capacity(policy.outputs.len());
+    for output in &policy.outputs {
+        let (value, certainty) = evaluator.output(output)?;
+        outputs.push((output.name.clone(), value, certainty));
+    }
+    Ok(Outcome { outputs, assumptions: evaluator.reliances })
+}
+
+/// A value and the weakest certainty of what it was computed from.
+type Sure<T> = (T, Certainty);
+
+const SURE: Certainty = Certainty::Established;
+
+struct Evaluator<'p> {
+    policy: &'p CheckedPolicy,
+    profile: &'p Profile,
+    /// The value of the enclosing index (`o` in `rule r[o: option]`).
+    index: Option<u16>,
+    rule_offsets: Vec<usize>,
+    rule_memo: Vec<Option<Sure<Value>>>,
+    band_memo: Vec<Option<Sure<u16>>>,
+    set_offsets: Vec<usize>,
+    set_memo: Vec<Option<Sure<Arc<[FailedCondition]>>>>,
+    reliances: Vec<Reliance>,
+}
+
+/// Slots for definitions given per value of an enumeration: one per value.
+fn offsets(policy: &CheckedPolicy, indices: impl Iterator<Item = Option<EnumId>>) -> (Vec<usize>, usize) {
+    let mut total = 0;
+    let offsets = indices
+        .map(|index| {
+            let start = total;
+            total += index.map_or(1, |id| policy.enum_def(id).variants.len());
+            start
+        })
+        .collect();
+    (offsets, total)
+}
+
+impl<'p> Evaluator<'p> {
+    fn new(policy: &'p CheckedPolicy, profile: &'p Profile) -> Self {
+        let (rule_offsets, rule_slots) = offsets(policy, policy.rules.iter().map(|rule| rule.index));
+        let (set_offsets, set_slots) = offsets(policy, policy.condition_sets.iter().map(|set| set.index));
+        Evaluator {
+            policy,
+            profile,
+            index: None,
+            rule_offsets,
+            rule_memo: vec![None; rule_slots],
+            band_memo: vec![None; policy.bands.len()],
+            set_offsets,
+            set_memo: vec![None; set_slots],
+            reliances: Vec::new(),
+        }
+    }
+
+    fn output(&mut self, output: &OutputDef) -> Result<Sure<OutputValue>, EvalError> {
+        let Some(index_enum) = output.index else {
+            return self.output_node(&output.node);
+        };
+        let variants = &self.policy.enum_def(index_enum).variants;
+        let mut entries = Vec::with_capacity(variants.len());
+        let mut certainty = SURE;
+        for (position, variant) in variants.iter().enumerate() {
+            self.index = u16::try_from(position).ok();
+            let (value, sure) = self.output_node(&output.node)?;
+            certainty = certainty.min(sure);
+            entries.push((variant.name.clone(), value));
+        }
+        self.index = None;
+        Ok((OutputValue::Record(entries), certainty))
+    }
+
+    fn output_node(&mut self, node: &OutputNode) -> Result<Sure<OutputValue>, EvalError> {
+        let guard = match node {
+            OutputNode::Value { guard, .. } | OutputNode::Group { guard, .. } => guard,
+        };
+        let mut certainty = SURE;
+        if let Some(guard) = guard {
+            let (holds, sure) = self.eval(guard)?;
+            certainty = sure;
+            if holds != Value::Bool(true) {
+                return Ok((OutputValue::Null, certainty));
+            }
+        }
+        match node {
+            OutputNode::Value { expr, .. } => {
+                let (value, sure) = self.eval(expr)?;
+                Ok((self.output_value(value, expr.ty), certainty.min(sure)))
+            }
+            OutputNode::Group { fields, .. } => {
+                let mut entries = Vec::with_capacity(fields.len());
+                for (name, field) in fields {
+                    let (value, sure) = self.output_node(field)?;
+                    certainty = certainty.min(sure);
+                    entries.push((name.clone(), value));
+                }
+                Ok((OutputValue::Record(entries), certainty))
+            }
+        }
+    }
+
+    fn output_value(&self, value: Value, ty: Type) -> OutputValue {
+        match (value, ty) {
+            (Value::Bool(value), _) => OutputValue::Bool(value),
+            (Value::Decimal(value), ty) => OutputValue::Number { value, ty },
+            (Value::Date(date), _) => OutputValue::Date(date),
+            (Value::Text(text), _) => OutputValue::Text(text),
+            (Value::Enum(variant), Type::Enum(id)) => {
+                let enumeration = self.policy.enum_def(id);
+                let label = enumeration.variants.get(variant as usize).and_then(|variant| variant.label.clone());
+                OutputValue::Enum { name: enumeration.variant_name(variant).to_owned(), label }
+            }
+            (Value::Failures(failures), _) => OutputValue::Failures(failures),
+            (Value::Enum(_) | Value::Row { .. }, _) => OutputValue::Null,
+        }
+    }
+
+    /// Evaluates an expression; an error raised anywhere below is located at
+    /// the innermost expression that raised it, here and only here.
+    fn eval(&mut self, expr: &Expr) -> Result<Sure<Value>, EvalError> {
+        self.eval_kind(expr).map_err(|fault| fault.locate(expr.span, self.policy))
+    }
+
+    fn eval_kind(&mut self, expr: &Expr) -> Result<Sure<Value>, Fault> {
+        Ok(match &expr.kind {
+            ExprKind::Const(value) => (value.clone(), SURE),
+            ExprKind::Field(id) => match self.profile.values.get(id.index()).cloned().flatten() {
+                Some(value) => (value, SURE),
+                None => return Err(Fault::MissingField(*id)),
+            },
+            ExprKind::Param(id) => {
+                let param = &self.policy.params[id.index()];
+                self.rely(&param.origin, || format!("parameter `{}`", param.name));
+                (param.value.clone(), param.origin.certainty)
+            }
+            ExprKind::Index => (Value::Enum(self.index.unwrap_or(0)), SURE),
+            ExprKind::Rule { rule, index } => {
+                let (index, index_sure) = self.index_value(index.as_deref())?;
+                let (value, sure) = self.rule(*rule, index)?;
+                (value, sure.min(index_sure))
+            }
+            ExprKind::Band(id) => {
+                let (band, sure) = self.band(*id)?;
+                (Value::Enum(band), sure)
+            }
+            ExprKind::Conditions { set, index } => {
+                let (index, index_sure) = self.index_value(index.as_deref())?;
+                let (failures, sure) = self.conditions(*set, index)?;
+                (Value::Bool(failures.is_empty()), sure.min(index_sure))
+            }
+            ExprKind::Failures { set, index } => {
+                let (index, index_sure) = self.index_value(index.as_deref())?;
+                let (failures, sure) = self.conditions(*set, index)?;
+                (Value::Failures(failures), sure.min(index_sure))
+            }
+            ExprKind::TableRow { table, keys } => {
+                let definition = &self.policy.tables[table.index()];
+                let mut row = 0usize;
+                let mut sure = SURE;
+                for (key, column) in keys.iter().zip(&definition.keys) {
+                    let (variant, key_sure) = self.enum_value(key)?;
+                    row = row * column.size + variant as usize;
+                    sure = sure.min(key_sure);
+                }
+                (Value::Row { table: *table, row: u32::try_from(row).unwrap_or(u32::MAX) }, sure)
+            }
+            ExprKind::RowField { row, column } => {
+                let (row, sure) = self.eval(row).map_err(Fault::Located)?;
+                let Value::Row { table, row } = row else { return Err(Fault::Internal("a row was expected")) };
+                let definition = &self.policy.tables[table.index()];
+                let Some(cell) = definition.cell(row, *column) else {
+                    return Err(Fault::EmptyCell { table, row, column: *column });
+                };
+                let certainty = cell.certainty;
+                if certainty != Certainty::Established {
+                    let what = describe_cell(self.policy, definition, row, *column);
+                    self.reliances_push(Reliance { what, certainty, reason: cell.reason.clone(), span: cell.span });
+                }
+                (cell.value.clone(), sure.min(certainty))
+            }
+            ExprKind::Not(operand) => {
+                let (value, sure) = self.eval_bool(operand)?;
+                (Value::Bool(!value), sure)
+            }
+            ExprKind::Neg(operand) => {
+                let (value, sure) = self.eval_decimal(operand)?;
+                (Value::Decimal(-value), sure)
+            }
+            ExprKind::Arith { op, left, right } => {
+                let (left, left_sure) = self.eval_decimal(left)?;
+                let (right, right_sure) = self.eval_decimal(right)?;
+                let result = match op {
+                    ArithOp::Add => left.checked_add(right),
+                    ArithOp::Sub => left.checked_sub(right),
+                    ArithOp::Mul => left.checked_mul(right),
+                    ArithOp::Div if right.is_zero() => return Err(Fault::DivisionByZero),
+                    ArithOp::Div => left.checked_div(right),
+                };
+                (Value::Decimal(result.ok_or(Fault::Overflow)?), left_sure.min(right_sure))
+            }
+            ExprKind::Compare { op, left, right } => {
+                let (left, left_sure) = self.eval(left).map_err(Fault::Located)?;
+                let (right, right_sure) = self.eval(right).map_err(Fault::Located)?;
+                let ordering = compare(&left, &right).ok_or(Fault::Internal("values of different kinds compared"))?;
+                let holds = match op {
+                    CompareOp::Eq => ordering.is_eq(),
+                    CompareOp::Ne => ordering.is_ne(),
+                    CompareOp::Lt => ordering.is_lt(),
+                    CompareOp::Le => ordering.is_le(),
+                    CompareOp::Gt => ordering.is_gt(),
+                    CompareOp::Ge => ordering.is_ge(),
+                };
+                (Value::Bool(holds), left_sure.min(right_sure))
+            }
+            ExprKind::And(left, right) => {
+                let (left, left_sure) = self.eval_bool(left)?;
+                if !left {
+                    return Ok((Value::Bool(false), left_sure));
+                }
+                let (right, right_sure) = self.eval_bool(right)?;
+                (Value::Bool(right), left_sure.min(right_sure))
+            }
+            ExprKind::Or(left, right) => {
+                let (left, left_sure) = self.eval_bool(left)?;
+                if left {
+                    return Ok((Value::Bool(true), left_sure));
+                }
+                let (right, right_sure) = self.eval_bool(right)?;
+                (Value::Bool(right), left_sure.min(right_sure))
+            }
+            ExprKind::In { value, set } => {
+                let (value, mut sure) = self.eval(value).map_err(Fault::Located)?;
+                let mut found = false;
+                for item in set {
+                    let (item, item_sure) = self.eval(item).map_err(Fault::Located)?;
+                    sure = sure.min(item_sure);
+                    if compare(&value, &item).is_some_and(|ordering| ordering.is_eq()) {
+                        found = true;
+                        break;
+                    }
+                }
+                (Value::Bool(found), sure)
+            }
+            ExprKind::If { condition, then, otherwise } => {
+                let (condition, sure) = self.eval_bool(condition)?;
+                let (value, branch_sure) =
+                    self.eval(if condition { then } else { otherwise }).map_err(Fault::Located)?;
+                (value, sure.min(branch_sure))
+            }
+            ExprKind::Match { scrutinee, arm_of, arms } => {
+                let (variant, sure) = self.eval(scrutinee).map_err(Fault::Located)?;
+                let Value::Enum(variant) = variant else {
+                    return Err(Fault::Internal("a value of an enumeration was expected"));
+                };
+                let arm = arm_of
+                    .get(variant as usize)
+                    .and_then(|arm| arms.get(*arm as usize))
+                    .ok_or(Fault::Internal("no arm"))?;
+                let (value, arm_sure) = self.eval(arm).map_err(Fault::Located)?;
+                (value, sure.min(arm_sure))
+            }
+            ExprKind::Round { value, mode, places } => {
+                let (value, sure) = self.eval_decimal(value)?;
+                (Value::Decimal(value.round_dp_with_strategy(*places, mode.strategy())), sure)
+            }
+            ExprKind::Min(values) | ExprKind::Max(values) => {
+                let want_min = matches!(expr.kind, ExprKind::Min(_));
+                let mut best: Option<Sure<Value>> = None;
+                for item in values {
+                    let (item, item_sure) = self.eval(item).map_err(Fault::Located)?;
+                    best = Some(match best {
+                        None => (item, item_sure),
+                        Some((current, current_sure)) => {
+                            let ordering = compare(&item, &current)
+                                .ok_or(Fault::Internal("values of different kinds compared"))?;
+                            let better = if want_min { ordering.is_lt() } else { ordering.is_gt() };
+                            (if better { item } else { current }, current_sure.min(item_sure))
+                        }
+                    });
+                }
+                best.ok_or(Fault::Internal("`min` or `max` of nothing"))?
+            }
+        })
+    }
+
+    fn eval_bool(&mut self, expr: &Expr) -> Result<Sure<bool>, Fault> {
+        match self.eval(expr).map_err(Fault::Located)? {
+            (Value::Bool(value), sure) => Ok((value, sure)),
+            _ => Err(Fault::Internal("a boolean was expected")),
+        }
+    }
+
+    fn eval_decimal(&mut self, expr: &Expr) -> Result<Sure<Decimal>, Fault> {
+        match self.eval(expr).map_err(Fault::Located)? {
+            (Value::Decimal(value), sure) => Ok((value, sure)),
+            _ => Err(Fault::Internal("a number was expected")),
+        }
+    }
+
+    fn enum_value(&mut self, expr: &Expr) -> Result<Sure<u16>, Fault> {
+        match self.eval(expr).map_err(Fault::Located)? {
+            (Value::Enum(variant), sure) => Ok((variant, sure)),
+            _ => Err(Fault::Internal("a value of an enumeration was expected")),
+        }
+    }
+
+    /// The index given to a rule or condition set, if it takes one.
+    fn index_value(&mut self, index: Option<&Expr>) -> Result<Sure<Option<u16>>, Fault> {
+        match index {
+            Some(index) => self.enum_value(index).map(|(variant, sure)| (Some(variant), sure)),
+            None => Ok((None, SURE)),
+        }
+    }
+
+    fn rule(&mut self, id: RuleId, index: Option<u16>) -> Result<Sure<Value>, Fault> {
+        let slot = self.rule_offsets[id.index()] + index.unwrap_or(0) as usize;
+        if let Some(Some(memo)) = self.rule_memo.get(slot) {
+            return Ok(memo.clone());
+        }
+        let rule = &self.policy.rules[id.index()];
+        let outer = std::mem::replace(&mut self.index, index);
+        let result = self.eval(&rule.body);
+        self.index = outer;
+        let (value, sure) = result.map_err(Fault::Located)?;
+        self.rely(&rule.origin, || format!("rule `{}`", rule.name));
+        let result = (value, sure.min(rule.origin.certainty));
+        if let Some(memo) = self.rule_memo.get_mut(slot) {
+            *memo = Some(result.clone());
+        }
+        Ok(result)
+    }
+
+    /// The band a profile falls in: the first whose bounds hold (the checker
+    /// proved that exactly one does when the bounds are ordered).
+    fn band(&mut self, id: BandsId) -> Result<Sure<u16>, Fault> {
+        if let Some(Some(memo)) = self.band_memo.get(id.index()) {
+            return Ok(*memo);
+        }
+        let bands = &self.policy.bands[id.index()];
+        let (value, mut sure) = self.eval(&bands.over).map_err(Fault::Located)?;
+        for (position, band) in bands.bands.iter().enumerate() {
+            let mut inside = true;
+            for (bound, is_lower) in
+                band.lower.iter().map(|bound| (bound, true)).chain(band.upper.iter().map(|bound| (bound, false)))
+            {
+                let (limit, limit_sure) = self.eval(&bound.value).map_err(Fault::Located)?;
+                sure = sure.min(limit_sure);
+                let ordering = compare(&value, &limit).ok_or(Fault::Internal("a band bound of another kind"))?;
+                let holds = match (is_lower, bound.inclusive) {
+                    (true, true) => ordering.is_ge(),
+                    (true, false) => ordering.is_gt(),
+                    (false, true) => ordering.is_le(),
+                    (false, false) => ordering.is_lt(),
+                };
+                if !holds {
+                    inside = false;
+                    break;
+                }
+            }
+            if inside {
+                self.rely(&band.origin, || format!("band `{}`", band.name));
+                let result = (u16::try_from(position).unwrap_or(u16::MAX), sure.min(band.origin.certainty));
+                if let Some(memo) = self.band_memo.get_mut(id.index()) {
+                    *memo = Some(result);
+                }
+                return Ok(result);
+            }
+        }
+        Err(Fault::NoBand { bands: id, value })
+    }
+
+    /// The conditions of a set that fail; every condition is evaluated, so
+    /// that all the reasons are given at once.
+    fn conditions(&mut self, id: SetId, index: Option<u16>) -> Result<Sure<Arc<[FailedCondition]>>, Fault> {
+        let slot = self.set_offsets[id.index()] + index.unwrap_or(0) as usize;
+        if let Some(Some(memo)) = self.set_memo.get(slot) {
+            return Ok(memo.clone());
+        }
+        let set = &self.policy.condition_sets[id.index()];
+        let outer = std::mem::replace(&mut self.index, index);
+        let mut failures = Vec::new();
+        let mut sure = SURE;
+        for condition in &set.conditions {
+            let result = self.eval(&condition.requires);
+            let (holds, condition_sure) = match result {
+                Ok((Value::Bool(holds), condition_sure)) => (holds, condition_sure),
+                Ok(_) => (false, SURE),
+                Err(error) => {
+                    self.index = outer;
+                    return Err(Fault::Located(error));
+                }
+            };
+            self.rely(&condition.origin, || format!("condition `{}.{}`", set.name, condition.name));
+            sure = sure.min(condition_sure).min(condition.origin.certainty);
+            if !holds {
+                failures.push(FailedCondition {
+                    name: condition.name.clone(),
+                    message: condition.message.clone(),
+                    source: (!condition.origin.sources.is_empty()).then(|| condition.origin.sources.join("; ")),
+                });
+            }
+        }
+        self.index = outer;
+        let result: Sure<Arc<[FailedCondition]>> = (failures.into(), sure);
+        if let Some(memo) = self.set_memo.get_mut(slot) {
+            *memo = Some(result.clone());
+        }
+        Ok(result)
+    }
+
+    /// Records that the evaluation read a definition that is not established.
+    fn rely(&mut self, origin: &Origin, what: impl FnOnce() -> String) {
+        if origin.certainty != Certainty::Established {
+            let reliance = Reliance {
+                what: what(),
+                certainty: origin.certainty,
+                reason: origin.certainty_reason.clone(),
+                span: origin.span,
+            };
+            self.reliances_push(reliance);
+        }
+    }
+
+    fn reliances_push(&mut self, reliance: Reliance) {
+        let known = self
+            .reliances
+            .iter()
+            .any(|known| known.span.file == reliance.span.file && known.span.start == reliance.span.start);
+        if !known {
+            self.reliances.push(reliance);
+        }
+    }
+}
+
+fn compare(left: &Value, right: &Value) -> Option<std::cmp::Ordering> {
+    match (left, right) {
+        (Value::Decimal(a), Value::Decimal(b)) => Some(a.cmp(b)),
+        (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+        (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+        (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
+        (Value::Enum(a), Value::Enum(b)) => Some(a.cmp(b)),
+        _ => None,
+    }
+}
+
+/// `percentiles[medecine_generale].p50`: a cell as a reader finds it.
+pub(crate) fn describe_cell(policy: &CheckedPolicy, table: &TableDef, row: u32, column: usize) -> String {
+    let keys: Vec<&str> = table
+        .row_keys(row)
+        .iter()
+        .zip(&table.keys)
+        .map(|(variant, key)| policy.enum_def(key.enumeration).variant_name(*variant))
+        .collect();
+    let column = if table.single_value {
+        String::new()
+    } else {
+        format!(".{}", table.columns.get(column).map_or("?", |column| column.name.as_str()))
+    };
+    format!("{}[{}]{column}", table.name, keys.join(", "))
+}

@@ -1,0 +1,69 @@
+//! What an evaluation gives back: output values, how sure each is, and the
+//! assumptions they rest on.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::check::model::FailedCondition;
+use crate::check::types::Type;
+use crate::source::Span;
+use crate::syntax::ast::Certainty;
+
+/// The outcome of one profile under one policy.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Each declared output in order: its name, value, and the weakest
+    /// certainty of what it was computed from.
+    pub outputs: Vec<(String, OutputValue, Certainty)>,
+    /// Every value read that is not established, in the order first read.
+    pub assumptions: Vec<Reliance>,
+}
+
+impl Outcome {
+    /// An output by its path: `options.option_1.aid.year_1`.
+    pub fn get(&self, path: &str) -> Option<&OutputValue> {
+        let mut parts = path.split('.');
+        let first = parts.next()?;
+        let mut value = self.outputs.iter().find(|(name, _, _)| name == first).map(|(_, value, _)| value)?;
+        for part in parts {
+            value = match value {
+                OutputValue::Record(entries) => {
+                    entries.iter().find(|(name, _)| name == part).map(|(_, value)| value)?
+                }
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+}
+
+/// An output's value, with enough of its type to print it well.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutputValue {
+    /// Guarded by a `when` that did not hold.
+    Null,
+    Bool(bool),
+    Number {
+        value: Decimal,
+        ty: Type,
+    },
+    Date(jiff::civil::Date),
+    Text(Arc<str>),
+    Enum {
+        name: String,
+        label: Option<String>,
+    },
+    Failures(Arc<[FailedCondition]>),
+    Record(Vec<(String, OutputValue)>),
+}
+
+/// A value an outcome rests on that is not established by the legal text.
+#[derive(Debug, Clone)]
+pub struct Reliance {
+    /// `percentiles[medecine_generale].p50`, `parameter `x``, …
+    pub what: String,
+    pub certainty: Certainty,
+    pub reason: Option<String>,
+    pub span: Span,
+}

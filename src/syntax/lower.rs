@@ -1,0 +1,577 @@
+//! Lowering: pest pairs → AST nodes, each with the span of its pair.
+//!
+//! The grammar guarantees the shape of every pair, so a pair of an unexpected
+//! kind is a bug in this file; it still becomes a located error, never a panic.
+
+use std::str::FromStr;
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rust_decimal::Decimal;
+
+use super::Rule;
+use super::ast::*;
+use super::error::SyntaxError;
+use crate::source::{FileId, Span};
+
+type Result<T> = std::result::Result<T, Box<SyntaxError>>;
+
+pub(super) struct Lowerer {
+    pub file: FileId,
+}
+
+fn pratt() -> &'static PrattParser<Rule> {
+    static PRATT: std::sync::OnceLock<PrattParser<Rule>> = std::sync::OnceLock::new();
+    PRATT.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::op_or, Assoc::Left))
+            .op(Op::infix(Rule::op_and, Assoc::Left))
+            .op(Op::prefix(Rule::op_not))
+            .op(Op::infix(Rule::op_eq, Assoc::Left)
+                | Op::infix(Rule::op_ne, Assoc::Left)
+                | Op::infix(Rule::op_lt, Assoc::Left)
+                | Op::infix(Rule::op_le, Assoc::Left)
+                | Op::infix(Rule::op_gt, Assoc::Left)
+                | Op::infix(Rule::op_ge, Assoc::Left)
+                | Op::infix(Rule::op_in, Assoc::Left))
+            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+            .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+            .op(Op::prefix(Rule::op_neg))
+            .op(Op::postfix(Rule::field_access) | Op::postfix(Rule::key_access))
+    })
+}
+
+impl Lowerer {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let span = pair.as_span();
+        Span::new(self.file, span.start(), span.end())
+    }
+
+    fn unexpected(&self, pair: &Pair<'_, Rule>) -> Box<SyntaxError> {
+        Box::new(SyntaxError::new(
+            self.span(pair),
+            format!("internal: unexpected `{:?}` in the syntax tree", pair.as_rule()),
+            "here",
+        ))
+    }
+
+    fn missing(&self, span: Span, what: &str) -> Box<SyntaxError> {
+        Box::new(SyntaxError::new(span, format!("internal: missing {what} in the syntax tree"), "here"))
+    }
+
+    fn next<'a>(&self, pairs: &mut Pairs<'a, Rule>, span: Span, what: &str) -> Result<Pair<'a, Rule>> {
+        pairs.next().ok_or_else(|| self.missing(span, what))
+    }
+
+    pub fn policy_file(&self, root: Pair<'_, Rule>) -> Result<PolicyFile> {
+        let span = self.span(&root);
+        let mut inner = root.into_inner();
+        let header = self.header(self.next(&mut inner, span, "header")?)?;
+        let mut items = Vec::new();
+        for pair in inner {
+            match pair.as_rule() {
+                Rule::EOI => {}
+                Rule::enum_decl => items.push(Item::Enum(self.enum_decl(pair)?)),
+                Rule::profile_decl => items.push(Item::Profile(self.profile_decl(pair)?)),
+                Rule::param_decl => items.push(Item::Param(self.param_decl(pair)?)),
+                Rule::table_decl => items.push(Item::Table(self.table_decl(pair)?)),
+                Rule::bands_decl => items.push(Item::Bands(self.bands_decl(pair)?)),
+                Rule::rule_decl => items.push(Item::Rule(self.rule_decl(pair)?)),
+                Rule::conditions_decl => items.push(Item::Conditions(self.conditions_decl(pair)?)),
+                Rule::output_decl => items.push(Item::Output(self.output_decl(pair)?)),
+                _ => return Err(self.unexpected(&pair)),
+            }
+        }
+        Ok(PolicyFile { header, items })
+    }
+
+    fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+    }
+
+    fn text(&self, pair: Pair<'_, Rule>) -> Result<Text> {
+        // `label` wraps a `string`, which wraps its inside.
+        let span = self.span(&pair);
+        let mut pair = pair;
+        while pair.as_rule() != Rule::string_inner {
+            pair = self.next(&mut pair.into_inner(), span, "text")?;
+        }
+        Ok(Text { value: unescape(pair.as_str()), span })
+    }
+
+    fn header(&self, pair: Pair<'_, Rule>) -> Result<Header> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "policy name")?);
+        let mut fields = Vec::new();
+        for field in inner {
+            let field_span = self.span(&field);
+            let mut parts = field.into_inner();
+            let key = self.ident(self.next(&mut parts, field_span, "header key")?);
+            let value = self.literal(self.next(&mut parts, field_span, "header value")?)?;
+            fields.push(HeaderField { key, value });
+        }
+        Ok(Header { name, fields, span })
+    }
+
+    fn meta(&self, pair: Pair<'_, Rule>) -> Result<Meta> {
+        let mut meta = Meta::default();
+        for clause in pair.into_inner() {
+            match clause.as_rule() {
+                Rule::source_clause => {
+                    let span = self.span(&clause);
+                    meta.sources.push(self.text(self.next(&mut clause.into_inner(), span, "source")?)?);
+                }
+                Rule::note_clause => {
+                    let span = self.span(&clause);
+                    meta.notes.push(self.text(self.next(&mut clause.into_inner(), span, "note")?)?);
+                }
+                Rule::certainty => meta.certainty = Some(self.certainty(clause)?),
+                _ => return Err(self.unexpected(&clause)),
+            }
+        }
+        Ok(meta)
+    }
+
+    fn certainty(&self, pair: Pair<'_, Rule>) -> Result<CertaintyClause> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let kind = match self.next(&mut inner, span, "certainty")?.as_str() {
+            "established" => Certainty::Established,
+            "secondary" => Certainty::Secondary,
+            _ => Certainty::Assumed,
+        };
+        let reason = inner.next().map(|reason| self.text(reason)).transpose()?;
+        Ok(CertaintyClause { kind, reason, span })
+    }
+
+    fn enum_decl(&self, pair: Pair<'_, Rule>) -> Result<EnumDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "enum name")?);
+        let (mut label, mut meta, mut variants) = (None, Meta::default(), Vec::new());
+        for part in inner {
+            match part.as_rule() {
+                Rule::label => label = Some(self.text(part)?),
+                Rule::meta => meta = self.meta(part)?,
+                Rule::variant => {
+                    let variant_span = self.span(&part);
+                    let mut parts = part.into_inner();
+                    let name = self.ident(self.next(&mut parts, variant_span, "value name")?);
+                    let label = parts.next().map(|label| self.text(label)).transpose()?;
+                    variants.push(Variant { name, label });
+                }
+                _ => return Err(self.unexpected(&part)),
+            }
+        }
+        Ok(EnumDecl { name, label, meta, variants })
+    }
+
+    fn profile_decl(&self, pair: Pair<'_, Rule>) -> Result<ProfileDecl> {
+        let span = self.span(&pair);
+        let mut fields = Vec::new();
+        for field in pair.into_inner() {
+            let field_span = self.span(&field);
+            let mut parts = field.into_inner();
+            let name = self.ident(self.next(&mut parts, field_span, "field name")?);
+            let ty = self.ident(self.next(&mut parts, field_span, "field type")?);
+            let (mut default, mut label, mut optional) = (None, None, false);
+            for part in parts {
+                match part.as_rule() {
+                    Rule::label => label = Some(self.text(part)?),
+                    Rule::optional_mark => optional = true,
+                    _ => default = Some(self.literal(part)?),
+                }
+            }
+            fields.push(FieldDecl { name, ty, optional, default, label });
+        }
+        Ok(ProfileDecl { fields, span })
+    }
+
+    fn param_decl(&self, pair: Pair<'_, Rule>) -> Result<ParamDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "parameter name")?);
+        let ty = self.ident(self.next(&mut inner, span, "parameter type")?);
+        let value = self.literal(self.next(&mut inner, span, "parameter value")?)?;
+        let meta = self.meta(self.next(&mut inner, span, "metadata")?)?;
+        Ok(ParamDecl { name, ty, value, meta })
+    }
+
+    fn columns(&self, pair: Pair<'_, Rule>) -> Result<Vec<Column>> {
+        pair.into_inner()
+            .map(|column| {
+                let span = self.span(&column);
+                let mut parts = column.into_inner();
+                let name = self.ident(self.next(&mut parts, span, "column name")?);
+                let ty = self.ident(self.next(&mut parts, span, "column type")?);
+                Ok(Column { name, ty })
+            })
+            .collect()
+    }
+
+    fn table_decl(&self, pair: Pair<'_, Rule>) -> Result<TableDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "table name")?);
+        let keys = self.columns(self.next(&mut inner, span, "key columns")?)?;
+        let values_pair = self.next(&mut inner, span, "value columns")?;
+        let values_span = self.span(&values_pair);
+        let value = self.next(&mut values_pair.into_inner(), values_span, "value type")?;
+        let values = match value.as_rule() {
+            Rule::columns => TableValues::Record(self.columns(value)?),
+            _ => TableValues::Single(self.ident(value)),
+        };
+        let meta = self.meta(self.next(&mut inner, span, "metadata")?)?;
+        let (mut rows, mut grid_header) = (Vec::new(), None);
+        for part in inner {
+            match part.as_rule() {
+                Rule::grid_header => grid_header = Some(part.into_inner().map(|name| self.ident(name)).collect()),
+                Rule::row => rows.push(self.row(part)?),
+                _ => return Err(self.unexpected(&part)),
+            }
+        }
+        Ok(TableDecl { name, keys, values, meta, rows, grid_header })
+    }
+
+    fn row(&self, pair: Pair<'_, Rule>) -> Result<Row> {
+        let span = self.span(&pair);
+        let cells = pair
+            .into_inner()
+            .map(|cell| {
+                let cell_span = self.span(&cell);
+                let mut parts = cell.into_inner();
+                let first = self.next(&mut parts, cell_span, "cell value")?;
+                let value = match first.as_rule() {
+                    Rule::hole => CellValue::Hole,
+                    _ => CellValue::Literal(self.literal(first)?),
+                };
+                let certainty = parts.next().map(|certainty| self.certainty(certainty)).transpose()?;
+                Ok(Cell { value, certainty, span: cell_span })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Row { cells, span })
+    }
+
+    fn bands_decl(&self, pair: Pair<'_, Rule>) -> Result<BandsDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "bands name")?);
+        let (mut label, mut over, mut meta, mut bands) = (None, None, Meta::default(), Vec::new());
+        for part in inner {
+            match part.as_rule() {
+                Rule::label => label = Some(self.text(part)?),
+                Rule::expr => over = Some(self.expr(part)?),
+                Rule::meta => meta = self.meta(part)?,
+                Rule::band => bands.push(self.band(part)?),
+                _ => return Err(self.unexpected(&part)),
+            }
+        }
+        let over = over.ok_or_else(|| self.missing(span, "`over` expression"))?;
+        Ok(BandsDecl { name, label, over, meta, bands })
+    }
+
+    fn band(&self, pair: Pair<'_, Rule>) -> Result<Band> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "band name")?);
+        let mut band = Band { name, label: None, lower: None, upper: None, meta: Meta::default(), span };
+        for part in inner {
+            match part.as_rule() {
+                Rule::label => band.label = Some(self.text(part)?),
+                Rule::lower_bound => {
+                    let (kind, value, bound_span) = self.bound(part)?;
+                    band.lower = Some(Bound { value, inclusive: kind == "from", span: bound_span });
+                }
+                Rule::upper_bound => {
+                    let (kind, value, bound_span) = self.bound(part)?;
+                    band.upper = Some(Bound { value, inclusive: kind != "below", span: bound_span });
+                }
+                Rule::meta => band.meta = self.meta(part)?,
+                _ => return Err(self.unexpected(&part)),
+            }
+        }
+        Ok(band)
+    }
+
+    fn bound<'a>(&self, pair: Pair<'a, Rule>) -> Result<(&'a str, Expr, Span)> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let kind = self.next(&mut inner, span, "bound kind")?.as_str();
+        let value = self.expr(self.next(&mut inner, span, "bound value")?)?;
+        Ok((kind, value, span))
+    }
+
+    fn index_decl(&self, pair: Pair<'_, Rule>) -> Result<IndexDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "index name")?);
+        let ty = self.ident(self.next(&mut inner, span, "index type")?);
+        Ok(IndexDecl { name, ty })
+    }
+
+    fn rule_decl(&self, pair: Pair<'_, Rule>) -> Result<RuleDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "rule name")?);
+        let (mut index, mut ty, mut body, mut meta) = (None, None, None, Meta::default());
+        for part in inner {
+            match part.as_rule() {
+                Rule::index_decl => index = Some(self.index_decl(part)?),
+                Rule::type_name => ty = Some(self.ident(part)),
+                Rule::expr => body = Some(self.expr(part)?),
+                Rule::meta => meta = self.meta(part)?,
+                _ => return Err(self.unexpected(&part)),
+            }
+        }
+        let body = body.ok_or_else(|| self.missing(span, "rule body"))?;
+        Ok(RuleDecl { name, index, ty, body, meta })
+    }
+
+    fn conditions_decl(&self, pair: Pair<'_, Rule>) -> Result<ConditionsDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "conditions name")?);
+        let mut decl = ConditionsDecl { name, index: None, label: None, meta: Meta::default(), conditions: Vec::new() };
+        for part in inner {
+            match part.as_rule() {
+                Rule::index_decl => decl.index = Some(self.index_decl(part)?),
+                Rule::label => decl.label = Some(self.text(part)?),
+                Rule::meta => decl.meta = self.meta(part)?,
+                Rule::condition => {
+                    let condition_span = self.span(&part);
+                    let mut parts = part.into_inner();
+                    let name = self.ident(self.next(&mut parts, condition_span, "condition name")?);
+                    let requires = self.expr(self.next(&mut parts, condition_span, "condition")?)?;
+                    let message = self.text(self.next(&mut parts, condition_span, "message")?)?;
+                    let meta = self.meta(self.next(&mut parts, condition_span, "metadata")?)?;
+                    decl.conditions.push(Condition { name, requires, message, meta });
+                }
+                _ => return Err(self.unexpected(&part)),
+            }
+        }
+        Ok(decl)
+    }
+
+    fn output_decl(&self, pair: Pair<'_, Rule>) -> Result<OutputDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(self.next(&mut inner, span, "output name")?);
+        let (mut index, mut body, mut guard, mut meta) = (None, None, None, Meta::default());
+        for part in inner {
+            match part.as_rule() {
+                Rule::index_decl => index = Some(self.index_decl(part)?),
+                Rule::output_block => body = Some(OutputNode::Group { items: self.output_items(part)?, guard: None }),
+                Rule::expr => body = Some(OutputNode::Value { expr: self.expr(part)?, guard: None }),
+                Rule::guard => guard = Some(self.guard(part)?),
+                Rule::meta => meta = self.meta(part)?,
+                _ => return Err(self.unexpected(&part)),
+            }
+        }
+        let body = match body.ok_or_else(|| self.missing(span, "output body"))? {
+            OutputNode::Value { expr, .. } => OutputNode::Value { expr, guard },
+            group => group,
+        };
+        Ok(OutputDecl { name, index, body, meta })
+    }
+
+    fn guard(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = self.span(&pair);
+        self.expr(self.next(&mut pair.into_inner(), span, "guard")?)
+    }
+
+    fn output_items(&self, block: Pair<'_, Rule>) -> Result<Vec<OutputItem>> {
+        block
+            .into_inner()
+            .map(|item| {
+                let span = self.span(&item);
+                let rule = item.as_rule();
+                let mut parts = item.into_inner();
+                match rule {
+                    Rule::output_field => {
+                        let name = self.ident(self.next(&mut parts, span, "field name")?);
+                        let expr = self.expr(self.next(&mut parts, span, "field value")?)?;
+                        let guard = parts.next().map(|guard| self.guard(guard)).transpose()?;
+                        Ok(OutputItem::Named { name, node: OutputNode::Value { expr, guard } })
+                    }
+                    Rule::output_group => {
+                        let name = self.ident(self.next(&mut parts, span, "group name")?);
+                        let mut next = self.next(&mut parts, span, "group body")?;
+                        let mut guard = None;
+                        if next.as_rule() == Rule::guard {
+                            guard = Some(self.guard(next)?);
+                            next = self.next(&mut parts, span, "group body")?;
+                        }
+                        let items = self.output_items(next)?;
+                        Ok(OutputItem::Named { name, node: OutputNode::Group { items, guard } })
+                    }
+                    Rule::when_block => {
+                        let guard = self.expr(self.next(&mut parts, span, "guard")?)?;
+                        let items = self.output_items(self.next(&mut parts, span, "block")?)?;
+                        Ok(OutputItem::When { guard, items })
+                    }
+                    _ => Err(Box::new(SyntaxError::new(span, "internal: unexpected output item", "here"))),
+                }
+            })
+            .collect()
+    }
+
+    pub fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = self.span(&pair);
+        let file = self.file;
+        pratt()
+            .map_primary(|primary| self.primary(primary))
+            .map_prefix(|op, operand| {
+                let operand = operand?;
+                let op_span = self.span(&op);
+                let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
+                Ok(Expr { span: op_span.to(operand.span), kind: ExprKind::Unary { op, operand: Box::new(operand) } })
+            })
+            .map_postfix(|target, op| {
+                let target = target?;
+                let op_span = self.span(&op);
+                let span = target.span.to(op_span);
+                let kind = match op.as_rule() {
+                    Rule::field_access => {
+                        let field = self.ident(self.next(&mut op.into_inner(), op_span, "field")?);
+                        ExprKind::Field { target: Box::new(target), field }
+                    }
+                    _ => {
+                        let keys = op.into_inner().map(|key| self.expr(key)).collect::<Result<_>>()?;
+                        ExprKind::Keys { target: Box::new(target), keys }
+                    }
+                };
+                Ok(Expr { kind, span })
+            })
+            .map_infix(|left, op, right| {
+                let (left, right) = (left?, right?);
+                let op = match op.as_rule() {
+                    Rule::op_or => BinaryOp::Or,
+                    Rule::op_and => BinaryOp::And,
+                    Rule::op_eq => BinaryOp::Eq,
+                    Rule::op_ne => BinaryOp::Ne,
+                    Rule::op_lt => BinaryOp::Lt,
+                    Rule::op_le => BinaryOp::Le,
+                    Rule::op_gt => BinaryOp::Gt,
+                    Rule::op_ge => BinaryOp::Ge,
+                    Rule::op_in => BinaryOp::In,
+                    Rule::op_add => BinaryOp::Add,
+                    Rule::op_sub => BinaryOp::Sub,
+                    Rule::op_mul => BinaryOp::Mul,
+                    _ => BinaryOp::Div,
+                };
+                let span = left.span.to(right.span);
+                Ok(Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span })
+            })
+            .parse(pair.into_inner())
+            .map(|mut expr: Expr| {
+                // Parenthesised expressions keep the span of what they enclose;
+                // the outermost expression takes the span as written.
+                if expr.span.file == file && expr.span.start >= span.start && expr.span.end <= span.end {
+                    expr.span = span;
+                }
+                expr
+            })
+    }
+
+    fn primary(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::expr => return self.expr(pair),
+            Rule::ident => ExprKind::Name(pair.as_str().to_owned()),
+            Rule::if_expr => {
+                let mut inner = pair.into_inner();
+                let condition = self.expr(self.next(&mut inner, span, "condition")?)?;
+                let then = self.expr(self.next(&mut inner, span, "then branch")?)?;
+                let otherwise = self.expr(self.next(&mut inner, span, "else branch")?)?;
+                ExprKind::If { condition: Box::new(condition), then: Box::new(then), otherwise: Box::new(otherwise) }
+            }
+            Rule::match_expr => {
+                let mut inner = pair.into_inner();
+                let scrutinee = self.expr(self.next(&mut inner, span, "matched expression")?)?;
+                let arms = inner.map(|arm| self.match_arm(arm)).collect::<Result<_>>()?;
+                ExprKind::Match { scrutinee: Box::new(scrutinee), arms }
+            }
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                let function = self.ident(self.next(&mut inner, span, "function name")?);
+                let args = inner.map(|arg| self.expr(arg)).collect::<Result<_>>()?;
+                ExprKind::Call { function, args }
+            }
+            Rule::list => ExprKind::List(pair.into_inner().map(|item| self.expr(item)).collect::<Result<_>>()?),
+            _ => match self.literal(pair)?.kind {
+                LiteralKind::Name(name) => ExprKind::Name(name),
+                literal => ExprKind::Literal(literal),
+            },
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn match_arm(&self, pair: Pair<'_, Rule>) -> Result<MatchArm> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let pattern = self.next(&mut inner, span, "pattern")?;
+        let patterns = match pattern.as_rule() {
+            Rule::else_pattern => Vec::new(),
+            _ => pattern.into_inner().map(|name| self.ident(name)).collect(),
+        };
+        let body = self.expr(self.next(&mut inner, span, "arm body")?)?;
+        Ok(MatchArm { patterns, body, span })
+    }
+
+    pub fn literal(&self, pair: Pair<'_, Rule>) -> Result<Literal> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::quantity => {
+                let mut inner = pair.into_inner();
+                let number = self.next(&mut inner, span, "number")?;
+                let digits: String = number.as_str().chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
+                let mut value = Decimal::from_str(&digits).map_err(|_| {
+                    SyntaxError::new(span, format!("the number `{}` is too large", number.as_str()), "out of range")
+                        .with_help("numbers are exact decimals of at most 28 digits")
+                })?;
+                let unit = match inner.next().map(|unit| unit.as_str()) {
+                    None => None,
+                    Some("€") => Some(Unit::Euros),
+                    Some("%") => {
+                        // Dividing by 100 only shrinks a value; precision beyond 28 digits is rounded.
+                        value = value.checked_div(Decimal::ONE_HUNDRED).unwrap_or(value);
+                        Some(Unit::Percent)
+                    }
+                    Some(_) => Some(Unit::Patients),
+                };
+                LiteralKind::Number { value, unit }
+            }
+            Rule::date => {
+                let date = jiff::civil::Date::from_str(pair.as_str()).map_err(|error| {
+                    SyntaxError::new(span, format!("`{}` is not a date", pair.as_str()), "invalid date")
+                        .with_help(format!("dates are written YYYY-MM-DD ({error})"))
+                })?;
+                LiteralKind::Date(date)
+            }
+            Rule::string => LiteralKind::Text(self.text(pair)?.value),
+            Rule::boolean => LiteralKind::Bool(pair.as_str() == "true"),
+            Rule::ident => LiteralKind::Name(pair.as_str().to_owned()),
+            _ => return Err(self.unexpected(&pair)),
+        };
+        Ok(Literal { kind, span })
+    }
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}

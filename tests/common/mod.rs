@@ -1,0 +1,64 @@
+//! One helper for every CLI test: run the built binary from the project root.
+
+// Test helpers fail loudly: a test that cannot run must not pass. Not every
+// test file uses every helper.
+#![allow(clippy::panic, dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Run {
+    /// What a person sees: the exit code, then standard output and error.
+    pub fn transcript(&self) -> String {
+        format!("exit code: {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `avenant ARGS…` in the project root, with plain diagnostics.
+pub fn avenant(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run avenant: {error}"));
+    Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code().unwrap_or(-1),
+    }
+}
+
+/// A path relative to the project root, with `/` separators, for arguments and snapshot names.
+pub fn relative(path: &Path) -> String {
+    path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// Every file in a folder of the project, sorted.
+pub fn files(folder: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(root().join(folder))
+        .unwrap_or_else(|error| panic!("cannot list {folder}: {error}"))
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.is_file())
+        .map(|path| relative(&path))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `avenant eval POLICY PROFILE --format json`, parsed.
+pub fn eval_json(policy: &str, profile: &str) -> serde_json::Value {
+    let run = avenant(&["eval", policy, profile, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    serde_json::from_str(&run.stdout).unwrap_or_else(|error| panic!("not JSON ({error}):\n{}", run.stdout))
+}
