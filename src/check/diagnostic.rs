@@ -140,3 +140,31 @@ pub fn duplicate(what: &str, again: Span, first: Span) -> Diagnostic {
     )
     .with_label(first, "first defined here")
 }
+
+/// Every code the checker reports, with what it means. Each has a fixture
+/// `tests/fixtures/check/<name>.policy` that provokes it, and a test fails
+/// when a code is missing here or has no fixture.
+pub const CODES: &[(&str, &str)] = &[
+    ("avenant::check::ambiguous_name", "a bare value name belongs to several enumerations"),
+    ("avenant::check::band_gap", "some values fall in no band"),
+    ("avenant::check::band_overlap", "some values fall in two bands"),
+    ("avenant::check::constant_condition", "warning: a condition is always true or always false"),
+    ("avenant::check::cycle", "a definition depends on itself"),
+    ("avenant::check::duplicate_case", "a `match` handles a value twice"),
+    ("avenant::check::duplicate_definition", "a name is defined twice"),
+    ("avenant::check::header", "a header field has the wrong kind of value, or is given twice"),
+    ("avenant::check::match_not_exhaustive", "a `match` leaves values unhandled"),
+    ("avenant::check::missing_index", "a definition given per value is read without saying which"),
+    ("avenant::check::reserved_name", "an output takes a name the evaluation uses for itself"),
+    ("avenant::check::table_duplicate_row", "a table gives the same keys twice"),
+    ("avenant::check::table_missing_row", "a table leaves a combination of keys without a row"),
+    ("avenant::check::table_shape", "a table row has the wrong number of cells"),
+    ("avenant::check::table_too_large", "a table has more key combinations than a policy can list"),
+    ("avenant::check::type_mismatch", "a value is of the wrong type"),
+    ("avenant::check::unit_mismatch", "an operation mixes units (euros with patients, say)"),
+    ("avenant::check::unknown_name", "a name, value, column or function that is not defined"),
+    ("avenant::check::unknown_type", "a type that is not defined"),
+    ("avenant::check::unrounded_count", "a share of a count is used as a count without rounding"),
+    ("avenant::check::unused", "warning: a definition nothing reads"),
+    ("avenant::check::wrong_arity", "the wrong number of keys, indices or arguments"),
+];

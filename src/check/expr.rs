@@ -94,7 +94,7 @@ impl Checker {
                     }
                 }
             }
-            Ast::Binary { op, left, right } => self.binary(*op, left, right, span, scope),
+            Ast::Binary { op, operator, left, right } => self.binary(*op, *operator, left, right, span, scope),
             Ast::Field { target, field } => {
                 let target = self.expr(target, scope, None)?;
                 let Type::Row(table_id) = target.ty else {
@@ -208,6 +208,9 @@ impl Checker {
         }
         if let Some((symbol, _)) = self.values.get(name).copied() {
             return self.symbol(symbol, name, span);
+        }
+        if self.failed_names.contains(name) {
+            return None;
         }
         // Not a definition: a value of an enumeration, resolved by the type
         // the context expects, or else by being the only one of its name.
@@ -436,7 +439,15 @@ impl Checker {
         self.expect_type(key, scope, ty, &format!("the index of `{name}`"))
     }
 
-    fn binary(&mut self, op: BinaryOp, left: &ast::Expr, right: &ast::Expr, span: Span, scope: &Scope) -> Option<Expr> {
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        operator: Span,
+        left: &ast::Expr,
+        right: &ast::Expr,
+        span: Span,
+        scope: &Scope,
+    ) -> Option<Expr> {
         match op {
             BinaryOp::And | BinaryOp::Or => {
                 let left = self.expect_type(left, scope, Type::Bool, &format!("the left side of `{}`", op.symbol()));
@@ -490,7 +501,7 @@ impl Checker {
                         let found = self.type_name(left.ty);
                         self.report(Diagnostic::error(
                             "avenant::check::type_mismatch",
-                            span,
+                            operator,
                             format!("`{}` orders numbers and dates, not {found}", op.symbol()),
                             "cannot be ordered",
                         ));
@@ -501,7 +512,7 @@ impl Checker {
                         self.report(
                             Diagnostic::error(
                                 "avenant::check::unit_mismatch",
-                                span,
+                                operator,
                                 format!("cannot compare {a} with {b}"),
                                 "incompatible sides",
                             )
@@ -546,7 +557,7 @@ impl Checker {
                     self.report(
                         Diagnostic::error(
                             "avenant::check::unit_mismatch",
-                            span,
+                            operator,
                             format!("cannot apply `{}` to {a} and {b}", op.symbol()),
                             "units do not agree",
                         )

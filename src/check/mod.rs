@@ -8,6 +8,8 @@ mod bands;
 mod cycles;
 pub mod diagnostic;
 mod expr;
+mod fold;
+mod lints;
 pub mod model;
 mod tables;
 pub mod types;
@@ -33,6 +35,11 @@ pub fn check(
     checker.declare(file);
     checker.define(file);
     cycles::check(&mut checker);
+    if !checker.diagnostics.iter().any(Diagnostic::is_error) {
+        checker.prove_bounds_in_order();
+        checker.warn_unused();
+        checker.warn_constant_conditions();
+    }
     let diagnostics = std::mem::take(&mut checker.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
@@ -102,6 +109,9 @@ struct Checker {
     rule_decls: Vec<ast::RuleDecl>,
     sets: Vec<Option<ConditionSetDef>>,
     outputs: Vec<OutputDef>,
+    /// Names whose declaration failed: already reported, so reading them is
+    /// not reported again as an unknown name.
+    failed_names: std::collections::HashSet<String>,
 }
 
 impl Checker {
@@ -318,7 +328,10 @@ impl Checker {
     }
 
     fn declare_field(&mut self, decl: &ast::FieldDecl) {
-        let Some(ty) = self.resolve_type(&decl.ty) else { return };
+        let Some(ty) = self.resolve_type(&decl.ty) else {
+            self.failed_names.insert(decl.name.name.clone());
+            return;
+        };
         let default = decl.default.as_ref().and_then(|literal| self.literal_value(literal, ty));
         let id = FieldId(id_from(self.fields.len()));
         self.fields.push(FieldDef {
@@ -333,8 +346,11 @@ impl Checker {
     }
 
     fn declare_param(&mut self, decl: &ast::ParamDecl) {
-        let Some(ty) = self.resolve_type(&decl.ty) else { return };
-        let Some(value) = self.literal_value(&decl.value, ty) else { return };
+        let value = self.resolve_type(&decl.ty).and_then(|ty| Some((ty, self.literal_value(&decl.value, ty)?)));
+        let Some((ty, value)) = value else {
+            self.failed_names.insert(decl.name.name.clone());
+            return;
+        };
         let id = ParamId(id_from(self.params.len()));
         self.params.push(ParamDef {
             name: decl.name.name.clone(),

@@ -51,6 +51,67 @@ impl CheckedPolicy {
         &self.enums[id.index()]
     }
 
+    /// `percentiles[medecine_generale].p50`: a cell as a reader finds it.
+    pub fn describe_cell(&self, table: &TableDef, row: u32, column: usize) -> String {
+        let keys: Vec<&str> = table
+            .row_keys(row)
+            .iter()
+            .zip(&table.keys)
+            .map(|(variant, key)| self.enum_def(key.enumeration).variant_name(*variant))
+            .collect();
+        let column = match table.columns.get(column) {
+            Some(_) if table.single_value => String::new(),
+            Some(column) => format!(".{}", column.name),
+            None => ".?".to_owned(),
+        };
+        format!("{}[{}]{column}", table.name, keys.join(", "))
+    }
+
+    /// Every value the policy states without the legal text behind it
+    /// (secondary or assumed), in the order written.
+    pub fn unestablished(&self) -> Vec<Reliance> {
+        let mut found = Vec::new();
+        let mut add = |what: String, origin: &Origin| {
+            if origin.certainty != Certainty::Established {
+                found.push(Reliance {
+                    what,
+                    certainty: origin.certainty,
+                    reason: origin.certainty_reason.clone(),
+                    span: origin.span,
+                });
+            }
+        };
+        for param in &self.params {
+            add(format!("parameter `{}`", param.name), &param.origin);
+        }
+        for rule in &self.rules {
+            add(format!("rule `{}`", rule.name), &rule.origin);
+        }
+        for bands in &self.bands {
+            for band in &bands.bands {
+                add(format!("band `{}.{}`", bands.name, band.name), &band.origin);
+            }
+        }
+        for set in &self.condition_sets {
+            for condition in &set.conditions {
+                add(format!("condition `{}.{}`", set.name, condition.name), &condition.origin);
+            }
+        }
+        for table in &self.tables {
+            for (index, cell) in table.cells.iter().enumerate() {
+                let Some(cell) = cell.as_ref().filter(|cell| cell.certainty != Certainty::Established) else {
+                    continue;
+                };
+                let columns = table.columns.len().max(1);
+                let row = u32::try_from(index / columns).unwrap_or(u32::MAX);
+                let what = self.describe_cell(table, row, index % columns);
+                found.push(Reliance { what, certainty: cell.certainty, reason: cell.reason.clone(), span: cell.span });
+            }
+        }
+        found.sort_by_key(|reliance| (reliance.span.file, reliance.span.start));
+        found
+    }
+
     pub fn field(&self, name: &str) -> Option<(FieldId, &FieldDef)> {
         self.fields
             .iter()
@@ -263,6 +324,30 @@ pub enum Value {
     },
     /// The conditions of a set that did not hold.
     Failures(Arc<[FailedCondition]>),
+}
+
+impl Value {
+    /// How two values of the same kind order; `None` across kinds.
+    pub fn compare(&self, other: &Value) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Value::Decimal(a), Value::Decimal(b)) => Some(a.cmp(b)),
+            (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+            (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+            (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
+            (Value::Enum(a), Value::Enum(b)) => Some(a.cmp(b)),
+            _ => None,
+        }
+    }
+}
+
+/// A value an outcome rests on that is not established by the legal text.
+#[derive(Debug, Clone)]
+pub struct Reliance {
+    /// `percentiles[medecine_generale].p50`, ``parameter `x` ``, …
+    pub what: String,
+    pub certainty: Certainty,
+    pub reason: Option<String>,
+    pub span: Span,
 }
 
 /// A condition that did not hold, as reported to the physician.

@@ -15,7 +15,13 @@ const MISSING_SHOWN: usize = 8;
 
 impl Checker {
     pub(super) fn declare_table(&mut self, decl: &ast::TableDecl) {
-        let Some(keys) = self.key_columns(decl) else { return };
+        if self.define_table(decl).is_none() {
+            self.failed_names.insert(decl.name.name.clone());
+        }
+    }
+
+    fn define_table(&mut self, decl: &ast::TableDecl) -> Option<()> {
+        let keys = self.key_columns(decl)?;
         let (columns, single_value) = match &decl.values {
             ast::TableValues::Single(ty) => {
                 (vec![(ast::Ident { name: "value".to_owned(), span: ty.span }, ty.clone())], true)
@@ -26,7 +32,7 @@ impl Checker {
         };
         let mut value_columns = Vec::new();
         for (name, ty) in &columns {
-            let Some(ty) = self.resolve_type(ty) else { return };
+            let ty = self.resolve_type(ty)?;
             value_columns.push(ValueColumn { name: name.name.clone(), ty });
         }
         let row_count = keys.iter().try_fold(1usize, |product, key| product.checked_mul(key.size.max(1)));
@@ -37,7 +43,7 @@ impl Checker {
                 format!("the table `{}` would have more than {MAX_ROWS} rows", decl.name.name),
                 "too many key combinations",
             ));
-            return;
+            return None;
         };
         let table_origin = origin(decl.name.span, &decl.meta);
         let mut table = TableDef {
@@ -55,6 +61,7 @@ impl Checker {
         let id = TableId(id_from(self.tables.len()));
         self.tables.push(table);
         self.declare_value(&decl.name, Symbol::Table(id));
+        Some(())
     }
 
     fn key_columns(&mut self, decl: &ast::TableDecl) -> Option<Vec<KeyColumn>> {

@@ -10,6 +10,11 @@ pub struct CheckArgs {
     /// Policy files to check.
     #[arg(required = true, value_name = "POLICY")]
     policies: Vec<PathBuf>,
+
+    /// Also list every value the policy states without the legal text behind
+    /// it (secondary sources and assumptions), with its reason and place.
+    #[arg(long)]
+    assumptions: bool,
 }
 
 pub fn run(args: &CheckArgs, reporter: &Reporter) -> std::io::Result<Exit> {
@@ -22,6 +27,13 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> std::io::Result<Exit> {
                 }
                 let mut stdout = std::io::stdout().lock();
                 writeln!(stdout, "{}: ok ({} warning(s))", path.display(), warnings.len())?;
+                if args.assumptions {
+                    for reliance in policy.unestablished() {
+                        let reason = reliance.reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_default();
+                        let at = policy.sources().location(reliance.span);
+                        writeln!(stdout, "  {:<11} {}{reason} ({at})", reliance.certainty.word(), reliance.what)?;
+                    }
+                }
             }
             Err(code) => exit = exit.max(code),
         }

@@ -45,7 +45,7 @@ impl Fault {
             }
             Fault::EmptyCell { table, row, column } => {
                 let definition = &policy.tables[table.index()];
-                let cell = super::describe_cell(policy, definition, row, column);
+                let cell = policy.describe_cell(definition, row, column);
                 let help = definition
                     .origin
                     .notes

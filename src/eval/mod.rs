@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+pub use crate::check::model::Reliance;
 pub use error::EvalError;
 pub use profile::{Profile, ProfileError, ProfileInput};
-pub use value::{Outcome, OutputValue, Reliance};
+pub use value::{Outcome, OutputValue};
 
 use crate::check::model::*;
 use crate::check::types::Type;
@@ -202,7 +203,7 @@ impl<'p> Evaluator<'p> {
                 };
                 let certainty = cell.certainty;
                 if certainty != Certainty::Established {
-                    let what = describe_cell(self.policy, definition, row, *column);
+                    let what = self.policy.describe_cell(definition, row, *column);
                     self.reliances_push(Reliance { what, certainty, reason: cell.reason.clone(), span: cell.span });
                 }
                 (cell.value.clone(), sure.min(certainty))
@@ -230,7 +231,7 @@ impl<'p> Evaluator<'p> {
             ExprKind::Compare { op, left, right } => {
                 let (left, left_sure) = self.eval(left).map_err(Fault::Located)?;
                 let (right, right_sure) = self.eval(right).map_err(Fault::Located)?;
-                let ordering = compare(&left, &right).ok_or(Fault::Internal("values of different kinds compared"))?;
+                let ordering = left.compare(&right).ok_or(Fault::Internal("values of different kinds compared"))?;
                 let holds = match op {
                     CompareOp::Eq => ordering.is_eq(),
                     CompareOp::Ne => ordering.is_ne(),
@@ -263,7 +264,7 @@ impl<'p> Evaluator<'p> {
                 for item in set {
                     let (item, item_sure) = self.eval(item).map_err(Fault::Located)?;
                     sure = sure.min(item_sure);
-                    if compare(&value, &item).is_some_and(|ordering| ordering.is_eq()) {
+                    if value.compare(&item).is_some_and(|ordering| ordering.is_eq()) {
                         found = true;
                         break;
                     }
@@ -300,8 +301,8 @@ impl<'p> Evaluator<'p> {
                     best = Some(match best {
                         None => (item, item_sure),
                         Some((current, current_sure)) => {
-                            let ordering = compare(&item, &current)
-                                .ok_or(Fault::Internal("values of different kinds compared"))?;
+                            let ordering =
+                                item.compare(&current).ok_or(Fault::Internal("values of different kinds compared"))?;
                             let better = if want_min { ordering.is_lt() } else { ordering.is_gt() };
                             (if better { item } else { current }, current_sure.min(item_sure))
                         }
@@ -374,7 +375,7 @@ impl<'p> Evaluator<'p> {
             {
                 let (limit, limit_sure) = self.eval(&bound.value).map_err(Fault::Located)?;
                 sure = sure.min(limit_sure);
-                let ordering = compare(&value, &limit).ok_or(Fault::Internal("a band bound of another kind"))?;
+                let ordering = value.compare(&limit).ok_or(Fault::Internal("a band bound of another kind"))?;
                 let holds = match (is_lower, bound.inclusive) {
                     (true, true) => ordering.is_ge(),
                     (true, false) => ordering.is_gt(),
@@ -459,31 +460,4 @@ impl<'p> Evaluator<'p> {
             self.reliances.push(reliance);
         }
     }
-}
-
-fn compare(left: &Value, right: &Value) -> Option<std::cmp::Ordering> {
-    match (left, right) {
-        (Value::Decimal(a), Value::Decimal(b)) => Some(a.cmp(b)),
-        (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
-        (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
-        (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
-        (Value::Enum(a), Value::Enum(b)) => Some(a.cmp(b)),
-        _ => None,
-    }
-}
-
-/// `percentiles[medecine_generale].p50`: a cell as a reader finds it.
-pub(crate) fn describe_cell(policy: &CheckedPolicy, table: &TableDef, row: u32, column: usize) -> String {
-    let keys: Vec<&str> = table
-        .row_keys(row)
-        .iter()
-        .zip(&table.keys)
-        .map(|(variant, key)| policy.enum_def(key.enumeration).variant_name(*variant))
-        .collect();
-    let column = if table.single_value {
-        String::new()
-    } else {
-        format!(".{}", table.columns.get(column).map_or("?", |column| column.name.as_str()))
-    };
-    format!("{}[{}]{column}", table.name, keys.join(", "))
 }

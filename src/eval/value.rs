@@ -6,8 +6,8 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::check::model::FailedCondition;
+use crate::check::model::Reliance;
 use crate::check::types::Type;
-use crate::source::Span;
 use crate::syntax::ast::Certainty;
 
 /// The outcome of one profile under one policy.
@@ -56,14 +56,4 @@ pub enum OutputValue {
     },
     Failures(Arc<[FailedCondition]>),
     Record(Vec<(String, OutputValue)>),
-}
-
-/// A value an outcome rests on that is not established by the legal text.
-#[derive(Debug, Clone)]
-pub struct Reliance {
-    /// `percentiles[medecine_generale].p50`, `parameter `x``, …
-    pub what: String,
-    pub certainty: Certainty,
-    pub reason: Option<String>,
-    pub span: Span,
 }

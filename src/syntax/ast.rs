@@ -293,14 +293,40 @@ pub struct Expr {
 pub enum ExprKind {
     Literal(LiteralKind),
     Name(String),
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr> },
-    Field { target: Box<Expr>, field: Ident },
-    Keys { target: Box<Expr>, keys: Vec<Expr> },
-    Call { function: Ident, args: Vec<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    /// `operator` is the span of the operator itself, for labels that must not
+    /// overlap the operands'.
+    Binary {
+        op: BinaryOp,
+        operator: Span,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Field {
+        target: Box<Expr>,
+        field: Ident,
+    },
+    Keys {
+        target: Box<Expr>,
+        keys: Vec<Expr>,
+    },
+    Call {
+        function: Ident,
+        args: Vec<Expr>,
+    },
     List(Vec<Expr>),
-    If { condition: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -42,9 +42,24 @@ fn pratt() -> &'static PrattParser<Rule> {
 }
 
 impl Lowerer {
+    /// The span of a pair, without the white space and comments pest lets a
+    /// rule swallow after its last token (before an optional part that did
+    /// not match), so labels end where the construct does.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let span = pair.as_span();
-        Span::new(self.file, span.start(), span.end())
+        let text = span.as_str();
+        let mut significant_end = 0;
+        let mut in_comment = false;
+        for (offset, character) in text.char_indices() {
+            match character {
+                '\n' => in_comment = false,
+                _ if in_comment => {}
+                '#' if !inside_token(pair, span.start() + offset) => in_comment = true,
+                c if c.is_whitespace() => {}
+                c => significant_end = offset + c.len_utf8(),
+            }
+        }
+        Span::new(self.file, span.start(), span.start() + significant_end)
     }
 
     fn unexpected(&self, pair: &Pair<'_, Rule>) -> Box<SyntaxError> {
@@ -445,6 +460,7 @@ impl Lowerer {
             })
             .map_infix(|left, op, right| {
                 let (left, right) = (left?, right?);
+                let operator = self.span(&op);
                 let op = match op.as_rule() {
                     Rule::op_or => BinaryOp::Or,
                     Rule::op_and => BinaryOp::And,
@@ -461,7 +477,7 @@ impl Lowerer {
                     _ => BinaryOp::Div,
                 };
                 let span = left.span.to(right.span);
-                Ok(Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span })
+                Ok(Expr { kind: ExprKind::Binary { op, operator, left: Box::new(left), right: Box::new(right) }, span })
             })
             .parse(pair.into_inner())
             .map(|mut expr: Expr| {
@@ -556,6 +572,16 @@ impl Lowerer {
         };
         Ok(Literal { kind, span })
     }
+}
+
+/// Whether a byte offset lies inside one of the pair's atomic tokens (a
+/// string, say), where `#` is text rather than a comment.
+fn inside_token(pair: &Pair<'_, Rule>, offset: usize) -> bool {
+    pair.clone().into_inner().flatten().any(|inner| {
+        matches!(inner.as_rule(), Rule::string | Rule::string_inner)
+            && inner.as_span().start() <= offset
+            && offset < inner.as_span().end()
+    })
 }
 
 fn unescape(raw: &str) -> String {

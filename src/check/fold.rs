@@ -1,0 +1,123 @@
+//! Constant folding: the value of an expression that depends only on
+//! parameters, tables and a few enumeration fields of the profile, under one
+//! assignment of those fields. The checker uses it to prove band bounds in
+//! order for every row of the tables they come from, and to find conditions
+//! that can never be true or never false.
+//!
+//! It is not an evaluator: anything it cannot fold (another field, a band, a
+//! condition set, an empty cell) gives `None`, and the checker then proves
+//! nothing about that case rather than guessing.
+
+use rust_decimal::Decimal;
+
+use super::model::*;
+use crate::source::Span;
+
+/// The parts of a policy a fold reads.
+pub(super) struct Folder<'a> {
+    pub params: &'a [ParamDef],
+    pub tables: &'a [TableDef],
+    pub rules: &'a [Option<&'a RuleDef>],
+    /// Values of enumeration fields, by field; `None` for fields not assigned.
+    pub assignment: &'a [Option<u16>],
+}
+
+/// A folded value, and the table cell it was read from, if any.
+pub(super) struct Folded {
+    pub value: Value,
+    pub cell: Option<Span>,
+}
+
+impl Folder<'_> {
+    pub fn fold(&self, expr: &Expr) -> Option<Folded> {
+        self.fold_depth(expr, 0)
+    }
+
+    fn fold_depth(&self, expr: &Expr, depth: usize) -> Option<Folded> {
+        // Rules nest only as deep as the policy is long; the bound is a safeguard.
+        if depth > 64 {
+            return None;
+        }
+        let plain = |value: Value| Some(Folded { value, cell: None });
+        match &expr.kind {
+            ExprKind::Const(value) => plain(value.clone()),
+            ExprKind::Param(id) => plain(self.params.get(id.index())?.value.clone()),
+            ExprKind::Field(id) => plain(Value::Enum((*self.assignment.get(id.index())?)?)),
+            ExprKind::Rule { rule, index: None } => {
+                self.fold_depth(&self.rules.get(rule.index())?.as_ref()?.body, depth + 1)
+            }
+            ExprKind::TableRow { table, keys } => {
+                let definition = self.tables.get(table.index())?;
+                let mut row = 0usize;
+                for (key, column) in keys.iter().zip(&definition.keys) {
+                    let Value::Enum(variant) = self.fold_depth(key, depth + 1)?.value else { return None };
+                    row = row * column.size + variant as usize;
+                }
+                plain(Value::Row { table: *table, row: u32::try_from(row).ok()? })
+            }
+            ExprKind::RowField { row, column } => {
+                let Value::Row { table, row } = self.fold_depth(row, depth + 1)?.value else { return None };
+                let cell = self.tables.get(table.index())?.cell(row, *column)?;
+                Some(Folded { value: cell.value.clone(), cell: Some(cell.span) })
+            }
+            ExprKind::Not(operand) => match self.fold_depth(operand, depth + 1)?.value {
+                Value::Bool(value) => plain(Value::Bool(!value)),
+                _ => None,
+            },
+            ExprKind::Arith { op, left, right } => {
+                let (Value::Decimal(left), Value::Decimal(right)) =
+                    (self.fold_depth(left, depth + 1)?.value, self.fold_depth(right, depth + 1)?.value)
+                else {
+                    return None;
+                };
+                let result = match op {
+                    ArithOp::Add => left.checked_add(right),
+                    ArithOp::Sub => left.checked_sub(right),
+                    ArithOp::Mul => left.checked_mul(right),
+                    ArithOp::Div => left.checked_div(right),
+                };
+                plain(Value::Decimal(result?))
+            }
+            ExprKind::Compare { op, left, right } => {
+                let ordering =
+                    self.fold_depth(left, depth + 1)?.value.compare(&self.fold_depth(right, depth + 1)?.value)?;
+                plain(Value::Bool(match op {
+                    CompareOp::Eq => ordering.is_eq(),
+                    CompareOp::Ne => ordering.is_ne(),
+                    CompareOp::Lt => ordering.is_lt(),
+                    CompareOp::Le => ordering.is_le(),
+                    CompareOp::Gt => ordering.is_gt(),
+                    CompareOp::Ge => ordering.is_ge(),
+                }))
+            }
+            ExprKind::And(left, right) | ExprKind::Or(left, right) => {
+                let is_and = matches!(expr.kind, ExprKind::And(..));
+                let left = self.fold_depth(left, depth + 1).map(|folded| folded.value);
+                let right = self.fold_depth(right, depth + 1).map(|folded| folded.value);
+                // One side decides alone: `false and _`, `true or _`.
+                let decisive = Value::Bool(!is_and);
+                if left.as_ref() == Some(&decisive) || right.as_ref() == Some(&decisive) {
+                    return plain(decisive);
+                }
+                match (left?, right?) {
+                    (Value::Bool(a), Value::Bool(b)) => plain(Value::Bool(if is_and { a && b } else { a || b })),
+                    _ => None,
+                }
+            }
+            ExprKind::If { condition, then, otherwise } => match self.fold_depth(condition, depth + 1)?.value {
+                Value::Bool(true) => self.fold_depth(then, depth + 1),
+                Value::Bool(false) => self.fold_depth(otherwise, depth + 1),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The decimal of a folded value.
+pub(super) fn decimal(folded: &Folded) -> Option<Decimal> {
+    match folded.value {
+        Value::Decimal(value) => Some(value),
+        _ => None,
+    }
+}
