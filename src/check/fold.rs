@@ -81,14 +81,7 @@ impl Folder<'_> {
             ExprKind::Compare { op, left, right } => {
                 let ordering =
                     self.fold_depth(left, depth + 1)?.value.compare(&self.fold_depth(right, depth + 1)?.value)?;
-                plain(Value::Bool(match op {
-                    CompareOp::Eq => ordering.is_eq(),
-                    CompareOp::Ne => ordering.is_ne(),
-                    CompareOp::Lt => ordering.is_lt(),
-                    CompareOp::Le => ordering.is_le(),
-                    CompareOp::Gt => ordering.is_gt(),
-                    CompareOp::Ge => ordering.is_ge(),
-                }))
+                plain(Value::Bool(op.holds(ordering)))
             }
             ExprKind::And(left, right) | ExprKind::Or(left, right) => {
                 let is_and = matches!(expr.kind, ExprKind::And(..));

@@ -232,14 +232,7 @@ impl<'p> Evaluator<'p> {
                 let (left, left_sure) = self.eval(left).map_err(Fault::Located)?;
                 let (right, right_sure) = self.eval(right).map_err(Fault::Located)?;
                 let ordering = left.compare(&right).ok_or(Fault::Internal("values of different kinds compared"))?;
-                let holds = match op {
-                    CompareOp::Eq => ordering.is_eq(),
-                    CompareOp::Ne => ordering.is_ne(),
-                    CompareOp::Lt => ordering.is_lt(),
-                    CompareOp::Le => ordering.is_le(),
-                    CompareOp::Gt => ordering.is_gt(),
-                    CompareOp::Ge => ordering.is_ge(),
-                };
+                let holds = op.holds(ordering);
                 (Value::Bool(holds), left_sure.min(right_sure))
             }
             ExprKind::And(left, right) => {
