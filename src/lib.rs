@@ -8,6 +8,9 @@
 //!
 //! - [`syntax`]: policy text → typed AST, every node spanned; the only place
 //!   that knows pest.
+//! - [`amend`]: a chain of texts (a base and its amendments) → one AST.
+//! - [`chain`]: finds a text's chain on disk, or the text in force on a date;
+//!   the only place that reads policy files.
 //! - [`check`]: AST → [`CheckedPolicy`], all errors at once; the only place
 //!   that builds a `CheckedPolicy`.
 //! - [`eval`]: `CheckedPolicy` + [`Profile`] → [`Outcome`]; pure, total,
@@ -28,11 +31,13 @@
 //!
 //! let input = avenant::ProfileInput::parse(Path::new("dr.json"), r#"{"patientele_mt": 700}"#)?;
 //! let profile = avenant::Profile::validate(&policy, &input).map_err(|errors| errors[0].clone())?;
-//! let outcome = avenant::evaluate(&policy, &profile)?;
+//! let outcome = avenant::evaluate(&policy, &profile, jiff::civil::date(2024, 10, 1))?;
 //! assert_eq!(outcome.get("eligible"), Some(&avenant::OutputValue::Bool(true)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod amend;
+pub mod chain;
 pub mod check;
 pub mod eval;
 pub mod output;
@@ -42,6 +47,7 @@ pub mod syntax;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use chain::{Loaded, load_in_force, load_text};
 pub use check::{CheckedPolicy, Diagnostic, Severity};
 pub use eval::{EvalError, Outcome, OutputValue, Profile, ProfileError, ProfileInput, evaluate};
 pub use syntax::SyntaxError;
@@ -57,6 +63,12 @@ pub enum LoadError {
     Syntax(Box<SyntaxError>),
     #[error("the policy has {} error(s)", diagnostics.iter().filter(|diagnostic| diagnostic.is_error()).count())]
     Check { diagnostics: Vec<Diagnostic>, sources: Arc<SourceMap> },
+    #[error("`{text}` takes effect on {effective}, after {on}")]
+    NotInForce { text: String, effective: jiff::civil::Date, on: jiff::civil::Date },
+    #[error("no text in `{directory}` is in force on {on}")]
+    NoTextInForce { directory: String, on: jiff::civil::Date },
+    #[error("several texts in `{directory}` take effect on the same day before {on}: {}", texts.join(", "))]
+    Ambiguous { directory: String, on: jiff::civil::Date, texts: Vec<String> },
 }
 
 /// Parses and checks a policy read from `path`.
@@ -80,5 +92,8 @@ pub fn compile_with_warnings(path: &Path, text: &str) -> Result<(CheckedPolicy, 
         error.source_code = Some(sources.file(file).named_source());
         LoadError::Syntax(error)
     })?;
-    check::check(Arc::clone(&sources), &ast).map_err(|diagnostics| LoadError::Check { diagnostics, sources })
+    // A text alone: `amend::merge` still rejects changes that amend nothing.
+    let merged =
+        amend::merge(&[&ast]).map_err(|diagnostics| LoadError::Check { diagnostics, sources: Arc::clone(&sources) })?;
+    check::check(Arc::clone(&sources), &merged).map_err(|diagnostics| LoadError::Check { diagnostics, sources })
 }

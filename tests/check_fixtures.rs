@@ -12,15 +12,28 @@ fn stem(path: &str) -> &str {
     name.strip_suffix(".policy").unwrap_or(name)
 }
 
+/// Each fixture: a policy file, or for amendments a folder whose
+/// `amendment.policy` is checked with the texts beside it.
+fn fixtures() -> Vec<(String, String)> {
+    common::entries("tests/fixtures/check")
+        .into_iter()
+        .map(|path| {
+            let name = stem(&path.to_string_lossy()).to_owned();
+            let checked = if path.is_dir() { path.join("amendment.policy") } else { path };
+            (name, common::relative(&checked))
+        })
+        .collect()
+}
+
 #[test]
 fn every_fixture_provokes_the_code_it_is_named_after() {
-    for fixture in files("tests/fixtures/check") {
-        let code = format!("avenant::check::{}", stem(&fixture));
+    for (name, fixture) in fixtures() {
+        let code = format!("avenant::check::{name}");
         let run = avenant(&["--error-format", "plain", "check", &fixture]);
         assert!(run.stderr.contains(&code), "{fixture} should report {code}:\n{}", run.transcript());
         let is_warning = CODES.iter().any(|(known, meaning)| *known == code && meaning.starts_with("warning"));
         assert_eq!(run.code, if is_warning { 0 } else { 1 }, "{fixture}: {}", run.transcript());
-        insta::with_settings!({ snapshot_suffix => stem(&fixture).to_owned(), omit_expression => true }, {
+        insta::with_settings!({ snapshot_suffix => name, omit_expression => true }, {
             insta::assert_snapshot!("check", run.transcript());
         });
     }
@@ -28,7 +41,7 @@ fn every_fixture_provokes_the_code_it_is_named_after() {
 
 #[test]
 fn every_code_has_a_fixture_and_every_reported_code_is_listed() {
-    let fixtures: Vec<String> = files("tests/fixtures/check").iter().map(|fixture| stem(fixture).to_owned()).collect();
+    let fixtures: Vec<String> = fixtures().into_iter().map(|(name, _)| name).collect();
     for (code, _) in CODES {
         let name = code.trim_start_matches("avenant::check::");
         assert!(

@@ -6,12 +6,16 @@ use common::{avenant, files};
 
 #[test]
 fn bad_profiles_name_the_file_and_the_field() {
-    each_rejected("tests/fixtures/profiles", "profile", |profile| vec!["eval", "policies/avenant-7.policy", profile]);
+    each_rejected("tests/fixtures/profiles", "profile", |profile| {
+        vec!["eval", "policies/avenant-7.policy", profile, "--on", "2020-01-01"]
+    });
 }
 
 #[test]
 fn syntax_errors_point_at_the_place() {
-    each_rejected("tests/fixtures/syntax", "syntax", |policy| vec!["eval", policy, "examples/dr-a.toml"]);
+    each_rejected("tests/fixtures/syntax", "syntax", |policy| {
+        vec!["eval", policy, "examples/dr-a.toml", "--on", "2020-01-01"]
+    });
 }
 
 /// Runs `avenant` on each fixture of a folder: each is rejected (exit code 1),

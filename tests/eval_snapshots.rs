@@ -5,12 +5,16 @@ mod common;
 
 use common::{avenant, files};
 
+/// A date under each text: the 2019 text, the règlement arbitral, the 2024
+/// convention. The directory of texts picks the one in force.
+const DATES: [&str; 3] = ["2022-12-01", "2023-12-01", "2024-10-01"];
+
 #[test]
-fn every_policy_against_every_example_profile() {
-    for policy in files("policies").iter().filter(|path| path.ends_with(".policy")) {
+fn every_example_profile_under_every_text() {
+    for on in DATES {
         for profile in files("examples") {
-            let run = avenant(&["eval", policy, &profile, "--format", "json"]);
-            let name = format!("{}__{}", stem(policy), stem(&profile));
+            let run = avenant(&["eval", "policies", &profile, "--on", on, "--format", "json"]);
+            let name = format!("{on}__{}", stem(&profile));
             insta::with_settings!({ snapshot_suffix => name, prepend_module_to_snapshot => false, omit_expression => true }, {
                 insta::assert_snapshot!("eval", run.transcript());
             });

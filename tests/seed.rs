@@ -3,10 +3,12 @@
 
 mod common;
 
-use common::eval_json;
+use common::{assumed_values, eval_json};
 use serde_json::{Value, json};
 
 const POLICY: &str = "policies/avenant-7.policy";
+/// A date when the 2019 text was in force.
+const ON: &str = "2020-01-01";
 
 /// One row of the table in ../shared/domain/rules.md.
 struct Case {
@@ -86,7 +88,7 @@ const CASES: [Case; 9] = [
 #[test]
 fn every_worked_case_of_the_seed_comes_out_exact() {
     for case in &CASES {
-        let outcome = eval_json(POLICY, case.profile);
+        let outcome = eval_json(POLICY, case.profile, ON);
         let option = &outcome["options"][case.option];
         let context = format!("{} {}", case.profile, case.option);
         assert_eq!(outcome["eligible"], json!(true), "{context}: eligible");
@@ -105,7 +107,7 @@ fn every_worked_case_of_the_seed_comes_out_exact() {
 
 #[test]
 fn fte_of_each_option_is_as_the_text_names_it() {
-    let outcome = eval_json(POLICY, "examples/dr-a.toml");
+    let outcome = eval_json(POLICY, "examples/dr-a.toml", ON);
     let ftes: Vec<&Value> =
         ["option_1", "option_2", "option_3"].iter().map(|option| &outcome["options"][*option]["fte"]).collect();
     assert_eq!(ftes, [&json!("1/3"), &json!("1/2"), &json!("1")]);
@@ -113,7 +115,7 @@ fn fte_of_each_option_is_as_the_text_names_it() {
 
 #[test]
 fn option_3_is_closed_outside_a_zone_sous_dense() {
-    let outcome = eval_json(POLICY, "examples/gp-option-3-outside-zone.yaml");
+    let outcome = eval_json(POLICY, "examples/gp-option-3-outside-zone.yaml", ON);
     assert_eq!(outcome["eligible"], json!(true));
     assert_eq!(outcome["options"]["option_1"]["open"], json!(true));
     assert_eq!(outcome["options"]["option_3"]["open"], json!(false));
@@ -129,7 +131,7 @@ fn ineligible_physicians_are_told_which_conditions_failed() {
         ("examples/gp-solo-outside-zone.toml", vec!["coordinated_practice", "grouped_practice"]),
     ];
     for (profile, expected) in cases {
-        let outcome = eval_json(POLICY, profile);
+        let outcome = eval_json(POLICY, profile, ON);
         assert_eq!(outcome["eligible"], json!(false), "{profile}");
         let failed: Vec<&str> = outcome["failed_conditions"]
             .as_array()
@@ -146,7 +148,7 @@ fn ineligible_physicians_are_told_which_conditions_failed() {
 
 #[test]
 fn above_p95_every_year_pays_the_first_year_amount() {
-    let outcome = eval_json(POLICY, "examples/gp-top-5-percent.json");
+    let outcome = eval_json(POLICY, "examples/gp-top-5-percent.json", ON);
     assert_eq!(outcome["band"], json!("above_p95"));
     assert_eq!(
         outcome["options"]["option_2"]["aid"],
@@ -157,15 +159,9 @@ fn above_p95_every_year_pays_the_first_year_amount() {
 #[test]
 fn an_outcome_that_rests_on_an_assumed_value_says_so() {
     // Dr A's band rests on the GP P50 threshold, which no source gives.
-    let outcome = eval_json(POLICY, "examples/dr-a.toml");
+    let outcome = eval_json(POLICY, "examples/dr-a.toml", ON);
     assert_eq!(outcome["certainty"]["band"], json!("assumed"));
     assert_eq!(outcome["certainty"]["options"], json!("assumed"));
-    let assumed: Vec<&str> = outcome["assumptions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|reliance| reliance["certainty"] == json!("assumed"))
-        .filter_map(|reliance| reliance["value"].as_str())
-        .collect();
+    let assumed = assumed_values(&outcome);
     assert_eq!(assumed, ["percentiles[medecine_generale].p50"]);
 }

@@ -63,7 +63,20 @@ impl Diagnostic {
     /// The diagnostic with its source file attached, ready for miette.
     pub fn render_with(&self, sources: &SourceMap) -> RenderedDiagnostic {
         let file = sources.file(self.primary.span.file);
-        RenderedDiagnostic { diagnostic: self.clone(), source: file.named_source() }
+        let mut diagnostic = self.clone();
+        // miette draws labels over one file; a label in another file (the
+        // text an amendment changes) becomes a located line of help.
+        let elsewhere: Vec<String> = self
+            .secondary
+            .iter()
+            .filter(|label| label.span.file != self.primary.span.file)
+            .map(|label| format!("{} ({})", label.text, sources.location(label.span)))
+            .collect();
+        if !elsewhere.is_empty() {
+            let help = diagnostic.help.take().into_iter().chain(elsewhere).collect::<Vec<_>>().join("\n");
+            diagnostic.help = Some(help);
+        }
+        RenderedDiagnostic { diagnostic, source: file.named_source() }
     }
 }
 
@@ -107,7 +120,7 @@ impl miette::Diagnostic for RenderedDiagnostic {
         let file = primary.span.file;
         let primary =
             miette::LabeledSpan::new_primary_with_span(Some(primary.text.clone()), primary.span.source_span());
-        // Labels in another file cannot be drawn over this one; they travel in the help instead.
+        // Labels in another file travel in the help (see `render_with`).
         let secondary = self
             .diagnostic
             .secondary
@@ -142,9 +155,19 @@ pub fn duplicate(what: &str, again: Span, first: Span) -> Diagnostic {
 }
 
 /// Every code the checker reports, with what it means. Each has a fixture
-/// `tests/fixtures/check/<name>.policy` that provokes it, and a test fails
-/// when a code is missing here or has no fixture.
+/// that provokes it, `tests/fixtures/check/<name>.policy`, or for amendments
+/// a folder `tests/fixtures/check/<name>/` whose `amendment.policy` is
+/// checked; a test fails when a code is missing here or has no fixture.
 pub const CODES: &[(&str, &str)] = &[
+    ("avenant::check::amend_already_defined", "an amendment declares anew what the texts it amends define"),
+    ("avenant::check::amend_cycle", "texts amend each other in a circle"),
+    ("avenant::check::amend_date_order", "an amendment takes effect before the text it amends"),
+    ("avenant::check::amend_missing_base", "the text an amendment names is not in its directory"),
+    ("avenant::check::amend_missing_date", "an amendment does not say when it takes effect"),
+    ("avenant::check::amend_not_allowed", "a text that amends none uses `replace`, `remove` or `amend`"),
+    ("avenant::check::amend_same_date", "two texts of one chain take effect on the same day"),
+    ("avenant::check::amend_type_changed", "a replacement changes the type, index or columns of what it replaces"),
+    ("avenant::check::amend_unknown_target", "an amendment changes something the texts it amends do not define"),
     ("avenant::check::ambiguous_name", "a bare value name belongs to several enumerations"),
     ("avenant::check::band_gap", "some values fall in no band"),
     ("avenant::check::band_overlap", "some values fall in two bands"),

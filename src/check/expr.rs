@@ -37,7 +37,10 @@ pub(super) fn literal_type(kind: &LiteralKind) -> Option<Type> {
     })
 }
 
-const FUNCTIONS: [&str; 4] = ["round", "min", "max", "failures"];
+const FUNCTIONS: [&str; 7] = ["round", "min", "max", "failures", "given", "add_years", "years_between"];
+
+/// The date an evaluation is made as of, readable by every rule.
+pub(super) const EVALUATION_DATE: &str = "evaluation_date";
 
 fn typed(kind: ExprKind, ty: Type, span: Span) -> Expr {
     Expr { kind, ty, span }
@@ -208,6 +211,9 @@ impl Checker {
         }
         if let Some((symbol, _)) = self.values.get(name).copied() {
             return self.symbol(symbol, name, span);
+        }
+        if name == EVALUATION_DATE {
+            return Some(typed(ExprKind::EvaluationDate, Type::Date, span));
         }
         if self.failed_names.contains(name) {
             return None;
@@ -608,6 +614,50 @@ impl Checker {
                     self.join(&checked.iter().collect::<Vec<_>>(), &format!("the values of `{}`", function.name))?;
                 let kind = if function.name == "min" { ExprKind::Min(checked) } else { ExprKind::Max(checked) };
                 Some(typed(kind, ty, span))
+            }
+            "given" => {
+                let field = match args {
+                    [ast::Expr { kind: Ast::Name(name), .. }] => match self.values.get(name) {
+                        Some((Symbol::Field(id), _)) => Some(*id),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let Some(field) = field else {
+                    self.report(
+                        Diagnostic::error(
+                            "avenant::check::type_mismatch",
+                            span,
+                            "`given` tells whether the profile gives a field",
+                            "not a field",
+                        )
+                        .with_help("write `given(contract_signed)`, with the name of a profile field marked `?`"),
+                    );
+                    return None;
+                };
+                Some(typed(ExprKind::Given(field), Type::Bool, span))
+            }
+            "add_years" | "years_between" => {
+                let [first, second] = args else {
+                    self.report(Diagnostic::error(
+                        "avenant::check::wrong_arity",
+                        span,
+                        format!("`{}` takes two values", function.name),
+                        "wrong number of arguments",
+                    ));
+                    return None;
+                };
+                let first =
+                    self.expect_type(first, scope, Type::Date, &format!("the first value of `{}`", function.name));
+                let second_type = if function.name == "add_years" { Type::Number } else { Type::Date };
+                let second =
+                    self.expect_type(second, scope, second_type, &format!("the second value of `{}`", function.name));
+                let (first, second) = (Box::new(first?), Box::new(second?));
+                Some(if function.name == "add_years" {
+                    typed(ExprKind::AddYears { date: first, years: second }, Type::Date, span)
+                } else {
+                    typed(ExprKind::YearsBetween { from: first, to: second }, Type::Number, span)
+                })
             }
             "failures" => {
                 let [set] = args else {

@@ -76,7 +76,10 @@ impl Checker {
             }
         }
         for set in self.sets.iter().flatten() {
-            all.extend(set.conditions.iter().map(|condition| &condition.requires));
+            for condition in &set.conditions {
+                all.push(&condition.requires);
+                all.extend(&condition.guard);
+            }
         }
         fn output_expressions<'a>(node: &'a OutputNode, all: &mut Vec<&'a Expr>) {
             match node {

@@ -144,10 +144,12 @@ impl Checker {
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for field in &file.header.fields {
             let key = field.key.name.as_str();
-            let wants_date = key == "effective";
-            let is_date = matches!(field.value.kind, ast::LiteralKind::Date(_));
-            if wants_date != is_date {
-                let expected = if wants_date { "a date `YYYY-MM-DD`" } else { "a quoted text" };
+            let (fits, expected) = match (key, &field.value.kind) {
+                ("effective", kind) => (matches!(kind, ast::LiteralKind::Date(_)), "a date `YYYY-MM-DD`"),
+                ("amends", kind) => (matches!(kind, ast::LiteralKind::Name(_)), "the name of a policy"),
+                (_, kind) => (matches!(kind, ast::LiteralKind::Text(_)), "a quoted text"),
+            };
+            if !fits {
                 self.report(Diagnostic::error(
                     "avenant::check::header",
                     field.value.span,
@@ -207,6 +209,13 @@ impl Checker {
                     self.declare_value(&decl.name, Symbol::Conditions(id));
                 }
                 ast::Item::Profile(_) | ast::Item::Param(_) | ast::Item::Table(_) | ast::Item::Output(_) => {}
+                // Amendments are merged into the texts they amend before checking.
+                ast::Item::Replace(_)
+                | ast::Item::Remove(_)
+                | ast::Item::AmendConditions(_)
+                | ast::Item::AmendTable(_)
+                | ast::Item::AmendEnum(_)
+                | ast::Item::AmendProfile(_) => {}
             }
         }
         // Fields, parameters and tables need the enumerations for their types.
@@ -290,6 +299,18 @@ impl Checker {
     }
 
     fn declare_value(&mut self, name: &ast::Ident, symbol: Symbol) {
+        if name.name == expr::EVALUATION_DATE {
+            self.report(
+                Diagnostic::error(
+                    "avenant::check::reserved_name",
+                    name.span,
+                    format!("`{}` is the date of the evaluation, and cannot be redefined", name.name),
+                    "reserved",
+                )
+                .with_help("choose another name"),
+            );
+            return;
+        }
         if let Some((_, first)) = self.values.get(&name.name) {
             let first = *first;
             self.report(
@@ -414,12 +435,23 @@ impl Checker {
                     first,
                 ));
             }
+            let guard = match &condition.guard {
+                Some(guard) => match self.expect_type(guard, &scope, Type::Bool, "a condition's `when`") {
+                    Some(guard) => Some(guard),
+                    None => {
+                        failed = true;
+                        continue;
+                    }
+                },
+                None => None,
+            };
             let Some(requires) = self.expect_type(&condition.requires, &scope, Type::Bool, "a condition") else {
                 failed = true;
                 continue;
             };
             conditions.push(ConditionDef {
                 name: condition.name.name.clone(),
+                guard,
                 requires,
                 message: condition.message.value.clone(),
                 origin: origin(condition.name.span, &condition.meta),

@@ -288,6 +288,8 @@ pub struct ConditionSetDef {
 #[derive(Debug)]
 pub struct ConditionDef {
     pub name: String,
+    /// The condition is checked only where this holds; elsewhere it holds.
+    pub guard: Option<Expr>,
     pub requires: Expr,
     pub message: String,
     pub origin: Origin,
@@ -340,6 +342,26 @@ impl Value {
     }
 }
 
+/// `date` moved by `years` whole years; an anniversary of 29 February falls on
+/// 1 March in a year without one. `None` beyond the range of dates.
+pub fn add_years(date: jiff::civil::Date, years: i64) -> Option<jiff::civil::Date> {
+    let year = i16::try_from(i64::from(date.year()).checked_add(years)?).ok()?;
+    jiff::civil::Date::new(year, date.month(), date.day()).or_else(|_| jiff::civil::Date::new(year, 3, 1)).ok()
+}
+
+/// Whole years from `from` to `to`: the anniversaries passed (negative when
+/// `to` comes first), consistent with [`add_years`].
+pub fn years_between(from: jiff::civil::Date, to: jiff::civil::Date) -> i64 {
+    let mut years = i64::from(to.year()) - i64::from(from.year());
+    let anniversary = add_years(from, years);
+    if anniversary.is_some_and(|anniversary| anniversary > to) && to >= from {
+        years -= 1;
+    } else if anniversary.is_some_and(|anniversary| anniversary < to) && to < from {
+        years += 1;
+    }
+    years
+}
+
 /// A value an outcome rests on that is not established by the legal text.
 #[derive(Debug, Clone)]
 pub struct Reliance {
@@ -370,6 +392,20 @@ pub struct Expr {
 pub enum ExprKind {
     Const(Value),
     Field(FieldId),
+    /// Whether the profile gives an optional field.
+    Given(FieldId),
+    /// The date the evaluation is made as of (`--on`).
+    EvaluationDate,
+    /// A date moved by a whole number of years; 29 February lands on 1 March.
+    AddYears {
+        date: Box<Expr>,
+        years: Box<Expr>,
+    },
+    /// Whole years from the first date to the second (anniversaries passed).
+    YearsBetween {
+        from: Box<Expr>,
+        to: Box<Expr>,
+    },
     Param(ParamId),
     /// The index of the enclosing indexed rule, condition set or output.
     Index,
@@ -512,7 +548,17 @@ impl Expr {
     /// Calls `visit` on each direct sub-expression.
     pub fn for_each_child(&self, mut visit: impl FnMut(&Expr)) {
         match &self.kind {
-            ExprKind::Const(_) | ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::Index | ExprKind::Band(_) => {}
+            ExprKind::Const(_)
+            | ExprKind::Field(_)
+            | ExprKind::Given(_)
+            | ExprKind::EvaluationDate
+            | ExprKind::Param(_)
+            | ExprKind::Index
+            | ExprKind::Band(_) => {}
+            ExprKind::AddYears { date: first, years: second } | ExprKind::YearsBetween { from: first, to: second } => {
+                visit(first);
+                visit(second);
+            }
             ExprKind::Rule { index, .. } | ExprKind::Conditions { index, .. } | ExprKind::Failures { index, .. } => {
                 if let Some(index) = index {
                     visit(index);

@@ -9,7 +9,9 @@ use avenant::{Profile, ProfileInput};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// The policy to evaluate against.
+    /// The policy to evaluate against: a policy file (with the texts it
+    /// amends), or a directory of texts, of which the one in force on the
+    /// evaluation date is used.
     #[arg(value_name = "POLICY")]
     policy: PathBuf,
 
@@ -21,6 +23,11 @@ pub struct EvalArgs {
     /// policy's outputs under their declared names.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+
+    /// The date of the evaluation (YYYY-MM-DD; default: today). It picks the
+    /// text in force in a directory, and dates the physician's contract year.
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    on: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -30,10 +37,12 @@ enum Format {
 }
 
 pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
-    let policy = match super::load_policy(&args.policy, reporter) {
-        Ok((policy, _warnings)) => policy,
+    let on = args.on.unwrap_or_else(super::today);
+    let loaded = match super::load_policy(&args.policy, Some(on), reporter) {
+        Ok(loaded) => loaded,
         Err(exit) => return Ok(exit),
     };
+    let policy = &loaded.policy;
     let policy_file = args.policy.display().to_string();
     let mut exit = Exit::Success;
     let mut stdout = std::io::stdout().lock();
@@ -48,7 +57,7 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         };
         let profile = ProfileInput::parse(path, &text)
             .map_err(|error| vec![*error])
-            .and_then(|input| Profile::validate(&policy, &input));
+            .and_then(|input| Profile::validate_with(policy, &input, &loaded.family_fields));
         let profile = match profile {
             Ok(profile) => profile,
             Err(errors) => {
@@ -59,7 +68,7 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
                 continue;
             }
         };
-        let outcome = match avenant::evaluate(&policy, &profile) {
+        let outcome = match avenant::evaluate(policy, &profile, on) {
             Ok(outcome) => outcome,
             Err(error) => {
                 reporter.message(&format!("cannot evaluate `{}`", path.display()));
@@ -69,18 +78,23 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             }
         };
         let profile_file = path.display().to_string();
-        let subject =
-            Subject { profile_file: &profile_file, profile_name: profile.name.as_deref(), policy_file: &policy_file };
+        let subject = Subject {
+            profile_file: &profile_file,
+            profile_name: profile.name.as_deref(),
+            policy_file: &policy_file,
+            chain: &loaded.chain,
+            on,
+        };
         match args.format {
             Format::Json => {
-                let json = output::json::outcome(&policy, &subject, &outcome);
+                let json = output::json::outcome(policy, &subject, &outcome);
                 writeln!(stdout, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
             }
             Format::Table => {
                 if position > 0 {
                     writeln!(stdout)?;
                 }
-                write!(stdout, "{}", output::table::outcome(&policy, &subject, &outcome))?;
+                write!(stdout, "{}", output::table::outcome(policy, &subject, &outcome))?;
             }
         }
     }

@@ -80,11 +80,18 @@ pub fn run(cli: Cli) -> Exit {
 }
 
 /// Loads a policy, reporting its problems; `Err` carries the exit code.
+/// With a date, a directory gives the text in force on it, and a file must be
+/// in force by then; without one, a file is loaded with the texts it amends.
 fn load_policy(
     path: &std::path::Path,
+    on: Option<jiff::civil::Date>,
     reporter: &Reporter,
-) -> Result<(avenant::CheckedPolicy, Vec<avenant::Diagnostic>), Exit> {
-    match avenant::load_policy(path) {
+) -> Result<avenant::Loaded, Exit> {
+    let loaded = match on {
+        Some(on) => avenant::load_in_force(path, on),
+        None => avenant::load_text(path),
+    };
+    match loaded {
         Ok(loaded) => Ok(loaded),
         Err(avenant::LoadError::Io { path, error }) => {
             reporter.message(&format!("cannot read `{path}`: {error}"));
@@ -100,5 +107,23 @@ fn load_policy(
             }
             Err(Exit::Rejected)
         }
+        Err(error @ avenant::LoadError::NotInForce { .. }) => {
+            reporter.message(&format!("{error}; evaluate the directory of texts to use the one in force then"));
+            Err(Exit::Rejected)
+        }
+        Err(error @ (avenant::LoadError::NoTextInForce { .. } | avenant::LoadError::Ambiguous { .. })) => {
+            reporter.message(&error.to_string());
+            Err(Exit::Rejected)
+        }
     }
+}
+
+/// Today, in UTC: the default date of an evaluation.
+fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+/// A date on the command line: `YYYY-MM-DD`.
+fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    text.parse().map_err(|_| format!("`{text}` is not a date; write it YYYY-MM-DD"))
 }

@@ -22,6 +22,7 @@ pub(super) enum Fault {
     },
     Overflow,
     DivisionByZero,
+    NotWholeYears(Decimal),
     /// A checked policy cannot reach this; reported rather than panicking.
     Internal(&'static str),
 }
@@ -72,6 +73,11 @@ impl Fault {
                 "avenant::eval::overflow",
                 "the result is beyond the range of exact decimals".to_owned(),
                 Some(format!("numbers are exact up to {}", Decimal::MAX)),
+            ),
+            Fault::NotWholeYears(years) => (
+                "avenant::eval::not_whole_years",
+                format!("`add_years` moves a date by whole years, not {years}"),
+                Some("round the number of years first".to_owned()),
             ),
             Fault::DivisionByZero => ("avenant::eval::division_by_zero", "division by zero".to_owned(), None),
             Fault::Internal(what) => (

@@ -24,9 +24,10 @@ use crate::check::types::Type;
 use crate::syntax::ast::Certainty;
 use error::Fault;
 
-/// Evaluates every declared output of `policy` for one profile.
-pub fn evaluate(policy: &CheckedPolicy, profile: &Profile) -> Result<Outcome, EvalError> {
-    let mut evaluator = Evaluator::new(policy, profile);
+/// Evaluates every declared output of `policy` for one profile, as of the
+/// date `on` (what `evaluation_date` reads: contract years, anniversaries).
+pub fn evaluate(policy: &CheckedPolicy, profile: &Profile, on: jiff::civil::Date) -> Result<Outcome, EvalError> {
+    let mut evaluator = Evaluator::new(policy, profile, on);
     let mut outputs = Vec::with_capacity(policy.outputs.len());
     for output in &policy.outputs {
         let (value, certainty) = evaluator.output(output)?;
@@ -43,6 +44,7 @@ const SURE: Certainty = Certainty::Established;
 struct Evaluator<'p> {
     policy: &'p CheckedPolicy,
     profile: &'p Profile,
+    on: jiff::civil::Date,
     /// The value of the enclosing index (`o` in `rule r[o: option]`).
     index: Option<u16>,
     rule_offsets: Vec<usize>,
@@ -67,12 +69,13 @@ fn offsets(policy: &CheckedPolicy, indices: impl Iterator<Item = Option<EnumId>>
 }
 
 impl<'p> Evaluator<'p> {
-    fn new(policy: &'p CheckedPolicy, profile: &'p Profile) -> Self {
+    fn new(policy: &'p CheckedPolicy, profile: &'p Profile, on: jiff::civil::Date) -> Self {
         let (rule_offsets, rule_slots) = offsets(policy, policy.rules.iter().map(|rule| rule.index));
         let (set_offsets, set_slots) = offsets(policy, policy.condition_sets.iter().map(|set| set.index));
         Evaluator {
             policy,
             profile,
+            on,
             index: None,
             rule_offsets,
             rule_memo: vec![None; rule_slots],
@@ -158,6 +161,22 @@ impl<'p> Evaluator<'p> {
                 Some(value) => (value, SURE),
                 None => return Err(Fault::MissingField(*id)),
             },
+            ExprKind::Given(id) => {
+                (Value::Bool(self.profile.values.get(id.index()).is_some_and(Option::is_some)), SURE)
+            }
+            ExprKind::EvaluationDate => (Value::Date(self.on), SURE),
+            ExprKind::AddYears { date, years } => {
+                let (date, date_sure) = self.eval_date(date)?;
+                let (years, years_sure) = self.eval_decimal(years)?;
+                let whole =
+                    i64::try_from(years).ok().filter(|_| years.fract().is_zero()).ok_or(Fault::NotWholeYears(years))?;
+                (Value::Date(add_years(date, whole).ok_or(Fault::Overflow)?), date_sure.min(years_sure))
+            }
+            ExprKind::YearsBetween { from, to } => {
+                let (from, from_sure) = self.eval_date(from)?;
+                let (to, to_sure) = self.eval_date(to)?;
+                (Value::Decimal(Decimal::from(years_between(from, to))), from_sure.min(to_sure))
+            }
             ExprKind::Param(id) => {
                 let param = &self.policy.params[id.index()];
                 self.rely(&param.origin, || format!("parameter `{}`", param.name));
@@ -313,6 +332,13 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    fn eval_date(&mut self, expr: &Expr) -> Result<Sure<jiff::civil::Date>, Fault> {
+        match self.eval(expr).map_err(Fault::Located)? {
+            (Value::Date(date), sure) => Ok((date, sure)),
+            _ => Err(Fault::Internal("a date was expected")),
+        }
+    }
+
     fn eval_decimal(&mut self, expr: &Expr) -> Result<Sure<Decimal>, Fault> {
         match self.eval(expr).map_err(Fault::Located)? {
             (Value::Decimal(value), sure) => Ok((value, sure)),
@@ -404,6 +430,21 @@ impl<'p> Evaluator<'p> {
         let mut failures = Vec::new();
         let mut sure = SURE;
         for condition in &set.conditions {
+            if let Some(guard) = &condition.guard {
+                match self.eval(guard) {
+                    Ok((Value::Bool(true), _)) => {}
+                    // Where the condition does not apply, it holds; that it
+                    // does not apply is as sure as the guard.
+                    Ok((_, guard_sure)) => {
+                        sure = sure.min(guard_sure);
+                        continue;
+                    }
+                    Err(error) => {
+                        self.index = outer;
+                        return Err(Fault::Located(error));
+                    }
+                }
+            }
             let result = self.eval(&condition.requires);
             let (holds, condition_sure) = match result {
                 Ok((Value::Bool(holds), condition_sure)) => (holds, condition_sure),

@@ -139,6 +139,18 @@ impl Profile {
     /// Validates a profile against the policy's declared fields; every
     /// problem is reported, not only the first.
     pub fn validate(policy: &CheckedPolicy, input: &ProfileInput) -> Result<Profile, Vec<ProfileError>> {
+        Profile::validate_with(policy, input, &[])
+    }
+
+    /// As [`Profile::validate`], where `tolerated` names fields other texts of
+    /// the policy's family declare: a profile may carry them, and they are
+    /// ignored here. Any other unknown field is an error (a misspelt optional
+    /// field would otherwise be silently absent).
+    pub fn validate_with(
+        policy: &CheckedPolicy,
+        input: &ProfileInput,
+        tolerated: &[String],
+    ) -> Result<Profile, Vec<ProfileError>> {
         let path = input.path.as_path();
         let mut errors = Vec::new();
         let mut values = Vec::with_capacity(policy.fields.len());
@@ -180,7 +192,8 @@ impl Profile {
             }
         }
         for key in input.document.keys() {
-            if PROFILE_META_KEYS.contains(&key.as_str()) || policy.fields.iter().any(|field| field.name == *key) {
+            let known = policy.fields.iter().any(|field| field.name == *key) || tolerated.contains(key);
+            if PROFILE_META_KEYS.contains(&key.as_str()) || known {
                 continue;
             }
             let names = policy.fields.iter().map(|field| field.name.as_str());

@@ -12,7 +12,10 @@ use crate::source::SourceMap;
 pub fn outcome(policy: &CheckedPolicy, subject: &Subject<'_>, outcome: &Outcome) -> Json {
     let mut object = Map::new();
     object.insert("profile".to_owned(), json!({ "file": subject.profile_file, "name": subject.profile_name }));
-    object.insert("policy".to_owned(), json!({ "name": policy.header.name, "file": subject.policy_file }));
+    object.insert(
+        "policy".to_owned(),
+        json!({ "name": policy.header.name, "file": subject.policy_file, "texts": subject.chain, "on": subject.on.to_string() }),
+    );
     for (name, value, _) in &outcome.outputs {
         object.insert(name.clone(), output_value(value));
     }

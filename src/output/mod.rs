@@ -30,4 +30,8 @@ pub struct Subject<'a> {
     pub profile_file: &'a str,
     pub profile_name: Option<&'a str>,
     pub policy_file: &'a str,
+    /// The texts applied, the base first.
+    pub chain: &'a [String],
+    /// The date of the evaluation.
+    pub on: jiff::civil::Date,
 }

@@ -15,7 +15,7 @@ pub fn outcome(policy: &CheckedPolicy, subject: &Subject<'_>, outcome: &Outcome)
     let mut out = String::new();
     let name = subject.profile_name.map(|name| format!("{name} · ")).unwrap_or_default();
     let title = policy.header.title.as_deref().map(|title| format!(" ({title})")).unwrap_or_default();
-    let _ = writeln!(out, "{name}{} under {}{title}", subject.profile_file, policy.header.name);
+    let _ = writeln!(out, "{name}{} under {}{title}, on {}", subject.profile_file, policy.header.name, subject.on);
     let width = outcome.outputs.iter().map(|(name, _, _)| name.len()).max().unwrap_or(0).max(8);
     let mut notes = Notes::default();
     for (name, value, certainty) in &outcome.outputs {

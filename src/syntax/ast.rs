@@ -27,6 +27,24 @@ pub struct Header {
     pub span: Span,
 }
 
+impl Header {
+    /// The text this one amends, if it is an amendment.
+    pub fn amends(&self) -> Option<Ident> {
+        self.fields.iter().find(|field| field.key.name == "amends").and_then(|field| match &field.value.kind {
+            LiteralKind::Name(name) => Some(Ident { name: name.clone(), span: field.value.span }),
+            _ => None,
+        })
+    }
+
+    /// The date the text takes effect.
+    pub fn effective(&self) -> Option<(jiff::civil::Date, Span)> {
+        self.fields.iter().find(|field| field.key.name == "effective").and_then(|field| match &field.value.kind {
+            LiteralKind::Date(date) => Some((*date, field.value.span)),
+            _ => None,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderField {
     pub key: Ident,
@@ -43,6 +61,75 @@ pub enum Item {
     Rule(RuleDecl),
     Conditions(ConditionsDecl),
     Output(OutputDecl),
+    /// In an amendment, a whole new version of an existing declaration.
+    Replace(Box<Item>),
+    /// In an amendment, a declaration that no longer exists.
+    Remove(Removal),
+    /// In an amendment, conditions removed, replaced or added to a set.
+    AmendConditions(AmendConditions),
+    /// In an amendment, rows replaced in a table.
+    AmendTable(TableDecl),
+    /// In an amendment, values added to an enumeration.
+    AmendEnum(EnumDecl),
+    /// In an amendment, fields added to the profile.
+    AmendProfile(ProfileDecl),
+}
+
+impl Item {
+    /// The kind of declaration, as the policy names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Item::Enum(_) | Item::AmendEnum(_) => "enum",
+            Item::Profile(_) | Item::AmendProfile(_) => "profile",
+            Item::Param(_) => "param",
+            Item::Table(_) | Item::AmendTable(_) => "table",
+            Item::Bands(_) => "bands",
+            Item::Rule(_) => "rule",
+            Item::Conditions(_) | Item::AmendConditions(_) => "conditions",
+            Item::Output(_) => "output",
+            Item::Replace(item) => item.kind(),
+            Item::Remove(removal) => removal.kind,
+        }
+    }
+
+    /// The declared name, where the declaration has one.
+    pub fn name(&self) -> Option<&Ident> {
+        match self {
+            Item::Enum(decl) | Item::AmendEnum(decl) => Some(&decl.name),
+            Item::Profile(_) | Item::AmendProfile(_) => None,
+            Item::Param(decl) => Some(&decl.name),
+            Item::Table(decl) | Item::AmendTable(decl) => Some(&decl.name),
+            Item::Bands(decl) => Some(&decl.name),
+            Item::Rule(decl) => Some(&decl.name),
+            Item::Conditions(decl) => Some(&decl.name),
+            Item::AmendConditions(decl) => Some(&decl.name),
+            Item::Output(decl) => Some(&decl.name),
+            Item::Replace(item) => item.name(),
+            Item::Remove(removal) => Some(&removal.name),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Removal {
+    /// `param`, `rule`, `table`, `bands`, `conditions` or `output`.
+    pub kind: &'static str,
+    pub name: Ident,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AmendConditions {
+    pub name: Ident,
+    pub changes: Vec<ConditionChange>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConditionChange {
+    Remove(Ident),
+    Replace(Condition),
+    Add(Condition),
 }
 
 /// Where a definition comes from and how sure we are of it.
@@ -227,6 +314,8 @@ pub struct ConditionsDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Condition {
     pub name: Ident,
+    /// `when …`: the condition is checked only where this holds.
+    pub guard: Option<Expr>,
     pub requires: Expr,
     pub message: Text,
     pub meta: Meta,

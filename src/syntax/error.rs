@@ -130,7 +130,9 @@ fn human_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
         Rule::header => "the policy header `policy name { … }`",
-        Rule::header_field | Rule::header_key => "a header field (`title`, `text`, `effective`, `source`, `note`)",
+        Rule::header_field | Rule::header_key => {
+            "a header field (`title`, `text`, `effective`, `amends`, `source`, `note`)"
+        }
         Rule::enum_decl
         | Rule::profile_decl
         | Rule::param_decl
@@ -145,6 +147,9 @@ fn human_name(rule: Rule) -> Option<&'static str> {
             "`source`, `note` or a certainty (`established`, `secondary`, `assumed`)"
         }
         Rule::variant => "a value name",
+        Rule::replace_decl | Rule::remove_decl | Rule::removable => "`replace`, `remove` or `amend`",
+        Rule::amend_conditions | Rule::amend_table | Rule::amend_enum | Rule::amend_profile => "`amend`",
+        Rule::remove_condition | Rule::replace_condition => "a `condition`, `replace condition` or `remove`",
         Rule::label | Rule::string => "a quoted text",
         Rule::field_decl => "a profile field `name: type`",
         Rule::optional_mark => "`?`",
@@ -184,6 +189,8 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::ident => "a name",
         Rule::policy_file
         | Rule::item
+        | Rule::amendment
+        | Rule::condition_change
         | Rule::meta_item
         | Rule::output_item
         | Rule::infix

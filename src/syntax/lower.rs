@@ -86,18 +86,87 @@ impl Lowerer {
         for pair in inner {
             match pair.as_rule() {
                 Rule::EOI => {}
-                Rule::enum_decl => items.push(Item::Enum(self.enum_decl(pair)?)),
-                Rule::profile_decl => items.push(Item::Profile(self.profile_decl(pair)?)),
-                Rule::param_decl => items.push(Item::Param(self.param_decl(pair)?)),
-                Rule::table_decl => items.push(Item::Table(self.table_decl(pair)?)),
-                Rule::bands_decl => items.push(Item::Bands(self.bands_decl(pair)?)),
-                Rule::rule_decl => items.push(Item::Rule(self.rule_decl(pair)?)),
-                Rule::conditions_decl => items.push(Item::Conditions(self.conditions_decl(pair)?)),
-                Rule::output_decl => items.push(Item::Output(self.output_decl(pair)?)),
-                _ => return Err(self.unexpected(&pair)),
+                _ => items.push(self.item(pair)?),
             }
         }
         Ok(PolicyFile { header, items })
+    }
+
+    fn item(&self, pair: Pair<'_, Rule>) -> Result<Item> {
+        let span = self.span(&pair);
+        Ok(match pair.as_rule() {
+            Rule::enum_decl => Item::Enum(self.enum_decl(pair)?),
+            Rule::profile_decl => Item::Profile(self.profile_decl(pair)?),
+            Rule::param_decl => Item::Param(self.param_decl(pair)?),
+            Rule::table_decl => Item::Table(self.table_decl(pair)?),
+            Rule::bands_decl => Item::Bands(self.bands_decl(pair)?),
+            Rule::rule_decl => Item::Rule(self.rule_decl(pair)?),
+            Rule::conditions_decl => Item::Conditions(self.conditions_decl(pair)?),
+            Rule::output_decl => Item::Output(self.output_decl(pair)?),
+            Rule::replace_decl => {
+                Item::Replace(Box::new(self.item(self.next(&mut pair.into_inner(), span, "declaration")?)?))
+            }
+            Rule::remove_decl => {
+                let mut inner = pair.into_inner();
+                let kind = match self.next(&mut inner, span, "kind")?.as_str() {
+                    "param" => "param",
+                    "rule" => "rule",
+                    "table" => "table",
+                    "bands" => "bands",
+                    "conditions" => "conditions",
+                    _ => "output",
+                };
+                let name = self.ident(self.next(&mut inner, span, "name")?);
+                Item::Remove(Removal { kind, name, span })
+            }
+            Rule::amend_conditions => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(self.next(&mut inner, span, "condition set")?);
+                let changes = inner
+                    .map(|change| {
+                        let change_span = self.span(&change);
+                        Ok(match change.as_rule() {
+                            Rule::remove_condition => ConditionChange::Remove(self.ident(self.next(
+                                &mut change.into_inner(),
+                                change_span,
+                                "name",
+                            )?)),
+                            Rule::replace_condition => ConditionChange::Replace(self.condition(self.next(
+                                &mut change.into_inner(),
+                                change_span,
+                                "condition",
+                            )?)?),
+                            _ => ConditionChange::Add(self.condition(change)?),
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                Item::AmendConditions(AmendConditions { name, changes, span })
+            }
+            Rule::amend_table => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(self.next(&mut inner, span, "table name")?);
+                let meta = self.meta(self.next(&mut inner, span, "metadata")?)?;
+                let (mut rows, mut grid_header) = (Vec::new(), None);
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::grid_header => {
+                            grid_header = Some(part.into_inner().map(|name| self.ident(name)).collect())
+                        }
+                        _ => rows.push(self.row(part)?),
+                    }
+                }
+                let values = TableValues::Record(Vec::new());
+                Item::AmendTable(TableDecl { name, keys: Vec::new(), values, meta, rows, grid_header })
+            }
+            Rule::amend_enum => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(self.next(&mut inner, span, "enum name")?);
+                let variants = inner.map(|variant| self.variant(variant)).collect::<Result<_>>()?;
+                Item::AmendEnum(EnumDecl { name, label: None, meta: Meta::default(), variants })
+            }
+            Rule::amend_profile => Item::AmendProfile(self.profile_decl(pair)?),
+            _ => return Err(self.unexpected(&pair)),
+        })
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
@@ -169,17 +238,19 @@ impl Lowerer {
             match part.as_rule() {
                 Rule::label => label = Some(self.text(part)?),
                 Rule::meta => meta = self.meta(part)?,
-                Rule::variant => {
-                    let variant_span = self.span(&part);
-                    let mut parts = part.into_inner();
-                    let name = self.ident(self.next(&mut parts, variant_span, "value name")?);
-                    let label = parts.next().map(|label| self.text(label)).transpose()?;
-                    variants.push(Variant { name, label });
-                }
+                Rule::variant => variants.push(self.variant(part)?),
                 _ => return Err(self.unexpected(&part)),
             }
         }
         Ok(EnumDecl { name, label, meta, variants })
+    }
+
+    fn variant(&self, pair: Pair<'_, Rule>) -> Result<Variant> {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let name = self.ident(self.next(&mut parts, span, "value name")?);
+        let label = parts.next().map(|label| self.text(label)).transpose()?;
+        Ok(Variant { name, label })
     }
 
     fn profile_decl(&self, pair: Pair<'_, Rule>) -> Result<ProfileDecl> {
@@ -353,19 +424,27 @@ impl Lowerer {
                 Rule::index_decl => decl.index = Some(self.index_decl(part)?),
                 Rule::label => decl.label = Some(self.text(part)?),
                 Rule::meta => decl.meta = self.meta(part)?,
-                Rule::condition => {
-                    let condition_span = self.span(&part);
-                    let mut parts = part.into_inner();
-                    let name = self.ident(self.next(&mut parts, condition_span, "condition name")?);
-                    let requires = self.expr(self.next(&mut parts, condition_span, "condition")?)?;
-                    let message = self.text(self.next(&mut parts, condition_span, "message")?)?;
-                    let meta = self.meta(self.next(&mut parts, condition_span, "metadata")?)?;
-                    decl.conditions.push(Condition { name, requires, message, meta });
-                }
+                Rule::condition => decl.conditions.push(self.condition(part)?),
                 _ => return Err(self.unexpected(&part)),
             }
         }
         Ok(decl)
+    }
+
+    fn condition(&self, pair: Pair<'_, Rule>) -> Result<Condition> {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let name = self.ident(self.next(&mut parts, span, "condition name")?);
+        let mut next = self.next(&mut parts, span, "condition")?;
+        let mut guard = None;
+        if next.as_rule() == Rule::guard {
+            guard = Some(self.guard(next)?);
+            next = self.next(&mut parts, span, "condition")?;
+        }
+        let requires = self.expr(next)?;
+        let message = self.text(self.next(&mut parts, span, "message")?)?;
+        let meta = self.meta(self.next(&mut parts, span, "metadata")?)?;
+        Ok(Condition { name, guard, requires, message, meta })
     }
 
     fn output_decl(&self, pair: Pair<'_, Rule>) -> Result<OutputDecl> {

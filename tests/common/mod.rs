@@ -44,6 +44,16 @@ pub fn relative(path: &Path) -> String {
     path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
+/// Every entry (file or folder) of a folder of the project, sorted.
+pub fn entries(folder: &str) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(root().join(folder))
+        .unwrap_or_else(|error| panic!("cannot list {folder}: {error}"))
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .collect();
+    entries.sort();
+    entries
+}
+
 /// Every file in a folder of the project, sorted.
 pub fn files(folder: &str) -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(root().join(folder))
@@ -56,9 +66,20 @@ pub fn files(folder: &str) -> Vec<String> {
     files
 }
 
-/// `avenant eval POLICY PROFILE --format json`, parsed.
-pub fn eval_json(policy: &str, profile: &str) -> serde_json::Value {
-    let run = avenant(&["eval", policy, profile, "--format", "json"]);
+/// `avenant eval POLICY PROFILE --on DATE --format json`, parsed.
+pub fn eval_json(policy: &str, profile: &str, on: &str) -> serde_json::Value {
+    let run = avenant(&["eval", policy, profile, "--on", on, "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     serde_json::from_str(&run.stdout).unwrap_or_else(|error| panic!("not JSON ({error}):\n{}", run.stdout))
+}
+
+/// The values an outcome's JSON lists as assumed, in order.
+pub fn assumed_values(outcome: &serde_json::Value) -> Vec<String> {
+    outcome["assumptions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|reliance| reliance["certainty"] == "assumed")
+        .filter_map(|reliance| reliance["value"].as_str().map(str::to_owned))
+        .collect()
 }

@@ -1,0 +1,370 @@
+//! Amendments: a chain of texts (the base first) → one policy, as if written
+//! in one file. Every node keeps the span of the file it came from.
+//!
+//! An amendment states only what changes. Each change must target something
+//! the texts before it define, of the same kind, and keep its type; a new
+//! declaration must not shadow an existing one. Everything else (names,
+//! types, tables, bands) is the checker's, on the merged policy. Nothing
+//! here reads files.
+
+use crate::check::diagnostic::{self, Diagnostic, suggest};
+use crate::source::Span;
+use crate::syntax::ast::*;
+
+/// Applies each amendment of `chain` to the texts before it. `chain[0]` is
+/// the base text; the merged policy takes the header of the last text.
+pub fn merge(chain: &[&PolicyFile]) -> Result<PolicyFile, Vec<Diagnostic>> {
+    let Some((base, amendments)) = chain.split_first() else {
+        return Err(Vec::new());
+    };
+    let mut merger =
+        Merger { items: base.items.clone(), diagnostics: Vec::new(), origin: base.header.name.name.clone() };
+    for item in &base.items {
+        if let Some(span) = amendment_span(item) {
+            merger.diagnostics.push(
+                Diagnostic::error(
+                    "avenant::check::amend_not_allowed",
+                    span,
+                    format!("`{}` changes a text, but `{}` amends none", change_word(item), base.header.name.name),
+                    "not an amendment",
+                )
+                .with_help("name the text it amends in the header: `amends avenant_7`"),
+            );
+        }
+    }
+    for amendment in amendments {
+        for item in &amendment.items {
+            merger.apply(item);
+        }
+        merger.origin = amendment.header.name.name.clone();
+    }
+    if merger.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(merger.diagnostics);
+    }
+    let last = chain.last().map_or(&base.header, |text| &text.header);
+    Ok(PolicyFile { header: last.clone(), items: merger.items })
+}
+
+fn amendment_span(item: &Item) -> Option<Span> {
+    match item {
+        Item::Replace(inner) => inner.name().map(|name| name.span),
+        Item::Remove(removal) => Some(removal.span),
+        Item::AmendConditions(amend) => Some(amend.span),
+        Item::AmendTable(table) => Some(table.name.span),
+        Item::AmendEnum(decl) => Some(decl.name.span),
+        Item::AmendProfile(profile) => Some(profile.span),
+        _ => None,
+    }
+}
+
+fn change_word(item: &Item) -> &'static str {
+    match item {
+        Item::Replace(_) => "replace",
+        Item::Remove(_) => "remove",
+        _ => "amend",
+    }
+}
+
+struct Merger {
+    items: Vec<Item>,
+    diagnostics: Vec<Diagnostic>,
+    /// The name of the text that last changed the items, for messages.
+    origin: String,
+}
+
+impl Merger {
+    fn position(&self, kind: &str, name: &str) -> Option<usize> {
+        self.items.iter().position(|item| item.kind() == kind && item.name().is_some_and(|ident| ident.name == name))
+    }
+
+    /// The position of the declaration a change targets, or a reported error
+    /// with the nearest name of that kind.
+    fn target(&mut self, kind: &str, name: &Ident) -> Option<usize> {
+        if let Some(position) = self.position(kind, &name.name) {
+            return Some(position);
+        }
+        let names: Vec<String> = self
+            .items
+            .iter()
+            .filter(|item| item.kind() == kind)
+            .filter_map(|item| item.name().map(|ident| ident.name.clone()))
+            .collect();
+        let elsewhere =
+            self.items.iter().find(|item| item.name().is_some_and(|ident| ident.name == name.name)).map(Item::kind);
+        let help = match elsewhere {
+            Some(other) => format!("`{}` is a `{other}`, not a `{kind}`", name.name),
+            None => suggest(&name.name, names.iter().map(String::as_str))
+                .unwrap_or_else(|| format!("an amendment changes what the texts before it define; to add a {kind}, declare it without `replace`")),
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                "avenant::check::amend_unknown_target",
+                name.span,
+                format!("there is no {kind} `{}` to change in the texts this one amends", name.name),
+                "nothing to change",
+            )
+            .with_help(help),
+        );
+        None
+    }
+
+    fn apply(&mut self, item: &Item) {
+        match item {
+            Item::Replace(replacement) => self.replace(replacement),
+            Item::Remove(removal) => {
+                if let Some(position) = self.target(removal.kind, &removal.name) {
+                    self.items.remove(position);
+                }
+            }
+            Item::AmendConditions(amend) => self.amend_conditions(amend),
+            Item::AmendTable(rows) => self.amend_table(rows),
+            Item::AmendEnum(decl) => {
+                if let Some(Item::Enum(existing)) =
+                    self.target("enum", &decl.name).and_then(|position| self.items.get_mut(position))
+                {
+                    existing.variants.extend(decl.variants.iter().cloned());
+                }
+            }
+            Item::AmendProfile(fields) => match self.items.iter_mut().find_map(|item| match item {
+                Item::Profile(profile) => Some(profile),
+                _ => None,
+            }) {
+                Some(profile) => profile.fields.extend(fields.fields.iter().cloned()),
+                None => self.items.push(Item::Profile(fields.clone())),
+            },
+            Item::Profile(profile) if self.items.iter().any(|item| matches!(item, Item::Profile(_))) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "avenant::check::amend_already_defined",
+                        profile.span,
+                        "the profile is already declared by the texts this one amends",
+                        "declared again",
+                    )
+                    .with_help("add fields with `amend profile { … }`"),
+                );
+            }
+            new => {
+                if let Some(name) = new.name() {
+                    if let Some(existing) = self.position(new.kind(), &name.name) {
+                        let first = self.items.get(existing).and_then(Item::name).map(|ident| ident.span);
+                        let mut error = Diagnostic::error(
+                            "avenant::check::amend_already_defined",
+                            name.span,
+                            format!(
+                                "the {} `{}` is already defined by the texts this one amends",
+                                new.kind(),
+                                name.name
+                            ),
+                            "defined again",
+                        )
+                        .with_help(format!(
+                            "to change it, write `replace {} {} …`",
+                            new.kind(),
+                            name.name
+                        ));
+                        if let Some(first) = first {
+                            error = error.with_label(first, format!("defined here (as of `{}`)", self.origin));
+                        }
+                        self.diagnostics.push(error);
+                        return;
+                    }
+                }
+                self.items.push(new.clone());
+            }
+        }
+    }
+
+    fn replace(&mut self, replacement: &Item) {
+        let Some(name) = replacement.name() else { return };
+        let Some(position) = self.target(replacement.kind(), name) else { return };
+        let Some(existing) = self.items.get(position) else { return };
+        if let Some((found, wanted)) = signature_change(existing, replacement) {
+            let first = existing.name().map(|ident| ident.span);
+            let mut error = Diagnostic::error(
+                "avenant::check::amend_type_changed",
+                found.1,
+                format!("the replacement of `{}` changes its {}", name.name, found.0),
+                format!("was `{}`", wanted),
+            )
+            .with_help("a replacement keeps the type, index and columns of what it replaces; declare a new name for something new");
+            if let Some(first) = first {
+                error = error.with_label(first, "as declared here");
+            }
+            self.diagnostics.push(error);
+            return;
+        }
+        if let Some(slot) = self.items.get_mut(position) {
+            *slot = replacement.clone();
+        }
+    }
+
+    fn amend_conditions(&mut self, amend: &AmendConditions) {
+        let Some(position) = self.target("conditions", &amend.name) else { return };
+        let Some(Item::Conditions(set)) = self.items.get_mut(position) else { return };
+        let mut errors = Vec::new();
+        for change in &amend.changes {
+            let (name, present) = match change {
+                ConditionChange::Remove(name) => (name, true),
+                ConditionChange::Replace(condition) => (&condition.name, true),
+                ConditionChange::Add(condition) => (&condition.name, false),
+            };
+            let index = set.conditions.iter().position(|condition| condition.name.name == name.name);
+            match (index, present, change) {
+                (Some(index), true, ConditionChange::Remove(_)) => {
+                    set.conditions.remove(index);
+                }
+                (Some(index), true, ConditionChange::Replace(condition)) => {
+                    if let Some(slot) = set.conditions.get_mut(index) {
+                        *slot = condition.clone();
+                    }
+                }
+                (None, false, ConditionChange::Add(condition)) => set.conditions.push(condition.clone()),
+                (Some(index), false, _) => {
+                    let first = set.conditions.get(index).map(|condition| condition.name.span);
+                    let mut error = diagnostic::duplicate(
+                        &format!("the condition `{}.{}`", set.name.name, name.name),
+                        name.span,
+                        first.unwrap_or(name.span),
+                    )
+                    .with_help(format!("to change it, write `replace condition {} …`", name.name));
+                    error.code = "avenant::check::amend_already_defined";
+                    errors.push(error);
+                }
+                _ => {
+                    let names = set.conditions.iter().map(|condition| condition.name.name.as_str());
+                    let help = suggest(&name.name, names)
+                        .unwrap_or_else(|| "to add a condition, write it without `replace`".to_owned());
+                    errors.push(
+                        Diagnostic::error(
+                            "avenant::check::amend_unknown_target",
+                            name.span,
+                            format!("the condition set `{}` has no condition `{}`", set.name.name, name.name),
+                            "nothing to change",
+                        )
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+        self.diagnostics.extend(errors);
+    }
+
+    /// Rows of an amended table replace the rows with the same keys; rows
+    /// with new keys are added.
+    fn amend_table(&mut self, amend: &TableDecl) {
+        let Some(position) = self.target("table", &amend.name) else { return };
+        let Some(Item::Table(table)) = self.items.get_mut(position) else { return };
+        let key_count = table.keys.len();
+        let mut base_rows = rows_by_keys(table, key_count, None);
+        let certainty = amend.meta.certainty.clone();
+        for row in rows_by_keys(amend, key_count, Some(table)) {
+            let row = stamp(row, key_count, certainty.as_ref());
+            match base_rows.iter().position(|existing| same_keys(existing, &row, key_count)) {
+                Some(index) => {
+                    if let Some(slot) = base_rows.get_mut(index) {
+                        *slot = row;
+                    }
+                }
+                None => base_rows.push(row),
+            }
+        }
+        table.rows = base_rows;
+        table.grid_header = None;
+        table.meta.sources.extend(amend.meta.sources.iter().cloned());
+        table.meta.notes.extend(amend.meta.notes.iter().cloned());
+    }
+}
+
+/// Where a replacement changes what it replaces: (what changed, its span), and what it was.
+fn signature_change(existing: &Item, replacement: &Item) -> Option<((&'static str, Span), String)> {
+    let differs = |a: &Ident, b: &Ident| a.name != b.name;
+    match (existing, replacement) {
+        (Item::Param(old), Item::Param(new)) if differs(&old.ty, &new.ty) => {
+            Some((("type", new.ty.span), old.ty.name.clone()))
+        }
+        (Item::Rule(old), Item::Rule(new)) => {
+            let index = |rule: &RuleDecl| rule.index.as_ref().map(|index| index.ty.name.clone());
+            if index(old) != index(new) {
+                let span = new.index.as_ref().map_or(new.name.span, |index| index.ty.span);
+                return Some((("index", span), index(old).unwrap_or_else(|| "no index".to_owned())));
+            }
+            match (&old.ty, &new.ty) {
+                (Some(old_ty), Some(new_ty)) if differs(old_ty, new_ty) => {
+                    Some((("type", new_ty.span), old_ty.name.clone()))
+                }
+                _ => None,
+            }
+        }
+        (Item::Table(old), Item::Table(new)) => {
+            let columns = |table: &TableDecl| {
+                let values = match &table.values {
+                    TableValues::Single(ty) => vec![ty.name.clone()],
+                    TableValues::Record(columns) => {
+                        columns.iter().map(|column| format!("{}: {}", column.name.name, column.ty.name)).collect()
+                    }
+                };
+                let keys: Vec<String> =
+                    table.keys.iter().map(|key| format!("{}: {}", key.name.name, key.ty.name)).collect();
+                format!("({}) -> ({})", keys.join(", "), values.join(", "))
+            };
+            (columns(old) != columns(new)).then(|| (("columns", new.name.span), columns(old)))
+        }
+        (Item::Conditions(old), Item::Conditions(new)) => {
+            let index = |set: &ConditionsDecl| set.index.as_ref().map(|index| index.ty.name.clone());
+            (index(old) != index(new))
+                .then(|| (("index", new.name.span), index(old).unwrap_or_else(|| "no index".to_owned())))
+        }
+        _ => None,
+    }
+}
+
+/// A table's rows in row form (a grid is expanded), ready to compare by keys.
+/// `shape` is the base table, for an amendment block that declares no columns.
+fn rows_by_keys(table: &TableDecl, key_count: usize, shape: Option<&TableDecl>) -> Vec<Row> {
+    let grid = table
+        .grid_header
+        .as_ref()
+        .filter(|_| key_count == 2 && shape.is_none_or(|base| matches!(base.values, TableValues::Single(_))));
+    let Some(header) = grid else { return table.rows.clone() };
+    let mut rows = Vec::new();
+    for row in &table.rows {
+        let Some((first, values)) = row.cells.split_first() else { continue };
+        for (column, value) in header.iter().zip(values) {
+            let key = Cell {
+                value: CellValue::Literal(Literal { kind: LiteralKind::Name(column.name.clone()), span: column.span }),
+                certainty: None,
+                span: column.span,
+            };
+            rows.push(Row { cells: vec![first.clone(), key, value.clone()], span: row.span });
+        }
+    }
+    rows
+}
+
+fn key_names(row: &Row, key_count: usize) -> Vec<Option<&str>> {
+    row.cells
+        .iter()
+        .take(key_count)
+        .map(|cell| match &cell.value {
+            CellValue::Literal(Literal { kind: LiteralKind::Name(name), .. }) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn same_keys(a: &Row, b: &Row, key_count: usize) -> bool {
+    let keys = key_names(a, key_count);
+    keys.iter().all(Option::is_some) && keys == key_names(b, key_count)
+}
+
+/// Gives the cells of an amended row the amendment's certainty where they state none.
+fn stamp(mut row: Row, key_count: usize, certainty: Option<&CertaintyClause>) -> Row {
+    if let Some(certainty) = certainty {
+        for cell in row.cells.iter_mut().skip(key_count) {
+            if cell.certainty.is_none() {
+                cell.certainty = Some(certainty.clone());
+            }
+        }
+    }
+    row
+}

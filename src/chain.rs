@@ -1,0 +1,272 @@
+//! Chains of texts on disk: a policy file and the texts it amends, found by
+//! name in the same directory (never elsewhere: no path leaves it), or a
+//! directory of texts and the one in force on a date. This is the only place
+//! that reads policy files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use crate::check::diagnostic::{Diagnostic, suggest};
+use crate::source::{FileId, SourceMap};
+use crate::syntax::ast::PolicyFile;
+use crate::{LoadError, SyntaxError, amend, check};
+
+/// A policy ready to evaluate, and how it was put together.
+#[derive(Debug)]
+pub struct Loaded {
+    pub policy: check::CheckedPolicy,
+    pub warnings: Vec<Diagnostic>,
+    /// The names of the texts applied, the base first.
+    pub chain: Vec<String>,
+    /// Profile fields declared by any text read with this one (a later
+    /// amendment's, say): a profile may carry them even where this text
+    /// does not read them.
+    pub family_fields: Vec<String>,
+}
+
+/// The texts read so far, with their sources.
+#[derive(Default)]
+struct Texts {
+    sources: SourceMap,
+    parsed: Vec<(FileId, PolicyFile)>,
+    /// Files that could not be parsed, kept in case a chain needs one.
+    broken: Vec<SyntaxError>,
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|error| LoadError::Io { path: path.display().to_string(), error })
+}
+
+impl Texts {
+    fn parse(&mut self, path: &Path, text: String) -> Result<usize, Box<SyntaxError>> {
+        let file = self.sources.add(path, text);
+        let text = Arc::clone(&self.sources.file(file).text);
+        let parsed = crate::syntax::parse(file, &text).map_err(|mut error| {
+            error.source_code = Some(self.sources.file(file).named_source());
+            error
+        })?;
+        self.parsed.push((file, parsed));
+        Ok(self.parsed.len() - 1)
+    }
+
+    /// Every `.policy` file of a directory but `except`, in name order.
+    fn read_directory(&mut self, directory: &Path, except: Option<&Path>) -> Result<(), LoadError> {
+        let entries = std::fs::read_dir(directory)
+            .map_err(|error| LoadError::Io { path: directory.display().to_string(), error })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| path.extension().is_some_and(|extension| extension == "policy") && path.is_file())
+            .filter(|path| except.is_none_or(|except| !same_file(path, except)))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = read(&path)?;
+            if let Err(error) = self.parse(&path, text) {
+                self.broken.push(*error);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every profile field any text read declares.
+    fn family_fields(&self) -> Vec<String> {
+        let mut fields: Vec<String> = self
+            .parsed
+            .iter()
+            .flat_map(|(_, text)| text.items.iter())
+            .filter_map(|item| match item {
+                crate::syntax::ast::Item::Profile(profile) | crate::syntax::ast::Item::AmendProfile(profile) => {
+                    Some(profile)
+                }
+                _ => None,
+            })
+            .flat_map(|profile| profile.fields.iter().map(|field| field.name.name.clone()))
+            .collect();
+        fields.sort();
+        fields.dedup();
+        fields
+    }
+
+    fn name(&self, index: usize) -> &str {
+        self.parsed.get(index).map_or("?", |(_, text)| text.header.name.name.as_str())
+    }
+
+    /// The chain that ends with the text at `index`, the base first.
+    fn chain(&mut self, index: usize) -> Result<Vec<usize>, LoadError> {
+        let mut chain = vec![index];
+        let mut diagnostics = Vec::new();
+        while let Some((_, text)) = chain.last().and_then(|current| self.parsed.get(*current)) {
+            let Some(base_name) = text.header.amends() else { break };
+            let found = self.parsed.iter().position(|(_, other)| other.header.name.name == base_name.name);
+            let Some(base) = found else {
+                if let Some(broken) = self.broken.pop() {
+                    return Err(LoadError::Syntax(Box::new(broken)));
+                }
+                let names = self.parsed.iter().map(|(_, other)| other.header.name.name.as_str());
+                let help = suggest(&base_name.name, names).unwrap_or_else(|| {
+                    "the text amended must be a `.policy` file in the same directory, whose header names it".to_owned()
+                });
+                diagnostics.push(
+                    Diagnostic::error(
+                        "avenant::check::amend_missing_base",
+                        base_name.span,
+                        format!("no text named `{}` in this directory", base_name.name),
+                        "amends nothing found",
+                    )
+                    .with_help(help),
+                );
+                break;
+            };
+            if chain.contains(&base) {
+                let names: Vec<String> =
+                    chain.iter().chain([&base]).map(|index| format!("`{}`", self.name(*index))).collect();
+                diagnostics.push(
+                    Diagnostic::error(
+                        "avenant::check::amend_cycle",
+                        base_name.span,
+                        format!("these texts amend each other in a circle: {}", names.join(" amends ")),
+                        "closes the circle",
+                    )
+                    .with_help("a chain of texts starts from a text that amends none"),
+                );
+                break;
+            }
+            chain.push(base);
+        }
+        chain.reverse();
+        if diagnostics.is_empty() {
+            self.check_dates(&chain, &mut diagnostics);
+        }
+        if diagnostics.is_empty() { Ok(chain) } else { Err(self.failed(diagnostics)) }
+    }
+
+    /// Each amendment takes effect on a date of its own, after the text it amends.
+    fn check_dates(&self, chain: &[usize], diagnostics: &mut Vec<Diagnostic>) {
+        let texts: Vec<&PolicyFile> =
+            chain.iter().filter_map(|index| self.parsed.get(*index).map(|(_, text)| text)).collect();
+        for pair in texts.windows(2) {
+            let [base, amendment] = pair else { continue };
+            let Some((date, span)) = amendment.header.effective() else {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "avenant::check::amend_missing_date",
+                        amendment.header.name.span,
+                        format!("the amendment `{}` does not say when it takes effect", amendment.header.name.name),
+                        "no `effective` date",
+                    )
+                    .with_help("add `effective YYYY-MM-DD` to its header"),
+                );
+                continue;
+            };
+            let Some((base_date, base_span)) = base.header.effective() else { continue };
+            if date == base_date {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "avenant::check::amend_same_date",
+                        span,
+                        format!("`{}` and `{}` take effect on the same day, {date}", amendment.header.name.name, base.header.name.name),
+                        "same date",
+                    )
+                    .with_label(base_span, "also this date")
+                    .with_help("two texts of one chain cannot both be in force from the same day: merge them, or correct a date"),
+                );
+            } else if date < base_date {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "avenant::check::amend_date_order",
+                        span,
+                        format!(
+                            "`{}` takes effect on {date}, before `{}` which it amends ({base_date})",
+                            amendment.header.name.name, base.header.name.name
+                        ),
+                        "earlier than its base",
+                    )
+                    .with_label(base_span, "the text amended takes effect here"),
+                );
+            }
+        }
+    }
+
+    fn failed(&mut self, diagnostics: Vec<Diagnostic>) -> LoadError {
+        LoadError::Check { diagnostics, sources: Arc::new(std::mem::take(&mut self.sources)) }
+    }
+
+    /// Merges and checks a chain.
+    fn compile(mut self, chain: &[usize]) -> Result<Loaded, LoadError> {
+        let texts: Vec<&PolicyFile> =
+            chain.iter().filter_map(|index| self.parsed.get(*index).map(|(_, text)| text)).collect();
+        let names = texts.iter().map(|text| text.header.name.name.clone()).collect();
+        let family_fields = self.family_fields();
+        let merged = match amend::merge(&texts) {
+            Ok(merged) => merged,
+            Err(diagnostics) => return Err(self.failed(diagnostics)),
+        };
+        let sources = Arc::new(std::mem::take(&mut self.sources));
+        match check::check(Arc::clone(&sources), &merged) {
+            Ok((policy, warnings)) => Ok(Loaded { policy, warnings, chain: names, family_fields }),
+            Err(diagnostics) => Err(LoadError::Check { diagnostics, sources }),
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The text in `path` with the texts it amends.
+pub fn load_text(path: &Path) -> Result<Loaded, LoadError> {
+    let mut texts = Texts::default();
+    let index = texts.parse(path, read(path)?).map_err(LoadError::Syntax)?;
+    let amends = texts.parsed.get(index).is_some_and(|(_, text)| text.header.amends().is_some());
+    if amends {
+        let directory = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        texts.read_directory(directory, Some(path))?;
+    }
+    let chain = texts.chain(index)?;
+    texts.compile(&chain)
+}
+
+/// The policy in force on `on`: for a directory, the latest of its texts to
+/// take effect on or before that date; for a file, that text, which must be
+/// in force by then.
+pub fn load_in_force(path: &Path, on: Date) -> Result<Loaded, LoadError> {
+    if !path.is_dir() {
+        let loaded = load_text(path)?;
+        if let Some(effective) = loaded.policy.header.effective.filter(|effective| *effective > on) {
+            return Err(LoadError::NotInForce { text: loaded.policy.header.name.clone(), effective, on });
+        }
+        return Ok(loaded);
+    }
+    let mut texts = Texts::default();
+    texts.read_directory(path, None)?;
+    if let Some(broken) = texts.broken.pop() {
+        return Err(LoadError::Syntax(Box::new(broken)));
+    }
+    let in_force = |text: &PolicyFile| text.header.effective().is_none_or(|(date, _)| date <= on);
+    let latest = texts
+        .parsed
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, text))| in_force(text))
+        .max_by_key(|(_, (_, text))| text.header.effective().map(|(date, _)| date));
+    let Some((index, (_, chosen))) = latest else {
+        return Err(LoadError::NoTextInForce { directory: path.display().to_string(), on });
+    };
+    let chosen_date = chosen.header.effective().map(|(date, _)| date);
+    let rivals: Vec<String> = texts
+        .parsed
+        .iter()
+        .filter(|(_, text)| in_force(text) && text.header.effective().map(|(date, _)| date) == chosen_date)
+        .map(|(_, text)| text.header.name.name.clone())
+        .collect();
+    if rivals.len() > 1 {
+        return Err(LoadError::Ambiguous { directory: path.display().to_string(), on, texts: rivals });
+    }
+    let chain = texts.chain(index)?;
+    texts.compile(&chain)
+}
