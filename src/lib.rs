@@ -41,6 +41,7 @@ pub mod chain;
 pub mod check;
 pub mod eval;
 pub mod output;
+pub mod population;
 pub mod source;
 pub mod syntax;
 

@@ -4,6 +4,7 @@
 
 mod check;
 mod eval;
+mod population;
 mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -32,6 +33,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Parse and check policies, reporting every problem at once.
     Check(check::CheckArgs),
+    /// Write a synthetic population of physicians (CSV), deterministic from a seed.
+    Population(population::PopulationArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,6 +70,7 @@ pub fn run(cli: Cli) -> Exit {
     let exit = match cli.command {
         Command::Eval(args) => eval::run(&args, &reporter),
         Command::Check(args) => check::run(&args, &reporter),
+        Command::Population(args) => population::run(&args, &reporter),
     };
     match exit {
         Ok(exit) => exit,

@@ -1,0 +1,45 @@
+//! `avenant population`: a synthetic population of physicians, as CSV.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use super::{Exit, Reporter};
+
+#[derive(Debug, clap::Args)]
+pub struct PopulationArgs {
+    /// How many physicians.
+    #[arg(long, default_value_t = 10_000)]
+    size: u64,
+
+    /// The seed: the same seed gives the same file.
+    #[arg(long, default_value_t = 2019)]
+    seed: u64,
+
+    /// Where to write the CSV (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: &PopulationArgs, reporter: &Reporter) -> std::io::Result<Exit> {
+    let written = match &args.out {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => avenant::population::write(args.size, args.seed, std::io::BufWriter::new(file)),
+            Err(error) => {
+                reporter.message(&format!("cannot write `{}`: {error}", path.display()));
+                return Ok(Exit::Trouble);
+            }
+        },
+        None => avenant::population::write(args.size, args.seed, std::io::stdout().lock()),
+    };
+    match written {
+        Ok(()) => Ok(Exit::Success),
+        Err(error) => match error.into_kind() {
+            csv::ErrorKind::Io(error) => Err(error),
+            other => {
+                reporter.message(&format!("cannot write the population: {other:?}"));
+                std::io::stderr().flush()?;
+                Ok(Exit::Trouble)
+            }
+        },
+    }
+}
