@@ -35,8 +35,20 @@ struct Texts {
     broken: Vec<SyntaxError>,
 }
 
+/// A policy file's text; text that is not UTF-8 is a located error, not an
+/// I/O failure.
 fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|error| LoadError::Io { path: path.display().to_string(), error })
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Io { path: path.display().to_string(), error })?;
+    String::from_utf8(bytes).map_err(|error| {
+        let at = error.utf8_error().valid_up_to();
+        let mut sources = SourceMap::default();
+        let file = sources.add(path, String::from_utf8_lossy(error.as_bytes()).into_owned());
+        let span = crate::source::Span::new(file, at, at + 1);
+        let mut error = SyntaxError::new(span, format!("the file is not UTF-8 text (byte {at})"), "not UTF-8")
+            .with_help("save the policy as UTF-8");
+        error.source_code = Some(sources.file(file).named_source());
+        LoadError::Syntax(Box::new(error))
+    })
 }
 
 impl Texts {

@@ -97,20 +97,16 @@ const MISTAKES: [(&str, &str, &str); 6] = [
 fn mistakes_in_a_copy_of_the_2019_policy_are_all_caught_at_once() {
     let original =
         std::fs::read_to_string(root().join("policies/avenant-7.policy")).unwrap_or_else(|error| panic!("{error}"));
-    let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mistakes");
-    std::fs::create_dir_all(&folder).unwrap_or_else(|error| panic!("{error}"));
     let mut all = original.clone();
     for (index, (find, replace, code)) in MISTAKES.iter().enumerate() {
         assert!(original.contains(find), "the policy no longer contains {find:?}");
-        let path = folder.join(format!("mistake-{index}.policy"));
-        std::fs::write(&path, original.replacen(find, replace, 1)).unwrap_or_else(|error| panic!("{error}"));
+        let path = common::scratch(&format!("mistake-{index}.policy"), &original.replacen(find, replace, 1));
         let run = avenant(&["--error-format", "plain", "check", &path.to_string_lossy()]);
         assert_eq!(run.code, 1, "{code}: {}", run.transcript());
         assert!(run.stderr.contains(&format!("avenant::check::{code}")), "{code}: {}", run.transcript());
         all = all.replacen(find, replace, 1);
     }
-    let path = folder.join("all-mistakes.policy");
-    std::fs::write(&path, &all).unwrap_or_else(|error| panic!("{error}"));
+    let path = common::scratch("all-mistakes.policy", &all);
     let run = avenant(&["--error-format", "json", "check", &path.to_string_lossy()]);
     assert_eq!(run.code, 1);
     let reported: Vec<serde_json::Value> = run

@@ -37,6 +37,11 @@ pub(super) fn literal_type(kind: &LiteralKind) -> Option<Type> {
     })
 }
 
+/// Below this much stack left, a recursive walk continues on a new segment.
+pub(crate) const STACK_RED_ZONE: usize = 64 * 1024;
+/// The size of each new stack segment.
+pub(crate) const STACK_GROWTH: usize = 2 * 1024 * 1024;
+
 const FUNCTIONS: [&str; 7] = ["round", "min", "max", "failures", "given", "add_years", "years_between"];
 
 /// The date an evaluation is made as of, readable by every rule.
@@ -74,6 +79,12 @@ impl Checker {
     /// Checks an expression; `hint` is the type the context expects, used to
     /// resolve bare enumeration values.
     pub(super) fn expr(&mut self, expr: &ast::Expr, scope: &Scope, hint: Option<Type>) -> Option<Expr> {
+        // Rules read rules: the recursion follows the policy's own depth,
+        // which the stack must not bound.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.expr_unguarded(expr, scope, hint))
+    }
+
+    fn expr_unguarded(&mut self, expr: &ast::Expr, scope: &Scope, hint: Option<Type>) -> Option<Expr> {
         let span = expr.span;
         match &expr.kind {
             Ast::Literal(kind) => {

@@ -34,6 +34,10 @@ impl Folder<'_> {
     }
 
     fn fold_depth(&self, expr: &Expr, depth: usize) -> Option<Folded> {
+        stacker::maybe_grow(super::expr::STACK_RED_ZONE, super::expr::STACK_GROWTH, || self.fold_unguarded(expr, depth))
+    }
+
+    fn fold_unguarded(&self, expr: &Expr, depth: usize) -> Option<Folded> {
         // Rules nest only as deep as the policy is long; the bound is a safeguard.
         if depth > 64 {
             return None;

@@ -7,7 +7,7 @@
 mod bands;
 mod cycles;
 pub mod diagnostic;
-mod expr;
+pub(crate) mod expr;
 mod fold;
 mod lints;
 pub mod model;

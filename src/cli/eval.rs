@@ -47,8 +47,15 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let mut exit = Exit::Success;
     let mut stdout = std::io::stdout().lock();
     for (position, path) in args.profiles.iter().enumerate() {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+        let text = match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(error)) => {
+                let at = error.utf8_error().valid_up_to();
+                reporter
+                    .message(&format!("`{}` is not UTF-8 text (byte {at}); save the profile as UTF-8", path.display()));
+                exit = exit.max(Exit::Rejected);
+                continue;
+            }
             Err(error) => {
                 reporter.message(&format!("cannot read `{}`: {error}", path.display()));
                 exit = exit.max(Exit::Trouble);

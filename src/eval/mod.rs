@@ -19,6 +19,7 @@ pub use error::EvalError;
 pub use profile::{Profile, ProfileError, ProfileInput};
 pub use value::{Outcome, OutputValue};
 
+use crate::check::expr::{STACK_GROWTH, STACK_RED_ZONE};
 use crate::check::model::*;
 use crate::check::types::Type;
 use crate::syntax::ast::Certainty;
@@ -151,7 +152,10 @@ impl<'p> Evaluator<'p> {
     /// Evaluates an expression; an error raised anywhere below is located at
     /// the innermost expression that raised it, here and only here.
     fn eval(&mut self, expr: &Expr) -> Result<Sure<Value>, EvalError> {
-        self.eval_kind(expr).map_err(|fault| fault.locate(expr.span, self.policy))
+        // Rules read rules as deep as the policy goes: never overflow the stack.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.eval_kind(expr).map_err(|fault| fault.locate(expr.span, self.policy))
+        })
     }
 
     fn eval_kind(&mut self, expr: &Expr) -> Result<Sure<Value>, Fault> {

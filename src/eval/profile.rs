@@ -105,7 +105,7 @@ impl ProfileInput {
             return Err(Box::new(error.with_help("name the file `.toml`, `.json`, `.yaml` or `.yml`")));
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let document: Json = match format {
+        let document: Fields = match format {
             ProfileFormat::Json => serde_json::from_str(text).map_err(|error| {
                 let message = format!("not valid JSON: {}", strip_position(&error.to_string()));
                 unreadable(path, message, Some((error.line(), error.column())))
@@ -119,11 +119,44 @@ impl ProfileInput {
                 unreadable(path, format!("not valid YAML: {}", strip_position(&error.to_string())), place)
             })?,
         };
-        let Json::Object(document) = document else {
-            let error = unreadable(path, "a profile is a set of fields, `name = value`".to_owned(), None);
-            return Err(Box::new(error.with_help("see examples/ for profiles in each format")));
-        };
-        Ok(ProfileInput { path: path.to_owned(), text: text.to_owned(), document })
+        let mut fields = serde_json::Map::new();
+        for (key, value) in document.0 {
+            if fields.contains_key(&key) {
+                // JSON parsers keep the last of two equal keys: a value would be lost unseen.
+                let mut error =
+                    ProfileError::new(UNREADABLE, path, Some(&key), format!("the field `{key}` is given twice"));
+                error.line = key_lines(text, &key).nth(1);
+                return Err(Box::new(error.with_help("give each field once")));
+            }
+            fields.insert(key, value);
+        }
+        Ok(ProfileInput { path: path.to_owned(), text: text.to_owned(), document: fields })
+    }
+}
+
+/// A profile's top-level fields in the order written, duplicates kept so
+/// that they can be refused.
+struct Fields(Vec<(String, Json)>);
+
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Fields;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a set of fields, `name = value`")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Json>()? {
+                    fields.push(entry);
+                }
+                Ok(Fields(fields))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -184,7 +217,7 @@ impl Profile {
                     Err((message, help)) => {
                         let mut error = ProfileError::new(INVALID_VALUE, path, Some(&field.name), message);
                         error.help = help;
-                        error.line = key_line(&input.text, &field.name);
+                        error.line = key_lines(&input.text, &field.name).next();
                         errors.push(error);
                         values.push(None);
                     }
@@ -201,7 +234,7 @@ impl Profile {
                 .unwrap_or_else(|| format!("the policy `{}` reads {}", policy.header.name, field_list(policy)));
             let mut error =
                 ProfileError::new(UNKNOWN_FIELD, path, Some(key), format!("unknown field `{key}`")).with_help(help);
-            error.line = key_line(&input.text, key);
+            error.line = key_lines(&input.text, key).next();
             errors.push(error);
         }
         if !errors.is_empty() {
@@ -223,7 +256,8 @@ fn convert(policy: &CheckedPolicy, field: &FieldDef, json: &Json) -> Result<Valu
     match field.ty {
         Type::Bool => json.as_bool().map(Value::Bool).ok_or_else(|| wrong("`true` or `false`")),
         Type::Patients { .. } => {
-            let count = decimal(json, false).ok_or_else(|| wrong("a whole number of patients"))?;
+            let count = decimal(json, false)
+                .ok_or_else(|| too_large(json).unwrap_or_else(|| wrong("a whole number of patients")))?;
             if count.is_sign_negative() && !count.is_zero() {
                 return Err((
                     format!("`{name}` cannot be negative, found {count}"),
@@ -235,7 +269,9 @@ fn convert(policy: &CheckedPolicy, field: &FieldDef, json: &Json) -> Result<Valu
             }
             Ok(Value::Decimal(count.normalize()))
         }
-        Type::Euros | Type::Number => decimal(json, false).map(Value::Decimal).ok_or_else(|| wrong("a number")),
+        Type::Euros | Type::Number => {
+            decimal(json, false).map(Value::Decimal).ok_or_else(|| too_large(json).unwrap_or_else(|| wrong("a number")))
+        }
         Type::Rate => decimal(json, true).map(Value::Decimal).ok_or_else(|| wrong("a rate, e.g. `0.85` or `\"85 %\"`")),
         Type::Date => date(json).map(Value::Date).ok_or_else(|| wrong("a date `YYYY-MM-DD`")),
         Type::Text => json.as_str().map(|text| Value::Text(text.into())).ok_or_else(|| wrong("a text")),
@@ -254,6 +290,17 @@ fn convert(policy: &CheckedPolicy, field: &FieldDef, json: &Json) -> Result<Valu
             })
         }
         Type::Row(_) | Type::Failures => Err(wrong("a value")),
+    }
+}
+
+/// Why a number that is a number is not one we can hold.
+fn too_large(json: &Json) -> Option<(String, Option<String>)> {
+    match json {
+        Json::Number(number) => Some((
+            format!("the number `{number}` is beyond the range of exact decimals"),
+            Some("numbers are exact decimals of at most 28 digits".to_owned()),
+        )),
+        _ => None,
     }
 }
 
@@ -314,10 +361,11 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The line where a top-level key is written, in any of the three formats.
-fn key_line(text: &str, key: &str) -> Option<usize> {
+/// The lines where a top-level key is written, in any of the three formats.
+fn key_lines<'a>(text: &'a str, key: &'a str) -> impl Iterator<Item = usize> + 'a {
     text.lines()
-        .position(|line| {
+        .enumerate()
+        .filter(move |(_, line)| {
             let line = line.trim_start();
             let rest = line
                 .strip_prefix('"')
@@ -329,5 +377,5 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
                 rest.starts_with('=') || rest.starts_with(':')
             })
         })
-        .map(|index| index + 1)
+        .map(|(index, _)| index + 1)
 }

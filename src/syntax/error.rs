@@ -110,6 +110,9 @@ fn help_for(positives: &[Rule], text: &str, start: usize) -> Option<String> {
     let before = text.get(..start).unwrap_or("");
     let digit_before = before.chars().next_back().is_some_and(|c| c.is_ascii_digit());
     let digit_after = rest.chars().nth(1).is_some_and(|c| c.is_ascii_digit());
+    if rest.starts_with('"') && !rest.get(1..).unwrap_or("").contains('"') {
+        return Some("this text is never closed: end it with `\"`".to_owned());
+    }
     if positives.contains(&Rule::header) {
         return Some(
             "a policy file starts with its header: `policy name { title \"…\" effective 2019-08-21 }`".to_owned(),

@@ -512,6 +512,14 @@ impl Lowerer {
 
     pub fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
         let span = self.span(&pair);
+        // The checker and evaluator recurse over the expression: its size is
+        // bounded before it is built.
+        let tokens = pair.clone().into_inner().flatten().count();
+        if tokens > super::MAX_EXPRESSION_TOKENS {
+            let message =
+                format!("this expression has {tokens} parts, more than the {} allowed", super::MAX_EXPRESSION_TOKENS);
+            return Err(Box::new(SyntaxError::new(span, message, "too long").with_help("split it into named `rule`s")));
+        }
         let file = self.file;
         pratt()
             .map_primary(|primary| self.primary(primary))

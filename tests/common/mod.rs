@@ -83,3 +83,12 @@ pub fn assumed_values(outcome: &serde_json::Value) -> Vec<String> {
         .filter_map(|reliance| reliance["value"].as_str().map(str::to_owned))
         .collect()
 }
+
+/// A file of the given text in a scratch folder under the target directory.
+pub fn scratch(name: &str, text: &str) -> PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scratch");
+    std::fs::create_dir_all(&folder).unwrap_or_else(|error| panic!("{error}"));
+    let path = folder.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|error| panic!("{error}"));
+    path
+}

@@ -1,0 +1,95 @@
+//! Hostile input: what no fixture file should hold (generated sizes, deep
+//! chains) and what must mean the same whatever the bytes (CRLF, BOM).
+//! Nothing here may crash; everything refused is refused with a place.
+
+mod common;
+
+use std::path::Path;
+
+use common::{avenant, eval_json, scratch};
+
+const HEADER: &str = "policy hostile {\n  title \"hostile\"\n}\n\nprofile {\n  a: number\n}\n";
+
+/// `n` rules, each reading the next: a chain as deep as the policy is long.
+fn rule_chain(n: usize) -> String {
+    let mut text = String::from(HEADER);
+    for index in 0..n - 1 {
+        text.push_str(&format!("rule r{index} = r{} + 1\n", index + 1));
+    }
+    text.push_str(&format!("rule r{} = a\noutput o = r0\n", n - 1));
+    text
+}
+
+#[test]
+fn an_expression_too_long_is_refused_with_its_place() {
+    let text = format!("{HEADER}output o = a{}\n", " + a".repeat(50_000));
+    let path = scratch("long-expression.policy", &text);
+    let run = avenant(&["check", &path.to_string_lossy()]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("more than the 2048 allowed"), "{}", run.stderr);
+}
+
+#[test]
+fn a_policy_too_large_is_refused_unread() {
+    let text = format!("{HEADER}# {}\n", "x".repeat(5 << 20));
+    let path = scratch("too-large.policy", &text);
+    let run = avenant(&["check", &path.to_string_lossy()]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("more than the 4194304 a policy may have"), "{}", run.stderr);
+}
+
+#[test]
+fn a_chain_of_five_thousand_rules_evaluates() {
+    let path = scratch("rule-chain.policy", &rule_chain(5_000));
+    let profile = scratch("a.json", r#"{"a": 1}"#);
+    let outcome = eval_json(&path.to_string_lossy(), &profile.to_string_lossy(), "2024-01-01");
+    assert_eq!(outcome["o"], "5000");
+}
+
+#[test]
+fn deep_rules_check_and_evaluate_on_a_worker_sized_stack() {
+    // Batch evaluation runs on threads with small stacks: recursion over a
+    // deep policy must continue on the heap rather than overflow.
+    let text = rule_chain(3_000);
+    let worker = std::thread::Builder::new().stack_size(2 << 20).spawn(move || {
+        let policy = avenant::compile(Path::new("rule-chain.policy"), &text).map_err(|error| error.to_string())?;
+        let input =
+            avenant::ProfileInput::parse(Path::new("a.json"), r#"{"a": 1}"#).map_err(|error| error.to_string())?;
+        let profile = avenant::Profile::validate(&policy, &input).map_err(|errors| format!("{errors:?}"))?;
+        let outcome =
+            avenant::evaluate(&policy, &profile, jiff::civil::date(2024, 1, 1)).map_err(|error| error.to_string())?;
+        Ok::<_, String>(format!("{:?}", outcome.get("o")))
+    });
+    let result =
+        worker.unwrap_or_else(|error| panic!("{error}")).join().unwrap_or_else(|_| panic!("the worker crashed"));
+    assert!(result.is_ok_and(|value| value.contains("3000")));
+}
+
+#[test]
+fn overflow_and_division_by_zero_are_located_errors() {
+    let text = format!("{HEADER}output product = a * a * a\noutput ratio = 1 / (a - a)\n");
+    let policy = scratch("arithmetic.policy", &text);
+    let huge = scratch("huge.json", r#"{"a": 100000000000000000000}"#);
+    let run = avenant(&["eval", &policy.to_string_lossy(), &huge.to_string_lossy(), "--on", "2024-01-01"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("avenant::eval::overflow"), "{}", run.stderr);
+    assert!(run.stderr.contains("arithmetic.policy:8:18"), "the place is given: {}", run.stderr);
+    let text = format!("{HEADER}output ratio = 1 / (a - a)\n");
+    let policy = scratch("division.policy", &text);
+    let one = scratch("one.json", r#"{"a": 1}"#);
+    let run = avenant(&["eval", &policy.to_string_lossy(), &one.to_string_lossy(), "--on", "2024-01-01"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("avenant::eval::division_by_zero"), "{}", run.stderr);
+}
+
+#[test]
+fn crlf_line_endings_and_a_byte_order_mark_change_nothing() {
+    let odd = "tests/fixtures/odd/crlf-bom.policy";
+    for profile in ["examples/dr-a.toml", "examples/dr-b.json", "examples/gp-solo-outside-zone.toml"] {
+        let original = eval_json("policies/avenant-7.policy", profile, "2020-01-01");
+        let crlf = eval_json(odd, profile, "2020-01-01");
+        for output in ["eligible", "failed_conditions", "band", "options", "certainty"] {
+            assert_eq!(original[output], crlf[output], "{profile}: {output}");
+        }
+    }
+}
