@@ -7,6 +7,7 @@
 mod bands;
 mod cycles;
 pub mod diagnostic;
+mod examples;
 mod expr;
 pub mod model;
 mod tables;
@@ -33,6 +34,7 @@ pub fn check(
     checker.declare(file);
     checker.define(file);
     cycles::check(&mut checker);
+    let examples = checker.define_examples(file);
     let diagnostics = std::mem::take(&mut checker.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
@@ -48,6 +50,7 @@ pub fn check(
         rules: checker.rules.into_iter().map(|rule| rule.def).collect::<Option<_>>().unwrap_or_default(),
         condition_sets: checker.sets.into_iter().flatten().collect(),
         outputs: checker.outputs,
+        examples,
     };
     Ok((policy, diagnostics))
 }
@@ -196,7 +199,11 @@ impl Checker {
                     self.set_indices.push(None);
                     self.declare_value(&decl.name, Symbol::Conditions(id));
                 }
-                ast::Item::Profile(_) | ast::Item::Param(_) | ast::Item::Table(_) | ast::Item::Output(_) => {}
+                ast::Item::Profile(_)
+                | ast::Item::Param(_)
+                | ast::Item::Table(_)
+                | ast::Item::Output(_)
+                | ast::Item::Example(_) => {}
             }
         }
         // Fields, parameters and tables need the enumerations for their types.

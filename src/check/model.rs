@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+pub use super::examples::{ExampleDef, Expectation, Expected};
 use super::types::Type;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::Certainty;
@@ -40,6 +41,8 @@ pub struct CheckedPolicy {
     pub rules: Vec<RuleDef>,
     pub condition_sets: Vec<ConditionSetDef>,
     pub outputs: Vec<OutputDef>,
+    /// The examples the policy states, checked against its fields and outputs.
+    pub examples: Vec<ExampleDef>,
 }
 
 impl CheckedPolicy {

@@ -7,6 +7,9 @@ use rust_decimal::Decimal;
 
 use crate::source::Span;
 
+mod example;
+pub use example::*;
+
 /// A name as written, with its place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ident {
@@ -43,6 +46,7 @@ pub enum Item {
     Rule(RuleDecl),
     Conditions(ConditionsDecl),
     Output(OutputDecl),
+    Example(ExampleDecl),
 }
 
 /// Where a definition comes from and how sure we are of it.

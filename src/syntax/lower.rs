@@ -14,6 +14,8 @@ use super::ast::*;
 use super::error::SyntaxError;
 use crate::source::{FileId, Span};
 
+mod example;
+
 type Result<T> = std::result::Result<T, Box<SyntaxError>>;
 
 pub(super) struct Lowerer {
@@ -79,6 +81,7 @@ impl Lowerer {
                 Rule::rule_decl => items.push(Item::Rule(self.rule_decl(pair)?)),
                 Rule::conditions_decl => items.push(Item::Conditions(self.conditions_decl(pair)?)),
                 Rule::output_decl => items.push(Item::Output(self.output_decl(pair)?)),
+                Rule::example_decl => items.push(Item::Example(self.example_decl(pair)?)),
                 _ => return Err(self.unexpected(&pair)),
             }
         }
