@@ -4,6 +4,7 @@
 
 mod check;
 mod eval;
+mod explain;
 mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -32,6 +33,9 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Parse and check policies, reporting every problem at once.
     Check(check::CheckArgs),
+    /// Explain how each output of a profile was reached: bands, table cells,
+    /// conditions, parameters, with their values, sources and places.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,6 +71,7 @@ pub fn run(cli: Cli) -> Exit {
     let exit = match cli.command {
         Command::Eval(args) => eval::run(&args, &reporter),
         Command::Check(args) => check::run(&args, &reporter),
+        Command::Explain(args) => explain::run(&args, &reporter),
     };
     match exit {
         Ok(exit) => exit,
@@ -101,4 +106,25 @@ fn load_policy(
             Err(Exit::Rejected)
         }
     }
+}
+
+/// Reads and validates one profile, reporting its problems; `Err` carries the exit code.
+fn load_profile(
+    policy: &avenant::CheckedPolicy,
+    path: &std::path::Path,
+    reporter: &Reporter,
+) -> Result<avenant::Profile, Exit> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        reporter.message(&format!("cannot read `{}`: {error}", path.display()));
+        Exit::Trouble
+    })?;
+    avenant::ProfileInput::parse(path, &text)
+        .map_err(|error| vec![*error])
+        .and_then(|input| avenant::Profile::validate(policy, &input))
+        .map_err(|errors| {
+            for error in &errors {
+                reporter.profile_error(error, Some(&text));
+            }
+            Exit::Rejected
+        })
 }

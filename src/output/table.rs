@@ -169,7 +169,7 @@ fn leaves<'a>(prefix: &str, value: &'a OutputValue) -> Vec<(String, &'a OutputVa
 }
 
 /// A value as a person reads it in a cell.
-fn cell(value: &OutputValue) -> String {
+pub(crate) fn cell(value: &OutputValue) -> String {
     match value {
         OutputValue::Null => "—".to_owned(),
         OutputValue::Bool(true) => "yes".to_owned(),
