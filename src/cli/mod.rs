@@ -6,6 +6,7 @@ mod check;
 mod eval;
 mod explain;
 mod report;
+mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -36,6 +37,8 @@ enum Command {
     /// Explain how each output of a profile was reached: bands, table cells,
     /// conditions, parameters, with their values, sources and places.
     Explain(explain::ExplainArgs),
+    /// Run the examples that policy files declare, and report what they do not exercise.
+    Test(test::TestArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Eval(args) => eval::run(&args, &reporter),
         Command::Check(args) => check::run(&args, &reporter),
         Command::Explain(args) => explain::run(&args, &reporter),
+        Command::Test(args) => test::run(&args, &reporter),
     };
     match exit {
         Ok(exit) => exit,

@@ -7,6 +7,7 @@
 //! reads files and never prints.
 
 mod error;
+mod examples;
 mod explain;
 mod profile;
 pub mod trace;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 pub use error::EvalError;
+pub use examples::{Coverage, CoverageGaps, ExampleResult, Mismatch, run_examples};
 pub use explain::{BoundCheck, Explanation, Node, NodeId, Shown, Subject, explain};
 pub use profile::{Profile, ProfileError, ProfileInput};
 pub use value::{Outcome, OutputValue, Reliance, to_output};
