@@ -35,6 +35,7 @@
 
 pub mod check;
 pub mod eval;
+pub mod format;
 pub mod output;
 pub mod source;
 pub mod syntax;

@@ -5,6 +5,7 @@
 mod check;
 mod eval;
 mod explain;
+mod fmt;
 mod report;
 mod test;
 
@@ -39,6 +40,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Run the examples that policy files declare, and report what they do not exercise.
     Test(test::TestArgs),
+    /// Rewrite policy files in the one canonical layout (or check that they are).
+    Fmt(fmt::FmtArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -76,6 +79,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(args) => check::run(&args, &reporter),
         Command::Explain(args) => explain::run(&args, &reporter),
         Command::Test(args) => test::run(&args, &reporter),
+        Command::Fmt(args) => fmt::run(&args, &reporter),
     };
     match exit {
         Ok(exit) => exit,

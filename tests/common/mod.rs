@@ -62,3 +62,16 @@ pub fn eval_json(policy: &str, profile: &str) -> serde_json::Value {
     assert_eq!(run.code, 0, "{}", run.transcript());
     serde_json::from_str(&run.stdout).unwrap_or_else(|error| panic!("not JSON ({error}):\n{}", run.stdout))
 }
+
+/// A scratch copy of `text`, in a folder of the test's own, for commands that write.
+pub fn scratch(name: &str, text: &str) -> PathBuf {
+    let folder = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scratch");
+    std::fs::create_dir_all(&folder).unwrap_or_else(|error| panic!("cannot make {}: {error}", folder.display()));
+    let path = folder.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|error| panic!("cannot write {}: {error}", path.display()));
+    path
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
+}

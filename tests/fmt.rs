@@ -1,0 +1,99 @@
+//! `avenant fmt`: every policy and fixture is in the canonical layout; a
+//! messy policy formats to it in one pass, keeps its comments, and means
+//! exactly what it meant (its examples evaluate identically).
+
+mod common;
+
+use common::{avenant, files, read, root, scratch};
+
+/// Every valid policy of the project: the policies and the fixtures that parse.
+fn formatted_policies() -> Vec<String> {
+    let mut policies: Vec<String> = files("policies").into_iter().filter(|path| path.ends_with(".policy")).collect();
+    policies.extend(files("tests/fixtures/examples"));
+    policies.extend(files("tests/fixtures/check"));
+    policies
+}
+
+#[test]
+fn every_policy_and_fixture_formats_to_itself() {
+    for policy in formatted_policies() {
+        let run = avenant(&["fmt", "--check", &policy]);
+        assert_eq!(run.code, 0, "{policy} is not in the canonical layout:\n{}", run.transcript());
+    }
+}
+
+#[test]
+fn a_policy_laid_out_anyhow_formats_back_and_evaluates_the_same() {
+    for policy in formatted_policies() {
+        let canonical = read(&root().join(&policy));
+        // Indentation dropped and spaces added at line ends: layout only.
+        let messy: String = canonical.lines().map(|line| format!("{}   \n", line.trim_start())).collect();
+        let name = policy.replace('/', "_");
+        let path = scratch(&name, &messy);
+        let path_text = path.display().to_string();
+        let check = avenant(&["fmt", "--check", &path_text]);
+        assert_eq!(check.code, 1, "{policy}: a messy copy is reported\n{}", check.transcript());
+        let before: Vec<String> = files("examples").iter().map(|profile| eval(&path_text, profile)).collect();
+        let run = avenant(&["fmt", &path_text]);
+        assert_eq!(run.code, 0, "{policy}: {}", run.transcript());
+        assert_eq!(read(&path), canonical, "{policy}: formatting a messy copy gives the canonical layout back");
+        let after: Vec<String> = files("examples").iter().map(|profile| eval(&path_text, profile)).collect();
+        assert_eq!(before, after, "{policy}: the same outcomes before and after formatting");
+    }
+}
+
+/// `eval --format json` without the places in the policy (which layout
+/// moves): what a policy means for one profile.
+fn eval(policy: &str, profile: &str) -> String {
+    let run = avenant(&["eval", policy, profile, "--format", "json"]);
+    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(&run.stdout) else {
+        return format!("exit code {}", run.code);
+    };
+    fn forget_places(json: &mut serde_json::Value) {
+        match json {
+            serde_json::Value::Object(object) => {
+                object.remove("at");
+                object.remove("file");
+                object.values_mut().for_each(forget_places);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(forget_places),
+            _ => {}
+        }
+    }
+    forget_places(&mut json);
+    format!("exit code {}: {json}", run.code)
+}
+
+#[test]
+fn a_messy_policy_gets_the_canonical_layout_with_every_comment() {
+    let messy = read(&root().join("tests/fixtures/fmt/messy.policy"));
+    let path = scratch("messy.policy", &messy);
+    let path_text = path.display().to_string();
+    let run = avenant(&["fmt", &path_text]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let formatted = read(&path);
+    insta::assert_snapshot!(formatted);
+    let comments = |text: &str| -> Vec<String> {
+        text.lines().filter_map(|line| line.find('#').map(|at| line[at..].to_owned())).collect()
+    };
+    assert_eq!(comments(&messy), comments(&formatted), "every comment kept, in order");
+    let again = avenant(&["fmt", &path_text]);
+    assert_eq!(again.stdout, "", "formatting twice changes nothing");
+    assert_eq!(read(&path), formatted);
+    let test = avenant(&["test", &path_text]);
+    assert_eq!(test.code, 0, "its example still passes\n{}", test.transcript());
+}
+
+#[test]
+fn fmt_check_shows_the_lines_that_would_change() {
+    let run = avenant(&["fmt", "--check", "tests/fixtures/fmt/messy.policy"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn a_policy_that_does_not_parse_is_not_touched() {
+    let run = avenant(&["fmt", "--check", "tests/fixtures/syntax/missing-operand.policy"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("avenant::syntax::invalid"), "{}", run.stderr);
+}
