@@ -75,9 +75,10 @@ impl TextWriter<'_> {
     fn node(&mut self, id: NodeId, depth: usize) {
         let Some(node) = self.explanation.node(id) else { return };
         let described = describe(self.policy, node);
-        let flag = match described.certainty {
-            Certainty::Established => String::new(),
-            weakest => format!("  [{}]", weakest.word()),
+        // A cell says its own certainty in words; the flag is for what rests on others.
+        let flag = match (described.certainty, &node.subject) {
+            (Certainty::Established, _) | (_, Subject::Cell { .. }) => String::new(),
+            (weakest, _) => format!("  [{}]", weakest.word()),
         };
         let label = described.label.as_deref().map(|label| format!(" ({label})")).unwrap_or_default();
         let value = match (&node.subject, &node.result) {
@@ -105,7 +106,13 @@ impl TextWriter<'_> {
             (_, None) => " = (not reached)".to_owned(),
             _ => format!(" = {}", human(&described.value)),
         };
-        let at = described.at.map(|span| format!("  ({})", place(self.policy, span))).unwrap_or_default();
+        let at = match (&node.subject, described.at) {
+            (Subject::Field(_), _) => "  (profile)".to_owned(),
+            // Cells share their row's line: the column says which one.
+            (Subject::Cell { .. }, Some(span)) => format!("  ({})", self.policy.sources().location(span)),
+            (_, Some(span)) => format!("  ({})", place(self.policy, span)),
+            (_, None) => String::new(),
+        };
         let own = match (&node.subject, &described.own) {
             (Subject::Cell { .. }, Some((certainty, reason))) => {
                 format!("  {}{}", certainty.word(), reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default())
