@@ -16,7 +16,7 @@
 //!   [`eval::explain`] one that records the derivation, `avenant test` one
 //!   that records coverage.
 //! - [`output`]: outcome → JSON and tables; explanations; the test report.
-//! - [`format`]: policy text → its canonical layout (`avenant fmt`), the
+//! - [`mod@format`]: policy text → its canonical layout (`avenant fmt`), the
 //!   meaning checked unchanged by parsing the result again.
 //!
 //! The library never prints and never exits; the `avenant` binary does.

@@ -1,7 +1,7 @@
 //! Format: one canonical layout for policy files, as `avenant fmt` writes it.
 //!
 //! The layout is printed from the syntax tree, with the literals and texts
-//! exactly as written, and every comment put back (see [`comments`]).
+//! exactly as written, and every comment put back (see `comments.rs`).
 //! Formatting never changes meaning: the result is parsed again and must
 //! give the same syntax tree, or nothing is returned but an error. It is
 //! idempotent: a formatted file formats to itself. This module judges no
