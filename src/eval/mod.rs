@@ -505,21 +505,24 @@ fn compare(left: &Value, right: &Value) -> Option<std::cmp::Ordering> {
 
 /// `percentiles[medecine_generale].p50`: a cell as a reader finds it.
 pub(crate) fn describe_cell(policy: &CheckedPolicy, table: &TableDef, row: u32, column: usize) -> String {
-    let column = if table.single_value {
-        String::new()
-    } else {
-        format!(".{}", table.columns.get(column).map_or("?", |column| column.name.as_str()))
-    };
-    format!("{}{column}", describe_row(policy, table, row))
+    // Evaluation names every cell it relies on: one string, written once.
+    let mut text = describe_row(policy, table, row);
+    if !table.single_value {
+        text.push('.');
+        text.push_str(table.columns.get(column).map_or("?", |column| column.name.as_str()));
+    }
+    text
 }
 
 /// `percentiles[medecine_generale]`: a row as a reader finds it.
 pub(crate) fn describe_row(policy: &CheckedPolicy, table: &TableDef, row: u32) -> String {
-    let keys: Vec<&str> = table
-        .row_keys(row)
-        .iter()
-        .zip(&table.keys)
-        .map(|(variant, key)| policy.enum_def(key.enumeration).variant_name(*variant))
-        .collect();
-    format!("{}[{}]", table.name, keys.join(", "))
+    let mut text = format!("{}[", table.name);
+    for (position, (variant, key)) in table.row_keys(row).iter().zip(&table.keys).enumerate() {
+        if position > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(policy.enum_def(key.enumeration).variant_name(*variant));
+    }
+    text.push(']');
+    text
 }
