@@ -20,7 +20,7 @@ pub struct FmtArgs {
 }
 
 pub fn run(args: &FmtArgs, reporter: &Reporter) -> std::io::Result<Exit> {
-    let files = match super::test::policy_files(&args.paths) {
+    let files = match super::policy_files(&args.paths) {
         Ok(files) => files,
         Err(error) => {
             reporter.message(&error);

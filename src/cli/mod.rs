@@ -136,3 +136,25 @@ fn load_profile(
             Exit::Rejected
         })
 }
+
+/// The policy files named, folders expanded to their `.policy` files, sorted.
+fn policy_files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries =
+                std::fs::read_dir(path).map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+            let mut found: Vec<std::path::PathBuf> = entries
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .filter(|file| file.extension().is_some_and(|extension| extension == "policy"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            return Err(format!("cannot read `{}`: no such file or folder", path.display()));
+        }
+    }
+    Ok(files)
+}

@@ -17,7 +17,7 @@ pub struct TestArgs {
 
 pub fn run(args: &TestArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let mut exit = Exit::Success;
-    let policies = match policy_files(&args.paths) {
+    let policies = match super::policy_files(&args.paths) {
         Ok(policies) => policies,
         Err(error) => {
             reporter.message(&error);
@@ -44,26 +44,4 @@ pub fn run(args: &TestArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         write!(stdout, "{}", avenant::output::examples::report(&policy, &results, &coverage.gaps(&policy)))?;
     }
     Ok(exit)
-}
-
-/// The policy files named, folders expanded to their `.policy` files, sorted.
-pub(super) fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let entries =
-                std::fs::read_dir(path).map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-                .filter(|file| file.extension().is_some_and(|extension| extension == "policy"))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err(format!("cannot read `{}`: no such file or folder", path.display()));
-        }
-    }
-    Ok(files)
 }

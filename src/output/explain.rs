@@ -124,7 +124,7 @@ impl TextWriter<'_> {
         } else {
             format!("{} {}", described.kind, described.name)
         };
-        if described_is_shared(node) && !self.shown.insert(id) {
+        if node.subject.is_shared() && !self.shown.insert(id) {
             self.line(depth, &format!("{title}{value}{flag}  (see above)"));
             return;
         }
@@ -209,10 +209,6 @@ impl TextWriter<'_> {
             position += 1;
         }
     }
-}
-
-fn described_is_shared(node: &Node) -> bool {
-    node.subject.is_shared()
 }
 
 /// The JSON form: the outputs as nested nodes; a definition read again is
