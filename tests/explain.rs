@@ -62,3 +62,11 @@ fn an_unknown_output_is_a_usage_error() {
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert!(run.stderr.contains("no output `options.option_9`"), "{}", run.stderr);
 }
+
+#[test]
+fn an_example_of_the_policy_is_explained_by_its_name() {
+    let run = avenant(&["explain", POLICY, "dr_b", "--output", "options.option_1.target_file_active"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stdout.contains("options.option_1.target_file_active = 156"), "{}", run.stdout);
+    assert!(run.stdout.contains("field file_active = 2081  (profile)"), "{}", run.stdout);
+}

@@ -13,7 +13,8 @@ pub struct ExplainArgs {
     #[arg(value_name = "POLICY")]
     policy: PathBuf,
 
-    /// The profile file (`.toml`, `.json`, `.yaml`) to explain.
+    /// The profile file (`.toml`, `.json`, `.yaml`) to explain, or the name of
+    /// one of the policy's examples (`dr_a`).
     #[arg(value_name = "PROFILE")]
     profile: PathBuf,
 
@@ -38,11 +39,15 @@ pub fn run(args: &ExplainArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         Ok((policy, _warnings)) => policy,
         Err(exit) => return Ok(exit),
     };
-    let profile = match super::load_profile(&policy, &args.profile, reporter) {
-        Ok(profile) => profile,
-        Err(exit) => return Ok(exit),
+    let example = args.profile.to_str().and_then(|name| policy.examples.iter().find(|example| example.name == name));
+    let profile = match example {
+        Some(example) if !args.profile.exists() => avenant::Profile::from_example(&policy, example),
+        _ => match super::load_profile(&policy, &args.profile, reporter) {
+            Ok(profile) => profile,
+            Err(exit) => return Ok(exit),
+        },
     };
-    let (_, explanation) = match avenant::eval::explain(&policy, &profile) {
+    let (outcome, explanation) = match avenant::eval::explain(&policy, &profile) {
         Ok(explained) => explained,
         Err(error) => {
             reporter.message(&format!("cannot evaluate `{}`", args.profile.display()));
@@ -72,7 +77,10 @@ pub fn run(args: &ExplainArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         Subject { profile_file: &profile_file, profile_name: profile.name.as_deref(), policy_file: &policy_file };
     let mut stdout = std::io::stdout().lock();
     match args.format {
-        Format::Text => write!(stdout, "{}", output::explain::text(&policy, &subject, &explanation, &roots))?,
+        Format::Text => {
+            let whole = args.output.is_empty().then_some(&outcome);
+            write!(stdout, "{}", output::explain::text(&policy, &subject, &explanation, &roots, whole))?;
+        }
         Format::Json => {
             let json = output::explain::json(&policy, &subject, &explanation, &roots);
             writeln!(stdout, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;

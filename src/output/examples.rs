@@ -29,9 +29,6 @@ pub fn report(policy: &CheckedPolicy, results: &[ExampleResult], gaps: &Coverage
         if let Some(error) = &result.error {
             let _ = writeln!(out, "        cannot evaluate: {} ({})", error.message(), place(error.span()));
         }
-        if result.mismatches.is_empty() {
-            continue;
-        }
         let rows: Vec<[String; 4]> = result
             .mismatches
             .iter()
@@ -45,13 +42,15 @@ pub fn report(policy: &CheckedPolicy, results: &[ExampleResult], gaps: &Coverage
                 rows.iter().chain(std::iter::once(&header)).map(|row| row[column].chars().count()).max().unwrap_or(0)
             })
             .collect();
-        for row in std::iter::once(&header).chain(&rows) {
+        let table = if rows.is_empty() { Vec::new() } else { std::iter::once(&header).chain(&rows).collect() };
+        for row in table {
             let mut line = String::from("        ");
             for (text, width) in row.iter().zip(&widths) {
                 let _ = write!(line, "{text}{:pad$}  ", "", pad = width - text.chars().count());
             }
             let _ = writeln!(out, "{}", line.trim_end());
         }
+        let _ = writeln!(out, "        how the policy reached them: avenant explain {file} {}", result.name);
     }
     let failed = results.iter().filter(|result| !result.passed()).count();
     let _ = writeln!(out, "  {} passed, {failed} failed", results.len() - failed);

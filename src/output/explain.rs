@@ -17,7 +17,7 @@ use super::table::cell as human;
 use crate::check::CheckedPolicy;
 use crate::check::model::{Origin, Value};
 use crate::check::types::Type;
-use crate::eval::{BoundCheck, Explanation, Node, NodeId, OutputValue, Shown, Subject, to_output};
+use crate::eval::{BoundCheck, Explanation, Node, NodeId, Outcome, OutputValue, Shown, Subject, to_output};
 use crate::source::Span;
 use crate::syntax::ast::Certainty;
 
@@ -43,8 +43,15 @@ struct Described {
     at: Option<Span>,
 }
 
-/// The text form: an auditor's note, one output after another.
-pub fn text(policy: &CheckedPolicy, heading: &Heading<'_>, explanation: &Explanation, roots: &[NodeId]) -> String {
+/// The text form: an auditor's note, one output after another; with the
+/// `outcome` (when every output is explained), the assumed values it rests on.
+pub fn text(
+    policy: &CheckedPolicy,
+    heading: &Heading<'_>,
+    explanation: &Explanation,
+    roots: &[NodeId],
+    outcome: Option<&Outcome>,
+) -> String {
     let mut out = String::new();
     let name = heading.profile_name.map(|name| format!("{name} · ")).unwrap_or_default();
     let title = policy.header.title.as_deref().map(|title| format!(" ({title})")).unwrap_or_default();
@@ -55,6 +62,13 @@ pub fn text(policy: &CheckedPolicy, heading: &Heading<'_>, explanation: &Explana
     for root in roots {
         let _ = writeln!(writer.out);
         writer.node(*root, 0);
+    }
+    if let Some(outcome) = outcome {
+        let mut summary = String::new();
+        super::table::assumptions(&mut summary, policy, outcome);
+        if !summary.is_empty() {
+            let _ = write!(writer.out, "\n{summary}");
+        }
     }
     writer.out
 }
