@@ -65,23 +65,49 @@ fn eval(policy: &str, profile: &str) -> String {
 }
 
 #[test]
-fn a_messy_policy_gets_the_canonical_layout_with_every_comment() {
-    let messy = read(&root().join("tests/fixtures/fmt/messy.policy"));
-    let path = scratch("messy.policy", &messy);
-    let path_text = path.display().to_string();
-    let run = avenant(&["fmt", &path_text]);
-    assert_eq!(run.code, 0, "{}", run.transcript());
-    let formatted = read(&path);
-    insta::assert_snapshot!(formatted);
-    let comments = |text: &str| -> Vec<String> {
-        text.lines().filter_map(|line| line.find('#').map(|at| line[at..].to_owned())).collect()
-    };
-    assert_eq!(comments(&messy), comments(&formatted), "every comment kept, in order");
-    let again = avenant(&["fmt", &path_text]);
-    assert_eq!(again.stdout, "", "formatting twice changes nothing");
-    assert_eq!(read(&path), formatted);
-    let test = avenant(&["test", &path_text]);
-    assert_eq!(test.code, 0, "its example still passes\n{}", test.transcript());
+fn messy_policies_get_the_canonical_layout_with_every_comment() {
+    for fixture in files("tests/fixtures/fmt") {
+        let messy = read(&root().join(&fixture));
+        let name = fixture.rsplit('/').next().unwrap_or(&fixture).to_owned();
+        let path = scratch(&name, &messy);
+        let path_text = path.display().to_string();
+        let run = avenant(&["fmt", &path_text]);
+        assert_eq!(run.code, 0, "{fixture}: {}", run.transcript());
+        let formatted = read(&path);
+        insta::with_settings!({ snapshot_suffix => name, omit_expression => true }, {
+            insta::assert_snapshot!("formatted", formatted);
+        });
+        assert_eq!(comments(&messy), comments(&formatted), "{fixture}: every comment kept, in order");
+        let again = avenant(&["fmt", &path_text]);
+        assert_eq!(again.stdout, "", "{fixture}: formatting twice changes nothing");
+        assert_eq!(read(&path), formatted);
+        let test = avenant(&["test", &path_text]);
+        assert_eq!(test.code, 0, "{fixture}: its examples still pass\n{}", test.transcript());
+    }
+}
+
+/// The comments of a policy, in order: from a `#` outside quoted text to the
+/// end of its line.
+fn comments(text: &str) -> Vec<String> {
+    let mut comments = Vec::new();
+    let (mut in_string, mut escaped, mut comment_end) = (false, false, 0);
+    for (offset, c) in text.char_indices() {
+        if offset < comment_end {
+            continue;
+        }
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => {
+                let line = text[offset..].lines().next().unwrap_or("");
+                comment_end = offset + line.len();
+                comments.push(line.trim_end().to_owned());
+            }
+            _ => {}
+        }
+    }
+    comments
 }
 
 #[test]

@@ -44,7 +44,10 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
                     own_line && !content_before.is_empty() && before[content_before.len()..].matches('\n').count() >= 2;
                 let previous_line = content_before.rsplit('\n').next().unwrap_or("").trim_start();
                 let after_code = own_line && !content_before.is_empty() && !previous_line.starts_with('#');
-                let blank_after = text[end..].split('\n').nth(1).is_some_and(|line| line.trim().is_empty());
+                // A blank line, then more: the end of the file is not a separation.
+                let after = &text[end..];
+                let blank_after =
+                    after.split('\n').nth(1).is_some_and(|line| line.trim().is_empty()) && !after.trim().is_empty();
                 comments.push(Comment {
                     start: u32::try_from(offset).unwrap_or(u32::MAX),
                     text: text[offset..end].trim_end().to_owned(),
@@ -84,7 +87,13 @@ pub(super) fn attach(lines: Vec<Line>, comments: &[Comment]) -> Vec<Line> {
             if position > 0 && comment.blank_before {
                 block.push(Line::blank());
             }
-            block.push(Line { indent: 0, text: comment.text.clone(), origin: None, trailing: Vec::new() });
+            // The comment's own place, so that an earlier group goes above it.
+            block.push(Line {
+                indent: 0,
+                text: comment.text.clone(),
+                origin: Some(comment.start),
+                trailing: Vec::new(),
+            });
         }
         if hangs {
             let after = lines

@@ -23,8 +23,9 @@ impl Printer<'_> {
 
     /// A literal as written, its runs of spaces (thousands, unit) made single spaces.
     pub(super) fn literal_text(&self, span: Span) -> String {
-        // An expression's span runs on over the white space after it.
-        let written = self.snippet(span).trim_end();
+        // An expression's span runs on over the white space and comments after it.
+        let code = crate::source::without_comments(self.snippet(span));
+        let written = code.trim();
         if written.starts_with('"') {
             return written.to_owned();
         }

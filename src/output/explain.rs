@@ -465,7 +465,7 @@ fn guard_text(policy: &CheckedPolicy, parts: &[Span]) -> String {
 
 /// A policy's text at a span, on one line.
 fn snippet(policy: &CheckedPolicy, span: Span) -> String {
-    policy.sources().snippet(span).split_whitespace().collect::<Vec<_>>().join(" ")
+    policy.sources().code(span).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `file:line`, as an auditor looks a place up.
