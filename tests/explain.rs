@@ -70,3 +70,11 @@ fn an_example_of_the_policy_is_explained_by_its_name() {
     assert!(run.stdout.contains("options.option_1.target_file_active = 156"), "{}", run.stdout);
     assert!(run.stdout.contains("field file_active = 2081  (profile)"), "{}", run.stdout);
 }
+
+#[test]
+fn the_json_form_is_stable_for_programs() {
+    let run =
+        avenant(&["explain", POLICY, "dr_a", "--output", "options.option_2.aid.year_3_and_after", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    insta::assert_snapshot!(run.stdout);
+}

@@ -50,7 +50,9 @@ pub fn report(policy: &CheckedPolicy, results: &[ExampleResult], gaps: &Coverage
             }
             let _ = writeln!(out, "{}", line.trim_end());
         }
-        let _ = writeln!(out, "        how the policy reached them: avenant explain {file} {}", result.name);
+        if !rows.is_empty() {
+            let _ = writeln!(out, "        how the policy reached them: avenant explain {file} {}", result.name);
+        }
     }
     let failed = results.iter().filter(|result| !result.passed()).count();
     let _ = writeln!(out, "  {} passed, {failed} failed", results.len() - failed);
