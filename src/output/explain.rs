@@ -118,6 +118,10 @@ impl TextWriter<'_> {
                 format!(" = {}", human(&described.value))
             }
             (_, None) => " = (not reached)".to_owned(),
+            (Subject::Bands(_), _) => match &described.value {
+                OutputValue::Enum { name, label: Some(label) } => format!(" = {name} ({label})"),
+                value => format!(" = {}", human(value)),
+            },
             _ => format!(" = {}", human(&described.value)),
         };
         let at = match (&node.subject, described.at) {
