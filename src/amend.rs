@@ -33,6 +33,9 @@ pub fn merge(chain: &[&PolicyFile]) -> Result<PolicyFile, Vec<Diagnostic>> {
         }
     }
     for amendment in amendments {
+        // Examples state what the text that writes them gives; a later text
+        // states its own.
+        merger.items.retain(|item| !matches!(item, Item::Example(_)));
         for item in &amendment.items {
             merger.apply(item);
         }

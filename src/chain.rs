@@ -111,8 +111,31 @@ impl Texts {
         let mut diagnostics = Vec::new();
         while let Some((_, text)) = chain.last().and_then(|current| self.parsed.get(*current)) {
             let Some(base_name) = text.header.amends() else { break };
-            let found = self.parsed.iter().position(|(_, other)| other.header.name.name == base_name.name);
-            let Some(base) = found else {
+            let named: Vec<usize> = self
+                .parsed
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, other))| other.header.name.name == base_name.name)
+                .map(|(index, _)| index)
+                .collect();
+            if named.len() > 1 {
+                let files: Vec<String> = named
+                    .iter()
+                    .filter_map(|index| self.parsed.get(*index))
+                    .map(|(file, _)| format!("`{}`", self.sources.path(*file).display()))
+                    .collect();
+                diagnostics.push(
+                    Diagnostic::error(
+                        "avenant::check::amend_ambiguous_base",
+                        base_name.span,
+                        format!("several texts in this directory are named `{}`: {}", base_name.name, files.join(", ")),
+                        "which one?",
+                    )
+                    .with_help("each text of a directory needs a name of its own"),
+                );
+                break;
+            }
+            let Some(&base) = named.first() else {
                 if let Some(broken) = self.broken.pop() {
                     return Err(LoadError::Syntax(Box::new(broken)));
                 }

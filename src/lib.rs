@@ -14,8 +14,13 @@
 //! - [`check`]: AST → [`CheckedPolicy`], all errors at once; the only place
 //!   that builds a `CheckedPolicy`.
 //! - [`eval`]: `CheckedPolicy` + [`Profile`] → [`Outcome`]; pure, total,
-//!   exact; never re-checks names or units.
-//! - [`output`]: outcome → JSON and tables.
+//!   exact; never re-checks names or units. Generic over a tracer
+//!   ([`eval::trace::Tracer`]): plain evaluation uses one that does nothing,
+//!   [`eval::explain`] one that records the derivation, `avenant test` one
+//!   that records coverage.
+//! - [`output`]: outcome → JSON and tables; explanations; the test report.
+//! - [`mod@format`]: policy text → its canonical layout (`avenant fmt`), the
+//!   meaning checked unchanged by parsing the result again.
 //!
 //! The library never prints and never exits; the `avenant` binary does.
 //!
@@ -40,6 +45,7 @@ pub mod amend;
 pub mod chain;
 pub mod check;
 pub mod eval;
+pub mod format;
 pub mod output;
 pub mod population;
 pub mod source;

@@ -121,10 +121,38 @@ impl SourceMap {
         text.get(span.start as usize..span.end as usize).unwrap_or("")
     }
 
+    /// The code a span covers, without the `#` comments in it (an expression's
+    /// span runs on over the white space and comments after it), trimmed.
+    pub fn code(&self, span: Span) -> String {
+        without_comments(self.snippet(span)).trim().to_owned()
+    }
+
     /// `file:line:column` of a span's start, as editors and people read it.
     pub fn location(&self, span: Span) -> String {
         let file = self.file(span.file);
         let (line, column) = file.line_column(span.start);
         format!("{}:{line}:{column}", file.path.display())
     }
+}
+
+/// `text` with every `#` comment (outside quoted texts) removed.
+pub fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
+    for c in text.chars() {
+        match c {
+            '\n' if in_comment => in_comment = false,
+            _ if in_comment => continue,
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => {
+                in_comment = true;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }

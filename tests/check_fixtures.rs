@@ -100,13 +100,13 @@ fn mistakes_in_a_copy_of_the_2019_policy_are_all_caught_at_once() {
     let mut all = original.clone();
     for (index, (find, replace, code)) in MISTAKES.iter().enumerate() {
         assert!(original.contains(find), "the policy no longer contains {find:?}");
-        let path = common::scratch(&format!("mistake-{index}.policy"), &original.replacen(find, replace, 1));
+        let path = common::scratch(&format!("mistakes/mistake-{index}.policy"), &original.replacen(find, replace, 1));
         let run = avenant(&["--error-format", "plain", "check", &path.to_string_lossy()]);
         assert_eq!(run.code, 1, "{code}: {}", run.transcript());
         assert!(run.stderr.contains(&format!("avenant::check::{code}")), "{code}: {}", run.transcript());
         all = all.replacen(find, replace, 1);
     }
-    let path = common::scratch("all-mistakes.policy", &all);
+    let path = common::scratch("mistakes/all-mistakes.policy", &all);
     let run = avenant(&["--error-format", "json", "check", &path.to_string_lossy()]);
     assert_eq!(run.code, 1);
     let reported: Vec<serde_json::Value> = run

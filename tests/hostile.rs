@@ -23,7 +23,7 @@ fn rule_chain(n: usize) -> String {
 #[test]
 fn an_expression_too_long_is_refused_with_its_place() {
     let text = format!("{HEADER}output o = a{}\n", " + a".repeat(50_000));
-    let path = scratch("long-expression.policy", &text);
+    let path = scratch("hostile/long-expression.policy", &text);
     let run = avenant(&["check", &path.to_string_lossy()]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("more than the 2048 allowed"), "{}", run.stderr);
@@ -32,7 +32,7 @@ fn an_expression_too_long_is_refused_with_its_place() {
 #[test]
 fn a_policy_too_large_is_refused_unread() {
     let text = format!("{HEADER}# {}\n", "x".repeat(5 << 20));
-    let path = scratch("too-large.policy", &text);
+    let path = scratch("hostile/too-large.policy", &text);
     let run = avenant(&["check", &path.to_string_lossy()]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("more than the 4194304 a policy may have"), "{}", run.stderr);
@@ -40,8 +40,8 @@ fn a_policy_too_large_is_refused_unread() {
 
 #[test]
 fn a_chain_of_five_thousand_rules_evaluates() {
-    let path = scratch("rule-chain.policy", &rule_chain(5_000));
-    let profile = scratch("a.json", r#"{"a": 1}"#);
+    let path = scratch("hostile/rule-chain.policy", &rule_chain(5_000));
+    let profile = scratch("hostile/a.json", r#"{"a": 1}"#);
     let outcome = eval_json(&path.to_string_lossy(), &profile.to_string_lossy(), "2024-01-01");
     assert_eq!(outcome["o"], "5000");
 }
@@ -68,15 +68,15 @@ fn deep_rules_check_and_evaluate_on_a_worker_sized_stack() {
 #[test]
 fn overflow_and_division_by_zero_are_located_errors() {
     let text = format!("{HEADER}output product = a * a * a\noutput ratio = 1 / (a - a)\n");
-    let policy = scratch("arithmetic.policy", &text);
-    let huge = scratch("huge.json", r#"{"a": 100000000000000000000}"#);
+    let policy = scratch("hostile/arithmetic.policy", &text);
+    let huge = scratch("hostile/huge.json", r#"{"a": 100000000000000000000}"#);
     let run = avenant(&["eval", &policy.to_string_lossy(), &huge.to_string_lossy(), "--on", "2024-01-01"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("avenant::eval::overflow"), "{}", run.stderr);
     assert!(run.stderr.contains("arithmetic.policy:8:18"), "the place is given: {}", run.stderr);
     let text = format!("{HEADER}output ratio = 1 / (a - a)\n");
-    let policy = scratch("division.policy", &text);
-    let one = scratch("one.json", r#"{"a": 1}"#);
+    let policy = scratch("hostile/division.policy", &text);
+    let one = scratch("hostile/one.json", r#"{"a": 1}"#);
     let run = avenant(&["eval", &policy.to_string_lossy(), &one.to_string_lossy(), "--on", "2024-01-01"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("avenant::eval::division_by_zero"), "{}", run.stderr);

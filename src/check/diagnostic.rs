@@ -160,6 +160,7 @@ pub fn duplicate(what: &str, again: Span, first: Span) -> Diagnostic {
 /// checked; a test fails when a code is missing here or has no fixture.
 pub const CODES: &[(&str, &str)] = &[
     ("avenant::check::amend_already_defined", "an amendment declares anew what the texts it amends define"),
+    ("avenant::check::amend_ambiguous_base", "several texts of the directory have the name an amendment amends"),
     ("avenant::check::amend_cycle", "texts amend each other in a circle"),
     ("avenant::check::amend_date_order", "an amendment takes effect before the text it amends"),
     ("avenant::check::amend_missing_base", "the text an amendment names is not in its directory"),
@@ -175,6 +176,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("avenant::check::cycle", "a definition depends on itself"),
     ("avenant::check::duplicate_case", "a `match` handles a value twice"),
     ("avenant::check::duplicate_definition", "a name is defined twice"),
+    (
+        "avenant::check::example",
+        "an example names a field or output the policy does not have, or gives a value of the wrong kind",
+    ),
     ("avenant::check::header", "a header field has the wrong kind of value, or is given twice"),
     ("avenant::check::match_not_exhaustive", "a `match` leaves values unhandled"),
     ("avenant::check::missing_index", "a definition given per value is read without saying which"),

@@ -7,6 +7,7 @@
 mod bands;
 mod cycles;
 pub mod diagnostic;
+mod examples;
 pub(crate) mod expr;
 mod fold;
 mod lints;
@@ -40,6 +41,7 @@ pub fn check(
         checker.warn_unused();
         checker.warn_constant_conditions();
     }
+    let examples = checker.define_examples(file);
     let diagnostics = std::mem::take(&mut checker.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
@@ -55,6 +57,7 @@ pub fn check(
         rules: checker.rules.into_iter().map(|rule| rule.def).collect::<Option<_>>().unwrap_or_default(),
         condition_sets: checker.sets.into_iter().flatten().collect(),
         outputs: checker.outputs,
+        examples,
     };
     Ok((policy, diagnostics))
 }
@@ -208,7 +211,11 @@ impl Checker {
                     self.set_indices.push(None);
                     self.declare_value(&decl.name, Symbol::Conditions(id));
                 }
-                ast::Item::Profile(_) | ast::Item::Param(_) | ast::Item::Table(_) | ast::Item::Output(_) => {}
+                ast::Item::Profile(_)
+                | ast::Item::Param(_)
+                | ast::Item::Table(_)
+                | ast::Item::Output(_)
+                | ast::Item::Example(_) => {}
                 // Amendments are merged into the texts they amend before checking.
                 ast::Item::Replace(_)
                 | ast::Item::Remove(_)

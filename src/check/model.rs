@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+pub use super::examples::{ExampleDef, Expectation, Expected};
 use super::types::Type;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::Certainty;
@@ -40,6 +41,8 @@ pub struct CheckedPolicy {
     pub rules: Vec<RuleDef>,
     pub condition_sets: Vec<ConditionSetDef>,
     pub outputs: Vec<OutputDef>,
+    /// The examples the policy states, checked against its fields and outputs.
+    pub examples: Vec<ExampleDef>,
 }
 
 impl CheckedPolicy {
@@ -53,18 +56,26 @@ impl CheckedPolicy {
 
     /// `percentiles[medecine_generale].p50`: a cell as a reader finds it.
     pub fn describe_cell(&self, table: &TableDef, row: u32, column: usize) -> String {
-        let keys: Vec<&str> = table
-            .row_keys(row)
-            .iter()
-            .zip(&table.keys)
-            .map(|(variant, key)| self.enum_def(key.enumeration).variant_name(*variant))
-            .collect();
-        let column = match table.columns.get(column) {
-            Some(_) if table.single_value => String::new(),
-            Some(column) => format!(".{}", column.name),
-            None => ".?".to_owned(),
-        };
-        format!("{}[{}]{column}", table.name, keys.join(", "))
+        // Evaluation names every cell it relies on: one string, written once.
+        let mut text = self.describe_row(table, row);
+        if !table.single_value {
+            text.push('.');
+            text.push_str(table.columns.get(column).map_or("?", |column| column.name.as_str()));
+        }
+        text
+    }
+
+    /// `percentiles[medecine_generale]`: a row as a reader finds it.
+    pub fn describe_row(&self, table: &TableDef, row: u32) -> String {
+        let mut text = format!("{}[", table.name);
+        for (position, (variant, key)) in table.row_keys(row).iter().zip(&table.keys).enumerate() {
+            if position > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(self.enum_def(key.enumeration).variant_name(*variant));
+        }
+        text.push(']');
+        text
     }
 
     /// Every value the policy states without the legal text behind it

@@ -19,10 +19,13 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let mut exit = Exit::Success;
-    let mut paths = Vec::new();
-    for path in &args.policies {
-        paths.extend(policy_files(path));
-    }
+    let paths = match super::policy_files(&args.policies) {
+        Ok(paths) => paths,
+        Err(error) => {
+            reporter.message(&error);
+            return Ok(Exit::Trouble);
+        }
+    };
     for path in &paths {
         match super::load_policy(path, None, reporter) {
             Ok(avenant::Loaded { policy, warnings, .. }) => {
@@ -43,15 +46,4 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         }
     }
     Ok(exit)
-}
-
-/// A policy file, or the `.policy` files of a directory in name order.
-fn policy_files(path: &std::path::Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(path) else { return vec![path.to_owned()] };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|extension| extension == "policy"))
-        .collect();
-    files.sort();
-    files
 }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use super::{Exit, Reporter};
 use avenant::output::{self, Subject};
-use avenant::{Profile, ProfileInput};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -47,31 +46,10 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let mut exit = Exit::Success;
     let mut stdout = std::io::stdout().lock();
     for (position, path) in args.profiles.iter().enumerate() {
-        let text = match std::fs::read(path).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            Ok(Err(error)) => {
-                let at = error.utf8_error().valid_up_to();
-                reporter
-                    .message(&format!("`{}` is not UTF-8 text (byte {at}); save the profile as UTF-8", path.display()));
-                exit = exit.max(Exit::Rejected);
-                continue;
-            }
-            Err(error) => {
-                reporter.message(&format!("cannot read `{}`: {error}", path.display()));
-                exit = exit.max(Exit::Trouble);
-                continue;
-            }
-        };
-        let profile = ProfileInput::parse(path, &text)
-            .map_err(|error| vec![*error])
-            .and_then(|input| Profile::validate_with(policy, &input, &loaded.family_fields));
-        let profile = match profile {
+        let profile = match super::load_profile(policy, path, reporter, &loaded.family_fields) {
             Ok(profile) => profile,
-            Err(errors) => {
-                for error in &errors {
-                    reporter.profile_error(error, Some(&text));
-                }
-                exit = exit.max(Exit::Rejected);
+            Err(code) => {
+                exit = exit.max(code);
                 continue;
             }
         };

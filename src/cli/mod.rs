@@ -4,8 +4,11 @@
 
 mod check;
 mod eval;
+mod explain;
+mod fmt;
 mod population;
 mod report;
+mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -33,6 +36,13 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Parse and check policies, reporting every problem at once.
     Check(check::CheckArgs),
+    /// Explain how each output of a profile was reached: bands, table cells,
+    /// conditions, parameters, with their values, sources and places.
+    Explain(explain::ExplainArgs),
+    /// Run the examples that policy files declare, and report what they do not exercise.
+    Test(test::TestArgs),
+    /// Rewrite policy files in the one canonical layout (or check that they are).
+    Fmt(fmt::FmtArgs),
     /// Write a synthetic population of physicians (CSV), deterministic from a seed.
     Population(population::PopulationArgs),
 }
@@ -70,6 +80,9 @@ pub fn run(cli: Cli) -> Exit {
     let exit = match cli.command {
         Command::Eval(args) => eval::run(&args, &reporter),
         Command::Check(args) => check::run(&args, &reporter),
+        Command::Explain(args) => explain::run(&args, &reporter),
+        Command::Test(args) => test::run(&args, &reporter),
+        Command::Fmt(args) => fmt::run(&args, &reporter),
         Command::Population(args) => population::run(&args, &reporter),
     };
     match exit {
@@ -130,4 +143,54 @@ fn today() -> jiff::civil::Date {
 /// A date on the command line: `YYYY-MM-DD`.
 fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
     text.parse().map_err(|_| format!("`{text}` is not a date; write it YYYY-MM-DD"))
+}
+
+/// Reads and validates one profile, reporting its problems; `Err` carries the exit code.
+/// `tolerated` names fields that other texts of the policy's family declare.
+fn load_profile(
+    policy: &avenant::CheckedPolicy,
+    path: &std::path::Path,
+    reporter: &Reporter,
+    tolerated: &[String],
+) -> Result<avenant::Profile, Exit> {
+    let bytes = std::fs::read(path).map_err(|error| {
+        reporter.message(&format!("cannot read `{}`: {error}", path.display()));
+        Exit::Trouble
+    })?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let at = error.utf8_error().valid_up_to();
+        reporter.message(&format!("`{}` is not UTF-8 text (byte {at}); save the profile as UTF-8", path.display()));
+        Exit::Rejected
+    })?;
+    avenant::ProfileInput::parse(path, &text)
+        .map_err(|error| vec![*error])
+        .and_then(|input| avenant::Profile::validate_with(policy, &input, tolerated))
+        .map_err(|errors| {
+            for error in &errors {
+                reporter.profile_error(error, Some(&text));
+            }
+            Exit::Rejected
+        })
+}
+
+/// The policy files named, folders expanded to their `.policy` files, sorted.
+fn policy_files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries =
+                std::fs::read_dir(path).map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+            let mut found: Vec<std::path::PathBuf> = entries
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .filter(|file| file.extension().is_some_and(|extension| extension == "policy"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            return Err(format!("cannot read `{}`: no such file or folder", path.display()));
+        }
+    }
+    Ok(files)
 }

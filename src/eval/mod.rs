@@ -7,7 +7,10 @@
 //! reads files and never prints.
 
 mod error;
+mod examples;
+mod explain;
 mod profile;
+pub mod trace;
 mod value;
 
 use std::sync::Arc;
@@ -16,19 +19,31 @@ use rust_decimal::Decimal;
 
 pub use crate::check::model::Reliance;
 pub use error::EvalError;
+pub use examples::{Coverage, CoverageGaps, ExampleResult, Mismatch, run_examples};
+pub use explain::{BoundCheck, Explanation, Node, NodeId, Shown, Subject, explain};
 pub use profile::{Profile, ProfileError, ProfileInput};
-pub use value::{Outcome, OutputValue};
+pub use value::{Outcome, OutputValue, to_output};
 
 use crate::check::expr::{STACK_GROWTH, STACK_RED_ZONE};
 use crate::check::model::*;
-use crate::check::types::Type;
 use crate::syntax::ast::Certainty;
 use error::Fault;
+use trace::{Frame, NoTrace, Traced, Tracer};
 
 /// Evaluates every declared output of `policy` for one profile, as of the
 /// date `on` (what `evaluation_date` reads: contract years, anniversaries).
 pub fn evaluate(policy: &CheckedPolicy, profile: &Profile, on: jiff::civil::Date) -> Result<Outcome, EvalError> {
-    let mut evaluator = Evaluator::new(policy, profile, on);
+    evaluate_traced(policy, profile, on, &mut NoTrace)
+}
+
+/// Evaluates as [`evaluate`] does, telling `tracer` every step.
+pub fn evaluate_traced<T: Tracer>(
+    policy: &CheckedPolicy,
+    profile: &Profile,
+    on: jiff::civil::Date,
+    tracer: &mut T,
+) -> Result<Outcome, EvalError> {
+    let mut evaluator = Evaluator::new(policy, profile, on, tracer);
     let mut outputs = Vec::with_capacity(policy.outputs.len());
     for output in &policy.outputs {
         let (value, certainty) = evaluator.output(output)?;
@@ -42,10 +57,11 @@ type Sure<T> = (T, Certainty);
 
 const SURE: Certainty = Certainty::Established;
 
-struct Evaluator<'p> {
+struct Evaluator<'p, 't, T: Tracer> {
     policy: &'p CheckedPolicy,
     profile: &'p Profile,
     on: jiff::civil::Date,
+    tracer: &'t mut T,
     /// The value of the enclosing index (`o` in `rule r[o: option]`).
     index: Option<u16>,
     rule_offsets: Vec<usize>,
@@ -69,14 +85,15 @@ fn offsets(policy: &CheckedPolicy, indices: impl Iterator<Item = Option<EnumId>>
     (offsets, total)
 }
 
-impl<'p> Evaluator<'p> {
-    fn new(policy: &'p CheckedPolicy, profile: &'p Profile, on: jiff::civil::Date) -> Self {
+impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
+    fn new(policy: &'p CheckedPolicy, profile: &'p Profile, on: jiff::civil::Date, tracer: &'t mut T) -> Self {
         let (rule_offsets, rule_slots) = offsets(policy, policy.rules.iter().map(|rule| rule.index));
         let (set_offsets, set_slots) = offsets(policy, policy.condition_sets.iter().map(|set| set.index));
         Evaluator {
             policy,
             profile,
             on,
+            tracer,
             index: None,
             rule_offsets,
             rule_memo: vec![None; rule_slots],
@@ -89,19 +106,30 @@ impl<'p> Evaluator<'p> {
 
     fn output(&mut self, output: &OutputDef) -> Result<Sure<OutputValue>, EvalError> {
         let Some(index_enum) = output.index else {
-            return self.output_node(&output.node);
+            return self.traced_output_node(&output.name, &output.node);
         };
+        self.tracer.enter_output(&output.name, &output.node);
         let variants = &self.policy.enum_def(index_enum).variants;
         let mut entries = Vec::with_capacity(variants.len());
         let mut certainty = SURE;
         for (position, variant) in variants.iter().enumerate() {
             self.index = u16::try_from(position).ok();
-            let (value, sure) = self.output_node(&output.node)?;
+            let (value, sure) = self.traced_output_node(&variant.name, &output.node)?;
             certainty = certainty.min(sure);
             entries.push((variant.name.clone(), value));
         }
         self.index = None;
-        Ok((OutputValue::Record(entries), certainty))
+        let value = OutputValue::Record(entries);
+        self.tracer.leave_output(&value, certainty);
+        Ok((value, certainty))
+    }
+
+    /// An output node, as one step of an output's path.
+    fn traced_output_node(&mut self, step: &str, node: &OutputNode) -> Result<Sure<OutputValue>, EvalError> {
+        self.tracer.enter_output(step, node);
+        let (value, certainty) = self.output_node(node)?;
+        self.tracer.leave_output(&value, certainty);
+        Ok((value, certainty))
     }
 
     fn output_node(&mut self, node: &OutputNode) -> Result<Sure<OutputValue>, EvalError> {
@@ -112,6 +140,7 @@ impl<'p> Evaluator<'p> {
         if let Some(guard) = guard {
             let (holds, sure) = self.eval(guard)?;
             certainty = sure;
+            self.tracer.guard(holds == Value::Bool(true));
             if holds != Value::Bool(true) {
                 return Ok((OutputValue::Null, certainty));
             }
@@ -119,33 +148,17 @@ impl<'p> Evaluator<'p> {
         match node {
             OutputNode::Value { expr, .. } => {
                 let (value, sure) = self.eval(expr)?;
-                Ok((self.output_value(value, expr.ty), certainty.min(sure)))
+                Ok((value::to_output(self.policy, value, expr.ty), certainty.min(sure)))
             }
             OutputNode::Group { fields, .. } => {
                 let mut entries = Vec::with_capacity(fields.len());
                 for (name, field) in fields {
-                    let (value, sure) = self.output_node(field)?;
+                    let (value, sure) = self.traced_output_node(name, field)?;
                     certainty = certainty.min(sure);
                     entries.push((name.clone(), value));
                 }
                 Ok((OutputValue::Record(entries), certainty))
             }
-        }
-    }
-
-    fn output_value(&self, value: Value, ty: Type) -> OutputValue {
-        match (value, ty) {
-            (Value::Bool(value), _) => OutputValue::Bool(value),
-            (Value::Decimal(value), ty) => OutputValue::Number { value, ty },
-            (Value::Date(date), _) => OutputValue::Date(date),
-            (Value::Text(text), _) => OutputValue::Text(text),
-            (Value::Enum(variant), Type::Enum(id)) => {
-                let enumeration = self.policy.enum_def(id);
-                let label = enumeration.variants.get(variant as usize).and_then(|variant| variant.label.clone());
-                OutputValue::Enum { name: enumeration.variant_name(variant).to_owned(), label }
-            }
-            (Value::Failures(failures), _) => OutputValue::Failures(failures),
-            (Value::Enum(_) | Value::Row { .. }, _) => OutputValue::Null,
         }
     }
 
@@ -162,7 +175,10 @@ impl<'p> Evaluator<'p> {
         Ok(match &expr.kind {
             ExprKind::Const(value) => (value.clone(), SURE),
             ExprKind::Field(id) => match self.profile.values.get(id.index()).cloned().flatten() {
-                Some(value) => (value, SURE),
+                Some(value) => {
+                    self.tracer.field(*id, &value);
+                    (value, SURE)
+                }
                 None => return Err(Fault::MissingField(*id)),
             },
             ExprKind::Given(id) => {
@@ -182,6 +198,7 @@ impl<'p> Evaluator<'p> {
                 (Value::Decimal(Decimal::from(years_between(from, to))), from_sure.min(to_sure))
             }
             ExprKind::Param(id) => {
+                self.tracer.param(*id);
                 let param = &self.policy.params[id.index()];
                 self.rely(&param.origin, || format!("parameter `{}`", param.name));
                 (param.value.clone(), param.origin.certainty)
@@ -224,6 +241,7 @@ impl<'p> Evaluator<'p> {
                 let Some(cell) = definition.cell(row, *column) else {
                     return Err(Fault::EmptyCell { table, row, column: *column });
                 };
+                self.tracer.cell(table, row, *column);
                 let certainty = cell.certainty;
                 if certainty != Certainty::Established {
                     let what = self.policy.describe_cell(definition, row, *column);
@@ -367,9 +385,12 @@ impl<'p> Evaluator<'p> {
 
     fn rule(&mut self, id: RuleId, index: Option<u16>) -> Result<Sure<Value>, Fault> {
         let slot = self.rule_offsets[id.index()] + index.unwrap_or(0) as usize;
+        let frame = Frame::Rule { rule: id, index };
         if let Some(Some(memo)) = self.rule_memo.get(slot) {
+            self.tracer.reuse(frame);
             return Ok(memo.clone());
         }
+        self.tracer.enter(frame);
         let rule = &self.policy.rules[id.index()];
         let outer = std::mem::replace(&mut self.index, index);
         let result = self.eval(&rule.body);
@@ -377,6 +398,7 @@ impl<'p> Evaluator<'p> {
         let (value, sure) = result.map_err(Fault::Located)?;
         self.rely(&rule.origin, || format!("rule `{}`", rule.name));
         let result = (value, sure.min(rule.origin.certainty));
+        self.tracer.leave(Traced::Value(&result.0), result.1);
         if let Some(memo) = self.rule_memo.get_mut(slot) {
             *memo = Some(result.clone());
         }
@@ -387,10 +409,13 @@ impl<'p> Evaluator<'p> {
     /// proved that exactly one does when the bounds are ordered).
     fn band(&mut self, id: BandsId) -> Result<Sure<u16>, Fault> {
         if let Some(Some(memo)) = self.band_memo.get(id.index()) {
+            self.tracer.reuse(Frame::Bands(id));
             return Ok(*memo);
         }
+        self.tracer.enter(Frame::Bands(id));
         let bands = &self.policy.bands[id.index()];
         let (value, mut sure) = self.eval(&bands.over).map_err(Fault::Located)?;
+        self.tracer.band_value(&value);
         for (position, band) in bands.bands.iter().enumerate() {
             let mut inside = true;
             for (bound, is_lower) in
@@ -405,6 +430,7 @@ impl<'p> Evaluator<'p> {
                     (false, true) => ordering.is_le(),
                     (false, false) => ordering.is_lt(),
                 };
+                self.tracer.bound(position, is_lower, &limit, holds);
                 if !holds {
                     inside = false;
                     break;
@@ -413,6 +439,7 @@ impl<'p> Evaluator<'p> {
             if inside {
                 self.rely(&band.origin, || format!("band `{}`", band.name));
                 let result = (u16::try_from(position).unwrap_or(u16::MAX), sure.min(band.origin.certainty));
+                self.tracer.leave(Traced::Band(result.0), result.1);
                 if let Some(memo) = self.band_memo.get_mut(id.index()) {
                     *memo = Some(result);
                 }
@@ -427,13 +454,16 @@ impl<'p> Evaluator<'p> {
     fn conditions(&mut self, id: SetId, index: Option<u16>) -> Result<Sure<Arc<[FailedCondition]>>, Fault> {
         let slot = self.set_offsets[id.index()] + index.unwrap_or(0) as usize;
         if let Some(Some(memo)) = self.set_memo.get(slot) {
+            self.tracer.reuse(Frame::Conditions { set: id, index });
             return Ok(memo.clone());
         }
+        self.tracer.enter(Frame::Conditions { set: id, index });
         let set = &self.policy.condition_sets[id.index()];
         let outer = std::mem::replace(&mut self.index, index);
         let mut failures = Vec::new();
         let mut sure = SURE;
-        for condition in &set.conditions {
+        for (position, condition) in set.conditions.iter().enumerate() {
+            self.tracer.enter(Frame::Condition { set: id, index, position });
             if let Some(guard) = &condition.guard {
                 match self.eval(guard) {
                     Ok((Value::Bool(true), _)) => {}
@@ -441,6 +471,7 @@ impl<'p> Evaluator<'p> {
                     // does not apply is as sure as the guard.
                     Ok((_, guard_sure)) => {
                         sure = sure.min(guard_sure);
+                        self.tracer.leave(Traced::Holds(true), guard_sure);
                         continue;
                     }
                     Err(error) => {
@@ -459,6 +490,7 @@ impl<'p> Evaluator<'p> {
                 }
             };
             self.rely(&condition.origin, || format!("condition `{}.{}`", set.name, condition.name));
+            self.tracer.leave(Traced::Holds(holds), condition_sure.min(condition.origin.certainty));
             sure = sure.min(condition_sure).min(condition.origin.certainty);
             if !holds {
                 failures.push(FailedCondition {
@@ -470,6 +502,7 @@ impl<'p> Evaluator<'p> {
         }
         self.index = outer;
         let result: Sure<Arc<[FailedCondition]>> = (failures.into(), sure);
+        self.tracer.leave(Traced::Failures(&result.0), sure);
         if let Some(memo) = self.set_memo.get_mut(slot) {
             *memo = Some(result.clone());
         }

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::check::model::FailedCondition;
-use crate::check::model::Reliance;
+use crate::check::model::{CheckedPolicy, FailedCondition, Reliance, Value};
 use crate::check::types::Type;
 use crate::syntax::ast::Certainty;
 
@@ -56,4 +55,21 @@ pub enum OutputValue {
     },
     Failures(Arc<[FailedCondition]>),
     Record(Vec<(String, OutputValue)>),
+}
+
+/// A value the policy computes with, as an output shows it.
+pub fn to_output(policy: &CheckedPolicy, value: Value, ty: Type) -> OutputValue {
+    match (value, ty) {
+        (Value::Bool(value), _) => OutputValue::Bool(value),
+        (Value::Decimal(value), ty) => OutputValue::Number { value, ty },
+        (Value::Date(date), _) => OutputValue::Date(date),
+        (Value::Text(text), _) => OutputValue::Text(text),
+        (Value::Enum(variant), Type::Enum(id)) => {
+            let enumeration = policy.enum_def(id);
+            let label = enumeration.variants.get(variant as usize).and_then(|variant| variant.label.clone());
+            OutputValue::Enum { name: enumeration.variant_name(variant).to_owned(), label }
+        }
+        (Value::Failures(failures), _) => OutputValue::Failures(failures),
+        (Value::Enum(_) | Value::Row { .. }, _) => OutputValue::Null,
+    }
 }

@@ -5,6 +5,8 @@
 //! more), whole counts as integers, rates and numbers exactly, without
 //! trailing zeros. Nothing here rounds.
 
+pub mod examples;
+pub mod explain;
 pub mod json;
 pub mod table;
 

@@ -52,16 +52,22 @@ pub fn outcome(policy: &CheckedPolicy, subject: &Subject<'_>, outcome: &Outcome)
             let _ = writeln!(out, "    ✗ {}{places}: {}", failure.name, failure.message);
         }
     }
+    assumptions(&mut out, policy, outcome);
+    out
+}
+
+/// `rests on 1 assumed value(s):` and each value, with its reason and place.
+pub(crate) fn assumptions(out: &mut String, policy: &CheckedPolicy, outcome: &Outcome) {
     let assumed: Vec<_> =
         outcome.assumptions.iter().filter(|reliance| reliance.certainty == Certainty::Assumed).collect();
-    if !assumed.is_empty() {
-        let _ = writeln!(out, "  rests on {} assumed value(s):", assumed.len());
-        for reliance in assumed {
-            let reason = reliance.reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_default();
-            let _ = writeln!(out, "    ? {}{reason} ({})", reliance.what, policy.sources().location(reliance.span));
-        }
+    if assumed.is_empty() {
+        return;
     }
-    out
+    let _ = writeln!(out, "  rests on {} assumed value(s):", assumed.len());
+    for reliance in assumed {
+        let reason = reliance.reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_default();
+        let _ = writeln!(out, "    ? {}{reason} ({})", reliance.what, policy.sources().location(reliance.span));
+    }
 }
 
 fn flag(certainty: Certainty) -> String {
@@ -169,7 +175,7 @@ fn leaves<'a>(prefix: &str, value: &'a OutputValue) -> Vec<(String, &'a OutputVa
 }
 
 /// A value as a person reads it in a cell.
-fn cell(value: &OutputValue) -> String {
+pub(crate) fn cell(value: &OutputValue) -> String {
     match value {
         OutputValue::Null => "—".to_owned(),
         OutputValue::Bool(true) => "yes".to_owned(),

@@ -7,6 +7,9 @@ use rust_decimal::Decimal;
 
 use crate::source::Span;
 
+mod example;
+pub use example::*;
+
 /// A name as written, with its place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ident {
@@ -61,6 +64,8 @@ pub enum Item {
     Rule(RuleDecl),
     Conditions(ConditionsDecl),
     Output(OutputDecl),
+    /// An example: a named profile and the outputs expected for it.
+    Example(ExampleDecl),
     /// In an amendment, a whole new version of an existing declaration.
     Replace(Box<Item>),
     /// In an amendment, a declaration that no longer exists.
@@ -87,6 +92,7 @@ impl Item {
             Item::Rule(_) => "rule",
             Item::Conditions(_) | Item::AmendConditions(_) => "conditions",
             Item::Output(_) => "output",
+            Item::Example(_) => "example",
             Item::Replace(item) => item.kind(),
             Item::Remove(removal) => removal.kind,
         }
@@ -104,6 +110,7 @@ impl Item {
             Item::Conditions(decl) => Some(&decl.name),
             Item::AmendConditions(decl) => Some(&decl.name),
             Item::Output(decl) => Some(&decl.name),
+            Item::Example(decl) => Some(&decl.name),
             Item::Replace(item) => item.name(),
             Item::Remove(removal) => Some(&removal.name),
         }

@@ -143,9 +143,15 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         | Rule::bands_decl
         | Rule::rule_decl
         | Rule::conditions_decl
-        | Rule::output_decl => {
-            "a declaration (`enum`, `profile`, `param`, `table`, `bands`, `rule`, `conditions`, `output`)"
+        | Rule::output_decl
+        | Rule::example_decl => {
+            "a declaration (`enum`, `profile`, `param`, `table`, `bands`, `rule`, `conditions`, `output`, `example`)"
         }
+        Rule::example_profile => "the example's `profile { … }`",
+        Rule::example_expect => "the example's `expect { … }`",
+        Rule::example_entry | Rule::example_path => "`name = value`",
+        Rule::example_list => "a list of conditions `[name, …]`",
+        Rule::example_value => "a value",
         Rule::meta | Rule::source_clause | Rule::note_clause | Rule::certainty | Rule::certainty_kind => {
             "`source`, `note` or a certainty (`established`, `secondary`, `assumed`)"
         }

@@ -14,6 +14,8 @@ use super::ast::*;
 use super::error::SyntaxError;
 use crate::source::{FileId, Span};
 
+mod example;
+
 type Result<T> = std::result::Result<T, Box<SyntaxError>>;
 
 pub(super) struct Lowerer {
@@ -103,6 +105,7 @@ impl Lowerer {
             Rule::rule_decl => Item::Rule(self.rule_decl(pair)?),
             Rule::conditions_decl => Item::Conditions(self.conditions_decl(pair)?),
             Rule::output_decl => Item::Output(self.output_decl(pair)?),
+            Rule::example_decl => Item::Example(self.example_decl(pair)?),
             Rule::replace_decl => {
                 Item::Replace(Box::new(self.item(self.next(&mut pair.into_inner(), span, "declaration")?)?))
             }

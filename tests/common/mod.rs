@@ -84,11 +84,15 @@ pub fn assumed_values(outcome: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-/// A file of the given text in a scratch folder under the target directory.
+/// A scratch copy of `text`, in a folder of the test's own, for commands that write.
 pub fn scratch(name: &str, text: &str) -> PathBuf {
-    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scratch");
-    std::fs::create_dir_all(&folder).unwrap_or_else(|error| panic!("{error}"));
-    let path = folder.join(name);
-    std::fs::write(&path, text).unwrap_or_else(|error| panic!("{error}"));
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scratch").join(name);
+    let folder = path.parent().unwrap_or(&path);
+    std::fs::create_dir_all(folder).unwrap_or_else(|error| panic!("cannot make {}: {error}", folder.display()));
+    std::fs::write(&path, text).unwrap_or_else(|error| panic!("cannot write {}: {error}", path.display()));
     path
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
 }

@@ -1,0 +1,144 @@
+//! Comments: the grammar drops `#` comments, so the formatter finds them in
+//! the source (outside strings) and puts each back next to the code it was
+//! written next to: a comment on a line of code stays at the end of that
+//! line; a comment on lines of its own stays above the code that follows it,
+//! or below the code that precedes it when it hangs from that code (no blank
+//! line before it, a blank line after it).
+
+use super::Line;
+
+/// One `#` comment as written.
+#[derive(Debug, Clone)]
+pub(super) struct Comment {
+    pub start: u32,
+    /// From `#` to the end of its line, trailing spaces removed.
+    pub text: String,
+    /// Nothing but white space before it on its line.
+    pub own_line: bool,
+    /// A blank line separates it from what comes before.
+    pub blank_before: bool,
+    /// A blank line follows it.
+    pub blank_after: bool,
+    /// Code (not a comment, not the start of the file) ends the line before it.
+    pub after_code: bool,
+}
+
+/// Every comment of `text`, in order.
+pub(super) fn scan(text: &str) -> Vec<Comment> {
+    let mut comments = Vec::new();
+    let mut in_string = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        match (in_string, c) {
+            (true, '\\') => {
+                chars.next();
+            }
+            (true, '"') | (false, '"') => in_string = !in_string,
+            (false, '#') => {
+                let end = text[offset..].find('\n').map_or(text.len(), |newline| offset + newline);
+                let line_start = text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
+                let own_line = text[line_start..offset].trim().is_empty();
+                let before = &text[..line_start];
+                let content_before = before.trim_end();
+                let blank_before =
+                    own_line && !content_before.is_empty() && before[content_before.len()..].matches('\n').count() >= 2;
+                let previous_line = content_before.rsplit('\n').next().unwrap_or("").trim_start();
+                let after_code = own_line && !content_before.is_empty() && !previous_line.starts_with('#');
+                // A blank line, then more: the end of the file is not a separation.
+                let after = &text[end..];
+                let blank_after =
+                    after.split('\n').nth(1).is_some_and(|line| line.trim().is_empty()) && !after.trim().is_empty();
+                comments.push(Comment {
+                    start: u32::try_from(offset).unwrap_or(u32::MAX),
+                    text: text[offset..end].trim_end().to_owned(),
+                    own_line,
+                    blank_before,
+                    blank_after,
+                    after_code,
+                });
+                while chars.peek().is_some_and(|(next, _)| *next < end) {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    comments
+}
+
+/// Puts the comments back among the formatted lines.
+pub(super) fn attach(lines: Vec<Line>, comments: &[Comment]) -> Vec<Line> {
+    let mut lines = lines;
+    // Comments on a line of code first: they do not move lines around.
+    for comment in comments.iter().filter(|comment| !comment.own_line) {
+        let target =
+            lines.iter().rposition(|line| line.origin.is_some_and(|origin| origin < comment.start)).unwrap_or(0);
+        if let Some(line) = lines.get_mut(target) {
+            line.trailing.push(comment.text.clone());
+        }
+    }
+    let groups = own_line_groups(comments);
+    // From the last group to the first, so that earlier insertions do not shift later ones.
+    for group in groups.iter().rev() {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };
+        let hangs = first.after_code && !first.blank_before && last.blank_after;
+        let mut block = Vec::new();
+        for (position, comment) in group.iter().enumerate() {
+            if position > 0 && comment.blank_before {
+                block.push(Line::blank());
+            }
+            // The comment's own place, so that an earlier group goes above it.
+            block.push(Line {
+                indent: 0,
+                text: comment.text.clone(),
+                origin: Some(comment.start),
+                trailing: Vec::new(),
+            });
+        }
+        if hangs {
+            let after = lines
+                .iter()
+                .rposition(|line| line.origin.is_some_and(|origin| origin < first.start))
+                .map_or(0, |index| index + 1);
+            let indent = after.checked_sub(1).and_then(|index| lines.get(index)).map_or(0, |line| line.indent);
+            block.iter_mut().for_each(|line| line.indent = indent);
+            lines.splice(after..after, block);
+            continue;
+        }
+        let before =
+            lines.iter().position(|line| line.origin.is_some_and(|origin| origin > first.start)).unwrap_or(lines.len());
+        // Above a closing brace, a comment belongs to the block's inside.
+        let indent = lines.get(before).map_or(0, |line| line.indent + if line.text.starts_with('}') { 2 } else { 0 });
+        block.iter_mut().for_each(|line| line.indent = indent);
+        if last.blank_after && before < lines.len() {
+            block.push(Line::blank());
+        }
+        let previous_is_open = before
+            .checked_sub(1)
+            .and_then(|index| lines.get(index))
+            .is_none_or(|line| line.text.is_empty() || line.text.ends_with('{'));
+        if first.blank_before && !previous_is_open {
+            block.insert(0, Line::blank());
+        }
+        lines.splice(before..before, block);
+    }
+    lines
+}
+
+/// Comments on lines of their own, grouped when no code comes between them.
+fn own_line_groups(comments: &[Comment]) -> Vec<Vec<&Comment>> {
+    let mut groups: Vec<Vec<&Comment>> = Vec::new();
+    for comment in comments {
+        if !comment.own_line {
+            groups.push(Vec::new());
+            continue;
+        }
+        let joins = groups.last().and_then(|group| group.last()).is_some_and(|_| !comment.after_code);
+        match groups.last_mut() {
+            Some(group) if joins => group.push(comment),
+            _ => groups.push(vec![comment]),
+        }
+    }
+    groups.retain(|group| !group.is_empty());
+    groups
+}
