@@ -41,8 +41,7 @@ enum Format {
 }
 
 pub fn run(args: &ExplainArgs, reporter: &Reporter) -> std::io::Result<Exit> {
-    let on = args.on.unwrap_or_else(super::today);
-    let loaded = match super::load_policy(&args.policy, Some(on), reporter) {
+    let (loaded, on) = match super::load_for_evaluation(&args.policy, args.on, reporter) {
         Ok(loaded) => loaded,
         Err(exit) => return Ok(exit),
     };

@@ -135,6 +135,17 @@ fn load_policy(
     }
 }
 
+/// The policy in force on `on` (default: today), and that date: what `eval`
+/// and `explain` evaluate against.
+fn load_for_evaluation(
+    path: &std::path::Path,
+    on: Option<jiff::civil::Date>,
+    reporter: &Reporter,
+) -> Result<(avenant::Loaded, jiff::civil::Date), Exit> {
+    let on = on.unwrap_or_else(today);
+    load_policy(path, Some(on), reporter).map(|loaded| (loaded, on))
+}
+
 /// Today, in UTC: the default date of an evaluation.
 fn today() -> jiff::civil::Date {
     jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
