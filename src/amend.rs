@@ -11,14 +11,29 @@ use crate::check::diagnostic::{self, Diagnostic, suggest};
 use crate::source::Span;
 use crate::syntax::ast::*;
 
+/// A chain of texts as one policy, and where each declaration comes from.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub file: PolicyFile,
+    /// For each item of `file`, the texts that wrote and changed it:
+    /// `from avenant_7; amended by reglement_arbitral_2023`.
+    pub provenance: Vec<String>,
+}
+
 /// Applies each amendment of `chain` to the texts before it. `chain[0]` is
 /// the base text; the merged policy takes the header of the last text.
-pub fn merge(chain: &[&PolicyFile]) -> Result<PolicyFile, Vec<Diagnostic>> {
+pub fn merge(chain: &[&PolicyFile]) -> Result<Merged, Vec<Diagnostic>> {
     let Some((base, amendments)) = chain.split_first() else {
         return Err(Vec::new());
     };
-    let mut merger =
-        Merger { items: base.items.clone(), diagnostics: Vec::new(), origin: base.header.name.name.clone() };
+    let from_base = format!("from {}", base.header.name.name);
+    let mut merger = Merger {
+        items: base.items.clone(),
+        provenance: vec![from_base; base.items.len()],
+        diagnostics: Vec::new(),
+        origin: base.header.name.name.clone(),
+        applying: base.header.name.name.clone(),
+    };
     for item in &base.items {
         if let Some(span) = amendment_span(item) {
             merger.diagnostics.push(
@@ -35,7 +50,10 @@ pub fn merge(chain: &[&PolicyFile]) -> Result<PolicyFile, Vec<Diagnostic>> {
     for amendment in amendments {
         // Examples state what the text that writes them gives; a later text
         // states its own.
-        merger.items.retain(|item| !matches!(item, Item::Example(_)));
+        while let Some(position) = merger.items.iter().position(|item| matches!(item, Item::Example(_))) {
+            merger.remove(position);
+        }
+        merger.applying = amendment.header.name.name.clone();
         for item in &amendment.items {
             merger.apply(item);
         }
@@ -45,7 +63,7 @@ pub fn merge(chain: &[&PolicyFile]) -> Result<PolicyFile, Vec<Diagnostic>> {
         return Err(merger.diagnostics);
     }
     let last = chain.last().map_or(&base.header, |text| &text.header);
-    Ok(PolicyFile { header: last.clone(), items: merger.items })
+    Ok(Merged { file: PolicyFile { header: last.clone(), items: merger.items }, provenance: merger.provenance })
 }
 
 fn amendment_span(item: &Item) -> Option<Span> {
@@ -70,12 +88,39 @@ fn change_word(item: &Item) -> &'static str {
 
 struct Merger {
     items: Vec<Item>,
+    /// Where each item comes from, kept in step with `items`.
+    provenance: Vec<String>,
+    /// The text whose changes are being applied.
+    applying: String,
     diagnostics: Vec<Diagnostic>,
     /// The name of the text that last changed the items, for messages.
     origin: String,
 }
 
 impl Merger {
+    fn push(&mut self, item: Item) {
+        self.items.push(item);
+        self.provenance.push(format!("from {}", self.applying));
+    }
+
+    fn remove(&mut self, position: usize) {
+        self.items.remove(position);
+        if position < self.provenance.len() {
+            self.provenance.remove(position);
+        }
+    }
+
+    /// Notes that the text being applied changed the item at `position`.
+    fn amended(&mut self, position: usize, how: &str) {
+        let applying = self.applying.clone();
+        if let Some(provenance) = self.provenance.get_mut(position) {
+            *provenance = match how {
+                "replaced" => format!("from {applying}, replacing {}", provenance.trim_start_matches("from ")),
+                _ => format!("{provenance}; amended by {applying}"),
+            };
+        }
+    }
+
     fn position(&self, kind: &str, name: &str) -> Option<usize> {
         self.items.iter().position(|item| item.kind() == kind && item.name().is_some_and(|ident| ident.name == name))
     }
@@ -116,24 +161,26 @@ impl Merger {
             Item::Replace(replacement) => self.replace(replacement),
             Item::Remove(removal) => {
                 if let Some(position) = self.target(removal.kind, &removal.name) {
-                    self.items.remove(position);
+                    self.remove(position);
                 }
             }
             Item::AmendConditions(amend) => self.amend_conditions(amend),
             Item::AmendTable(rows) => self.amend_table(rows),
             Item::AmendEnum(decl) => {
-                if let Some(Item::Enum(existing)) =
-                    self.target("enum", &decl.name).and_then(|position| self.items.get_mut(position))
-                {
+                let Some(position) = self.target("enum", &decl.name) else { return };
+                if let Some(Item::Enum(existing)) = self.items.get_mut(position) {
                     existing.variants.extend(decl.variants.iter().cloned());
                 }
+                self.amended(position, "amended");
             }
-            Item::AmendProfile(fields) => match self.items.iter_mut().find_map(|item| match item {
-                Item::Profile(profile) => Some(profile),
-                _ => None,
-            }) {
-                Some(profile) => profile.fields.extend(fields.fields.iter().cloned()),
-                None => self.items.push(Item::Profile(fields.clone())),
+            Item::AmendProfile(fields) => match self.items.iter().position(|item| matches!(item, Item::Profile(_))) {
+                Some(position) => {
+                    if let Some(Item::Profile(profile)) = self.items.get_mut(position) {
+                        profile.fields.extend(fields.fields.iter().cloned());
+                    }
+                    self.amended(position, "amended");
+                }
+                None => self.push(Item::Profile(fields.clone())),
             },
             Item::Profile(profile) if self.items.iter().any(|item| matches!(item, Item::Profile(_))) => {
                 self.diagnostics.push(
@@ -172,7 +219,7 @@ impl Merger {
                         return;
                     }
                 }
-                self.items.push(new.clone());
+                self.push(new.clone());
             }
         }
     }
@@ -199,10 +246,12 @@ impl Merger {
         if let Some(slot) = self.items.get_mut(position) {
             *slot = replacement.clone();
         }
+        self.amended(position, "replaced");
     }
 
     fn amend_conditions(&mut self, amend: &AmendConditions) {
         let Some(position) = self.target("conditions", &amend.name) else { return };
+        self.amended(position, "amended");
         let Some(Item::Conditions(set)) = self.items.get_mut(position) else { return };
         let mut errors = Vec::new();
         for change in &amend.changes {
@@ -256,6 +305,7 @@ impl Merger {
     /// with new keys are added.
     fn amend_table(&mut self, amend: &TableDecl) {
         let Some(position) = self.target("table", &amend.name) else { return };
+        self.amended(position, "amended");
         let Some(Item::Table(table)) = self.items.get_mut(position) else { return };
         let key_count = table.keys.len();
         let mut base_rows = rows_by_keys(table, key_count, None);

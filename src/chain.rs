@@ -20,6 +20,8 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
     /// The names of the texts applied, the base first.
     pub chain: Vec<String>,
+    /// The chain as one policy, as written, and where each declaration comes from.
+    pub merged: crate::amend::Merged,
     /// Profile fields declared by any text read with this one (a later
     /// amendment's, say): a profile may carry them even where this text
     /// does not read them.
@@ -239,8 +241,8 @@ impl Texts {
             Err(diagnostics) => return Err(self.failed(diagnostics)),
         };
         let sources = Arc::new(std::mem::take(&mut self.sources));
-        match check::check(Arc::clone(&sources), &merged) {
-            Ok((policy, warnings)) => Ok(Loaded { policy, warnings, chain: names, family_fields }),
+        match check::check(Arc::clone(&sources), &merged.file) {
+            Ok((policy, warnings)) => Ok(Loaded { policy, warnings, chain: names, merged, family_fields }),
             Err(diagnostics) => Err(LoadError::Check { diagnostics, sources }),
         }
     }

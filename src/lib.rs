@@ -102,5 +102,5 @@ pub fn compile_with_warnings(path: &Path, text: &str) -> Result<(CheckedPolicy, 
     // A text alone: `amend::merge` still rejects changes that amend nothing.
     let merged =
         amend::merge(&[&ast]).map_err(|diagnostics| LoadError::Check { diagnostics, sources: Arc::clone(&sources) })?;
-    check::check(Arc::clone(&sources), &merged).map_err(|diagnostics| LoadError::Check { diagnostics, sources })
+    check::check(Arc::clone(&sources), &merged.file).map_err(|diagnostics| LoadError::Check { diagnostics, sources })
 }

@@ -51,8 +51,17 @@ fn typed(kind: ExprKind, ty: Type, span: Span) -> Expr {
     Expr { kind, ty, span }
 }
 
-fn is_whole_constant(expr: &Expr) -> bool {
-    matches!(&expr.kind, ExprKind::Const(Value::Decimal(value)) if value.fract().is_zero())
+impl Checker {
+    /// Whether an expression is a whole number known before any profile is
+    /// read: a literal, or a parameter, and nothing else.
+    fn is_whole_constant(&self, expr: &Expr) -> bool {
+        let value = match &expr.kind {
+            ExprKind::Const(value) => Some(value),
+            ExprKind::Param(id) => self.params.get(id.index()).map(|param| &param.value),
+            _ => None,
+        };
+        matches!(value, Some(Value::Decimal(value)) if value.fract().is_zero())
+    }
 }
 
 impl Checker {
@@ -554,10 +563,16 @@ impl Checker {
                 let right = self.expr(right, scope, None);
                 let (left, right) = (left?, right?);
                 let ty = match op {
-                    BinaryOp::Add | BinaryOp::Sub => types::additive(left.ty, right.ty),
-                    BinaryOp::Mul => {
-                        types::product(left.ty, right.ty, is_whole_constant(&left) || is_whole_constant(&right))
-                    }
+                    BinaryOp::Add | BinaryOp::Sub => types::additive(
+                        left.ty,
+                        right.ty,
+                        self.is_whole_constant(&left) || self.is_whole_constant(&right),
+                    ),
+                    BinaryOp::Mul => types::product(
+                        left.ty,
+                        right.ty,
+                        self.is_whole_constant(&left) || self.is_whole_constant(&right),
+                    ),
                     _ => types::quotient(left.ty, right.ty),
                 };
                 let Some(ty) = ty else {

@@ -94,13 +94,14 @@ pub fn builtin(name: &str) -> Option<Type> {
 
 pub const BUILTIN_NAMES: [&str; 7] = ["bool", "patients", "euros", "rate", "number", "date", "text"];
 
-/// The type of `left + right` or `left - right`, if the units agree.
-pub fn additive(left: Type, right: Type) -> Option<Type> {
+/// The type of `left + right` or `left - right`, if the units agree;
+/// `whole_scalar` says that a bare number among them is a whole constant.
+pub fn additive(left: Type, right: Type, whole_scalar: bool) -> Option<Type> {
     match (left, right) {
         (Type::Patients { whole: a }, Type::Patients { whole: b }) => Some(Type::Patients { whole: a && b }),
         (Type::Number, other) | (other, Type::Number) if other.is_numeric() => Some(match other {
-            // A scalar added to a count may not be whole.
-            Type::Patients { .. } => Type::Patients { whole: false },
+            // A count plus a whole number of patients is whole; plus a fraction, not.
+            Type::Patients { whole } => Type::Patients { whole: whole && whole_scalar },
             other => other,
         }),
         (a, b) if a == b && matches!(a, Type::Euros | Type::Rate) => Some(a),

@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod population;
 mod report;
+mod show;
 mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,6 +46,8 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Write a synthetic population of physicians (CSV), deterministic from a seed.
     Population(population::PopulationArgs),
+    /// Print a policy and the texts it amends whole, as if written in one file.
+    Show(show::ShowArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,6 +87,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Test(args) => test::run(&args, &reporter),
         Command::Fmt(args) => fmt::run(&args, &reporter),
         Command::Population(args) => population::run(&args, &reporter),
+        Command::Show(args) => show::run(&args, &reporter),
     };
     match exit {
         Ok(exit) => exit,

@@ -77,28 +77,18 @@ impl Line {
 }
 
 /// A policy put together from several files (a merged chain of texts), in
-/// the canonical layout; `origin` names, for a declaration, the text it comes
-/// from, printed as a comment above it. Comments of the files are not kept.
-pub fn print_merged(
-    tree: &crate::syntax::ast::PolicyFile,
-    sources: &SourceMap,
-    origin: &dyn Fn(&crate::syntax::ast::Item) -> Option<String>,
-) -> String {
+/// the canonical layout, each declaration under a comment naming the texts
+/// it comes from. The files' own comments are not kept.
+pub fn print_merged(merged: &crate::amend::Merged, sources: &SourceMap) -> String {
     let printer = items::Printer { text: "", sources };
-    let mut lines = Vec::new();
-    for (position, line) in printer
-        .file(&crate::syntax::ast::PolicyFile { header: tree.header.clone(), items: Vec::new() })
-        .into_iter()
-        .enumerate()
-    {
-        let _ = position;
-        lines.push(line);
-    }
-    for item in &tree.items {
+    // The chain printed whole amends nothing: it is a policy of its own.
+    let mut header = merged.file.header.clone();
+    header.fields.retain(|field| field.key.name != "amends");
+    let header = crate::syntax::ast::PolicyFile { header, items: Vec::new() };
+    let mut lines = printer.file(&header);
+    for (item, provenance) in merged.file.items.iter().zip(&merged.provenance) {
         lines.push(Line::blank());
-        if let Some(text) = origin(item) {
-            lines.push(Line::new(0, format!("# from {text}"), None));
-        }
+        lines.push(Line::new(0, format!("# {provenance}"), None));
         lines.extend(printer.item_lines(item));
     }
     render(&lines)

@@ -191,7 +191,7 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::op_not | Rule::op_neg => "an expression",
         Rule::field_access | Rule::key_access => "`.` or `[`",
         Rule::match_arm | Rule::pattern | Rule::else_pattern => "a match arm `value => expression`",
-        Rule::quantity | Rule::number => "a number",
+        Rule::quantity | Rule::number | Rule::minus => "a number",
         Rule::unit => "a unit (`€`, `%`, `patients`)",
         Rule::date => "a date `YYYY-MM-DD`",
         Rule::boolean => "`true` or `false`",

@@ -630,12 +630,19 @@ impl Lowerer {
         let kind = match pair.as_rule() {
             Rule::quantity => {
                 let mut inner = pair.into_inner();
-                let number = self.next(&mut inner, span, "number")?;
+                let mut number = self.next(&mut inner, span, "number")?;
+                let negative = number.as_rule() == Rule::minus;
+                if negative {
+                    number = self.next(&mut inner, span, "number")?;
+                }
                 let digits: String = number.as_str().chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
                 let mut value = Decimal::from_str(&digits).map_err(|_| {
                     SyntaxError::new(span, format!("the number `{}` is too large", number.as_str()), "out of range")
                         .with_help("numbers are exact decimals of at most 28 digits")
                 })?;
+                if negative {
+                    value = -value;
+                }
                 let unit = match inner.next().map(|unit| unit.as_str()) {
                     None => None,
                     Some("€") => Some(Unit::Euros),

@@ -1,0 +1,55 @@
+//! `avenant show`: each text printed whole with the texts it amends, as a
+//! reviewer reads it; and the printed policy means what the chain means.
+
+mod common;
+
+use common::{avenant, files, scratch};
+
+const TEXTS: [&str; 3] = ["avenant-7", "reglement-arbitral-2023", "convention-2024"];
+
+#[test]
+fn each_text_shown_whole() {
+    for text in TEXTS {
+        let run = avenant(&["show", &format!("policies/{text}.policy")]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        insta::with_settings!({ snapshot_suffix => text, omit_expression => true }, {
+            insta::assert_snapshot!("show", run.stdout);
+        });
+    }
+}
+
+#[test]
+fn the_directory_shows_the_text_in_force() {
+    let run = avenant(&["show", "policies", "--on", "2023-06-01"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stdout.starts_with("# reglement_arbitral_2023 as in force: avenant_7 → reglement_arbitral_2023\n"));
+}
+
+/// What a policy gives a profile, without where in which file it says so.
+fn outcome(policy: &str, profile: &str) -> String {
+    let run = avenant(&["eval", policy, profile, "--on", "2024-10-01", "--format", "json"]);
+    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(&run.stdout) else {
+        return format!("exit code {}: {}", run.code, run.stderr.lines().find(|line| line.contains('×')).unwrap_or(""));
+    };
+    json["policy"] = serde_json::Value::Null;
+    for reliance in json["assumptions"].as_array_mut().into_iter().flatten() {
+        reliance["at"] = serde_json::Value::Null;
+    }
+    json.to_string()
+}
+
+#[test]
+fn the_text_shown_is_a_policy_that_means_what_the_chain_means() {
+    let profiles: Vec<String> = files("examples").into_iter().filter(|path| !path.ends_with(".csv")).collect();
+    for text in TEXTS {
+        let chain = format!("policies/{text}.policy");
+        let shown = avenant(&["show", &chain]);
+        let path = scratch(&format!("show/{text}.policy"), &shown.stdout);
+        let path = path.to_string_lossy();
+        let check = avenant(&["check", &path]);
+        assert_eq!(check.code, 0, "{text} shown does not check:\n{}", check.transcript());
+        for profile in &profiles {
+            assert_eq!(outcome(&chain, profile), outcome(&path, profile), "{text}, {profile}");
+        }
+    }
+}
