@@ -1,0 +1,155 @@
+//! Properties over generated input, in seconds: formatting never changes what
+//! a policy says, and no profile, however odd, makes validation or evaluation
+//! panic. (The fuzz targets in `fuzz/` search the same space for longer.)
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+
+/// A policy with a slot for one generated rule over its fields.
+fn policy_with(body: &str) -> String {
+    format!(
+        "policy generated {{\n  title \"generated\"\n}}\n\nenum zone {{ zip zac other }}\n\nprofile {{\n  \
+         a: patients\n  b: patients\n  r: rate\n  e: euros\n  z: zone\n  flag: bool\n}}\n\n\
+         rule generated = {body}\n\noutput value = generated\n"
+    )
+}
+
+/// Expressions over the policy's fields, of any type and shape, well typed or not.
+fn expression() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("a".to_owned()),
+        Just("b".to_owned()),
+        Just("r".to_owned()),
+        Just("e".to_owned()),
+        Just("z".to_owned()),
+        Just("flag".to_owned()),
+        Just("zip".to_owned()),
+        (0u32..100_000).prop_map(|n| n.to_string()),
+        (0u32..1000).prop_map(|n| format!("{n} %")),
+        (0u32..100_000).prop_map(|n| format!("{n} €")),
+        Just("-3".to_owned()),
+        Just("true".to_owned()),
+    ];
+    leaf.prop_recursive(5, 48, 4, |inner| {
+        prop_oneof![
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-", "*", "/", "==", "<", ">=", "and", "or"]),
+                inner.clone()
+            )
+                .prop_map(|(left, op, right)| format!("{left} {op} {right}")),
+            inner.clone().prop_map(|inner| format!("({inner})")),
+            inner.clone().prop_map(|inner| format!("not {inner}")),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, t, e)| format!("if {c} then {t} else {e}")),
+            (inner.clone(), prop::sample::select(vec!["half_up", "down", "half_even"]))
+                .prop_map(|(value, mode)| format!("round({value}, {mode})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("min({a}, {b})")),
+            inner.clone().prop_map(|inner| format!("match z {{ zip => {inner} else => {inner} }}")),
+            inner.prop_map(|inner| format!("{inner} in [zip, zac]")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Formatting a policy gives one that parses to the same syntax tree, and
+    /// formatting that again changes nothing.
+    #[test]
+    fn formatting_keeps_meaning_and_is_idempotent(body in expression()) {
+        let text = policy_with(&body);
+        let path = Path::new("generated.policy");
+        match avenant::format::format(path, &text) {
+            Ok(formatted) => {
+                let again = avenant::format::format(path, &formatted);
+                prop_assert_eq!(again.ok(), Some(formatted));
+            }
+            // The formatter refused its own output: a bug it caught.
+            Err(error @ avenant::format::FormatError::Changed { .. }) => prop_assert!(false, "{error}\n{text}"),
+            Err(avenant::format::FormatError::Syntax(_)) => {}
+        }
+    }
+
+    /// Checking any generated policy answers, and where it checks, evaluating
+    /// it on odd profiles answers too: with an outcome or a located error.
+    #[test]
+    fn checking_and_evaluating_never_panic(body in expression(), a in any::<i64>(), b in 0u64..u64::MAX, e in any::<i32>()) {
+        let text = policy_with(&body);
+        let Ok(policy) = avenant::compile(Path::new("generated.policy"), &text) else { return Ok(()) };
+        let profile = format!(
+            r#"{{"a": {}, "b": {b}, "r": "{}.{} %", "e": {e}, "z": "zip", "flag": {}}}"#,
+            a.unsigned_abs(), a % 1000, b % 100, a % 2 == 0
+        );
+        let Ok(input) = avenant::ProfileInput::parse(Path::new("p.json"), &profile) else { return Ok(()) };
+        if let Ok(profile) = avenant::Profile::validate(&policy, &input) {
+            let _ = avenant::evaluate(&policy, &profile, jiff::civil::date(2024, 1, 1));
+        }
+    }
+}
+
+fn real_policies() -> &'static Vec<avenant::CheckedPolicy> {
+    static POLICIES: OnceLock<Vec<avenant::CheckedPolicy>> = OnceLock::new();
+    POLICIES.get_or_init(|| {
+        ["avenant-7", "reglement-arbitral-2023", "convention-2024"]
+            .iter()
+            .filter_map(|name| avenant::load_text(Path::new(&format!("policies/{name}.policy"))).ok())
+            .map(|loaded| loaded.policy)
+            .collect()
+    })
+}
+
+/// A profile field's value: usually a valid one, sometimes anything at all.
+fn field_value(valid: impl Strategy<Value = String> + 'static) -> impl Strategy<Value = String> {
+    let odd = prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        "[a-z_]{0,12}".prop_map(|s| format!("\"{s}\"")),
+        Just("null".to_owned()),
+        Just("[]".to_owned()),
+        Just("1e400".to_owned()),
+        Just("99999999999999999999999999999999".to_owned()),
+        Just("-1".to_owned()),
+        Just("0.5".to_owned()),
+    ];
+    prop_oneof![9 => valid.boxed(), 1 => odd.boxed()]
+}
+
+fn one_of(values: &[&str]) -> impl Strategy<Value = String> + 'static {
+    let quoted: Vec<String> = values.iter().map(|value| format!("\"{value}\"")).collect();
+    prop::sample::select(quoted)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    /// Every text of policies/ takes any profile without panicking, on any
+    /// date: mostly valid profiles, so that evaluation runs, with odd values mixed in.
+    #[test]
+    fn the_real_policies_take_any_profile(
+        specialty in field_value(one_of(&["medecine_generale", "cardiologie", "pediatrie", "ophtalmologie", "chirurgie", "radiologie", "orl"])),
+        sector in field_value(one_of(&["secteur_1", "secteur_2"])),
+        zone in field_value(one_of(&["zip", "zac", "hors_zone"])),
+        flags in prop::collection::vec(field_value(prop::bool::ANY.prop_map(|flag| flag.to_string())), 3),
+        counts in prop::collection::vec(field_value((0u64..1_000_000).prop_map(|n| n.to_string())), 2),
+        signed in field_value((1990i16..2100, 1u8..13, 1u8..29).prop_map(|(y, m, d)| format!("\"{y:04}-{m:02}-{d:02}\""))),
+        option in field_value(one_of(&["option_1", "option_2", "option_3"])),
+        clinical in field_value((0u32..=100).prop_map(|n| format!("\"{n} %\""))),
+        year in 1900i16..2200,
+    ) {
+        let fields = [
+            ("specialty", &specialty), ("sector", &sector), ("zone", &zone), ("optam", &flags[0]),
+            ("grouped_practice", &flags[1]), ("coordinated_practice", &flags[2]), ("patientele_mt", &counts[0]),
+            ("file_active", &counts[1]), ("contract_signed", &signed), ("contract_option", &option),
+            ("clinical_fee_share", &clinical),
+        ];
+        let body: Vec<String> = fields.iter().map(|(field, value)| format!("\"{field}\": {value}")).collect();
+        let text = format!("{{{}}}", body.join(", "));
+        let Ok(input) = avenant::ProfileInput::parse(Path::new("p.json"), &text) else { return Ok(()) };
+        for policy in real_policies() {
+            if let Ok(profile) = avenant::Profile::validate_with(policy, &input, &["clinical_fee_share".to_owned()]) {
+                let _ = avenant::evaluate(policy, &profile, jiff::civil::date(year, 6, 15));
+            }
+        }
+    }
+}
