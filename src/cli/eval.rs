@@ -14,25 +14,48 @@ pub struct EvalArgs {
     policy: PathBuf,
 
     /// Profile files (`.toml`, `.json`, `.yaml`); each is evaluated in turn.
-    #[arg(required = true, value_name = "PROFILE")]
+    #[arg(required_unless_present = "population", value_name = "PROFILE")]
     profiles: Vec<PathBuf>,
 
-    /// `table` for people; `json` prints one object per profile, with the
-    /// policy's outputs under their declared names.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    /// A population: a CSV file (a header row of field names, one profile a
+    /// row, an empty cell for a field not given) or JSON Lines (one profile
+    /// object a line), evaluated on all cores in constant memory.
+    #[arg(long = "profiles", value_name = "FILE", conflicts_with = "profiles")]
+    population: Option<PathBuf>,
+
+    /// For profile files: `table` for people (the default), `json` for one
+    /// object per profile. For a population: `csv` (the default) or `jsonl`.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+
+    #[command(flatten)]
+    batch: super::eval_population::PopulationArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
+pub(super) enum Format {
     Table,
     Json,
+    Csv,
+    Jsonl,
 }
 
 pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let policy = match super::load_policy(&args.policy, reporter) {
         Ok((policy, _warnings)) => policy,
         Err(exit) => return Ok(exit),
+    };
+    if let Some(population) = &args.population {
+        return super::eval_population::run(&args.batch, &policy, &args.policy, population, args.format, reporter);
+    }
+    let format = match args.format {
+        None | Some(Format::Table) => Format::Table,
+        Some(Format::Json) => Format::Json,
+        Some(format @ (Format::Csv | Format::Jsonl)) => {
+            let name = if format == Format::Csv { "csv" } else { "jsonl" };
+            reporter.message(&format!("`--format {name}` is for a population: give it with `--profiles FILE`"));
+            return Ok(Exit::Trouble);
+        }
     };
     let policy_file = args.policy.display().to_string();
     let mut exit = Exit::Success;
@@ -71,12 +94,12 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         let profile_file = path.display().to_string();
         let subject =
             Subject { profile_file: &profile_file, profile_name: profile.name.as_deref(), policy_file: &policy_file };
-        match args.format {
+        match format {
             Format::Json => {
                 let json = output::json::outcome(&policy, &subject, &outcome);
                 writeln!(stdout, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
             }
-            Format::Table => {
+            Format::Table | Format::Csv | Format::Jsonl => {
                 if position > 0 {
                     writeln!(stdout)?;
                 }

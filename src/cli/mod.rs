@@ -4,6 +4,7 @@
 
 mod check;
 mod eval;
+mod eval_population;
 mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};

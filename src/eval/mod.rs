@@ -6,8 +6,9 @@
 //! checked, so overflow is a located error, never a panic. This module never
 //! reads files and never prints.
 
-mod error;
-mod profile;
+pub mod compiled;
+pub(crate) mod error;
+pub(crate) mod profile;
 mod value;
 
 use std::sync::Arc;
@@ -218,27 +219,13 @@ impl<'p> Evaluator<'p> {
             ExprKind::Arith { op, left, right } => {
                 let (left, left_sure) = self.eval_decimal(left)?;
                 let (right, right_sure) = self.eval_decimal(right)?;
-                let result = match op {
-                    ArithOp::Add => left.checked_add(right),
-                    ArithOp::Sub => left.checked_sub(right),
-                    ArithOp::Mul => left.checked_mul(right),
-                    ArithOp::Div if right.is_zero() => return Err(Fault::DivisionByZero),
-                    ArithOp::Div => left.checked_div(right),
-                };
-                (Value::Decimal(result.ok_or(Fault::Overflow)?), left_sure.min(right_sure))
+                (Value::Decimal(arithmetic(*op, left, right)?), left_sure.min(right_sure))
             }
             ExprKind::Compare { op, left, right } => {
                 let (left, left_sure) = self.eval(left).map_err(Fault::Located)?;
                 let (right, right_sure) = self.eval(right).map_err(Fault::Located)?;
                 let ordering = compare(&left, &right).ok_or(Fault::Internal("values of different kinds compared"))?;
-                let holds = match op {
-                    CompareOp::Eq => ordering.is_eq(),
-                    CompareOp::Ne => ordering.is_ne(),
-                    CompareOp::Lt => ordering.is_lt(),
-                    CompareOp::Le => ordering.is_le(),
-                    CompareOp::Gt => ordering.is_gt(),
-                    CompareOp::Ge => ordering.is_ge(),
-                };
+                let holds = comparison_holds(*op, ordering);
                 (Value::Bool(holds), left_sure.min(right_sure))
             }
             ExprKind::And(left, right) => {
@@ -375,12 +362,7 @@ impl<'p> Evaluator<'p> {
                 let (limit, limit_sure) = self.eval(&bound.value).map_err(Fault::Located)?;
                 sure = sure.min(limit_sure);
                 let ordering = compare(&value, &limit).ok_or(Fault::Internal("a band bound of another kind"))?;
-                let holds = match (is_lower, bound.inclusive) {
-                    (true, true) => ordering.is_ge(),
-                    (true, false) => ordering.is_gt(),
-                    (false, true) => ordering.is_le(),
-                    (false, false) => ordering.is_lt(),
-                };
+                let holds = bound_holds(is_lower, bound.inclusive, ordering);
                 if !holds {
                     inside = false;
                     break;
@@ -458,6 +440,42 @@ impl<'p> Evaluator<'p> {
         if !known {
             self.reliances.push(reliance);
         }
+    }
+}
+
+/// `left op right` on exact decimals, checked: overflow and division by zero
+/// are faults, never panics. Shared by both evaluators.
+pub(crate) fn arithmetic(op: ArithOp, left: Decimal, right: Decimal) -> Result<Decimal, Fault> {
+    let result = match op {
+        ArithOp::Add => left.checked_add(right),
+        ArithOp::Sub => left.checked_sub(right),
+        ArithOp::Mul => left.checked_mul(right),
+        ArithOp::Div if right.is_zero() => return Err(Fault::DivisionByZero),
+        ArithOp::Div => left.checked_div(right),
+    };
+    result.ok_or(Fault::Overflow)
+}
+
+/// Whether `left op right` holds, given how `left` compares with `right`.
+pub(crate) fn comparison_holds(op: CompareOp, ordering: std::cmp::Ordering) -> bool {
+    match op {
+        CompareOp::Eq => ordering.is_eq(),
+        CompareOp::Ne => ordering.is_ne(),
+        CompareOp::Lt => ordering.is_lt(),
+        CompareOp::Le => ordering.is_le(),
+        CompareOp::Gt => ordering.is_gt(),
+        CompareOp::Ge => ordering.is_ge(),
+    }
+}
+
+/// Whether a value on this side of a band's bound (`ordering`: the value
+/// against the bound) is inside the band.
+pub(crate) fn bound_holds(is_lower: bool, inclusive: bool, ordering: std::cmp::Ordering) -> bool {
+    match (is_lower, inclusive) {
+        (true, true) => ordering.is_ge(),
+        (true, false) => ordering.is_gt(),
+        (false, true) => ordering.is_le(),
+        (false, false) => ordering.is_lt(),
     }
 }
 

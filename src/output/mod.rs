@@ -5,6 +5,7 @@
 //! more), whole counts as integers, rates and numbers exactly, without
 //! trailing zeros. Nothing here rounds.
 
+pub mod csv;
 pub mod json;
 pub mod table;
 
@@ -14,13 +15,21 @@ use crate::check::types::Type;
 
 /// A decimal in the fixed form of its type.
 pub fn decimal_text(value: Decimal, ty: Type) -> String {
+    let mut text = String::new();
+    let _ = write_decimal(&mut text, value, ty);
+    text
+}
+
+/// Writes a decimal in the fixed form of its type, without allocating: the
+/// one definition of that form, for JSON, tables and CSV alike.
+pub fn write_decimal(out: &mut impl std::fmt::Write, value: Decimal, ty: Type) -> std::fmt::Result {
     match ty {
         Type::Euros if value.scale() <= 2 => {
             let mut value = value;
             value.rescale(2);
-            value.to_string()
+            write!(out, "{value}")
         }
-        _ => value.normalize().to_string(),
+        _ => write!(out, "{}", value.normalize()),
     }
 }
 
