@@ -19,14 +19,20 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         reliance_keys: HashMap::new(),
         leaves: Vec::new(),
         groups: 0,
+        index: None,
+        tables: Vec::new(),
     };
+    // Tables first: folding reads their cells.
+    let tables: Vec<CompiledTable> = policy.tables.iter().map(|table| lowering.table(table)).collect();
+    lowering.tables = tables;
     let mut rules = Vec::with_capacity(policy.rules.len());
     let mut rule_slots = 0;
     for rule in &policy.rules {
-        let body = lowering.expr(&rule.body);
+        let slots = lowering.slots(rule.index);
+        let bodies = lowering.per_slot(rule.index.is_some(), slots, |lowering| lowering.expr(&rule.body));
         let reliance = lowering.origin(&rule.origin, || format!("rule `{}`", rule.name));
-        rules.push(CompiledRule { body, certainty: rule.origin.certainty, reliance, memo_offset: rule_slots });
-        rule_slots += lowering.slots(rule.index);
+        rules.push(CompiledRule { bodies, certainty: rule.origin.certainty, reliance, memo_offset: rule_slots });
+        rule_slots += slots;
     }
     let bands = policy
         .bands
@@ -49,11 +55,12 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
     let mut slot_sets = Vec::new();
     let mut failure_words = 0;
     for (position, set) in policy.condition_sets.iter().enumerate() {
+        let slots = lowering.slots(set.index);
         let conditions = set
             .conditions
             .iter()
             .map(|condition| CompiledCondition {
-                requires: lowering.expr(&condition.requires),
+                requires: lowering.per_slot(set.index.is_some(), slots, |lowering| lowering.expr(&condition.requires)),
                 certainty: condition.origin.certainty,
                 reliance: lowering.origin(&condition.origin, || format!("condition `{}.{}`", set.name, condition.name)),
                 failure: FailedCondition {
@@ -63,7 +70,6 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
                 },
             })
             .collect::<Vec<_>>();
-        let slots = lowering.slots(set.index);
         let words_per_slot = conditions.len().div_ceil(64).max(1);
         sets.push(CompiledSet {
             conditions,
@@ -74,7 +80,6 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         failure_words += slots * words_per_slot;
         slot_sets.extend(std::iter::repeat_n(crate::check::model::id_from(position), slots));
     }
-    let tables = policy.tables.iter().map(|table| lowering.table(table)).collect();
     let mut outputs = Vec::with_capacity(policy.outputs.len());
     for output in &policy.outputs {
         let instances = match output.index {
@@ -83,7 +88,10 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
                 .zip(&policy.enum_def(index).variants)
                 .map(|(variant, definition)| {
                     let path = format!("{}.{}", output.name, definition.name);
-                    (Some((variant, definition.name.clone())), lowering.plan(&output.node, path))
+                    lowering.index = Some(variant);
+                    let plan = lowering.plan(&output.node, path);
+                    lowering.index = None;
+                    (Some((variant, definition.name.clone())), plan)
                 })
                 .collect(),
         };
@@ -101,7 +109,7 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         sets,
         slot_sets,
         failure_words,
-        tables,
+        tables: lowering.tables,
         reliances: lowering.reliances,
         reliance_keys,
         outputs,
@@ -120,12 +128,36 @@ struct Lowering<'p> {
     reliance_keys: HashMap<(FileId, u32), u32>,
     leaves: Vec<LeafDef>,
     groups: u32,
+    /// The value of the enclosing index while lowering one slot of an indexed
+    /// definition: `Index` becomes a constant, and what it decides is folded.
+    index: Option<u16>,
+    tables: Vec<CompiledTable>,
+}
+
+/// What folding made of a node: a new operation, or one of its operands.
+enum Folded {
+    Op(Op),
+    Node(NodeId),
 }
 
 impl<'p> Lowering<'p> {
     /// Slots for a definition given per value of an enumeration: one per value.
     fn slots(&self, index: Option<crate::check::model::EnumId>) -> usize {
         index.map_or(1, |id| self.policy.enum_def(id).variants.len())
+    }
+
+    /// Lowers one definition once per slot, the index set to the slot's value.
+    fn per_slot(&mut self, indexed: bool, slots: usize, mut lower: impl FnMut(&mut Self) -> NodeId) -> Vec<NodeId> {
+        if !indexed {
+            return vec![lower(self)];
+        }
+        let bodies = (0..slots).map(|slot| {
+            self.index = u16::try_from(slot).ok();
+            lower(self)
+        });
+        let bodies = bodies.collect();
+        self.index = None;
+        bodies
     }
 
     fn reliance(&mut self, what: String, certainty: Certainty, reason: Option<String>, span: Span) -> u32 {
@@ -230,7 +262,10 @@ impl<'p> Lowering<'p> {
                 }
                 None => Op::Const(Fast::Failures(u32::MAX)),
             },
-            ExprKind::Index => Op::Index,
+            ExprKind::Index => match self.index {
+                Some(variant) => Op::Const(Fast::Enum(variant)),
+                None => Op::Index,
+            },
             ExprKind::Rule { rule, index } => Op::Rule { rule: rule.0, index: self.index(index) },
             ExprKind::Band(id) => Op::Band(id.0),
             ExprKind::Conditions { set, index } => Op::Conditions { set: set.0, index: self.index(index) },
@@ -267,7 +302,101 @@ impl<'p> Lowering<'p> {
             ExprKind::Min(values) => Op::Min(self.list(values)),
             ExprKind::Max(values) => Op::Max(self.list(values)),
         };
+        let op = match self.fold(op) {
+            Folded::Op(op) => op,
+            Folded::Node(node) => return node,
+        };
         self.nodes.push(Node { op, span: expr.span });
         crate::check::model::id_from(self.nodes.len() - 1)
+    }
+
+    fn constant_of(&self, id: NodeId) -> Option<Fast> {
+        match self.nodes.get(id as usize)?.op {
+            Op::Const(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Folds what is known when compiling. Only operands that are constants
+    /// fold, and a constant is established and relies on nothing, so the
+    /// value, its certainty and the reliances recorded stay the reference's;
+    /// anything that could fail is left to fail when evaluated, at its place.
+    fn fold(&mut self, op: Op) -> Folded {
+        let constant = |value| Folded::Op(Op::Const(value));
+        match op {
+            Op::Param { value, certainty: Certainty::Established, reliance: None } => constant(value),
+            Op::Not(operand) => match self.constant_of(operand) {
+                Some(Fast::Bool(value)) => constant(Fast::Bool(!value)),
+                _ => Folded::Op(op),
+            },
+            Op::Compare { op: comparison, left, right } => {
+                let ordering = match (self.constant_of(left), self.constant_of(right)) {
+                    (Some(Fast::Enum(left)), Some(Fast::Enum(right))) => Some(left.cmp(&right)),
+                    (Some(Fast::Bool(left)), Some(Fast::Bool(right))) => Some(left.cmp(&right)),
+                    (Some(Fast::Decimal(left)), Some(Fast::Decimal(right))) => Some(left.cmp(&right)),
+                    _ => None,
+                };
+                match ordering {
+                    Some(ordering) => constant(Fast::Bool(crate::eval::comparison_holds(comparison, ordering))),
+                    None => Folded::Op(op),
+                }
+            }
+            Op::And(left, right) => match self.constant_of(left) {
+                Some(Fast::Bool(false)) => constant(Fast::Bool(false)),
+                Some(Fast::Bool(true)) => Folded::Node(right),
+                _ => Folded::Op(op),
+            },
+            Op::Or(left, right) => match self.constant_of(left) {
+                Some(Fast::Bool(true)) => constant(Fast::Bool(true)),
+                Some(Fast::Bool(false)) => Folded::Node(right),
+                _ => Folded::Op(op),
+            },
+            Op::If { condition, then, otherwise } => match self.constant_of(condition) {
+                Some(Fast::Bool(holds)) => Folded::Node(if holds { then } else { otherwise }),
+                _ => Folded::Op(op),
+            },
+            Op::Rule { rule, index } => match index.map(|index| self.constant_of(index)) {
+                None => Folded::Op(Op::RuleAt { rule, index: None }),
+                Some(Some(Fast::Enum(variant))) => Folded::Op(Op::RuleAt { rule, index: Some(variant) }),
+                Some(_) => Folded::Op(op),
+            },
+            Op::Conditions { set, index } => match index.map(|index| self.constant_of(index)) {
+                None => Folded::Op(Op::ConditionsAt { set, index: None }),
+                Some(Some(Fast::Enum(variant))) => Folded::Op(Op::ConditionsAt { set, index: Some(variant) }),
+                Some(_) => Folded::Op(op),
+            },
+            Op::Failures { set, index } => match index.map(|index| self.constant_of(index)) {
+                None => Folded::Op(Op::FailuresAt { set, index: None }),
+                Some(Some(Fast::Enum(variant))) => Folded::Op(Op::FailuresAt { set, index: Some(variant) }),
+                Some(_) => Folded::Op(op),
+            },
+            Op::RowField { row, column } => self.fold_row_field(row, column).unwrap_or(Folded::Op(op)),
+            op => Folded::Op(op),
+        }
+    }
+
+    /// `row.column`: a cell read straight from its keys; a constant where the
+    /// keys are and the cell is established.
+    fn fold_row_field(&self, row: NodeId, column: u32) -> Option<Folded> {
+        let Op::TableRow { table, keys } = self.nodes.get(row as usize)?.op else { return None };
+        let definition = self.tables.get(table as usize)?;
+        let mut position = 0usize;
+        for (key, size) in self.operands(keys).iter().zip(&definition.key_sizes) {
+            let Some(Fast::Enum(variant)) = self.constant_of(*key) else {
+                return Some(Folded::Op(Op::Cell { table, keys, column }));
+            };
+            position = position * size + variant as usize;
+        }
+        // An empty cell is left to fail when it is read, with the reference's message.
+        let cell = definition.cells.get(position * definition.columns + column as usize)?.as_ref()?;
+        Some(Folded::Op(match cell.reliance {
+            None => Op::Const(cell.value),
+            Some(_) => Op::CellConst { value: cell.value, certainty: cell.certainty, reliance: cell.reliance },
+        }))
+    }
+
+    fn operands(&self, list: List) -> &[NodeId] {
+        let start = list.start as usize;
+        self.lists.get(start..start + list.len as usize).unwrap_or(&[])
     }
 }

@@ -97,6 +97,31 @@ enum Op {
         rule: u32,
         index: Option<NodeId>,
     },
+    /// A rule whose index is known when compiling (or that takes none).
+    RuleAt {
+        rule: u32,
+        index: Option<u16>,
+    },
+    ConditionsAt {
+        set: u32,
+        index: Option<u16>,
+    },
+    FailuresAt {
+        set: u32,
+        index: Option<u16>,
+    },
+    /// `table[keys].column` in one step: a row field read straight from its keys.
+    Cell {
+        table: u32,
+        keys: List,
+        column: u32,
+    },
+    /// A cell known when compiling that is not established: read, it is relied on.
+    CellConst {
+        value: Fast,
+        certainty: Certainty,
+        reliance: Option<u32>,
+    },
     Band(u32),
     Conditions {
         set: u32,
@@ -153,7 +178,8 @@ enum Op {
 
 #[derive(Debug)]
 struct CompiledRule {
-    body: NodeId,
+    /// One body per slot: the index is substituted, and what it decides folded, when compiling.
+    bodies: Vec<NodeId>,
     certainty: Certainty,
     reliance: Option<u32>,
     memo_offset: usize,
@@ -184,7 +210,8 @@ struct CompiledSet {
 
 #[derive(Debug)]
 struct CompiledCondition {
-    requires: NodeId,
+    /// One expression per slot of the set, as for rule bodies.
+    requires: Vec<NodeId>,
     certainty: Certainty,
     reliance: Option<u32>,
     failure: FailedCondition,

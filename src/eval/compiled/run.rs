@@ -128,12 +128,44 @@ impl Run<'_, '_> {
 
     /// Evaluates a node; an error raised below is located at the innermost
     /// node that raised it, here and only here.
+    ///
+    /// The commonest nodes (constants, fields, rules already computed) are
+    /// answered here, inlined into the caller; the others take a call.
+    #[inline]
     fn eval(&mut self, id: NodeId) -> Result<Sure<Fast>, EvalError> {
         let compiled = self.compiled;
-        match compiled.nodes.get(id as usize) {
-            Some(node) => self.eval_op(&node.op).map_err(|fault| fault.locate(node.span, compiled.policy)),
-            None => Err(Fault::Internal("no such node").locate(compiled.policy.header.span, compiled.policy)),
+        let Some(node) = compiled.nodes.get(id as usize) else {
+            return Err(self.fail(Fault::Internal("no such node"), compiled.policy.header.span));
+        };
+        match node.op {
+            Op::Const(value) => Ok((value, SURE)),
+            Op::Field(field) => match self.values.get(field as usize) {
+                Some(Some(value)) => Ok((field_value(value, field), SURE)),
+                _ => Err(self.fail(Fault::MissingField(FieldId(field)), node.span)),
+            },
+            Op::RuleAt { rule, index } => {
+                let memo = compiled.rules.get(rule as usize).and_then(|definition| {
+                    self.scratch.rule_memo.get(definition.memo_offset + index.unwrap_or(0) as usize).copied().flatten()
+                });
+                match memo {
+                    Some(memo) => Ok(memo),
+                    None => self.eval_node(node),
+                }
+            }
+            _ => self.eval_node(node),
         }
+    }
+
+    #[inline(never)]
+    fn eval_node(&mut self, node: &Node) -> Result<Sure<Fast>, EvalError> {
+        let compiled = self.compiled;
+        self.eval_op(&node.op).map_err(|fault| fault.locate(node.span, compiled.policy))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn fail(&self, fault: Fault, span: Span) -> EvalError {
+        fault.locate(span, self.compiled.policy)
     }
 
     fn eval_op(&mut self, op: &Op) -> Result<Sure<Fast>, Fault> {
@@ -153,6 +185,23 @@ impl Run<'_, '_> {
                 let (value, sure) = self.rule(rule, index)?;
                 (value, sure.min(index_sure))
             }
+            Op::RuleAt { rule, index } => self.rule(rule, index)?,
+            Op::ConditionsAt { set, index } => {
+                let (slot, sure) = self.conditions(set, index)?;
+                (Fast::Bool(self.all_hold(slot)), sure)
+            }
+            Op::FailuresAt { set, index } => {
+                let (slot, sure) = self.conditions(set, index)?;
+                (Fast::Failures(slot), sure)
+            }
+            Op::Cell { table, keys, column } => {
+                let (row, sure) = self.row(table, keys)?;
+                self.cell(table, row, column, sure)?
+            }
+            Op::CellConst { value, certainty, reliance } => {
+                self.rely(reliance);
+                (value, certainty)
+            }
             Op::Band(id) => {
                 let (band, sure) = self.band(id)?;
                 (Fast::Enum(band), sure)
@@ -168,29 +217,13 @@ impl Run<'_, '_> {
                 (Fast::Failures(slot), sure.min(index_sure))
             }
             Op::TableRow { table, keys } => {
-                let compiled = self.compiled;
-                let definition = compiled.tables.get(table as usize).ok_or(Fault::Internal("no such table"))?;
-                let mut row = 0usize;
-                let mut sure = SURE;
-                for (key, size) in compiled.operands(keys).iter().zip(&definition.key_sizes) {
-                    let (variant, key_sure) = self.enum_value(*key)?;
-                    row = row * size + variant as usize;
-                    sure = sure.min(key_sure);
-                }
-                (Fast::Row { table, row: u32::try_from(row).unwrap_or(u32::MAX) }, sure)
+                let (row, sure) = self.row(table, keys)?;
+                (Fast::Row { table, row }, sure)
             }
             Op::RowField { row, column } => {
                 let (row, sure) = self.eval(row).map_err(Fault::Located)?;
                 let Fast::Row { table, row } = row else { return Err(Fault::Internal("a row was expected")) };
-                let compiled = self.compiled;
-                let definition = compiled.tables.get(table as usize).ok_or(Fault::Internal("no such table"))?;
-                let cell = definition
-                    .cells
-                    .get(row as usize * definition.columns + column as usize)
-                    .and_then(Option::as_ref)
-                    .ok_or(Fault::EmptyCell { table: TableId(table), row, column: column as usize })?;
-                self.rely(cell.reliance);
-                (cell.value, sure.min(cell.certainty))
+                self.cell(table, row, column, sure)?
             }
             Op::Not(operand) => {
                 let (value, sure) = self.eval_bool(operand)?;
@@ -292,6 +325,33 @@ impl Run<'_, '_> {
         })
     }
 
+    /// The dense row of a table its keys select (the last key varies fastest).
+    fn row(&mut self, table: u32, keys: List) -> Result<Sure<u32>, Fault> {
+        let compiled = self.compiled;
+        let definition = compiled.tables.get(table as usize).ok_or(Fault::Internal("no such table"))?;
+        let mut row = 0usize;
+        let mut sure = SURE;
+        for (key, size) in compiled.operands(keys).iter().zip(&definition.key_sizes) {
+            let (variant, key_sure) = self.enum_value(*key)?;
+            row = row * size + variant as usize;
+            sure = sure.min(key_sure);
+        }
+        Ok((u32::try_from(row).unwrap_or(u32::MAX), sure))
+    }
+
+    /// Reads a cell of a table, relying on it if it is not established.
+    fn cell(&mut self, table: u32, row: u32, column: u32, sure: Certainty) -> Result<Sure<Fast>, Fault> {
+        let compiled = self.compiled;
+        let definition = compiled.tables.get(table as usize).ok_or(Fault::Internal("no such table"))?;
+        let cell = definition
+            .cells
+            .get(row as usize * definition.columns + column as usize)
+            .and_then(Option::as_ref)
+            .ok_or(Fault::EmptyCell { table: TableId(table), row, column: column as usize })?;
+        self.rely(cell.reliance);
+        Ok((cell.value, sure.min(cell.certainty)))
+    }
+
     fn eval_bool(&mut self, id: NodeId) -> Result<Sure<bool>, Fault> {
         match self.eval(id).map_err(Fault::Located)? {
             (Fast::Bool(value), sure) => Ok((value, sure)),
@@ -327,8 +387,9 @@ impl Run<'_, '_> {
         if let Some(Some(memo)) = self.scratch.rule_memo.get(slot) {
             return Ok(*memo);
         }
+        let body = rule.bodies.get(index.unwrap_or(0) as usize).or(rule.bodies.first()).copied().unwrap_or(u32::MAX);
         let outer = std::mem::replace(&mut self.scratch.index, index);
-        let result = self.eval(rule.body);
+        let result = self.eval(body);
         self.scratch.index = outer;
         let (value, sure) = result.map_err(Fault::Located)?;
         self.rely(rule.reliance);
@@ -387,7 +448,13 @@ impl Run<'_, '_> {
         let outer = std::mem::replace(&mut self.scratch.index, index);
         let mut sure = SURE;
         for (position, condition) in set.conditions.iter().enumerate() {
-            let (holds, condition_sure) = match self.eval(condition.requires) {
+            let requires = condition
+                .requires
+                .get(index.unwrap_or(0) as usize)
+                .or(condition.requires.first())
+                .copied()
+                .unwrap_or(u32::MAX);
+            let (holds, condition_sure) = match self.eval(requires) {
                 Ok((Fast::Bool(holds), condition_sure)) => (holds, condition_sure),
                 Ok(_) => (false, SURE),
                 Err(error) => {
