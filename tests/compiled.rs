@@ -5,6 +5,8 @@
 // Helpers fail loudly: a comparison that cannot run must not pass.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 
 use avenant::eval::compiled::CompiledPolicy;
@@ -55,60 +57,13 @@ fn every_example_agrees() {
     assert!(count >= 10, "only {count} profiles compared");
 }
 
-/// A seeded generator that reaches every specialty, sector, zone and band,
-/// the thresholds themselves and their neighbours, and missing fields.
-struct Generator(u64);
-
-impl Generator {
-    fn next(&mut self, bound: u64) -> u64 {
-        // xorshift64*: deterministic, no dependency.
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) % bound
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.next(items.len() as u64) as usize]
-    }
-
-    fn count(&mut self) -> u64 {
-        const EDGES: [u64; 22] = [
-            0, 639, 640, 641, 849, 850, 851, 1099, 1100, 1101, 1499, 1500, 1501, 1699, 1700, 1701, 2500, 3300, 3900,
-            4800, 6500, 7500,
-        ];
-        match self.next(3) {
-            0 => EDGES[self.next(EDGES.len() as u64) as usize] + self.next(2),
-            _ => self.next(9000),
-        }
-    }
-}
-
 #[test]
 fn a_generated_population_agrees() {
     let policy = policy();
     let compiled = CompiledPolicy::new(&policy);
     let specialties: Vec<&str> =
         policy.enums.iter().find(|e| e.name == "specialty").unwrap().variants.iter().map(|v| v.name.as_str()).collect();
-    let mut generator = Generator(0x5eed_2019);
-    for row in 0..5000 {
-        let specialty = match generator.next(4) {
-            0 => generator.pick(&specialties),
-            1 => generator.pick(&["cardiologie", "pediatrie", "ophtalmologie"]),
-            _ => "medecine_generale",
-        };
-        let mut document = serde_json::json!({
-            "specialty": specialty,
-            "sector": generator.pick(&["secteur_1", "secteur_2"]),
-            "optam": generator.next(2) == 1,
-            "zone": generator.pick(&["zip", "zac", "hors_zone"]),
-            "grouped_practice": generator.next(4) != 0,
-            "coordinated_practice": generator.next(5) != 0,
-            "file_active": generator.count(),
-        });
-        if generator.next(10) != 0 {
-            document["patientele_mt"] = serde_json::json!(generator.count());
-        }
+    for (row, document) in common::generated_profiles(5000, 0x5eed_2019, &specialties).iter().enumerate() {
         let text = document.to_string();
         let input = ProfileInput::parse(Path::new("generated.json"), &text).unwrap();
         let profile = Profile::validate(&policy, &input).unwrap();

@@ -5,7 +5,9 @@
 
 use crate::check::model::{CheckedPolicy, Value};
 use crate::eval::Profile;
-use crate::eval::profile::{FieldProblem, PROFILE_META_KEYS, RawValue, UNKNOWN_FIELD, field_value, unknown_field};
+use crate::eval::profile::{
+    FieldProblem, PROFILE_META_KEYS, RawValue, UNKNOWN_FIELD, field_value, strip_position, unknown_field,
+};
 
 use super::RowError;
 
@@ -94,8 +96,8 @@ impl ColumnMap {
 
 /// One JSON Lines row, validated as a profile file's document is.
 pub(crate) fn json_line(policy: &CheckedPolicy, line: &[u8]) -> Result<Profile, Result<Vec<FieldProblem>, String>> {
-    let document: serde_json::Value =
-        serde_json::from_slice(line).map_err(|error| Err(format!("not valid JSON: {error}")))?;
+    let document: serde_json::Value = serde_json::from_slice(line)
+        .map_err(|error| Err(format!("not valid JSON: {}", strip_position(&error.to_string()))))?;
     let serde_json::Value::Object(document) = document else {
         return Err(Err("a profile is a JSON object of fields, `{\"name\": value}`".to_owned()));
     };

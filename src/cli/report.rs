@@ -78,7 +78,8 @@ impl Reporter {
             _ => {
                 let field = error.field.as_ref().map(|field| format!(" `{field}`:")).unwrap_or_default();
                 let help = error.help.as_ref().map(|help| format!("\n  help: {help}")).unwrap_or_default();
-                format!("error: {file}:{}: row {}:{field} {}{help}", error.line, error.row, error.message)
+                let row = if error.row == 0 { "the header".to_owned() } else { format!("row {}", error.row) };
+                format!("error: {file}:{}: {row}:{field} {}{help}", error.line, error.message)
             }
         };
         let _ = writeln!(std::io::stderr().lock(), "{text}");

@@ -380,7 +380,7 @@ fn describe(raw: RawValue<'_>) -> String {
     }
 }
 
-fn strip_position(message: &str) -> String {
+pub(crate) fn strip_position(message: &str) -> String {
     match message.find(" at line ") {
         Some(position) => message[..position].to_owned(),
         None => message.to_owned(),
