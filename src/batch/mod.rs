@@ -129,9 +129,9 @@ pub enum BatchError {
 pub fn run(
     compiled: &CompiledPolicy<'_>,
     input: impl Read + Send,
-    output: &mut dyn Write,
+    output: &mut (dyn Write + Send),
     options: &Options,
-    rejected: &mut dyn FnMut(&RowError) -> std::io::Result<()>,
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
     let threads = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
@@ -179,6 +179,8 @@ pub fn run(
             }
         });
         let mut bytes = 0;
+        // Evaluated, not yet written: written while the next wave is evaluated.
+        let mut pending: Vec<Chunk> = Vec::new();
         loop {
             let mut wave = Vec::with_capacity(wave_size);
             let mut failure = None;
@@ -192,35 +194,56 @@ pub fn run(
                     Err(_) => break,
                 }
             }
-            if wave.is_empty() && failure.is_none() {
-                return Ok(());
-            }
-            pool.install(|| {
-                wave.par_iter_mut().for_each_init(
-                    || Worker::new(compiled),
-                    |worker, chunk| worker.evaluate(compiled, columns.as_ref(), options, chunk),
+            let finished = wave.is_empty();
+            let previous = std::mem::take(&mut pending);
+            let (written, ()) = pool.install(|| {
+                rayon::join(
+                    || write_wave(previous, &mut *output, &mut *rejected, &mut summary, &empty_sender),
+                    || {
+                        wave.par_iter_mut().for_each_init(
+                            || Worker::new(compiled),
+                            |worker, chunk| worker.evaluate(compiled, columns.as_ref(), options, chunk),
+                        )
+                    },
                 )
             });
-            for chunk in wave {
-                output.write_all(&chunk.out)?;
-                for error in &chunk.errors {
-                    rejected(error)?;
-                }
-                summary.rows_in += chunk.len as u64;
-                summary.rows_rejected += chunk.errors_rows;
-                summary.rows_out += chunk.len as u64 - chunk.errors_rows;
-                bytes = bytes.max(chunk.bytes_end);
-                // The reader may have stopped; then the buffer is simply dropped.
-                let _ = empty_sender.send(chunk);
-            }
+            bytes = bytes.max(written?);
             progress(Progress { rows: summary.rows_in, bytes });
-            if let Some(error) = failure {
-                return Err(error);
+            pending = wave;
+            if finished || failure.is_some() {
+                let written = write_wave(pending, &mut *output, &mut *rejected, &mut summary, &empty_sender)?;
+                progress(Progress { rows: summary.rows_in, bytes: bytes.max(written) });
+                return failure.map_or(Ok(()), Err);
             }
         }
     })?;
     output.flush()?;
     Ok(summary)
+}
+
+/// Writes evaluated chunks in order, reports their rejected rows, counts
+/// them, and hands their buffers back to the reader; how far the input was read.
+fn write_wave(
+    chunks: Vec<Chunk>,
+    output: &mut (dyn Write + Send),
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    summary: &mut Summary,
+    recycle: &mpsc::Sender<Chunk>,
+) -> std::io::Result<u64> {
+    let mut bytes = 0;
+    for chunk in chunks {
+        output.write_all(&chunk.out)?;
+        for error in &chunk.errors {
+            rejected(error)?;
+        }
+        summary.rows_in += chunk.len as u64;
+        summary.rows_rejected += chunk.errors_rows;
+        summary.rows_out += chunk.len as u64 - chunk.errors_rows;
+        bytes = bytes.max(chunk.bytes_end);
+        // The reader may have stopped; then the buffer is simply dropped.
+        let _ = recycle.send(chunk);
+    }
+    Ok(bytes)
 }
 
 /// Rows of one chunk as read, and what evaluating them gave.

@@ -67,8 +67,8 @@ pub fn run(
         }
     };
     let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
-    let mut output: Box<dyn std::io::Write> = match &args.out {
-        None => Box::new(std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock())),
+    let mut output: Box<dyn std::io::Write + Send> = match &args.out {
+        None => Box::new(std::io::BufWriter::with_capacity(1 << 20, std::io::stdout())),
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => Box::new(std::io::BufWriter::with_capacity(1 << 20, file)),
             Err(error) => {
