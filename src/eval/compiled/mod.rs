@@ -50,6 +50,7 @@ pub(crate) type NodeId = u32;
 /// A value during compiled evaluation: small and `Copy`, so that nothing is
 /// cloned or counted on the hot path.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(align(8))]
 pub(crate) enum Fast {
     Bool(bool),
     Decimal(Decimal),

@@ -51,12 +51,15 @@ impl CompiledPolicy<'_> {
     /// order, as [`crate::Profile::values`] gives them), into `scratch`.
     pub fn evaluate(&self, values: &[Option<Value>], scratch: &mut Scratch) -> Result<(), EvalError> {
         self.reset(scratch);
-        let mut run = Run { compiled: self, values, scratch };
+        let mut run = Run { compiled: self, values, scratch, raised: std::cell::Cell::new(None), error: None };
         for (position, output) in self.outputs.iter().enumerate() {
             let mut certainty = SURE;
             for (index, node) in &output.instances {
                 run.scratch.index = index.as_ref().map(|(variant, _)| *variant);
-                certainty = certainty.min(run.node(node)?);
+                match run.node(node) {
+                    Ok(sure) => certainty = certainty.min(sure),
+                    Err(Stop) => return Err(run.stopped()),
+                }
             }
             run.scratch.index = None;
             if let Some(slot) = run.scratch.certainties.get_mut(position) {
@@ -91,10 +94,28 @@ struct Run<'r, 'p> {
     compiled: &'r CompiledPolicy<'p>,
     values: &'r [Option<Value>],
     scratch: &'r mut Scratch,
+    /// A fault raised by the node being evaluated, not yet located.
+    raised: std::cell::Cell<Option<Fault>>,
+    /// The error that stopped the evaluation, located.
+    error: Option<EvalError>,
 }
 
+/// The evaluation stopped; the error is in [`Run::error`]. Carrying nothing,
+/// it keeps every result on the hot path as small as its value.
+struct Stop;
+
 impl Run<'_, '_> {
-    fn node(&mut self, plan: &PlanNode) -> Result<Certainty, EvalError> {
+    /// The error that stopped the evaluation.
+    fn stopped(&mut self) -> EvalError {
+        match (self.error.take(), self.raised.take()) {
+            (Some(error), _) => error,
+            (None, fault) => fault
+                .unwrap_or(Fault::Internal("stopped without an error"))
+                .locate(self.compiled.policy.header.span, self.compiled.policy),
+        }
+    }
+
+    fn node(&mut self, plan: &PlanNode) -> Result<Certainty, Stop> {
         let guard = match plan {
             PlanNode::Value { guard, .. } | PlanNode::Group { guard, .. } => guard,
         };
@@ -132,7 +153,7 @@ impl Run<'_, '_> {
     /// The commonest nodes (constants, fields, rules already computed) are
     /// answered here, inlined into the caller; the others take a call.
     #[inline]
-    fn eval(&mut self, id: NodeId) -> Result<Sure<Fast>, EvalError> {
+    fn eval(&mut self, id: NodeId) -> Result<Sure<Fast>, Stop> {
         let compiled = self.compiled;
         let Some(node) = compiled.nodes.get(id as usize) else {
             return Err(self.fail(Fault::Internal("no such node"), compiled.policy.header.span));
@@ -157,23 +178,41 @@ impl Run<'_, '_> {
     }
 
     #[inline(never)]
-    fn eval_node(&mut self, node: &Node) -> Result<Sure<Fast>, EvalError> {
-        let compiled = self.compiled;
-        self.eval_op(&node.op).map_err(|fault| fault.locate(node.span, compiled.policy))
+    fn eval_node(&mut self, node: &Node) -> Result<Sure<Fast>, Stop> {
+        let result = self.eval_op(&node.op);
+        // A fault raised by this node's own operation is located here; one
+        // raised below was located by the node that raised it.
+        if result.is_err()
+            && let Some(fault) = self.raised.take()
+        {
+            return Err(self.fail(fault, node.span));
+        }
+        result
     }
 
+    /// Stops the evaluation with an error located at `span`.
     #[cold]
     #[inline(never)]
-    fn fail(&self, fault: Fault, span: Span) -> EvalError {
-        fault.locate(span, self.compiled.policy)
+    fn fail(&mut self, fault: Fault, span: Span) -> Stop {
+        self.error = Some(fault.locate(span, self.compiled.policy));
+        Stop
     }
 
-    fn eval_op(&mut self, op: &Op) -> Result<Sure<Fast>, Fault> {
+    /// Stops the evaluation with a fault of the node being evaluated, which
+    /// [`Run::eval_node`] then locates.
+    #[cold]
+    #[inline(never)]
+    fn raise(&self, fault: Fault) -> Stop {
+        self.raised.set(Some(fault));
+        Stop
+    }
+
+    fn eval_op(&mut self, op: &Op) -> Result<Sure<Fast>, Stop> {
         Ok(match *op {
             Op::Const(value) => (value, SURE),
             Op::Field(field) => match self.values.get(field as usize) {
                 Some(Some(value)) => (field_value(value, field), SURE),
-                _ => return Err(Fault::MissingField(FieldId(field))),
+                _ => return Err(self.raise(Fault::MissingField(FieldId(field)))),
             },
             Op::Param { value, certainty, reliance } => {
                 self.rely(reliance);
@@ -221,8 +260,10 @@ impl Run<'_, '_> {
                 (Fast::Row { table, row }, sure)
             }
             Op::RowField { row, column } => {
-                let (row, sure) = self.eval(row).map_err(Fault::Located)?;
-                let Fast::Row { table, row } = row else { return Err(Fault::Internal("a row was expected")) };
+                let (row, sure) = self.eval(row)?;
+                let Fast::Row { table, row } = row else {
+                    return Err(self.raise(Fault::Internal("a row was expected")));
+                };
                 self.cell(table, row, column, sure)?
             }
             Op::Not(operand) => {
@@ -236,13 +277,17 @@ impl Run<'_, '_> {
             Op::Arith { op, left, right } => {
                 let (left, left_sure) = self.eval_decimal(left)?;
                 let (right, right_sure) = self.eval_decimal(right)?;
-                (Fast::Decimal(arithmetic(op, left, right)?), left_sure.min(right_sure))
+                (
+                    Fast::Decimal(arithmetic(op, left, right).map_err(|fault| self.raise(fault))?),
+                    left_sure.min(right_sure),
+                )
             }
             Op::Compare { op, left, right } => {
-                let (left, left_sure) = self.eval(left).map_err(Fault::Located)?;
-                let (right, right_sure) = self.eval(right).map_err(Fault::Located)?;
-                let ordering =
-                    self.compare(left, right).ok_or(Fault::Internal("values of different kinds compared"))?;
+                let (left, left_sure) = self.eval(left)?;
+                let (right, right_sure) = self.eval(right)?;
+                let ordering = self
+                    .compare(left, right)
+                    .ok_or_else(|| self.raise(Fault::Internal("values of different kinds compared")))?;
                 let holds = comparison_holds(op, ordering);
                 (Fast::Bool(holds), left_sure.min(right_sure))
             }
@@ -263,11 +308,11 @@ impl Run<'_, '_> {
                 (Fast::Bool(right), left_sure.min(right_sure))
             }
             Op::In { value, set } => {
-                let (value, mut sure) = self.eval(value).map_err(Fault::Located)?;
+                let (value, mut sure) = self.eval(value)?;
                 let mut found = false;
                 let compiled = self.compiled;
                 for item in compiled.operands(set) {
-                    let (item, item_sure) = self.eval(*item).map_err(Fault::Located)?;
+                    let (item, item_sure) = self.eval(*item)?;
                     sure = sure.min(item_sure);
                     if self.compare(value, item).is_some_and(Ordering::is_eq) {
                         found = true;
@@ -278,25 +323,24 @@ impl Run<'_, '_> {
             }
             Op::If { condition, then, otherwise } => {
                 let (condition, sure) = self.eval_bool(condition)?;
-                let (value, branch_sure) =
-                    self.eval(if condition { then } else { otherwise }).map_err(Fault::Located)?;
+                let (value, branch_sure) = self.eval(if condition { then } else { otherwise })?;
                 (value, sure.min(branch_sure))
             }
             Op::Match { scrutinee, arm_by_variant } => {
-                let (variant, sure) = self.eval(scrutinee).map_err(Fault::Located)?;
+                let (variant, sure) = self.eval(scrutinee)?;
                 let Fast::Enum(variant) = variant else {
-                    return Err(Fault::Internal("a value of an enumeration was expected"));
+                    return Err(self.raise(Fault::Internal("a value of an enumeration was expected")));
                 };
                 let arm = self
                     .compiled
                     .operands(arm_by_variant)
                     .get(variant as usize)
                     .copied()
-                    .ok_or(Fault::Internal("no arm"))?;
+                    .ok_or_else(|| self.raise(Fault::Internal("no arm")))?;
                 if arm as usize >= self.compiled.nodes.len() {
-                    return Err(Fault::Internal("no arm"));
+                    return Err(self.raise(Fault::Internal("no arm")));
                 }
-                let (value, arm_sure) = self.eval(arm).map_err(Fault::Located)?;
+                let (value, arm_sure) = self.eval(arm)?;
                 (value, sure.min(arm_sure))
             }
             Op::Round { value, strategy, places } => {
@@ -308,27 +352,28 @@ impl Run<'_, '_> {
                 let mut best: Option<Sure<Fast>> = None;
                 let compiled = self.compiled;
                 for item in compiled.operands(values) {
-                    let (item, item_sure) = self.eval(*item).map_err(Fault::Located)?;
+                    let (item, item_sure) = self.eval(*item)?;
                     best = Some(match best {
                         None => (item, item_sure),
                         Some((current, current_sure)) => {
                             let ordering = self
                                 .compare(item, current)
-                                .ok_or(Fault::Internal("values of different kinds compared"))?;
+                                .ok_or_else(|| self.raise(Fault::Internal("values of different kinds compared")))?;
                             let better = if want_min { ordering.is_lt() } else { ordering.is_gt() };
                             (if better { item } else { current }, current_sure.min(item_sure))
                         }
                     });
                 }
-                best.ok_or(Fault::Internal("`min` or `max` of nothing"))?
+                best.ok_or_else(|| self.raise(Fault::Internal("`min` or `max` of nothing")))?
             }
         })
     }
 
     /// The dense row of a table its keys select (the last key varies fastest).
-    fn row(&mut self, table: u32, keys: List) -> Result<Sure<u32>, Fault> {
+    fn row(&mut self, table: u32, keys: List) -> Result<Sure<u32>, Stop> {
         let compiled = self.compiled;
-        let definition = compiled.tables.get(table as usize).ok_or(Fault::Internal("no such table"))?;
+        let definition =
+            compiled.tables.get(table as usize).ok_or_else(|| self.raise(Fault::Internal("no such table")))?;
         let mut row = 0usize;
         let mut sure = SURE;
         for (key, size) in compiled.operands(keys).iter().zip(&definition.key_sizes) {
@@ -340,49 +385,51 @@ impl Run<'_, '_> {
     }
 
     /// Reads a cell of a table, relying on it if it is not established.
-    fn cell(&mut self, table: u32, row: u32, column: u32, sure: Certainty) -> Result<Sure<Fast>, Fault> {
+    fn cell(&mut self, table: u32, row: u32, column: u32, sure: Certainty) -> Result<Sure<Fast>, Stop> {
         let compiled = self.compiled;
-        let definition = compiled.tables.get(table as usize).ok_or(Fault::Internal("no such table"))?;
-        let cell = definition
-            .cells
-            .get(row as usize * definition.columns + column as usize)
-            .and_then(Option::as_ref)
-            .ok_or(Fault::EmptyCell { table: TableId(table), row, column: column as usize })?;
+        let definition =
+            compiled.tables.get(table as usize).ok_or_else(|| self.raise(Fault::Internal("no such table")))?;
+        let cell =
+            definition
+                .cells
+                .get(row as usize * definition.columns + column as usize)
+                .and_then(Option::as_ref)
+                .ok_or_else(|| self.raise(Fault::EmptyCell { table: TableId(table), row, column: column as usize }))?;
         self.rely(cell.reliance);
         Ok((cell.value, sure.min(cell.certainty)))
     }
 
-    fn eval_bool(&mut self, id: NodeId) -> Result<Sure<bool>, Fault> {
-        match self.eval(id).map_err(Fault::Located)? {
+    fn eval_bool(&mut self, id: NodeId) -> Result<Sure<bool>, Stop> {
+        match self.eval(id)? {
             (Fast::Bool(value), sure) => Ok((value, sure)),
-            _ => Err(Fault::Internal("a boolean was expected")),
+            _ => Err(self.raise(Fault::Internal("a boolean was expected"))),
         }
     }
 
-    fn eval_decimal(&mut self, id: NodeId) -> Result<Sure<Decimal>, Fault> {
-        match self.eval(id).map_err(Fault::Located)? {
+    fn eval_decimal(&mut self, id: NodeId) -> Result<Sure<Decimal>, Stop> {
+        match self.eval(id)? {
             (Fast::Decimal(value), sure) => Ok((value, sure)),
-            _ => Err(Fault::Internal("a number was expected")),
+            _ => Err(self.raise(Fault::Internal("a number was expected"))),
         }
     }
 
-    fn enum_value(&mut self, id: NodeId) -> Result<Sure<u16>, Fault> {
-        match self.eval(id).map_err(Fault::Located)? {
+    fn enum_value(&mut self, id: NodeId) -> Result<Sure<u16>, Stop> {
+        match self.eval(id)? {
             (Fast::Enum(variant), sure) => Ok((variant, sure)),
-            _ => Err(Fault::Internal("a value of an enumeration was expected")),
+            _ => Err(self.raise(Fault::Internal("a value of an enumeration was expected"))),
         }
     }
 
-    fn index_value(&mut self, index: Option<NodeId>) -> Result<Sure<Option<u16>>, Fault> {
+    fn index_value(&mut self, index: Option<NodeId>) -> Result<Sure<Option<u16>>, Stop> {
         match index {
             Some(index) => self.enum_value(index).map(|(variant, sure)| (Some(variant), sure)),
             None => Ok((None, SURE)),
         }
     }
 
-    fn rule(&mut self, id: u32, index: Option<u16>) -> Result<Sure<Fast>, Fault> {
+    fn rule(&mut self, id: u32, index: Option<u16>) -> Result<Sure<Fast>, Stop> {
         let compiled = self.compiled;
-        let rule = compiled.rules.get(id as usize).ok_or(Fault::Internal("no such rule"))?;
+        let rule = compiled.rules.get(id as usize).ok_or_else(|| self.raise(Fault::Internal("no such rule")))?;
         let slot = rule.memo_offset + index.unwrap_or(0) as usize;
         if let Some(Some(memo)) = self.scratch.rule_memo.get(slot) {
             return Ok(*memo);
@@ -391,7 +438,7 @@ impl Run<'_, '_> {
         let outer = std::mem::replace(&mut self.scratch.index, index);
         let result = self.eval(body);
         self.scratch.index = outer;
-        let (value, sure) = result.map_err(Fault::Located)?;
+        let (value, sure) = result?;
         self.rely(rule.reliance);
         let result = (value, sure.min(rule.certainty));
         if let Some(memo) = self.scratch.rule_memo.get_mut(slot) {
@@ -401,21 +448,23 @@ impl Run<'_, '_> {
     }
 
     /// The first band whose bounds hold, as the reference finds it.
-    fn band(&mut self, id: u32) -> Result<Sure<u16>, Fault> {
+    fn band(&mut self, id: u32) -> Result<Sure<u16>, Stop> {
         if let Some(Some(memo)) = self.scratch.band_memo.get(id as usize) {
             return Ok(*memo);
         }
         let compiled = self.compiled;
-        let bands = compiled.bands.get(id as usize).ok_or(Fault::Internal("no such bands"))?;
-        let (value, mut sure) = self.eval(bands.over).map_err(Fault::Located)?;
+        let bands = compiled.bands.get(id as usize).ok_or_else(|| self.raise(Fault::Internal("no such bands")))?;
+        let (value, mut sure) = self.eval(bands.over)?;
         for (position, band) in bands.bands.iter().enumerate() {
             let mut inside = true;
             for (bound, is_lower) in
                 band.lower.iter().map(|bound| (bound, true)).chain(band.upper.iter().map(|bound| (bound, false)))
             {
-                let (limit, limit_sure) = self.eval(bound.0).map_err(Fault::Located)?;
+                let (limit, limit_sure) = self.eval(bound.0)?;
                 sure = sure.min(limit_sure);
-                let ordering = self.compare(value, limit).ok_or(Fault::Internal("a band bound of another kind"))?;
+                let ordering = self
+                    .compare(value, limit)
+                    .ok_or_else(|| self.raise(Fault::Internal("a band bound of another kind")))?;
                 let holds = bound_holds(is_lower, bound.1, ordering);
                 if !holds {
                     inside = false;
@@ -431,14 +480,14 @@ impl Run<'_, '_> {
                 return Ok(result);
             }
         }
-        Err(Fault::NoBand { bands: BandsId(id), value: self.value(value) })
+        Err(self.raise(Fault::NoBand { bands: BandsId(id), value: self.value(value) }))
     }
 
     /// Evaluates every condition of a set (all the reasons are given at
     /// once); its slot, whose bits are the conditions that failed.
-    fn conditions(&mut self, id: u32, index: Option<u16>) -> Result<Sure<u32>, Fault> {
+    fn conditions(&mut self, id: u32, index: Option<u16>) -> Result<Sure<u32>, Stop> {
         let compiled = self.compiled;
-        let set = compiled.sets.get(id as usize).ok_or(Fault::Internal("no such condition set"))?;
+        let set = compiled.sets.get(id as usize).ok_or_else(|| self.raise(Fault::Internal("no such condition set")))?;
         let slot = set.memo_offset + index.unwrap_or(0) as usize;
         let slot_id = u32::try_from(slot).unwrap_or(u32::MAX);
         if let Some(Some(sure)) = self.scratch.set_memo.get(slot) {
@@ -459,7 +508,7 @@ impl Run<'_, '_> {
                 Ok(_) => (false, SURE),
                 Err(error) => {
                     self.scratch.index = outer;
-                    return Err(Fault::Located(error));
+                    return Err(error);
                 }
             };
             self.rely(condition.reliance);
