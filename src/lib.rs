@@ -12,7 +12,11 @@
 //!   that builds a `CheckedPolicy`.
 //! - [`eval`]: `CheckedPolicy` + [`Profile`] → [`Outcome`]; pure, total,
 //!   exact; never re-checks names or units.
-//! - [`output`]: outcome → JSON and tables.
+//! - [`eval::compiled`]: the same evaluation, compiled once per policy for
+//!   populations; it must agree exactly with [`evaluate`], the reference.
+//! - [`batch`]: a population (CSV or JSON Lines) evaluated on all cores in
+//!   constant memory, in input order, with every rejected row reported.
+//! - [`output`]: outcome → JSON, tables and CSV rows.
 //!
 //! The library never prints and never exits; the `avenant` binary does.
 //!

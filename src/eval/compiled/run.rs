@@ -19,7 +19,8 @@ type Sure<T> = (T, Certainty);
 pub struct Scratch {
     rule_memo: Vec<Option<Sure<Fast>>>,
     band_memo: Vec<Option<Sure<u16>>>,
-    set_memo: Vec<Option<Certainty>>,
+    /// Per slot: how sure, and whether every condition held.
+    set_memo: Vec<Option<(Certainty, bool)>>,
     pub(super) failure_bits: Vec<u64>,
     reliance_seen: Vec<bool>,
     pub(super) reliances: Vec<u32>,
@@ -226,11 +227,11 @@ impl Run<'_, '_> {
             }
             Op::RuleAt { rule, index } => self.rule(rule, index)?,
             Op::ConditionsAt { set, index } => {
-                let (slot, sure) = self.conditions(set, index)?;
-                (Fast::Bool(self.all_hold(slot)), sure)
+                let ((_, all_hold), sure) = self.conditions(set, index)?;
+                (Fast::Bool(all_hold), sure)
             }
             Op::FailuresAt { set, index } => {
-                let (slot, sure) = self.conditions(set, index)?;
+                let ((slot, _), sure) = self.conditions(set, index)?;
                 (Fast::Failures(slot), sure)
             }
             Op::Cell { table, keys, column } => {
@@ -247,12 +248,12 @@ impl Run<'_, '_> {
             }
             Op::Conditions { set, index } => {
                 let (index, index_sure) = self.index_value(index)?;
-                let (slot, sure) = self.conditions(set, index)?;
-                (Fast::Bool(self.all_hold(slot)), sure.min(index_sure))
+                let ((_, all_hold), sure) = self.conditions(set, index)?;
+                (Fast::Bool(all_hold), sure.min(index_sure))
             }
             Op::Failures { set, index } => {
                 let (index, index_sure) = self.index_value(index)?;
-                let (slot, sure) = self.conditions(set, index)?;
+                let ((slot, _), sure) = self.conditions(set, index)?;
                 (Fast::Failures(slot), sure.min(index_sure))
             }
             Op::TableRow { table, keys } => {
@@ -484,18 +485,20 @@ impl Run<'_, '_> {
     }
 
     /// Evaluates every condition of a set (all the reasons are given at
-    /// once); its slot, whose bits are the conditions that failed.
-    fn conditions(&mut self, id: u32, index: Option<u16>) -> Result<Sure<u32>, Stop> {
+    /// once); its slot, whose bits are the conditions that failed, and
+    /// whether they all held.
+    fn conditions(&mut self, id: u32, index: Option<u16>) -> Result<Sure<(u32, bool)>, Stop> {
         let compiled = self.compiled;
         let set = compiled.sets.get(id as usize).ok_or_else(|| self.raise(Fault::Internal("no such condition set")))?;
         let slot = set.memo_offset + index.unwrap_or(0) as usize;
         let slot_id = u32::try_from(slot).unwrap_or(u32::MAX);
-        if let Some(Some(sure)) = self.scratch.set_memo.get(slot) {
-            return Ok((slot_id, *sure));
+        if let Some(Some((sure, all_hold))) = self.scratch.set_memo.get(slot) {
+            return Ok(((slot_id, *all_hold), *sure));
         }
         let first_word = set.words_offset + index.unwrap_or(0) as usize * set.words_per_slot;
         let outer = std::mem::replace(&mut self.scratch.index, index);
         let mut sure = SURE;
+        let mut all_hold = true;
         for (position, condition) in set.conditions.iter().enumerate() {
             let requires = condition
                 .requires
@@ -513,28 +516,16 @@ impl Run<'_, '_> {
             };
             self.rely(condition.reliance);
             sure = sure.min(condition_sure).min(condition.certainty);
+            all_hold &= holds;
             if !holds && let Some(word) = self.scratch.failure_bits.get_mut(first_word + position / 64) {
                 *word |= 1 << (position % 64);
             }
         }
         self.scratch.index = outer;
         if let Some(memo) = self.scratch.set_memo.get_mut(slot) {
-            *memo = Some(sure);
+            *memo = Some((sure, all_hold));
         }
-        Ok((slot_id, sure))
-    }
-
-    /// Whether no condition of a slot failed.
-    fn all_hold(&self, slot: u32) -> bool {
-        let compiled = self.compiled;
-        let Some(set) = compiled.slot_sets.get(slot as usize).and_then(|set| compiled.sets.get(*set as usize)) else {
-            return false;
-        };
-        let first = set.words_offset + (slot as usize - set.memo_offset) * set.words_per_slot;
-        self.scratch
-            .failure_bits
-            .get(first..first + set.words_per_slot)
-            .is_some_and(|words| words.iter().all(|word| *word == 0))
+        Ok(((slot_id, all_hold), sure))
     }
 
     /// Records a reliance the first time its place is read.
