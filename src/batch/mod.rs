@@ -320,11 +320,21 @@ struct Worker {
     scratch: Scratch,
     values: Vec<Option<Value>>,
     problems: Vec<FieldProblem>,
+    /// A record's buffers, swapped with a chunk's row so the row can be read
+    /// as text (checked once a row) and given back without allocating.
+    spare: Option<csv::ByteRecord>,
+}
+
+/// Where the row being evaluated is, for its error report and its output.
+#[derive(Clone, Copy)]
+struct Place {
+    row: u64,
+    line: u64,
 }
 
 impl Worker {
     fn new(compiled: &CompiledPolicy<'_>) -> Self {
-        Worker { scratch: compiled.scratch(), values: Vec::new(), problems: Vec::new() }
+        Worker { scratch: compiled.scratch(), values: Vec::new(), problems: Vec::new(), spare: None }
     }
 
     fn evaluate(
@@ -341,73 +351,91 @@ impl Worker {
         for position in 0..chunk.len {
             let row = chunk.first_row + position as u64;
             self.problems.clear();
-            let (line, name, profile_name);
-            match (columns, chunk.records.get(position), chunk.lines.get(position)) {
-                (Some(columns), Some(record), _) => {
-                    line = record.position().map_or(0, csv::Position::line);
-                    if let Err(message) = columns.values(policy, record, &mut self.values, &mut self.problems) {
-                        chunk.errors.push(RowError::unreadable(row, line, message));
-                        chunk.errors_rows += 1;
+            if let (Some(columns), Some(slot)) = (columns, chunk.records.get_mut(position)) {
+                let mut bytes = self.spare.take().unwrap_or_default();
+                std::mem::swap(&mut bytes, slot);
+                let place = Place { row, line: bytes.position().map_or(0, csv::Position::line) };
+                let record = match csv::StringRecord::from_byte_record(bytes) {
+                    Ok(record) => record,
+                    Err(error) => {
+                        let column = error.utf8_error().field() + 1;
+                        self.spare = Some(error.into_byte_record());
+                        let message = format!("cell {column} is not valid UTF-8");
+                        chunk.reject(RowError::unreadable(place.row, place.line, message));
                         continue;
                     }
-                    name = columns.name(record);
+                };
+                match columns.values(policy, &record, &mut self.values, &mut self.problems) {
+                    Ok(()) => self.finish(compiled, options, chunk, place, columns.name(&record)),
+                    Err(message) => chunk.reject(RowError::unreadable(place.row, place.line, message)),
                 }
-                (None, _, Some((number, text))) => {
-                    line = *number;
-                    match rows::json_line(policy, text) {
-                        Ok(profile) => {
-                            self.values.clear();
-                            self.values.extend_from_slice(profile.values());
-                            profile_name = profile.name;
-                            name = profile_name.as_deref();
-                        }
-                        Err(Ok(problems)) => {
-                            self.problems = problems;
-                            name = None;
-                        }
-                        Err(Err(message)) => {
-                            chunk.errors.push(RowError::unreadable(row, line, message));
-                            chunk.errors_rows += 1;
-                            continue;
-                        }
+                self.spare = Some(record.into_byte_record());
+            } else if let Some((number, text)) = chunk.lines.get(position) {
+                let place = Place { row, line: *number };
+                match rows::json_line(policy, text) {
+                    Ok(profile) => {
+                        self.values.clear();
+                        self.values.extend_from_slice(profile.values());
+                        self.finish(compiled, options, chunk, place, profile.name.as_deref());
                     }
-                }
-                _ => continue,
-            }
-            if !self.problems.is_empty() {
-                chunk.errors.extend(self.problems.drain(..).map(|problem| RowError::from_problem(row, line, problem)));
-                chunk.errors_rows += 1;
-                continue;
-            }
-            if let Err(error) = compiled.evaluate(&self.values, &mut self.scratch) {
-                chunk.errors.push(RowError {
-                    row,
-                    line,
-                    field: None,
-                    code: error.code(),
-                    message: error.message().to_owned(),
-                    help: error.help().map(str::to_owned),
-                });
-                chunk.errors_rows += 1;
-                continue;
-            }
-            match options.output {
-                Format::Csv => output::csv::row(compiled, &self.scratch, &self.values, row, name, &mut chunk.out),
-                Format::Jsonl => {
-                    let outcome = compiled.outcome(&self.scratch, &self.values);
-                    let subject = Subject {
-                        profile_file: &options.file_name,
-                        profile_name: name,
-                        policy_file: &options.policy_file,
-                    };
-                    let mut json = output::json::outcome(policy, &subject, &outcome);
-                    if let Some(profile) = json.get_mut("profile").and_then(serde_json::Value::as_object_mut) {
-                        profile.insert("row".to_owned(), serde_json::Value::from(row));
+                    Err(Ok(problems)) => {
+                        self.problems = problems;
+                        self.finish(compiled, options, chunk, place, None);
                     }
-                    let _ = serde_json::to_writer(&mut chunk.out, &json);
-                    chunk.out.push(b'\n');
+                    Err(Err(message)) => chunk.reject(RowError::unreadable(place.row, place.line, message)),
                 }
             }
         }
+    }
+
+    /// The rest of a row once its values are read: its problems reported, or
+    /// its outcome evaluated and written.
+    fn finish(
+        &mut self,
+        compiled: &CompiledPolicy<'_>,
+        options: &Options,
+        chunk: &mut Chunk,
+        place: Place,
+        name: Option<&str>,
+    ) {
+        let Place { row, line } = place;
+        if !self.problems.is_empty() {
+            chunk.errors.extend(self.problems.drain(..).map(|problem| RowError::from_problem(row, line, problem)));
+            chunk.errors_rows += 1;
+            return;
+        }
+        if let Err(error) = compiled.evaluate(&self.values, &mut self.scratch) {
+            chunk.reject(RowError {
+                row,
+                line,
+                field: None,
+                code: error.code(),
+                message: error.message().to_owned(),
+                help: error.help().map(str::to_owned),
+            });
+            return;
+        }
+        match options.output {
+            Format::Csv => output::csv::row(compiled, &self.scratch, &self.values, row, name, &mut chunk.out),
+            Format::Jsonl => {
+                let outcome = compiled.outcome(&self.scratch, &self.values);
+                let subject =
+                    Subject { profile_file: &options.file_name, profile_name: name, policy_file: &options.policy_file };
+                let mut json = output::json::outcome(compiled.policy(), &subject, &outcome);
+                if let Some(profile) = json.get_mut("profile").and_then(serde_json::Value::as_object_mut) {
+                    profile.insert("row".to_owned(), serde_json::Value::from(row));
+                }
+                let _ = serde_json::to_writer(&mut chunk.out, &json);
+                chunk.out.push(b'\n');
+            }
+        }
+    }
+}
+
+impl Chunk {
+    /// A row rejected for one reason.
+    fn reject(&mut self, error: RowError) {
+        self.errors.push(error);
+        self.errors_rows += 1;
     }
 }

@@ -61,7 +61,7 @@ impl ColumnMap {
     pub(crate) fn values(
         &self,
         policy: &CheckedPolicy,
-        record: &csv::ByteRecord,
+        record: &csv::StringRecord,
         values: &mut Vec<Option<Value>>,
         problems: &mut Vec<FieldProblem>,
     ) -> Result<(), String> {
@@ -70,13 +70,7 @@ impl ColumnMap {
             return Err(format!("the row has {} cell(s), the header {}", record.len(), self.width));
         }
         for (field, column) in policy.fields.iter().zip(&self.field_columns) {
-            let cell = match column.and_then(|column| record.get(column)) {
-                Some(bytes) => match std::str::from_utf8(bytes) {
-                    Ok(text) => Some(RawValue::Cell(text)),
-                    Err(_) => return Err(format!("the cell of `{}` is not valid UTF-8", field.name)),
-                },
-                None => None,
-            };
+            let cell = column.and_then(|column| record.get(column)).map(RawValue::Cell);
             match field_value(policy, field, cell) {
                 Ok(value) => values.push(value),
                 Err(problem) => {
@@ -89,8 +83,8 @@ impl ColumnMap {
     }
 
     /// The row's `name` cell, if the file has that column.
-    pub(crate) fn name<'r>(&self, record: &'r csv::ByteRecord) -> Option<&'r str> {
-        self.name_column.and_then(|column| record.get(column)).and_then(|bytes| std::str::from_utf8(bytes).ok())
+    pub(crate) fn name<'r>(&self, record: &'r csv::StringRecord) -> Option<&'r str> {
+        self.name_column.and_then(|column| record.get(column))
     }
 }
 
