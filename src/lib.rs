@@ -18,7 +18,11 @@
 //!   ([`eval::trace::Tracer`]): plain evaluation uses one that does nothing,
 //!   [`eval::explain`] one that records the derivation, `avenant test` one
 //!   that records coverage.
-//! - [`output`]: outcome → JSON and tables; explanations; the test report.
+//! - [`eval::compiled`]: the same evaluation, compiled once per policy for
+//!   populations; it must agree exactly with [`evaluate`], the reference.
+//! - [`batch`]: a population (CSV or JSON Lines) evaluated on all cores in
+//!   constant memory, in input order, with every rejected row reported.
+//! - [`output`]: outcome → JSON, tables and CSV rows; explanations; the test report.
 //! - [`mod@format`]: policy text → its canonical layout (`avenant fmt`), the
 //!   meaning checked unchanged by parsing the result again.
 //!
@@ -42,6 +46,7 @@
 //! ```
 
 pub mod amend;
+pub mod batch;
 pub mod chain;
 pub mod check;
 pub mod eval;

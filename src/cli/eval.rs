@@ -15,13 +15,22 @@ pub struct EvalArgs {
     policy: PathBuf,
 
     /// Profile files (`.toml`, `.json`, `.yaml`); each is evaluated in turn.
-    #[arg(required = true, value_name = "PROFILE")]
+    #[arg(required_unless_present = "population", value_name = "PROFILE")]
     profiles: Vec<PathBuf>,
 
-    /// `table` for people; `json` prints one object per profile, with the
-    /// policy's outputs under their declared names.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    /// A population: a CSV file (a header row of field names, one profile a
+    /// row, an empty cell for a field not given) or JSON Lines (one profile
+    /// object a line), evaluated on all cores in constant memory.
+    #[arg(long = "profiles", value_name = "FILE", conflicts_with = "profiles")]
+    population: Option<PathBuf>,
+
+    /// For profile files: `table` for people (the default), `json` for one
+    /// object per profile. For a population: `csv` (the default) or `jsonl`.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+
+    #[command(flatten)]
+    batch: super::eval_population::PopulationArgs,
 
     /// The date of the evaluation (YYYY-MM-DD; default: today). It picks the
     /// text in force in a directory, and dates the physician's contract year.
@@ -30,9 +39,11 @@ pub struct EvalArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
+pub(super) enum Format {
     Table,
     Json,
+    Csv,
+    Jsonl,
 }
 
 pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
@@ -41,6 +52,18 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         Err(exit) => return Ok(exit),
     };
     let policy = &loaded.policy;
+    if let Some(population) = &args.population {
+        return super::eval_population::run(&args.batch, &loaded, on, &args.policy, population, args.format, reporter);
+    }
+    let format = match args.format {
+        None | Some(Format::Table) => Format::Table,
+        Some(Format::Json) => Format::Json,
+        Some(format @ (Format::Csv | Format::Jsonl)) => {
+            let name = if format == Format::Csv { "csv" } else { "jsonl" };
+            reporter.message(&format!("`--format {name}` is for a population: give it with `--profiles FILE`"));
+            return Ok(Exit::Trouble);
+        }
+    };
     let policy_file = args.policy.display().to_string();
     let mut exit = Exit::Success;
     let mut stdout = std::io::stdout().lock();
@@ -69,12 +92,12 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             chain: &loaded.chain,
             on,
         };
-        match args.format {
+        match format {
             Format::Json => {
                 let json = output::json::outcome(policy, &subject, &outcome);
                 writeln!(stdout, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
             }
-            Format::Table => {
+            Format::Table | Format::Csv | Format::Jsonl => {
                 if position > 0 {
                     writeln!(stdout)?;
                 }

@@ -4,6 +4,7 @@
 
 mod check;
 mod eval;
+mod eval_population;
 mod explain;
 mod fmt;
 mod population;

@@ -61,6 +61,30 @@ impl Reporter {
         let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
 
+    /// A rejected row of a population: one line, with the help on the next.
+    pub fn row_error(&self, file: &str, error: &avenant::batch::RowError) {
+        let text = match self.format {
+            ErrorFormat::Json => serde_json::json!({
+                "severity": "error",
+                "code": error.code,
+                "filename": file,
+                "row": error.row,
+                "line": error.line,
+                "field": error.field,
+                "message": error.message,
+                "help": error.help,
+            })
+            .to_string(),
+            _ => {
+                let field = error.field.as_ref().map(|field| format!(" `{field}`:")).unwrap_or_default();
+                let help = error.help.as_ref().map(|help| format!("\n  help: {help}")).unwrap_or_default();
+                let row = if error.row == 0 { "the header".to_owned() } else { format!("row {}", error.row) };
+                format!("error: {file}:{}: {row}:{field} {}{help}", error.line, error.message)
+            }
+        };
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
+
     /// A profile error, drawn over the profile file where it has a line.
     pub fn profile_error(&self, error: &ProfileError, text: Option<&str>) {
         self.diagnostic(&ProfileDiagnostic::new(error, text));

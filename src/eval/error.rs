@@ -7,7 +7,7 @@ use crate::check::model::*;
 use crate::source::Span;
 
 /// Why an evaluation stopped, before it is given a place.
-pub(super) enum Fault {
+pub(crate) enum Fault {
     /// Already located deeper down; passed up unchanged.
     Located(EvalError),
     MissingField(FieldId),
@@ -29,7 +29,7 @@ pub(super) enum Fault {
 
 impl Fault {
     /// Gives the fault the place of the expression that raised it.
-    pub(super) fn locate(self, span: Span, policy: &CheckedPolicy) -> EvalError {
+    pub(crate) fn locate(self, span: Span, policy: &CheckedPolicy) -> EvalError {
         let (code, message, help) = match self {
             Fault::Located(error) => return error,
             Fault::MissingField(id) => {
@@ -122,6 +122,10 @@ impl EvalError {
 
     pub fn message(&self) -> &str {
         &self.0.message
+    }
+
+    pub fn help(&self) -> Option<&str> {
+        self.0.help.as_deref()
     }
 
     /// Where in the policy evaluation stopped.

@@ -6,10 +6,11 @@
 //! checked, so overflow is a located error, never a panic. This module never
 //! reads files and never prints.
 
-mod error;
+pub mod compiled;
+pub(crate) mod error;
 mod examples;
 mod explain;
-mod profile;
+pub(crate) mod profile;
 pub mod trace;
 mod value;
 
@@ -260,14 +261,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             ExprKind::Arith { op, left, right } => {
                 let (left, left_sure) = self.eval_decimal(left)?;
                 let (right, right_sure) = self.eval_decimal(right)?;
-                let result = match op {
-                    ArithOp::Add => left.checked_add(right),
-                    ArithOp::Sub => left.checked_sub(right),
-                    ArithOp::Mul => left.checked_mul(right),
-                    ArithOp::Div if right.is_zero() => return Err(Fault::DivisionByZero),
-                    ArithOp::Div => left.checked_div(right),
-                };
-                (Value::Decimal(result.ok_or(Fault::Overflow)?), left_sure.min(right_sure))
+                (Value::Decimal(arithmetic(*op, left, right)?), left_sure.min(right_sure))
             }
             ExprKind::Compare { op, left, right } => {
                 let (left, left_sure) = self.eval(left).map_err(Fault::Located)?;
@@ -424,12 +418,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
                 let (limit, limit_sure) = self.eval(&bound.value).map_err(Fault::Located)?;
                 sure = sure.min(limit_sure);
                 let ordering = value.compare(&limit).ok_or(Fault::Internal("a band bound of another kind"))?;
-                let holds = match (is_lower, bound.inclusive) {
-                    (true, true) => ordering.is_ge(),
-                    (true, false) => ordering.is_gt(),
-                    (false, true) => ordering.is_le(),
-                    (false, false) => ordering.is_lt(),
-                };
+                let holds = bound_holds(is_lower, bound.inclusive, ordering);
                 self.tracer.bound(position, is_lower, &limit, holds);
                 if !holds {
                     inside = false;
@@ -530,5 +519,29 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
         if !known {
             self.reliances.push(reliance);
         }
+    }
+}
+
+/// `left op right` on exact decimals, checked: overflow and division by zero
+/// are faults, never panics. Shared by both evaluators.
+pub(crate) fn arithmetic(op: ArithOp, left: Decimal, right: Decimal) -> Result<Decimal, Fault> {
+    let result = match op {
+        ArithOp::Add => left.checked_add(right),
+        ArithOp::Sub => left.checked_sub(right),
+        ArithOp::Mul => left.checked_mul(right),
+        ArithOp::Div if right.is_zero() => return Err(Fault::DivisionByZero),
+        ArithOp::Div => left.checked_div(right),
+    };
+    result.ok_or(Fault::Overflow)
+}
+
+/// Whether a value on this side of a band's bound (`ordering`: the value
+/// against the bound) is inside the band.
+pub(crate) fn bound_holds(is_lower: bool, inclusive: bool, ordering: std::cmp::Ordering) -> bool {
+    match (is_lower, inclusive) {
+        (true, true) => ordering.is_ge(),
+        (true, false) => ordering.is_gt(),
+        (false, true) => ordering.is_le(),
+        (false, false) => ordering.is_lt(),
     }
 }

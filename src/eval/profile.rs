@@ -9,16 +9,16 @@ use rust_decimal::Decimal;
 use serde_json::Value as Json;
 
 use crate::check::diagnostic::suggest;
-use crate::check::model::{CheckedPolicy, FieldDef, Value};
+use crate::check::model::{CheckedPolicy, EnumDef, FieldDef, Value};
 use crate::check::types::Type;
 
-const UNREADABLE: &str = "avenant::profile::unreadable";
-const MISSING_FIELD: &str = "avenant::profile::missing_field";
-const INVALID_VALUE: &str = "avenant::profile::invalid_value";
-const UNKNOWN_FIELD: &str = "avenant::profile::unknown_field";
+pub(crate) const UNREADABLE: &str = "avenant::profile::unreadable";
+pub(crate) const MISSING_FIELD: &str = "avenant::profile::missing_field";
+pub(crate) const INVALID_VALUE: &str = "avenant::profile::invalid_value";
+pub(crate) const UNKNOWN_FIELD: &str = "avenant::profile::unknown_field";
 
 /// Keys a profile file may carry besides the policy's fields.
-pub const PROFILE_META_KEYS: [&str; 2] = ["name", "description"];
+pub const PROFILE_META_KEYS: [&str; 3] = ["id", "name", "description"];
 
 /// A profile document as read, not yet validated.
 #[derive(Debug, Clone)]
@@ -185,63 +185,137 @@ impl Profile {
         tolerated: &[String],
     ) -> Result<Profile, Vec<ProfileError>> {
         let path = input.path.as_path();
-        let mut errors = Vec::new();
+        Profile::from_document(policy, &input.document, tolerated).map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|problem| {
+                    // A missing field has no line to point at; the others are where their key is written.
+                    let line = match problem.code {
+                        MISSING_FIELD => None,
+                        _ => key_lines(&input.text, &problem.field).next(),
+                    };
+                    let mut error = ProfileError::new(problem.code, path, Some(&problem.field), problem.message);
+                    error.help = problem.help;
+                    error.line = line;
+                    error
+                })
+                .collect()
+        })
+    }
+
+    /// Validates a document already read (a profile file, or one line of a
+    /// JSON Lines population): the same rules wherever the document came from.
+    pub(crate) fn from_document(
+        policy: &CheckedPolicy,
+        document: &serde_json::Map<String, Json>,
+        tolerated: &[String],
+    ) -> Result<Profile, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
         let mut values = Vec::with_capacity(policy.fields.len());
         for field in &policy.fields {
-            match input.document.get(&field.name) {
-                None | Some(Json::Null) => {
-                    if let Some(default) = &field.default {
-                        values.push(Some(default.clone()));
-                    } else if field.optional {
-                        values.push(None);
-                    } else {
-                        let help = format!(
-                            "add `{}`{}",
-                            field.name,
-                            field.label.as_ref().map(|label| format!(": {label}")).unwrap_or_default()
-                        );
-                        errors.push(
-                            ProfileError::new(
-                                MISSING_FIELD,
-                                path,
-                                Some(&field.name),
-                                format!("the field `{}` is missing", field.name),
-                            )
-                            .with_help(help),
-                        );
-                        values.push(None);
-                    }
+            let raw = document.get(&field.name).map(RawValue::Json);
+            match field_value(policy, field, raw) {
+                Ok(value) => values.push(value),
+                Err(problem) => {
+                    problems.push(problem);
+                    values.push(None);
                 }
-                Some(json) => match convert(policy, field, json) {
-                    Ok(value) => values.push(Some(value)),
-                    Err((message, help)) => {
-                        let mut error = ProfileError::new(INVALID_VALUE, path, Some(&field.name), message);
-                        error.help = help;
-                        error.line = key_lines(&input.text, &field.name).next();
-                        errors.push(error);
-                        values.push(None);
-                    }
-                },
             }
         }
-        for key in input.document.keys() {
-            let known = policy.fields.iter().any(|field| field.name == *key) || tolerated.contains(key);
-            if PROFILE_META_KEYS.contains(&key.as_str()) || known {
+        for key in document.keys() {
+            if PROFILE_META_KEYS.contains(&key.as_str()) || policy.field(key).is_some() || tolerated.contains(key) {
                 continue;
             }
-            let names = policy.fields.iter().map(|field| field.name.as_str());
-            let help = suggest(key, names)
-                .unwrap_or_else(|| format!("the policy `{}` reads {}", policy.header.name, field_list(policy)));
-            let mut error =
-                ProfileError::new(UNKNOWN_FIELD, path, Some(key), format!("unknown field `{key}`")).with_help(help);
-            error.line = key_lines(&input.text, key).next();
-            errors.push(error);
+            problems.push(unknown_field(policy, key));
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        if !problems.is_empty() {
+            return Err(problems);
         }
-        let text = |key: &str| input.document.get(key).and_then(Json::as_str).map(str::to_owned);
+        let text = |key: &str| document.get(key).and_then(Json::as_str).map(str::to_owned);
         Ok(Profile { values, name: text("name"), description: text("description") })
+    }
+
+    /// The profile's value of each declared field, in field order; `None` where absent.
+    pub fn values(&self) -> &[Option<Value>] {
+        &self.values
+    }
+}
+
+/// A field's value as its reader found it, before it is given its type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RawValue<'a> {
+    /// A value of a TOML, JSON or YAML document (read into JSON values).
+    Json(&'a Json),
+    /// A cell of a CSV file: text, whatever the field's type.
+    Cell(&'a str),
+}
+
+impl<'a> RawValue<'a> {
+    /// JSON `null` and an empty CSV cell both mean the field is not given.
+    fn is_absent(self) -> bool {
+        match self {
+            RawValue::Json(json) => json.is_null(),
+            RawValue::Cell(text) => text.is_empty(),
+        }
+    }
+
+    fn as_text(self) -> Option<&'a str> {
+        match self {
+            RawValue::Json(json) => json.as_str(),
+            RawValue::Cell(text) => Some(text),
+        }
+    }
+}
+
+/// A problem with one field, before its reader gives it a place (a file and
+/// line, or a row of a population).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FieldProblem {
+    pub code: &'static str,
+    pub field: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The value of one declared field, from what its reader found (`None`: the
+/// field is not there). The one place where a profile's values are typed and
+/// validated, whatever the format they were written in.
+pub(crate) fn field_value(
+    policy: &CheckedPolicy,
+    field: &FieldDef,
+    raw: Option<RawValue<'_>>,
+) -> Result<Option<Value>, FieldProblem> {
+    match raw.filter(|raw| !raw.is_absent()) {
+        None if field.default.is_some() => Ok(field.default.clone()),
+        None if field.optional => Ok(None),
+        None => {
+            let label = field.label.as_ref().map(|label| format!(": {label}")).unwrap_or_default();
+            Err(FieldProblem {
+                code: MISSING_FIELD,
+                field: field.name.clone(),
+                message: format!("the field `{}` is missing", field.name),
+                help: Some(format!("add `{}`{label}", field.name)),
+            })
+        }
+        Some(raw) => convert(policy, field, raw).map(Some).map_err(|(message, help)| FieldProblem {
+            code: INVALID_VALUE,
+            field: field.name.clone(),
+            message,
+            help,
+        }),
+    }
+}
+
+/// A key or column that names no declared field.
+pub(crate) fn unknown_field(policy: &CheckedPolicy, key: &str) -> FieldProblem {
+    let names = policy.fields.iter().map(|field| field.name.as_str());
+    let help = suggest(key, names)
+        .unwrap_or_else(|| format!("the policy `{}` reads {}", policy.header.name, field_list(policy)));
+    FieldProblem {
+        code: UNKNOWN_FIELD,
+        field: key.to_owned(),
+        message: format!("unknown field `{key}`"),
+        help: Some(help),
     }
 }
 
@@ -249,105 +323,132 @@ fn field_list(policy: &CheckedPolicy) -> String {
     policy.fields.iter().map(|field| format!("`{}`", field.name)).collect::<Vec<_>>().join(", ")
 }
 
-/// One field's value, or why it is not one.
-fn convert(policy: &CheckedPolicy, field: &FieldDef, json: &Json) -> Result<Value, (String, Option<String>)> {
+type Invalid = (String, Option<String>);
+
+/// One field's value, or why it is not one: one function per type of field.
+fn convert(policy: &CheckedPolicy, field: &FieldDef, raw: RawValue<'_>) -> Result<Value, Invalid> {
     let name = &field.name;
-    let wrong = |expected: &str| (format!("`{name}` must be {expected}, found {}", describe(json)), None);
+    let wrong = |expected: &str| (format!("`{name}` must be {expected}, found {}", describe(raw)), None);
     match field.ty {
-        Type::Bool => json.as_bool().map(Value::Bool).ok_or_else(|| wrong("`true` or `false`")),
-        Type::Patients { .. } => {
-            let count = decimal(json, false)
-                .ok_or_else(|| too_large(json).unwrap_or_else(|| wrong("a whole number of patients")))?;
-            if count.is_sign_negative() && !count.is_zero() {
-                return Err((
-                    format!("`{name}` cannot be negative, found {count}"),
-                    Some("a count of patients is zero or more".to_owned()),
-                ));
-            }
-            if !count.fract().is_zero() {
-                return Err((format!("`{name}` must be a whole number of patients, found {count}"), None));
-            }
-            Ok(Value::Decimal(count.normalize()))
-        }
+        Type::Bool => bool_value(raw).map(Value::Bool).ok_or_else(|| wrong("`true` or `false`")),
+        Type::Patients { .. } => count_value(name, raw).map(Value::Decimal),
         Type::Euros | Type::Number => {
-            decimal(json, false).map(Value::Decimal).ok_or_else(|| too_large(json).unwrap_or_else(|| wrong("a number")))
+            decimal(raw, false).map(Value::Decimal).ok_or_else(|| too_large(raw).unwrap_or_else(|| wrong("a number")))
         }
-        Type::Rate => decimal(json, true).map(Value::Decimal).ok_or_else(|| wrong("a rate, e.g. `0.85` or `\"85 %\"`")),
-        Type::Date => date(json).map(Value::Date).ok_or_else(|| wrong("a date `YYYY-MM-DD`")),
-        Type::Text => json.as_str().map(|text| Value::Text(text.into())).ok_or_else(|| wrong("a text")),
-        Type::Enum(id) => {
-            let enumeration = policy.enum_def(id);
-            let names = || enumeration.variants.iter().map(|variant| variant.name.as_str());
-            let Some(text) = json.as_str() else {
-                let list = names().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
-                return Err((format!("`{name}` must be one of {list}, found {}", describe(json)), None));
-            };
-            enumeration.variant_index(text).map(Value::Enum).ok_or_else(|| {
-                let help = suggest(text, names()).unwrap_or_else(|| {
-                    format!("the values are {}", names().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", "))
-                });
-                (format!("`{text}` is not a value of `{}`", enumeration.name), Some(help))
-            })
-        }
+        Type::Rate => decimal(raw, true).map(Value::Decimal).ok_or_else(|| wrong("a rate, e.g. `0.85` or `\"85 %\"`")),
+        Type::Date => date(raw).map(Value::Date).ok_or_else(|| wrong("a date `YYYY-MM-DD`")),
+        Type::Text => raw.as_text().map(|text| Value::Text(text.into())).ok_or_else(|| wrong("a text")),
+        Type::Enum(id) => enum_value(policy.enum_def(id), name, raw).map(Value::Enum),
         Type::Row(_) | Type::Failures => Err(wrong("a value")),
     }
 }
 
-/// Why a number that is a number is not one we can hold.
-fn too_large(json: &Json) -> Option<(String, Option<String>)> {
-    match json {
-        Json::Number(number) => Some((
-            format!("the number `{number}` is beyond the range of exact decimals"),
-            Some("numbers are exact decimals of at most 28 digits".to_owned()),
-        )),
-        _ => None,
+/// `true` or `false`: a JSON boolean, or those words in a CSV cell.
+fn bool_value(raw: RawValue<'_>) -> Option<bool> {
+    match raw {
+        RawValue::Json(json) => json.as_bool(),
+        RawValue::Cell("true") => Some(true),
+        RawValue::Cell("false") => Some(false),
+        RawValue::Cell(_) => None,
     }
 }
 
+/// Why a number that is written as a number is not one we can hold.
+fn too_large(raw: RawValue<'_>) -> Option<Invalid> {
+    let written = match raw {
+        RawValue::Json(Json::Number(number)) => number.to_string(),
+        RawValue::Cell(text) if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) => text.to_owned(),
+        _ => return None,
+    };
+    Some((
+        format!("the number `{written}` is beyond the range of exact decimals"),
+        Some("numbers are exact decimals of at most 28 digits".to_owned()),
+    ))
+}
+
+/// A count of patients: whole and not negative.
+fn count_value(name: &str, raw: RawValue<'_>) -> Result<Decimal, Invalid> {
+    let count = decimal(raw, false).ok_or_else(|| {
+        too_large(raw)
+            .unwrap_or_else(|| (format!("`{name}` must be a whole number of patients, found {}", describe(raw)), None))
+    })?;
+    if count.is_sign_negative() && !count.is_zero() {
+        return Err((
+            format!("`{name}` cannot be negative, found {count}"),
+            Some("a count of patients is zero or more".to_owned()),
+        ));
+    }
+    if !count.fract().is_zero() {
+        return Err((format!("`{name}` must be a whole number of patients, found {count}"), None));
+    }
+    Ok(count.normalize())
+}
+
+/// A value of an enumeration, by name, with a suggestion for a near miss.
+fn enum_value(enumeration: &EnumDef, name: &str, raw: RawValue<'_>) -> Result<u16, Invalid> {
+    let names = || enumeration.variants.iter().map(|variant| variant.name.as_str());
+    let Some(text) = raw.as_text() else {
+        let list = names().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
+        return Err((format!("`{name}` must be one of {list}, found {}", describe(raw)), None));
+    };
+    enumeration.variant_index(text).ok_or_else(|| {
+        let help = suggest(text, names()).unwrap_or_else(|| {
+            format!("the values are {}", names().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", "))
+        });
+        (format!("`{text}` is not a value of `{}`", enumeration.name), Some(help))
+    })
+}
+
 /// A number written as a number, or as text (`"12.5"`, `"85 %"` for a rate).
-fn decimal(json: &Json, percent_allowed: bool) -> Option<Decimal> {
-    match json {
-        Json::Number(number) => parse_decimal(&number.to_string()),
-        Json::String(text) => {
-            let text = text.trim();
-            match text.strip_suffix('%') {
-                Some(percent) if percent_allowed => {
-                    parse_decimal(percent.trim()).and_then(|value| value.checked_div(Decimal::ONE_HUNDRED))
-                }
-                Some(_) => None,
-                None => parse_decimal(text),
-            }
+fn decimal(raw: RawValue<'_>, percent_allowed: bool) -> Option<Decimal> {
+    let text = match raw {
+        RawValue::Json(Json::Number(number)) => return parse_decimal(number.as_str()),
+        RawValue::Json(Json::String(text)) => text.trim(),
+        RawValue::Cell(text) => text.trim(),
+        RawValue::Json(_) => return None,
+    };
+    match text.strip_suffix('%') {
+        Some(percent) if percent_allowed => {
+            parse_decimal(percent.trim()).and_then(|value| value.checked_div(Decimal::ONE_HUNDRED))
         }
-        _ => None,
+        Some(_) => None,
+        None => parse_decimal(text),
     }
 }
 
 fn parse_decimal(text: &str) -> Option<Decimal> {
+    // Counts are mostly plain digits: read them as an integer (the same
+    // decimal, scale 0, as `from_str` gives), which a population does millions of times.
+    if (1..=18).contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return text.parse::<u64>().ok().map(Decimal::from);
+    }
     Decimal::from_str(text).ok().or_else(|| Decimal::from_scientific(text).ok())
 }
 
-fn date(json: &Json) -> Option<jiff::civil::Date> {
-    let text = match json {
-        Json::String(text) => text.as_str(),
+fn date(raw: RawValue<'_>) -> Option<jiff::civil::Date> {
+    let text = match raw {
+        RawValue::Json(Json::String(text)) => text.as_str(),
         // TOML dates arrive as a one-key table when read into JSON values.
-        Json::Object(map) => map.values().next().and_then(Json::as_str)?,
-        _ => return None,
+        RawValue::Json(Json::Object(map)) => map.values().next().and_then(Json::as_str)?,
+        RawValue::Cell(text) => text,
+        RawValue::Json(_) => return None,
     };
     jiff::civil::Date::from_str(text.trim()).ok()
 }
 
-fn describe(json: &Json) -> String {
-    match json {
-        Json::Null => "nothing".to_owned(),
-        Json::Bool(value) => format!("`{value}`"),
-        Json::Number(number) => format!("the number `{number}`"),
-        Json::String(text) => format!("the text `\"{text}\"`"),
-        Json::Array(_) => "a list".to_owned(),
-        Json::Object(_) => "a table".to_owned(),
+fn describe(raw: RawValue<'_>) -> String {
+    match raw {
+        RawValue::Json(Json::Null) => "nothing".to_owned(),
+        RawValue::Json(Json::Bool(value)) => format!("`{value}`"),
+        RawValue::Json(Json::Number(number)) => format!("the number `{number}`"),
+        RawValue::Json(Json::String(text)) => format!("the text `\"{text}\"`"),
+        RawValue::Cell(text) => format!("the text `\"{text}\"`"),
+        RawValue::Json(Json::Array(_)) => "a list".to_owned(),
+        RawValue::Json(Json::Object(_)) => "a table".to_owned(),
     }
 }
 
-fn strip_position(message: &str) -> String {
+pub(crate) fn strip_position(message: &str) -> String {
     match message.find(" at line ") {
         Some(position) => message[..position].to_owned(),
         None => message.to_owned(),

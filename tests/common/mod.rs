@@ -96,3 +96,61 @@ pub fn scratch(name: &str, text: &str) -> PathBuf {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
 }
+
+/// A seeded generator (xorshift64*): the same profiles on every machine.
+pub struct Generator(pub u64);
+
+impl Generator {
+    pub fn next(&mut self, bound: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) % bound
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.next(items.len() as u64) as usize]
+    }
+
+    /// A count of patients, often at a threshold of the 2019 policy or next to it.
+    fn count(&mut self) -> u64 {
+        const EDGES: [u64; 22] = [
+            0, 639, 640, 641, 849, 850, 851, 1099, 1100, 1101, 1499, 1500, 1501, 1699, 1700, 1701, 2500, 3300, 3900,
+            4800, 6500, 7500,
+        ];
+        match self.next(3) {
+            0 => EDGES[self.next(EDGES.len() as u64) as usize] + self.next(2),
+            _ => self.next(9000),
+        }
+    }
+}
+
+/// Profiles for the 2019 policy that reach every specialty given, sector,
+/// zone and band, the thresholds and their neighbours, and a GP without
+/// `patientele_mt` now and then (an evaluation error).
+pub fn generated_profiles(count: usize, seed: u64, specialties: &[&str]) -> Vec<serde_json::Value> {
+    let mut generator = Generator(seed);
+    (0..count)
+        .map(|row| {
+            let specialty = match generator.next(4) {
+                0 => generator.pick(specialties),
+                1 => generator.pick(&["cardiologie", "pediatrie", "ophtalmologie"]),
+                _ => "medecine_generale",
+            };
+            let mut document = serde_json::json!({
+                "name": format!("dr-{row}"),
+                "specialty": specialty,
+                "sector": generator.pick(&["secteur_1", "secteur_2"]),
+                "optam": generator.next(2) == 1,
+                "zone": generator.pick(&["zip", "zac", "hors_zone"]),
+                "grouped_practice": generator.next(4) != 0,
+                "coordinated_practice": generator.next(5) != 0,
+                "file_active": generator.count(),
+            });
+            if generator.next(10) != 0 {
+                document["patientele_mt"] = serde_json::json!(generator.count());
+            }
+            document
+        })
+        .collect()
+}

@@ -1,0 +1,457 @@
+//! Populations: a CSV or JSON Lines file of profiles evaluated on all cores
+//! with the compiled evaluator, streamed in constant memory, written in input
+//! order. A bad row is reported (row, field, message) and the others still
+//! evaluate: rows in = rows out + rows reported. Reads and writes only the
+//! streams it is given; never prints, never exits.
+//!
+//! One reader thread parses rows into chunks of a fixed size; the main thread
+//! takes a wave of chunks (two per thread), evaluates them in parallel, then
+//! writes them in order and hands the buffers back to the reader. Memory is
+//! bounded by the chunks in flight, whatever the size of the population, and
+//! the output does not depend on the number of threads or the chunk size.
+
+mod rows;
+
+use std::io::{BufRead, Read, Write};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+
+use crate::check::model::Value;
+use crate::eval::compiled::{CompiledPolicy, Scratch};
+use crate::eval::profile::{FieldProblem, UNREADABLE};
+use crate::output::{self, Subject};
+use rows::ColumnMap;
+
+/// How a population is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+impl Format {
+    /// By file extension: `.csv`, or `.jsonl` / `.ndjson`.
+    pub fn of(path: &std::path::Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub input: Format,
+    pub output: Format,
+    /// Worker threads; 0 for one per core.
+    pub threads: usize,
+    /// Rows per chunk, the unit of work of a thread.
+    pub chunk_size: usize,
+    /// The population's file name, for JSON output.
+    pub file_name: String,
+    pub policy_file: String,
+    /// The date of the evaluation: what `evaluation_date` reads.
+    pub on: jiff::civil::Date,
+    /// The texts applied, the base first, for JSON output.
+    pub chain: Vec<String>,
+    /// Fields other texts of the policy's family declare: columns a
+    /// population may carry, ignored by this text.
+    pub tolerated: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            input: Format::Csv,
+            output: Format::Csv,
+            threads: 0,
+            chunk_size: 2048,
+            file_name: String::new(),
+            policy_file: String::new(),
+            on: jiff::civil::Date::ZERO,
+            chain: Vec::new(),
+            tolerated: Vec::new(),
+        }
+    }
+}
+
+/// A row that was not evaluated, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The row's number among the data rows, from 1 (0: the header).
+    pub row: u64,
+    /// Its line in the file, from 1.
+    pub line: u64,
+    pub field: Option<String>,
+    /// Stable: the profile's `avenant::profile::…` or the evaluator's `avenant::eval::…`.
+    pub code: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl RowError {
+    fn from_problem(row: u64, line: u64, problem: FieldProblem) -> RowError {
+        RowError {
+            row,
+            line,
+            field: Some(problem.field),
+            code: problem.code,
+            message: problem.message,
+            help: problem.help,
+        }
+    }
+
+    fn unreadable(row: u64, line: u64, message: String) -> RowError {
+        RowError { row, line, field: None, code: UNREADABLE, message, help: None }
+    }
+}
+
+/// What a run did: `rows_in == rows_out + rows_rejected`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub rows_in: u64,
+    pub rows_out: u64,
+    pub rows_rejected: u64,
+}
+
+/// How far a run has gone, after each wave.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot read the population: {0}")]
+    Read(String),
+    /// The header itself is wrong: no row was evaluated.
+    #[error("the population's columns are not the policy's fields")]
+    Columns(Vec<RowError>),
+}
+
+/// Evaluates a population read from `input` into `output`; rejected rows go
+/// to `rejected`, in row order, as they are found.
+pub fn run(
+    compiled: &CompiledPolicy<'_>,
+    input: impl Read + Send,
+    output: &mut (dyn Write + Send),
+    options: &Options,
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, BatchError> {
+    let threads = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|error| BatchError::Read(format!("cannot start {threads} threads: {error}")))?;
+    let (mut source, columns) = match options.input {
+        Format::Csv => {
+            let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
+            let header = reader.headers().map_err(|error| BatchError::Read(error.to_string()))?.clone();
+            let titles: Vec<&str> = header.iter().collect();
+            let columns =
+                ColumnMap::new(compiled.policy(), &titles, &options.tolerated).map_err(BatchError::Columns)?;
+            (Source::Csv { reader }, Some(columns))
+        }
+        Format::Jsonl => (Source::Jsonl { reader: std::io::BufReader::new(input), line: 0, bytes: 0 }, None),
+    };
+    if options.output == Format::Csv {
+        let mut header = Vec::new();
+        output::csv::header(compiled, &mut header);
+        output.write_all(&header)?;
+    }
+    let chunk_size = options.chunk_size.max(1);
+    let wave_size = threads * 2;
+    let mut summary = Summary::default();
+    std::thread::scope(|scope| -> Result<(), BatchError> {
+        let (full_sender, full_receiver) = mpsc::sync_channel::<Result<Chunk, BatchError>>(wave_size);
+        let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
+        scope.spawn(move || {
+            let mut first_row = 1;
+            loop {
+                let mut chunk = empty_receiver.try_recv().unwrap_or_default();
+                let filled = source.fill(&mut chunk, first_row, chunk_size);
+                first_row += chunk.len as u64;
+                let done = !matches!(filled, Ok(true));
+                let sent = match filled {
+                    Ok(_) if chunk.len == 0 => Ok(()),
+                    Ok(_) => full_sender.send(Ok(chunk)),
+                    Err(error) => full_sender.send(Err(error)),
+                };
+                // A closed channel means the writer stopped: stop reading too.
+                if done || sent.is_err() {
+                    break;
+                }
+            }
+        });
+        let mut bytes = 0;
+        // Evaluated, not yet written: written while the next wave is evaluated.
+        let mut pending: Vec<Chunk> = Vec::new();
+        loop {
+            let mut wave = Vec::with_capacity(wave_size);
+            let mut failure = None;
+            while wave.len() < wave_size {
+                match full_receiver.recv() {
+                    Ok(Ok(chunk)) => wave.push(chunk),
+                    Ok(Err(error)) => {
+                        failure = Some(error);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            let finished = wave.is_empty();
+            let previous = std::mem::take(&mut pending);
+            let (written, ()) = pool.install(|| {
+                rayon::join(
+                    || write_wave(previous, &mut *output, &mut *rejected, &mut summary, &empty_sender),
+                    || {
+                        wave.par_iter_mut().for_each_init(
+                            || Worker::new(compiled),
+                            |worker, chunk| worker.evaluate(compiled, columns.as_ref(), options, chunk),
+                        )
+                    },
+                )
+            });
+            bytes = bytes.max(written?);
+            progress(Progress { rows: summary.rows_in, bytes });
+            pending = wave;
+            if finished || failure.is_some() {
+                let written = write_wave(pending, &mut *output, &mut *rejected, &mut summary, &empty_sender)?;
+                progress(Progress { rows: summary.rows_in, bytes: bytes.max(written) });
+                return failure.map_or(Ok(()), Err);
+            }
+        }
+    })?;
+    output.flush()?;
+    Ok(summary)
+}
+
+/// Writes evaluated chunks in order, reports their rejected rows, counts
+/// them, and hands their buffers back to the reader; how far the input was read.
+fn write_wave(
+    chunks: Vec<Chunk>,
+    output: &mut (dyn Write + Send),
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    summary: &mut Summary,
+    recycle: &mpsc::Sender<Chunk>,
+) -> std::io::Result<u64> {
+    let mut bytes = 0;
+    for chunk in chunks {
+        output.write_all(&chunk.out)?;
+        for error in &chunk.errors {
+            rejected(error)?;
+        }
+        summary.rows_in += chunk.len as u64;
+        summary.rows_rejected += chunk.errors_rows;
+        summary.rows_out += chunk.len as u64 - chunk.errors_rows;
+        bytes = bytes.max(chunk.bytes_end);
+        // The reader may have stopped; then the buffer is simply dropped.
+        let _ = recycle.send(chunk);
+    }
+    Ok(bytes)
+}
+
+/// Rows of one chunk as read, and what evaluating them gave.
+#[derive(Default)]
+struct Chunk {
+    first_row: u64,
+    len: usize,
+    records: Vec<csv::ByteRecord>,
+    /// JSON Lines rows: each line's number and text.
+    lines: Vec<(u64, Vec<u8>)>,
+    bytes_end: u64,
+    out: Vec<u8>,
+    errors: Vec<RowError>,
+    /// Rows rejected: a row with several problems has several errors.
+    errors_rows: u64,
+}
+
+enum Source<R: Read> {
+    Csv { reader: csv::Reader<R> },
+    Jsonl { reader: std::io::BufReader<R>, line: u64, bytes: u64 },
+}
+
+impl<R: Read> Source<R> {
+    /// Fills a chunk with up to `size` rows; `Ok(false)` at the end of the input.
+    fn fill(&mut self, chunk: &mut Chunk, first_row: u64, size: usize) -> Result<bool, BatchError> {
+        chunk.first_row = first_row;
+        chunk.len = 0;
+        match self {
+            Source::Csv { reader } => {
+                while chunk.len < size {
+                    if chunk.records.len() == chunk.len {
+                        chunk.records.push(csv::ByteRecord::new());
+                    }
+                    let Some(record) = chunk.records.get_mut(chunk.len) else { break };
+                    let more = reader.read_byte_record(record).map_err(|error| BatchError::Read(error.to_string()))?;
+                    if !more {
+                        chunk.bytes_end = reader.position().byte();
+                        return Ok(false);
+                    }
+                    chunk.len += 1;
+                }
+                chunk.bytes_end = reader.position().byte();
+                Ok(true)
+            }
+            Source::Jsonl { reader, line, bytes } => {
+                while chunk.len < size {
+                    if chunk.lines.len() == chunk.len {
+                        chunk.lines.push((0, Vec::new()));
+                    }
+                    let Some((number, text)) = chunk.lines.get_mut(chunk.len) else { break };
+                    text.clear();
+                    let read = reader.read_until(b'\n', text)?;
+                    if read == 0 {
+                        return Ok(false);
+                    }
+                    *line += 1;
+                    *bytes += read as u64;
+                    chunk.bytes_end = *bytes;
+                    // A blank line is no row.
+                    if text.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    *number = *line;
+                    chunk.len += 1;
+                }
+                Ok(true)
+            }
+        }
+    }
+}
+
+/// One thread's reusable buffers.
+struct Worker {
+    scratch: Scratch,
+    values: Vec<Option<Value>>,
+    problems: Vec<FieldProblem>,
+    /// A record's buffers, swapped with a chunk's row so the row can be read
+    /// as text (checked once a row) and given back without allocating.
+    spare: Option<csv::ByteRecord>,
+}
+
+/// Where the row being evaluated is, for its error report and its output.
+#[derive(Clone, Copy)]
+struct Place {
+    row: u64,
+    line: u64,
+}
+
+impl Worker {
+    fn new(compiled: &CompiledPolicy<'_>) -> Self {
+        Worker { scratch: compiled.scratch(), values: Vec::new(), problems: Vec::new(), spare: None }
+    }
+
+    fn evaluate(
+        &mut self,
+        compiled: &CompiledPolicy<'_>,
+        columns: Option<&ColumnMap>,
+        options: &Options,
+        chunk: &mut Chunk,
+    ) {
+        chunk.out.clear();
+        chunk.errors.clear();
+        chunk.errors_rows = 0;
+        let policy = compiled.policy();
+        for position in 0..chunk.len {
+            let row = chunk.first_row + position as u64;
+            self.problems.clear();
+            if let (Some(columns), Some(slot)) = (columns, chunk.records.get_mut(position)) {
+                let mut bytes = self.spare.take().unwrap_or_default();
+                std::mem::swap(&mut bytes, slot);
+                let place = Place { row, line: bytes.position().map_or(0, csv::Position::line) };
+                let record = match csv::StringRecord::from_byte_record(bytes) {
+                    Ok(record) => record,
+                    Err(error) => {
+                        let column = error.utf8_error().field() + 1;
+                        self.spare = Some(error.into_byte_record());
+                        let message = format!("cell {column} is not valid UTF-8");
+                        chunk.reject(RowError::unreadable(place.row, place.line, message));
+                        continue;
+                    }
+                };
+                match columns.values(policy, &record, &mut self.values, &mut self.problems) {
+                    Ok(()) => self.finish(compiled, options, chunk, place, columns.name(&record)),
+                    Err(message) => chunk.reject(RowError::unreadable(place.row, place.line, message)),
+                }
+                self.spare = Some(record.into_byte_record());
+            } else if let Some((number, text)) = chunk.lines.get(position) {
+                let place = Place { row, line: *number };
+                match rows::json_line(policy, text, &options.tolerated) {
+                    Ok(profile) => {
+                        self.values.clear();
+                        self.values.extend_from_slice(profile.values());
+                        self.finish(compiled, options, chunk, place, profile.name.as_deref());
+                    }
+                    Err(Ok(problems)) => {
+                        self.problems = problems;
+                        self.finish(compiled, options, chunk, place, None);
+                    }
+                    Err(Err(message)) => chunk.reject(RowError::unreadable(place.row, place.line, message)),
+                }
+            }
+        }
+    }
+
+    /// The rest of a row once its values are read: its problems reported, or
+    /// its outcome evaluated and written.
+    fn finish(
+        &mut self,
+        compiled: &CompiledPolicy<'_>,
+        options: &Options,
+        chunk: &mut Chunk,
+        place: Place,
+        name: Option<&str>,
+    ) {
+        let Place { row, line } = place;
+        if !self.problems.is_empty() {
+            chunk.errors.extend(self.problems.drain(..).map(|problem| RowError::from_problem(row, line, problem)));
+            chunk.errors_rows += 1;
+            return;
+        }
+        if let Err(error) = compiled.evaluate(&self.values, options.on, &mut self.scratch) {
+            chunk.reject(RowError {
+                row,
+                line,
+                field: None,
+                code: error.code(),
+                message: error.message().to_owned(),
+                help: error.help().map(str::to_owned),
+            });
+            return;
+        }
+        match options.output {
+            Format::Csv => output::csv::row(compiled, &self.scratch, &self.values, row, name, &mut chunk.out),
+            Format::Jsonl => {
+                let outcome = compiled.outcome(&self.scratch, &self.values);
+                let subject = Subject {
+                    profile_file: &options.file_name,
+                    profile_name: name,
+                    policy_file: &options.policy_file,
+                    chain: &options.chain,
+                    on: options.on,
+                };
+                let mut json = output::json::outcome(compiled.policy(), &subject, &outcome);
+                if let Some(profile) = json.get_mut("profile").and_then(serde_json::Value::as_object_mut) {
+                    profile.insert("row".to_owned(), serde_json::Value::from(row));
+                }
+                let _ = serde_json::to_writer(&mut chunk.out, &json);
+                chunk.out.push(b'\n');
+            }
+        }
+    }
+}
+
+impl Chunk {
+    /// A row rejected for one reason.
+    fn reject(&mut self, error: RowError) {
+        self.errors.push(error);
+        self.errors_rows += 1;
+    }
+}

@@ -1,0 +1,175 @@
+//! `avenant eval POLICY --profiles FILE`: a population, CSV or JSON Lines, in
+//! and out, with a progress bar on a terminal, every rejected row reported,
+//! and a one-line summary whose counts reconcile. Only opens files and talks
+//! to the user; the work is `avenant::batch`'s.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use super::eval::Format;
+use super::{Exit, Reporter};
+use avenant::batch::{self, BatchError, Options, RowError};
+use avenant::eval::compiled::CompiledPolicy;
+use avenant::output;
+
+#[derive(Debug, clap::Args)]
+pub struct PopulationArgs {
+    /// Where to write the population's outcomes (default: standard output);
+    /// `.jsonl` or `.ndjson` picks JSON Lines unless `--format` says otherwise.
+    #[arg(long, value_name = "FILE", requires = "population")]
+    out: Option<PathBuf>,
+
+    /// Write the rejected rows as CSV (`row,line,field,code,message,help`)
+    /// to this file instead of standard error.
+    #[arg(long, value_name = "FILE", requires = "population")]
+    errors: Option<PathBuf>,
+
+    /// Exit with 0 even when rows were rejected (they are still reported).
+    #[arg(long, requires = "population")]
+    allow_rejects: bool,
+
+    /// Worker threads (default: one per core). The output is the same whatever the number.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "population")]
+    threads: usize,
+
+    /// Rows a thread takes at a time. The output is the same whatever the size.
+    #[arg(long, value_name = "ROWS", default_value_t = 2048, requires = "population")]
+    chunk_size: usize,
+}
+
+pub fn run(
+    args: &PopulationArgs,
+    loaded: &avenant::Loaded,
+    on: jiff::civil::Date,
+    policy_path: &Path,
+    population: &Path,
+    format: Option<Format>,
+    reporter: &Reporter,
+) -> std::io::Result<Exit> {
+    let shown = population.display().to_string();
+    let Some(input) = batch::Format::of(population) else {
+        reporter.message(&format!("`{shown}`: a population is a `.csv` or `.jsonl` file"));
+        return Ok(Exit::Trouble);
+    };
+    let output_format = match format {
+        Some(Format::Csv) => batch::Format::Csv,
+        Some(Format::Jsonl) => batch::Format::Jsonl,
+        None => args.out.as_deref().and_then(batch::Format::of).unwrap_or(batch::Format::Csv),
+        Some(Format::Table | Format::Json) => {
+            reporter.message("a population is written as `--format csv` or `--format jsonl`");
+            return Ok(Exit::Trouble);
+        }
+    };
+    let file = match std::fs::File::open(population) {
+        Ok(file) => file,
+        Err(error) => {
+            reporter.message(&format!("cannot read `{shown}`: {error}"));
+            return Ok(Exit::Trouble);
+        }
+    };
+    let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
+    let mut output: Box<dyn std::io::Write + Send> = match &args.out {
+        None => Box::new(std::io::BufWriter::with_capacity(1 << 20, std::io::stdout())),
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Box::new(std::io::BufWriter::with_capacity(1 << 20, file)),
+            Err(error) => {
+                reporter.message(&format!("cannot write `{}`: {error}", path.display()));
+                return Ok(Exit::Trouble);
+            }
+        },
+    };
+    let mut errors_file = match &args.errors {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => {
+                let mut writer = std::io::BufWriter::new(file);
+                writer.write_all(b"row,line,field,code,message,help\n")?;
+                Some(writer)
+            }
+            Err(error) => {
+                reporter.message(&format!("cannot write `{}`: {error}", path.display()));
+                return Ok(Exit::Trouble);
+            }
+        },
+    };
+    // A bar on a terminal only: piped or redirected, standard error stays clean.
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(size);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:40} {bytes}/{total_bytes} · {msg} · {elapsed} (about {eta} left)",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let options = Options {
+        input,
+        output: output_format,
+        threads: args.threads,
+        chunk_size: args.chunk_size,
+        file_name: shown.clone(),
+        policy_file: policy_path.display().to_string(),
+        on,
+        chain: loaded.chain.clone(),
+        tolerated: loaded.family_fields.clone(),
+    };
+    let compiled = CompiledPolicy::new(&loaded.policy);
+    let mut rejected = |error: &RowError| match errors_file.as_mut() {
+        Some(writer) => write_error(writer, error),
+        None => {
+            bar.suspend(|| reporter.row_error(&shown, error));
+            Ok(())
+        }
+    };
+    let mut progress = |progress: batch::Progress| {
+        bar.set_position(progress.bytes);
+        bar.set_message(format!("{} rows", progress.rows));
+    };
+    let result = batch::run(&compiled, file, &mut output, &options, &mut rejected, &mut progress);
+    bar.finish_and_clear();
+    if let Some(writer) = errors_file.as_mut() {
+        writer.flush()?;
+    }
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(BatchError::Io(error)) => return Err(error),
+        Err(BatchError::Read(message)) => {
+            reporter.message(&format!("`{shown}`: {message}"));
+            return Ok(Exit::Trouble);
+        }
+        Err(BatchError::Columns(errors)) => {
+            for error in &errors {
+                reporter.row_error(&shown, error);
+            }
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{shown}: rejected whole, its columns are not the policy's fields; no row evaluated"
+            );
+            return Ok(Exit::Rejected);
+        }
+    };
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{shown}: {} row(s) read, {} evaluated, {} rejected",
+        summary.rows_in,
+        summary.rows_out,
+        summary.rows_rejected
+    );
+    Ok(if summary.rows_rejected > 0 && !args.allow_rejects { Exit::Rejected } else { Exit::Success })
+}
+
+/// One line of the `--errors` report.
+fn write_error(writer: &mut impl std::io::Write, error: &RowError) -> std::io::Result<()> {
+    let mut line = format!("{},{},", error.row, error.line).into_bytes();
+    output::csv::field(&mut line, error.field.as_deref().unwrap_or(""));
+    line.push(b',');
+    output::csv::field(&mut line, error.code);
+    line.push(b',');
+    output::csv::field(&mut line, &error.message);
+    line.push(b',');
+    output::csv::field(&mut line, error.help.as_deref().unwrap_or(""));
+    line.push(b'\n');
+    writer.write_all(&line)
+}

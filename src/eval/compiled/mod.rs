@@ -1,0 +1,464 @@
+//! The compiled evaluator: a checked policy lowered once into a form built
+//! for populations (names resolved to slots, tables and reliances indexed,
+//! values `Copy`), evaluated with buffers a worker reuses from one profile
+//! to the next. It must give exactly what the reference evaluator
+//! ([`crate::eval::evaluate`]) gives: same values, same certainty, same
+//! assumptions in the same order, same errors. It never allocates on the
+//! path of a profile that evaluates, never reads files and never prints.
+
+mod lower;
+mod run;
+
+use std::sync::Arc;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::value::{Outcome, OutputValue};
+use crate::check::model::Reliance;
+use crate::check::model::{ArithOp, CheckedPolicy, CompareOp, FailedCondition, Value};
+use crate::check::types::Type;
+use crate::source::Span;
+use crate::syntax::ast::Certainty;
+
+pub use run::Scratch;
+
+/// A checked policy, compiled for evaluating many profiles.
+#[derive(Debug)]
+pub struct CompiledPolicy<'p> {
+    policy: &'p CheckedPolicy,
+    nodes: Vec<Node>,
+    /// Operands of nodes that take several (`min`, `in`, table keys, match arms).
+    lists: Vec<NodeId>,
+    texts: Vec<Arc<str>>,
+    rules: Vec<CompiledRule>,
+    rule_slots: usize,
+    bands: Vec<CompiledBands>,
+    sets: Vec<CompiledSet>,
+    /// The condition set of each slot.
+    slot_sets: Vec<u32>,
+    failure_words: usize,
+    tables: Vec<CompiledTable>,
+    reliances: Vec<RelianceDef>,
+    /// Distinct places a reliance may point at (the reference keeps one reliance per place).
+    reliance_keys: usize,
+    outputs: Vec<CompiledOutput>,
+    leaves: Vec<LeafDef>,
+    groups: u32,
+}
+
+pub(crate) type NodeId = u32;
+
+/// A value during compiled evaluation: small and `Copy`, so that nothing is
+/// cloned or counted on the hot path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(align(8))]
+pub(crate) enum Fast {
+    Bool(bool),
+    Decimal(Decimal),
+    Date(jiff::civil::Date),
+    Enum(u16),
+    Text(TextRef),
+    Row {
+        table: u32,
+        row: u32,
+    },
+    /// The failed conditions of the condition-set slot given.
+    Failures(u32),
+}
+
+/// Where a text lives: a constant of the policy, or a field of the profile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum TextRef {
+    Const(u32),
+    Field(u32),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct List {
+    start: u32,
+    len: u32,
+}
+
+#[derive(Debug)]
+struct Node {
+    op: Op,
+    span: Span,
+}
+
+#[derive(Debug)]
+enum Op {
+    Const(Fast),
+    Field(u32),
+    /// Whether the profile gives this optional field.
+    Given(u32),
+    EvaluationDate,
+    AddYears {
+        date: NodeId,
+        years: NodeId,
+    },
+    YearsBetween {
+        from: NodeId,
+        to: NodeId,
+    },
+    Param {
+        value: Fast,
+        certainty: Certainty,
+        reliance: Option<u32>,
+    },
+    Index,
+    Rule {
+        rule: u32,
+        index: Option<NodeId>,
+    },
+    /// A rule whose index is known when compiling (or that takes none).
+    RuleAt {
+        rule: u32,
+        index: Option<u16>,
+    },
+    ConditionsAt {
+        set: u32,
+        index: Option<u16>,
+    },
+    FailuresAt {
+        set: u32,
+        index: Option<u16>,
+    },
+    /// `table[keys].column` in one step: a row field read straight from its keys.
+    Cell {
+        table: u32,
+        keys: List,
+        column: u32,
+    },
+    /// A cell known when compiling that is not established: read, it is relied on.
+    CellConst {
+        value: Fast,
+        certainty: Certainty,
+        reliance: Option<u32>,
+    },
+    Band(u32),
+    Conditions {
+        set: u32,
+        index: Option<NodeId>,
+    },
+    Failures {
+        set: u32,
+        index: Option<NodeId>,
+    },
+    TableRow {
+        table: u32,
+        keys: List,
+    },
+    RowField {
+        row: NodeId,
+        column: u32,
+    },
+    Not(NodeId),
+    Neg(NodeId),
+    Arith {
+        op: ArithOp,
+        left: NodeId,
+        right: NodeId,
+    },
+    Compare {
+        op: CompareOp,
+        left: NodeId,
+        right: NodeId,
+    },
+    And(NodeId, NodeId),
+    Or(NodeId, NodeId),
+    In {
+        value: NodeId,
+        set: List,
+    },
+    If {
+        condition: NodeId,
+        then: NodeId,
+        otherwise: NodeId,
+    },
+    /// `arm_by_variant[variant]` is the arm for that value of the scrutinee.
+    Match {
+        scrutinee: NodeId,
+        arm_by_variant: List,
+    },
+    Round {
+        value: NodeId,
+        strategy: RoundingStrategy,
+        places: u32,
+    },
+    Min(List),
+    Max(List),
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    /// One body per slot: the index is substituted, and what it decides folded, when compiling.
+    bodies: Vec<NodeId>,
+    certainty: Certainty,
+    reliance: Option<u32>,
+    memo_offset: usize,
+}
+
+#[derive(Debug)]
+struct CompiledBands {
+    over: NodeId,
+    bands: Vec<CompiledBand>,
+}
+
+#[derive(Debug)]
+struct CompiledBand {
+    lower: Option<(NodeId, bool)>,
+    upper: Option<(NodeId, bool)>,
+    certainty: Certainty,
+    reliance: Option<u32>,
+}
+
+#[derive(Debug)]
+struct CompiledSet {
+    conditions: Vec<CompiledCondition>,
+    memo_offset: usize,
+    /// Failures are bits, one word per 64 conditions, from this word for slot 0.
+    words_offset: usize,
+    words_per_slot: usize,
+}
+
+#[derive(Debug)]
+struct CompiledCondition {
+    /// Where the condition applies, one expression per slot; `None`: everywhere.
+    guard: Option<Vec<NodeId>>,
+    /// One expression per slot of the set, as for rule bodies.
+    requires: Vec<NodeId>,
+    certainty: Certainty,
+    reliance: Option<u32>,
+    failure: FailedCondition,
+}
+
+#[derive(Debug)]
+struct CompiledTable {
+    key_sizes: Vec<usize>,
+    columns: usize,
+    cells: Vec<Option<CompiledCell>>,
+}
+
+#[derive(Debug)]
+struct CompiledCell {
+    value: Fast,
+    certainty: Certainty,
+    reliance: Option<u32>,
+}
+
+/// A value read that is not established, as the reference describes it.
+#[derive(Debug)]
+struct RelianceDef {
+    what: String,
+    certainty: Certainty,
+    reason: Option<String>,
+    span: Span,
+    key: u32,
+}
+
+#[derive(Debug)]
+struct CompiledOutput {
+    name: String,
+    /// One entry per value of the index (the options), or one with no index.
+    instances: Vec<(Option<(u16, String)>, PlanNode)>,
+}
+
+#[derive(Debug)]
+enum PlanNode {
+    Value { expr: NodeId, guard: Option<NodeId>, leaf: u32 },
+    Group { fields: Vec<(String, PlanNode)>, guard: Option<NodeId>, group: u32 },
+}
+
+/// One column of a flat outcome: an output value, by its dotted path.
+#[derive(Debug)]
+struct LeafDef {
+    path: String,
+    ty: Type,
+}
+
+/// One output value of a compiled outcome, borrowed from the evaluator's buffers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Leaf<'a> {
+    /// Guarded by a `when` that did not hold.
+    Null,
+    Bool(bool),
+    Number(Decimal, Type),
+    Date(jiff::civil::Date),
+    Text(&'a str),
+    Enum(&'a str),
+    /// The names of the conditions that failed, in the order of the policy.
+    Failures(FailedNames<'a>),
+}
+
+/// The names of the failed conditions of one slot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FailedNames<'a> {
+    set: &'a CompiledSet,
+    words: &'a [u64],
+}
+
+impl<'a> FailedNames<'a> {
+    pub fn iter(&self) -> impl Iterator<Item = &'a FailedCondition> + 'a {
+        let words = self.words;
+        self.set
+            .conditions
+            .iter()
+            .enumerate()
+            .filter(move |(position, _)| words.get(position / 64).is_some_and(|word| word >> (position % 64) & 1 == 1))
+            .map(|(_, condition)| &condition.failure)
+    }
+}
+
+impl PartialEq for CompiledSet {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl<'p> CompiledPolicy<'p> {
+    /// Compiles a checked policy; cheap next to a population, done once.
+    pub fn new(policy: &'p CheckedPolicy) -> Self {
+        lower::compile(policy)
+    }
+
+    pub fn policy(&self) -> &'p CheckedPolicy {
+        self.policy
+    }
+
+    /// The dotted path of every output value, in output order:
+    /// `eligible`, …, `options.option_1.aid.year_1`, ….
+    pub fn leaf_paths(&self) -> impl Iterator<Item = &str> {
+        self.leaves.iter().map(|leaf| leaf.path.as_str())
+    }
+
+    /// The names of the declared outputs, each of which has a certainty.
+    pub fn output_names(&self) -> impl Iterator<Item = &str> {
+        self.outputs.iter().map(|output| output.name.as_str())
+    }
+
+    /// A buffer set for one worker; reuse it for every profile it evaluates.
+    pub fn scratch(&self) -> Scratch {
+        Scratch::new(self)
+    }
+
+    /// The value of leaf `index` of the profile last evaluated with `scratch`.
+    pub fn leaf<'a>(&'a self, scratch: &'a Scratch, values: &'a [Option<Value>], index: usize) -> Leaf<'a> {
+        let (Some(definition), Some(Some(value))) = (self.leaves.get(index), scratch.leaves.get(index)) else {
+            return Leaf::Null;
+        };
+        match (*value, definition.ty) {
+            (Fast::Bool(value), _) => Leaf::Bool(value),
+            (Fast::Decimal(value), ty) => Leaf::Number(value, ty),
+            (Fast::Date(date), _) => Leaf::Date(date),
+            (Fast::Text(text), _) => Leaf::Text(self.text(text, values)),
+            (Fast::Enum(variant), Type::Enum(id)) => Leaf::Enum(self.policy.enum_def(id).variant_name(variant)),
+            (Fast::Failures(slot), _) => match self.failures(scratch, slot) {
+                Some(names) => Leaf::Failures(names),
+                None => Leaf::Null,
+            },
+            (Fast::Enum(_) | Fast::Row { .. }, _) => Leaf::Null,
+        }
+    }
+
+    /// How sure output `index` of the profile last evaluated is.
+    pub fn certainty(&self, scratch: &Scratch, index: usize) -> Certainty {
+        scratch.certainties.get(index).copied().unwrap_or(Certainty::Assumed)
+    }
+
+    /// The nodes of a list of operands.
+    fn operands(&self, list: List) -> &[NodeId] {
+        let start = list.start as usize;
+        self.lists.get(start..start + list.len as usize).unwrap_or(&[])
+    }
+
+    fn text<'a>(&'a self, text: TextRef, values: &'a [Option<Value>]) -> &'a str {
+        match text {
+            TextRef::Const(index) => self.texts.get(index as usize).map_or("", |text| text),
+            TextRef::Field(index) => match values.get(index as usize) {
+                Some(Some(Value::Text(text))) => text,
+                _ => "",
+            },
+        }
+    }
+
+    fn failures<'a>(&'a self, scratch: &'a Scratch, slot: u32) -> Option<FailedNames<'a>> {
+        let set = self.sets.get(*self.slot_sets.get(slot as usize)? as usize)?;
+        let first = set.words_offset + (slot as usize - set.memo_offset) * set.words_per_slot;
+        let words = scratch.failure_bits.get(first..first + set.words_per_slot)?;
+        Some(FailedNames { set, words })
+    }
+
+    /// The outcome of the profile last evaluated, in the reference's form
+    /// (allocates: for JSON output and for comparing with the reference).
+    pub fn outcome(&self, scratch: &Scratch, values: &[Option<Value>]) -> Outcome {
+        let outputs = self
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(position, output)| {
+                let value = match output.instances.as_slice() {
+                    [(None, node)] => self.node_value(node, scratch, values),
+                    instances => OutputValue::Record(
+                        instances
+                            .iter()
+                            .map(|(index, node)| {
+                                let name = index.as_ref().map(|(_, name)| name.clone()).unwrap_or_default();
+                                (name, self.node_value(node, scratch, values))
+                            })
+                            .collect(),
+                    ),
+                };
+                (output.name.clone(), value, self.certainty(scratch, position))
+            })
+            .collect();
+        let assumptions = scratch
+            .reliances
+            .iter()
+            .filter_map(|id| self.reliances.get(*id as usize))
+            .map(|reliance| Reliance {
+                what: reliance.what.clone(),
+                certainty: reliance.certainty,
+                reason: reliance.reason.clone(),
+                span: reliance.span,
+            })
+            .collect();
+        Outcome { outputs, assumptions }
+    }
+
+    fn node_value(&self, node: &PlanNode, scratch: &Scratch, values: &[Option<Value>]) -> OutputValue {
+        match node {
+            PlanNode::Value { leaf, .. } => match self.leaf(scratch, values, *leaf as usize) {
+                Leaf::Null => OutputValue::Null,
+                Leaf::Bool(value) => OutputValue::Bool(value),
+                Leaf::Number(value, ty) => OutputValue::Number { value, ty },
+                Leaf::Date(date) => OutputValue::Date(date),
+                Leaf::Text(text) => OutputValue::Text(text.into()),
+                Leaf::Enum(name) => {
+                    let label = match self.leaves.get(*leaf as usize).map(|leaf| leaf.ty) {
+                        Some(Type::Enum(id)) => self
+                            .policy
+                            .enum_def(id)
+                            .variants
+                            .iter()
+                            .find(|variant| variant.name == name)
+                            .and_then(|variant| variant.label.clone()),
+                        _ => None,
+                    };
+                    OutputValue::Enum { name: name.to_owned(), label }
+                }
+                Leaf::Failures(names) => OutputValue::Failures(names.iter().cloned().collect()),
+            },
+            PlanNode::Group { fields, group, .. } => {
+                if !scratch.groups.get(*group as usize).copied().unwrap_or(false) {
+                    return OutputValue::Null;
+                }
+                OutputValue::Record(
+                    fields
+                        .iter()
+                        .map(|(name, field)| (name.clone(), self.node_value(field, scratch, values)))
+                        .collect(),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The compiled evaluator against the reference, exactly: every output,
+//! every certainty, every assumption and every error, under every text of
+//! the chain and on dates that fall in different contract years, on each
+//! example and on a generated population that walks every branch.
+
+// Helpers fail loudly: a comparison that cannot run must not pass.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+
+use avenant::eval::compiled::CompiledPolicy;
+
+use avenant::output::{Subject, json};
+use avenant::{CheckedPolicy, Profile, ProfileInput};
+
+/// Dates under each text, in different contract years of the contracts generated.
+const DATES: [jiff::civil::Date; 3] =
+    [jiff::civil::date(2020, 1, 1), jiff::civil::date(2023, 12, 1), jiff::civil::date(2024, 10, 1)];
+
+/// Every text of `policies/`, each with the texts it amends.
+fn texts() -> Vec<avenant::Loaded> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ["avenant-7", "reglement-arbitral-2023", "convention-2024"]
+        .iter()
+        .map(|name| avenant::load_text(&root.join(format!("policies/{name}.policy"))).unwrap())
+        .collect()
+}
+
+/// Both evaluators on one profile: the same JSON, or the same error.
+fn assert_agree(
+    policy: &CheckedPolicy,
+    compiled: &CompiledPolicy<'_>,
+    profile: &Profile,
+    on: jiff::civil::Date,
+    what: &str,
+) {
+    let subject =
+        Subject { profile_file: what, profile_name: profile.name.as_deref(), policy_file: "policy", chain: &[], on };
+    let mut scratch = compiled.scratch();
+    let reference = avenant::evaluate(policy, profile, on);
+    let fast = compiled.evaluate(profile.values(), on, &mut scratch);
+    match (reference, fast) {
+        (Ok(reference), Ok(())) => {
+            let fast = compiled.outcome(&scratch, profile.values());
+            assert_eq!(json::outcome(policy, &subject, &fast), json::outcome(policy, &subject, &reference), "{what}");
+        }
+        (Err(reference), Err(fast)) => {
+            assert_eq!((fast.code(), fast.message()), (reference.code(), reference.message()), "{what}");
+            assert_eq!(policy.sources().location(fast.span()), policy.sources().location(reference.span()), "{what}");
+        }
+        (reference, fast) => panic!("{what}: the reference gave {reference:?}, the compiled evaluator {fast:?}"),
+    }
+}
+
+#[test]
+fn every_example_agrees() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut count = 0;
+    for loaded in texts() {
+        let compiled = CompiledPolicy::new(&loaded.policy);
+        for folder in ["examples", "tests/fixtures/profiles"] {
+            for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+                let path = entry.unwrap().path();
+                let Ok(text) = String::from_utf8(std::fs::read(&path).unwrap()) else { continue };
+                let Ok(input) = ProfileInput::parse(&path, &text) else { continue };
+                let Ok(profile) = Profile::validate_with(&loaded.policy, &input, &loaded.family_fields) else {
+                    continue;
+                };
+                for on in DATES {
+                    let what = format!("{} under {} on {on}", path.display(), loaded.policy.header.name);
+                    assert_agree(&loaded.policy, &compiled, &profile, on, &what);
+                    count += 1;
+                }
+            }
+        }
+    }
+    assert!(count >= 100, "only {count} evaluations compared");
+}
+
+#[test]
+fn a_generated_population_agrees() {
+    for loaded in texts() {
+        let policy = &loaded.policy;
+        let compiled = CompiledPolicy::new(policy);
+        let specialties: Vec<&str> = policy
+            .enums
+            .iter()
+            .find(|e| e.name == "specialty")
+            .unwrap()
+            .variants
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        let signed = ["2019-09-01", "2021-02-28", "2022-09-01", "2023-04-30", "2023-05-01", "2024-06-21", "2024-06-22"];
+        let options = ["option_1", "option_2", "option_3"];
+        for (row, mut document) in common::generated_profiles(2000, 0x5eed_2019, &specialties).into_iter().enumerate() {
+            // A running contract for a third of them, on the dates where the texts change.
+            if row % 3 == 0 {
+                document["contract_signed"] = serde_json::json!(signed[row % signed.len()]);
+                document["contract_option"] = serde_json::json!(options[row % options.len()]);
+            }
+            if row % 5 == 0 {
+                document["clinical_fee_share"] = serde_json::json!(format!("{} %", 60 + row % 40));
+            }
+            let text = document.to_string();
+            let input = ProfileInput::parse(Path::new("generated.json"), &text).unwrap();
+            let Ok(profile) = Profile::validate_with(policy, &input, &loaded.family_fields) else { continue };
+            for on in DATES {
+                assert_agree(
+                    policy,
+                    &compiled,
+                    &profile,
+                    on,
+                    &format!("row {row} under {} on {on}: {text}", policy.header.name),
+                );
+            }
+        }
+    }
+}
