@@ -49,6 +49,7 @@ pub mod amend;
 pub mod batch;
 pub mod chain;
 pub mod check;
+pub mod diff;
 pub mod eval;
 pub mod format;
 pub mod output;

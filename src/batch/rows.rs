@@ -34,7 +34,8 @@ impl ColumnMap {
             let title = title.trim_start_matches('\u{feff}');
             let slot = match policy.field(title) {
                 Some((id, _)) => field_columns.get_mut(id.index()),
-                None if title == "name" => Some(&mut name_column),
+                // A population names its rows by `id` or by `name`, whichever comes first.
+                None if (title == "name" || title == "id") && name_column.is_none() => Some(&mut name_column),
                 None if PROFILE_META_KEYS.contains(&title) || tolerated.iter().any(|field| field == title) => continue,
                 None => {
                     problems.push(RowError::from_problem(0, 1, unknown_field(policy, title)));

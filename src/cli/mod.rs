@@ -3,6 +3,7 @@
 //! prints or exits.
 
 mod check;
+mod diff;
 mod eval;
 mod eval_population;
 mod explain;
@@ -49,6 +50,8 @@ enum Command {
     Population(population::PopulationArgs),
     /// Print a policy and the texts it amends whole, as if written in one file.
     Show(show::ShowArgs),
+    /// What a text changes over a population: who gains or loses, and what it costs.
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,6 +92,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt(args) => fmt::run(&args, &reporter),
         Command::Population(args) => population::run(&args, &reporter),
         Command::Show(args) => show::run(&args, &reporter),
+        Command::Diff(args) => diff::run(&args, &reporter),
     };
     match exit {
         Ok(exit) => exit,
