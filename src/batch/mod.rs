@@ -408,7 +408,7 @@ impl Worker {
             chunk.reject(RowError {
                 row,
                 line,
-                field: None,
+                field: error.field().map(str::to_owned),
                 code: error.code(),
                 message: error.message().to_owned(),
                 help: error.help().map(str::to_owned),
