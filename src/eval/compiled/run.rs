@@ -1,6 +1,13 @@
 //! Running the compiled form on one profile, step for step as the reference
 //! evaluator does (same order of reads, same memoisation, same errors), but
 //! on `Copy` values and in buffers reset, not reallocated, between profiles.
+//!
+//! How sure a value is never travels with it: the reference's certainty of
+//! an expression is the weakest certainty of everything read while it was
+//! evaluated (short-circuited operands are not read, memoised definitions
+//! count with the certainty they were stored with), so one running minimum,
+//! saved and restored around each memoised definition, gives the same answer
+//! while every call returns only an 8-byte value.
 
 use std::cmp::Ordering;
 
@@ -13,8 +20,9 @@ const SURE: Certainty = Certainty::Established;
 
 type Sure<T> = (T, Certainty);
 
-/// One worker's buffers: memo slots, failed conditions, reliances and
-/// output values. Made once per worker by [`CompiledPolicy::scratch`].
+/// One worker's buffers: memo slots, failed conditions, reliances, the
+/// profile's numbers and output values. Made once per worker by
+/// [`CompiledPolicy::scratch`].
 #[derive(Debug, Clone)]
 pub struct Scratch {
     rule_memo: Vec<Option<Sure<Fast>>>,
@@ -22,6 +30,8 @@ pub struct Scratch {
     /// Per slot: how sure, and whether every condition held.
     set_memo: Vec<Option<(Certainty, bool)>>,
     pub(super) failure_bits: Vec<u64>,
+    /// The numbers read or computed for the profile, by place (after the constants).
+    pub(super) decimals: Vec<Decimal>,
     reliance_seen: Vec<bool>,
     pub(super) reliances: Vec<u32>,
     pub(super) leaves: Vec<Option<Fast>>,
@@ -37,6 +47,7 @@ impl Scratch {
             band_memo: vec![None; compiled.bands.len()],
             set_memo: vec![None; compiled.slot_sets.len()],
             failure_bits: vec![0; compiled.failure_words],
+            decimals: Vec::with_capacity(64),
             reliance_seen: vec![false; compiled.reliance_keys],
             reliances: Vec::with_capacity(compiled.reliances.len()),
             leaves: vec![None; compiled.leaves.len()],
@@ -52,19 +63,19 @@ impl CompiledPolicy<'_> {
     /// order, as [`crate::Profile::values`] gives them), into `scratch`.
     pub fn evaluate(&self, values: &[Option<Value>], scratch: &mut Scratch) -> Result<(), EvalError> {
         self.reset(scratch);
-        let mut run = Run { compiled: self, values, scratch, raised: std::cell::Cell::new(None), error: None };
+        let mut run =
+            Run { compiled: self, values, scratch, sure: SURE, raised: std::cell::Cell::new(None), error: None };
         for (position, output) in self.outputs.iter().enumerate() {
-            let mut certainty = SURE;
+            run.sure = SURE;
             for (index, node) in &output.instances {
                 run.scratch.index = index.as_ref().map(|(variant, _)| *variant);
-                match run.node(node) {
-                    Ok(sure) => certainty = certainty.min(sure),
-                    Err(Stop) => return Err(run.stopped()),
+                if run.node(node).is_err() {
+                    return Err(run.stopped());
                 }
             }
             run.scratch.index = None;
             if let Some(slot) = run.scratch.certainties.get_mut(position) {
-                *slot = certainty;
+                *slot = run.sure;
             }
         }
         Ok(())
@@ -75,6 +86,7 @@ impl CompiledPolicy<'_> {
         scratch.band_memo.fill(None);
         scratch.set_memo.fill(None);
         scratch.failure_bits.fill(0);
+        scratch.decimals.clear();
         for id in scratch.reliances.drain(..) {
             if let Some(seen) = self
                 .reliances
@@ -95,6 +107,8 @@ struct Run<'r, 'p> {
     compiled: &'r CompiledPolicy<'p>,
     values: &'r [Option<Value>],
     scratch: &'r mut Scratch,
+    /// The weakest certainty read since the enclosing definition began.
+    sure: Certainty,
     /// A fault raised by the node being evaluated, not yet located.
     raised: std::cell::Cell<Option<Fault>>,
     /// The error that stopped the evaluation, located.
@@ -116,36 +130,48 @@ impl Run<'_, '_> {
         }
     }
 
-    fn node(&mut self, plan: &PlanNode) -> Result<Certainty, Stop> {
+    /// Reads a value of the given certainty.
+    #[inline]
+    fn read(&mut self, certainty: Certainty) {
+        self.sure = self.sure.min(certainty);
+    }
+
+    /// Evaluates `work` as a definition of its own: the certainty it returns
+    /// is what it read, and the enclosing evaluation reads it in turn.
+    #[inline]
+    fn definition<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Stop>) -> Result<(T, Certainty), Stop> {
+        let outer = std::mem::replace(&mut self.sure, SURE);
+        let result = work(self);
+        let inner = std::mem::replace(&mut self.sure, outer);
+        Ok((result?, inner))
+    }
+
+    fn node(&mut self, plan: &PlanNode) -> Result<(), Stop> {
         let guard = match plan {
             PlanNode::Value { guard, .. } | PlanNode::Group { guard, .. } => guard,
         };
-        let mut certainty = SURE;
-        if let Some(guard) = guard {
-            let (holds, sure) = self.eval(*guard)?;
-            certainty = sure;
-            if holds != Fast::Bool(true) {
-                return Ok(certainty);
-            }
+        if let Some(guard) = guard
+            && self.eval(*guard)? != Fast::Bool(true)
+        {
+            return Ok(());
         }
         match plan {
             PlanNode::Value { expr, leaf, .. } => {
-                let (value, sure) = self.eval(*expr)?;
+                let value = self.eval(*expr)?;
                 if let Some(slot) = self.scratch.leaves.get_mut(*leaf as usize) {
                     *slot = Some(value);
                 }
-                Ok(certainty.min(sure))
             }
             PlanNode::Group { fields, group, .. } => {
                 if let Some(present) = self.scratch.groups.get_mut(*group as usize) {
                     *present = true;
                 }
                 for (_, field) in fields {
-                    certainty = certainty.min(self.node(field)?);
+                    self.node(field)?;
                 }
-                Ok(certainty)
             }
         }
+        Ok(())
     }
 
     /// Evaluates a node; an error raised below is located at the innermost
@@ -154,15 +180,15 @@ impl Run<'_, '_> {
     /// The commonest nodes (constants, fields, rules already computed) are
     /// answered here, inlined into the caller; the others take a call.
     #[inline]
-    fn eval(&mut self, id: NodeId) -> Result<Sure<Fast>, Stop> {
+    fn eval(&mut self, id: NodeId) -> Result<Fast, Stop> {
         let compiled = self.compiled;
         let Some(node) = compiled.nodes.get(id as usize) else {
             return Err(self.fail(Fault::Internal("no such node"), compiled.policy.header.span));
         };
         match node.op {
-            Op::Const(value) => Ok((value, SURE)),
+            Op::Const(value) => Ok(value),
             Op::Field(field) => match self.values.get(field as usize) {
-                Some(Some(value)) => Ok((field_value(value, field), SURE)),
+                Some(Some(value)) => Ok(self.field(value, field)),
                 _ => Err(self.fail(Fault::MissingField(FieldId(field)), node.span)),
             },
             Op::RuleAt { rule, index } => {
@@ -170,7 +196,10 @@ impl Run<'_, '_> {
                     self.scratch.rule_memo.get(definition.memo_offset + index.unwrap_or(0) as usize).copied().flatten()
                 });
                 match memo {
-                    Some(memo) => Ok(memo),
+                    Some((value, certainty)) => {
+                        self.read(certainty);
+                        Ok(value)
+                    }
                     None => self.eval_node(node),
                 }
             }
@@ -179,7 +208,7 @@ impl Run<'_, '_> {
     }
 
     #[inline(never)]
-    fn eval_node(&mut self, node: &Node) -> Result<Sure<Fast>, Stop> {
+    fn eval_node(&mut self, node: &Node) -> Result<Fast, Stop> {
         let result = self.eval_op(&node.op);
         // A fault raised by this node's own operation is located here; one
         // raised below was located by the node that raised it.
@@ -208,128 +237,89 @@ impl Run<'_, '_> {
         Stop
     }
 
-    fn eval_op(&mut self, op: &Op) -> Result<Sure<Fast>, Stop> {
+    fn eval_op(&mut self, op: &Op) -> Result<Fast, Stop> {
         Ok(match *op {
-            Op::Const(value) => (value, SURE),
+            Op::Const(value) => value,
             Op::Field(field) => match self.values.get(field as usize) {
-                Some(Some(value)) => (field_value(value, field), SURE),
+                Some(Some(value)) => self.field(value, field),
                 _ => return Err(self.raise(Fault::MissingField(FieldId(field)))),
             },
-            Op::Param { value, certainty, reliance } => {
+            Op::Param { value, certainty, reliance } | Op::CellConst { value, certainty, reliance } => {
                 self.rely(reliance);
-                (value, certainty)
+                self.read(certainty);
+                value
             }
-            Op::Index => (Fast::Enum(self.scratch.index.unwrap_or(0)), SURE),
+            Op::Index => Fast::Enum(self.scratch.index.unwrap_or(0)),
             Op::Rule { rule, index } => {
-                let (index, index_sure) = self.index_value(index)?;
-                let (value, sure) = self.rule(rule, index)?;
-                (value, sure.min(index_sure))
+                let index = self.index_value(index)?;
+                self.rule(rule, index)?
             }
             Op::RuleAt { rule, index } => self.rule(rule, index)?,
-            Op::ConditionsAt { set, index } => {
-                let ((_, all_hold), sure) = self.conditions(set, index)?;
-                (Fast::Bool(all_hold), sure)
-            }
-            Op::FailuresAt { set, index } => {
-                let ((slot, _), sure) = self.conditions(set, index)?;
-                (Fast::Failures(slot), sure)
-            }
-            Op::Cell { table, keys, column } => {
-                let (row, sure) = self.row(table, keys)?;
-                self.cell(table, row, column, sure)?
-            }
-            Op::CellConst { value, certainty, reliance } => {
-                self.rely(reliance);
-                (value, certainty)
-            }
-            Op::Band(id) => {
-                let (band, sure) = self.band(id)?;
-                (Fast::Enum(band), sure)
-            }
+            Op::ConditionsAt { set, index } => Fast::Bool(self.conditions(set, index)?.1),
+            Op::FailuresAt { set, index } => Fast::Failures(self.conditions(set, index)?.0),
             Op::Conditions { set, index } => {
-                let (index, index_sure) = self.index_value(index)?;
-                let ((_, all_hold), sure) = self.conditions(set, index)?;
-                (Fast::Bool(all_hold), sure.min(index_sure))
+                let index = self.index_value(index)?;
+                Fast::Bool(self.conditions(set, index)?.1)
             }
             Op::Failures { set, index } => {
-                let (index, index_sure) = self.index_value(index)?;
-                let ((slot, _), sure) = self.conditions(set, index)?;
-                (Fast::Failures(slot), sure.min(index_sure))
+                let index = self.index_value(index)?;
+                Fast::Failures(self.conditions(set, index)?.0)
             }
+            Op::Cell { table, keys, column } => {
+                let row = self.row(table, keys)?;
+                self.cell(table, row, column)?
+            }
+            Op::Band(id) => Fast::Enum(self.band(id)?),
             Op::TableRow { table, keys } => {
-                let (row, sure) = self.row(table, keys)?;
-                (Fast::Row { table, row }, sure)
+                Fast::Row { table: u16::try_from(table).unwrap_or(u16::MAX), row: self.row(table, keys)? }
             }
             Op::RowField { row, column } => {
-                let (row, sure) = self.eval(row)?;
-                let Fast::Row { table, row } = row else {
+                let Fast::Row { table, row } = self.eval(row)? else {
                     return Err(self.raise(Fault::Internal("a row was expected")));
                 };
-                self.cell(table, row, column, sure)?
+                self.cell(u32::from(table), row, column)?
             }
-            Op::Not(operand) => {
-                let (value, sure) = self.eval_bool(operand)?;
-                (Fast::Bool(!value), sure)
-            }
+            Op::Not(operand) => Fast::Bool(!self.eval_bool(operand)?),
             Op::Neg(operand) => {
-                let (value, sure) = self.eval_decimal(operand)?;
-                (Fast::Decimal(-value), sure)
+                let value = self.eval_decimal(operand)?;
+                self.number(-value)
             }
             Op::Arith { op, left, right } => {
-                let (left, left_sure) = self.eval_decimal(left)?;
-                let (right, right_sure) = self.eval_decimal(right)?;
-                (
-                    Fast::Decimal(arithmetic(op, left, right).map_err(|fault| self.raise(fault))?),
-                    left_sure.min(right_sure),
-                )
+                let left = self.eval_decimal(left)?;
+                let right = self.eval_decimal(right)?;
+                let result = arithmetic(op, left, right).map_err(|fault| self.raise(fault))?;
+                self.number(result)
             }
             Op::Compare { op, left, right } => {
-                let (left, left_sure) = self.eval(left)?;
-                let (right, right_sure) = self.eval(right)?;
+                let left = self.eval(left)?;
+                let right = self.eval(right)?;
                 let ordering = self
                     .compare(left, right)
                     .ok_or_else(|| self.raise(Fault::Internal("values of different kinds compared")))?;
-                let holds = comparison_holds(op, ordering);
-                (Fast::Bool(holds), left_sure.min(right_sure))
+                Fast::Bool(comparison_holds(op, ordering))
             }
-            Op::And(left, right) => {
-                let (left, left_sure) = self.eval_bool(left)?;
-                if !left {
-                    return Ok((Fast::Bool(false), left_sure));
-                }
-                let (right, right_sure) = self.eval_bool(right)?;
-                (Fast::Bool(right), left_sure.min(right_sure))
-            }
-            Op::Or(left, right) => {
-                let (left, left_sure) = self.eval_bool(left)?;
-                if left {
-                    return Ok((Fast::Bool(true), left_sure));
-                }
-                let (right, right_sure) = self.eval_bool(right)?;
-                (Fast::Bool(right), left_sure.min(right_sure))
-            }
+            // Short-circuited: the right operand is not read, nor its certainty.
+            Op::And(left, right) => Fast::Bool(self.eval_bool(left)? && self.eval_bool(right)?),
+            Op::Or(left, right) => Fast::Bool(self.eval_bool(left)? || self.eval_bool(right)?),
             Op::In { value, set } => {
-                let (value, mut sure) = self.eval(value)?;
+                let value = self.eval(value)?;
                 let mut found = false;
                 let compiled = self.compiled;
                 for item in compiled.operands(set) {
-                    let (item, item_sure) = self.eval(*item)?;
-                    sure = sure.min(item_sure);
+                    let item = self.eval(*item)?;
                     if self.compare(value, item).is_some_and(Ordering::is_eq) {
                         found = true;
                         break;
                     }
                 }
-                (Fast::Bool(found), sure)
+                Fast::Bool(found)
             }
             Op::If { condition, then, otherwise } => {
-                let (condition, sure) = self.eval_bool(condition)?;
-                let (value, branch_sure) = self.eval(if condition { then } else { otherwise })?;
-                (value, sure.min(branch_sure))
+                let condition = self.eval_bool(condition)?;
+                self.eval(if condition { then } else { otherwise })?
             }
             Op::Match { scrutinee, arm_by_variant } => {
-                let (variant, sure) = self.eval(scrutinee)?;
-                let Fast::Enum(variant) = variant else {
+                let Fast::Enum(variant) = self.eval(scrutinee)? else {
                     return Err(self.raise(Fault::Internal("a value of an enumeration was expected")));
                 };
                 let arm = self
@@ -341,27 +331,26 @@ impl Run<'_, '_> {
                 if arm as usize >= self.compiled.nodes.len() {
                     return Err(self.raise(Fault::Internal("no arm")));
                 }
-                let (value, arm_sure) = self.eval(arm)?;
-                (value, sure.min(arm_sure))
+                self.eval(arm)?
             }
             Op::Round { value, strategy, places } => {
-                let (value, sure) = self.eval_decimal(value)?;
-                (Fast::Decimal(value.round_dp_with_strategy(places, strategy)), sure)
+                let value = self.eval_decimal(value)?;
+                self.number(value.round_dp_with_strategy(places, strategy))
             }
             Op::Min(values) | Op::Max(values) => {
                 let want_min = matches!(op, Op::Min(_));
-                let mut best: Option<Sure<Fast>> = None;
+                let mut best: Option<Fast> = None;
                 let compiled = self.compiled;
                 for item in compiled.operands(values) {
-                    let (item, item_sure) = self.eval(*item)?;
+                    let item = self.eval(*item)?;
                     best = Some(match best {
-                        None => (item, item_sure),
-                        Some((current, current_sure)) => {
+                        None => item,
+                        Some(current) => {
                             let ordering = self
                                 .compare(item, current)
                                 .ok_or_else(|| self.raise(Fault::Internal("values of different kinds compared")))?;
                             let better = if want_min { ordering.is_lt() } else { ordering.is_gt() };
-                            (if better { item } else { current }, current_sure.min(item_sure))
+                            if better { item } else { current }
                         }
                     });
                 }
@@ -371,22 +360,19 @@ impl Run<'_, '_> {
     }
 
     /// The dense row of a table its keys select (the last key varies fastest).
-    fn row(&mut self, table: u32, keys: List) -> Result<Sure<u32>, Stop> {
+    fn row(&mut self, table: u32, keys: List) -> Result<u32, Stop> {
         let compiled = self.compiled;
         let definition =
             compiled.tables.get(table as usize).ok_or_else(|| self.raise(Fault::Internal("no such table")))?;
         let mut row = 0usize;
-        let mut sure = SURE;
         for (key, size) in compiled.operands(keys).iter().zip(&definition.key_sizes) {
-            let (variant, key_sure) = self.enum_value(*key)?;
-            row = row * size + variant as usize;
-            sure = sure.min(key_sure);
+            row = row * size + self.enum_value(*key)? as usize;
         }
-        Ok((u32::try_from(row).unwrap_or(u32::MAX), sure))
+        Ok(u32::try_from(row).unwrap_or(u32::MAX))
     }
 
     /// Reads a cell of a table, relying on it if it is not established.
-    fn cell(&mut self, table: u32, row: u32, column: u32, sure: Certainty) -> Result<Sure<Fast>, Stop> {
+    fn cell(&mut self, table: u32, row: u32, column: u32) -> Result<Fast, Stop> {
         let compiled = self.compiled;
         let definition =
             compiled.tables.get(table as usize).ok_or_else(|| self.raise(Fault::Internal("no such table")))?;
@@ -397,135 +383,143 @@ impl Run<'_, '_> {
                 .and_then(Option::as_ref)
                 .ok_or_else(|| self.raise(Fault::EmptyCell { table: TableId(table), row, column: column as usize }))?;
         self.rely(cell.reliance);
-        Ok((cell.value, sure.min(cell.certainty)))
+        self.read(cell.certainty);
+        Ok(cell.value)
     }
 
-    fn eval_bool(&mut self, id: NodeId) -> Result<Sure<bool>, Stop> {
+    fn eval_bool(&mut self, id: NodeId) -> Result<bool, Stop> {
         match self.eval(id)? {
-            (Fast::Bool(value), sure) => Ok((value, sure)),
+            Fast::Bool(value) => Ok(value),
             _ => Err(self.raise(Fault::Internal("a boolean was expected"))),
         }
     }
 
-    fn eval_decimal(&mut self, id: NodeId) -> Result<Sure<Decimal>, Stop> {
+    fn eval_decimal(&mut self, id: NodeId) -> Result<Decimal, Stop> {
         match self.eval(id)? {
-            (Fast::Decimal(value), sure) => Ok((value, sure)),
+            Fast::Decimal(place) => Ok(self.decimal(place)),
             _ => Err(self.raise(Fault::Internal("a number was expected"))),
         }
     }
 
-    fn enum_value(&mut self, id: NodeId) -> Result<Sure<u16>, Stop> {
+    fn enum_value(&mut self, id: NodeId) -> Result<u16, Stop> {
         match self.eval(id)? {
-            (Fast::Enum(variant), sure) => Ok((variant, sure)),
+            Fast::Enum(variant) => Ok(variant),
             _ => Err(self.raise(Fault::Internal("a value of an enumeration was expected"))),
         }
     }
 
-    fn index_value(&mut self, index: Option<NodeId>) -> Result<Sure<Option<u16>>, Stop> {
-        match index {
-            Some(index) => self.enum_value(index).map(|(variant, sure)| (Some(variant), sure)),
-            None => Ok((None, SURE)),
-        }
+    fn index_value(&mut self, index: Option<NodeId>) -> Result<Option<u16>, Stop> {
+        index.map(|index| self.enum_value(index)).transpose()
     }
 
-    fn rule(&mut self, id: u32, index: Option<u16>) -> Result<Sure<Fast>, Stop> {
+    fn rule(&mut self, id: u32, index: Option<u16>) -> Result<Fast, Stop> {
         let compiled = self.compiled;
         let rule = compiled.rules.get(id as usize).ok_or_else(|| self.raise(Fault::Internal("no such rule")))?;
         let slot = rule.memo_offset + index.unwrap_or(0) as usize;
-        if let Some(Some(memo)) = self.scratch.rule_memo.get(slot) {
-            return Ok(*memo);
+        if let Some(Some((value, certainty))) = self.scratch.rule_memo.get(slot).copied() {
+            self.read(certainty);
+            return Ok(value);
         }
         let body = rule.bodies.get(index.unwrap_or(0) as usize).or(rule.bodies.first()).copied().unwrap_or(u32::MAX);
         let outer = std::mem::replace(&mut self.scratch.index, index);
-        let result = self.eval(body);
+        let result = self.definition(|run| run.eval(body));
         self.scratch.index = outer;
         let (value, sure) = result?;
         self.rely(rule.reliance);
-        let result = (value, sure.min(rule.certainty));
+        let certainty = sure.min(rule.certainty);
         if let Some(memo) = self.scratch.rule_memo.get_mut(slot) {
-            *memo = Some(result);
+            *memo = Some((value, certainty));
         }
-        Ok(result)
+        self.read(certainty);
+        Ok(value)
     }
 
     /// The first band whose bounds hold, as the reference finds it.
-    fn band(&mut self, id: u32) -> Result<Sure<u16>, Stop> {
-        if let Some(Some(memo)) = self.scratch.band_memo.get(id as usize) {
-            return Ok(*memo);
+    fn band(&mut self, id: u32) -> Result<u16, Stop> {
+        if let Some(Some((band, certainty))) = self.scratch.band_memo.get(id as usize).copied() {
+            self.read(certainty);
+            return Ok(band);
         }
         let compiled = self.compiled;
         let bands = compiled.bands.get(id as usize).ok_or_else(|| self.raise(Fault::Internal("no such bands")))?;
-        let (value, mut sure) = self.eval(bands.over)?;
-        for (position, band) in bands.bands.iter().enumerate() {
-            let mut inside = true;
-            for (bound, is_lower) in
-                band.lower.iter().map(|bound| (bound, true)).chain(band.upper.iter().map(|bound| (bound, false)))
-            {
-                let (limit, limit_sure) = self.eval(bound.0)?;
-                sure = sure.min(limit_sure);
-                let ordering = self
-                    .compare(value, limit)
-                    .ok_or_else(|| self.raise(Fault::Internal("a band bound of another kind")))?;
-                let holds = bound_holds(is_lower, bound.1, ordering);
-                if !holds {
-                    inside = false;
-                    break;
+        let (found, sure) = self.definition(|run| {
+            let value = run.eval(bands.over)?;
+            for (position, band) in bands.bands.iter().enumerate() {
+                let mut inside = true;
+                for (bound, is_lower) in
+                    band.lower.iter().map(|bound| (bound, true)).chain(band.upper.iter().map(|bound| (bound, false)))
+                {
+                    let limit = run.eval(bound.0)?;
+                    let ordering = run
+                        .compare(value, limit)
+                        .ok_or_else(|| run.raise(Fault::Internal("a band bound of another kind")))?;
+                    if !bound_holds(is_lower, bound.1, ordering) {
+                        inside = false;
+                        break;
+                    }
+                }
+                if inside {
+                    return Ok(Ok((position, band)));
                 }
             }
-            if inside {
-                self.rely(band.reliance);
-                let result = (u16::try_from(position).unwrap_or(u16::MAX), sure.min(band.certainty));
-                if let Some(memo) = self.scratch.band_memo.get_mut(id as usize) {
-                    *memo = Some(result);
-                }
-                return Ok(result);
+            Ok(Err(value))
+        })?;
+        let (position, band) = match found {
+            Ok(found) => found,
+            Err(value) => {
+                let value = self.value(value);
+                return Err(self.raise(Fault::NoBand { bands: BandsId(id), value }));
             }
+        };
+        self.rely(band.reliance);
+        let result = (u16::try_from(position).unwrap_or(u16::MAX), sure.min(band.certainty));
+        if let Some(memo) = self.scratch.band_memo.get_mut(id as usize) {
+            *memo = Some(result);
         }
-        Err(self.raise(Fault::NoBand { bands: BandsId(id), value: self.value(value) }))
+        self.read(result.1);
+        Ok(result.0)
     }
 
     /// Evaluates every condition of a set (all the reasons are given at
     /// once); its slot, whose bits are the conditions that failed, and
     /// whether they all held.
-    fn conditions(&mut self, id: u32, index: Option<u16>) -> Result<Sure<(u32, bool)>, Stop> {
+    fn conditions(&mut self, id: u32, index: Option<u16>) -> Result<(u32, bool), Stop> {
         let compiled = self.compiled;
         let set = compiled.sets.get(id as usize).ok_or_else(|| self.raise(Fault::Internal("no such condition set")))?;
         let slot = set.memo_offset + index.unwrap_or(0) as usize;
         let slot_id = u32::try_from(slot).unwrap_or(u32::MAX);
-        if let Some(Some((sure, all_hold))) = self.scratch.set_memo.get(slot) {
-            return Ok(((slot_id, *all_hold), *sure));
+        if let Some(Some((certainty, all_hold))) = self.scratch.set_memo.get(slot).copied() {
+            self.read(certainty);
+            return Ok((slot_id, all_hold));
         }
         let first_word = set.words_offset + index.unwrap_or(0) as usize * set.words_per_slot;
         let outer = std::mem::replace(&mut self.scratch.index, index);
-        let mut sure = SURE;
-        let mut all_hold = true;
-        for (position, condition) in set.conditions.iter().enumerate() {
-            let requires = condition
-                .requires
-                .get(index.unwrap_or(0) as usize)
-                .or(condition.requires.first())
-                .copied()
-                .unwrap_or(u32::MAX);
-            let (holds, condition_sure) = match self.eval(requires) {
-                Ok((Fast::Bool(holds), condition_sure)) => (holds, condition_sure),
-                Ok(_) => (false, SURE),
-                Err(error) => {
-                    self.scratch.index = outer;
-                    return Err(error);
+        let result = self.definition(|run| {
+            let mut all_hold = true;
+            for (position, condition) in set.conditions.iter().enumerate() {
+                let requires = condition
+                    .requires
+                    .get(index.unwrap_or(0) as usize)
+                    .or(condition.requires.first())
+                    .copied()
+                    .unwrap_or(u32::MAX);
+                let holds = run.eval(requires)? == Fast::Bool(true);
+                run.rely(condition.reliance);
+                run.read(condition.certainty);
+                all_hold &= holds;
+                if !holds && let Some(word) = run.scratch.failure_bits.get_mut(first_word + position / 64) {
+                    *word |= 1 << (position % 64);
                 }
-            };
-            self.rely(condition.reliance);
-            sure = sure.min(condition_sure).min(condition.certainty);
-            all_hold &= holds;
-            if !holds && let Some(word) = self.scratch.failure_bits.get_mut(first_word + position / 64) {
-                *word |= 1 << (position % 64);
             }
-        }
+            Ok(all_hold)
+        });
         self.scratch.index = outer;
+        let (all_hold, certainty) = result?;
         if let Some(memo) = self.scratch.set_memo.get_mut(slot) {
-            *memo = Some((sure, all_hold));
+            *memo = Some((certainty, all_hold));
         }
-        Ok(((slot_id, all_hold), sure))
+        self.read(certainty);
+        Ok((slot_id, all_hold))
     }
 
     /// Records a reliance the first time its place is read.
@@ -540,9 +534,37 @@ impl Run<'_, '_> {
         }
     }
 
+    /// A number of the profile, given its place.
+    #[inline]
+    fn number(&mut self, value: Decimal) -> Fast {
+        self.scratch.decimals.push(value);
+        let place = self.compiled.constants.len() + self.scratch.decimals.len() - 1;
+        Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX))
+    }
+
+    #[inline]
+    fn decimal(&self, place: u32) -> Decimal {
+        self.compiled.decimal(self.scratch, place)
+    }
+
+    /// A field's value as a compiled value: a copy, a number put in its
+    /// place, a text read where it lies.
+    #[inline]
+    fn field(&mut self, value: &Value, field: u32) -> Fast {
+        match value {
+            Value::Bool(value) => Fast::Bool(*value),
+            Value::Decimal(number) => self.number(*number),
+            Value::Date(date) => Fast::Date(*date),
+            Value::Enum(variant) => Fast::Enum(*variant),
+            Value::Text(_) => Fast::Text(TEXT_FIELD | field),
+            Value::Row { table, row } => Fast::Row { table: u16::try_from(table.0).unwrap_or(u16::MAX), row: *row },
+            Value::Failures(_) => Fast::Failures(u32::MAX),
+        }
+    }
+
     fn compare(&self, left: Fast, right: Fast) -> Option<Ordering> {
         match (left, right) {
-            (Fast::Decimal(a), Fast::Decimal(b)) => Some(a.cmp(&b)),
+            (Fast::Decimal(a), Fast::Decimal(b)) => Some(self.decimal(a).cmp(&self.decimal(b))),
             (Fast::Date(a), Fast::Date(b)) => Some(a.cmp(&b)),
             (Fast::Bool(a), Fast::Bool(b)) => Some(a.cmp(&b)),
             (Fast::Text(a), Fast::Text(b)) => {
@@ -557,26 +579,12 @@ impl Run<'_, '_> {
     fn value(&self, value: Fast) -> Value {
         match value {
             Fast::Bool(value) => Value::Bool(value),
-            Fast::Decimal(value) => Value::Decimal(value),
+            Fast::Decimal(place) => Value::Decimal(self.decimal(place)),
             Fast::Date(date) => Value::Date(date),
             Fast::Enum(variant) => Value::Enum(variant),
             Fast::Text(text) => Value::Text(self.compiled.text(text, self.values).into()),
-            Fast::Row { table, row } => Value::Row { table: TableId(table), row },
+            Fast::Row { table, row } => Value::Row { table: TableId(u32::from(table)), row },
             Fast::Failures(_) => Value::Bool(false),
         }
-    }
-}
-
-/// A profile's value as a compiled value: a copy, except a text, which is
-/// read where it lies.
-fn field_value(value: &Value, field: u32) -> Fast {
-    match value {
-        Value::Bool(value) => Fast::Bool(*value),
-        Value::Decimal(value) => Fast::Decimal(*value),
-        Value::Date(date) => Fast::Date(*date),
-        Value::Enum(variant) => Fast::Enum(*variant),
-        Value::Text(_) => Fast::Text(TextRef::Field(field)),
-        Value::Row { table, row } => Fast::Row { table: table.0, row: *row },
-        Value::Failures(_) => Fast::Failures(u32::MAX),
     }
 }
