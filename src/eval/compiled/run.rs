@@ -179,7 +179,7 @@ impl Run<'_, '_> {
     ///
     /// The commonest nodes (constants, fields, rules already computed) are
     /// answered here, inlined into the caller; the others take a call.
-    #[inline]
+    #[inline(always)]
     fn eval(&mut self, id: NodeId) -> Result<Fast, Stop> {
         let compiled = self.compiled;
         let Some(node) = compiled.nodes.get(id as usize) else {
