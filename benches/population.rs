@@ -170,8 +170,10 @@ fn median(runs: usize, mut work: impl FnMut()) -> Duration {
     times[runs / 2]
 }
 
-/// Wall time and peak resident memory of a child process, measured by `/usr/bin/time -v`.
-fn measure_child(command: &mut std::process::Command) -> Option<(Duration, u64)> {
+/// Wall time, peak resident memory and CPU time (user + system) of a child
+/// process, measured by `/usr/bin/time -v`. CPU time says what the run costs
+/// even when other work shares the machine, which wall time does not.
+fn measure_child(command: &mut std::process::Command) -> Option<(Duration, u64, f64)> {
     let start = Instant::now();
     let output = command.output().ok()?;
     let wall = start.elapsed();
@@ -181,7 +183,14 @@ fn measure_child(command: &mut std::process::Command) -> Option<(Duration, u64)>
         .lines()
         .find_map(|line| line.trim().strip_prefix("Maximum resident set size (kbytes):"))
         .and_then(|value| value.trim().parse::<u64>().ok())?;
-    Some((wall, kilobytes))
+    let seconds = |label: &str| {
+        stderr
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(label))
+            .and_then(|value| value.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    Some((wall, kilobytes, seconds("User time (seconds):") + seconds("System time (seconds):")))
 }
 
 fn summary(policy: &CheckedPolicy, root: &Path, policy_text: &str, populations: &[(usize, PathBuf)], folder: &Path) {
@@ -252,9 +261,9 @@ fn summary(policy: &CheckedPolicy, root: &Path, policy_text: &str, populations: 
                 .env(CHILD_INPUT, input)
                 .env(CHILD_OUTPUT, &output),
         );
-        if let (Some((our_wall, our_peak)), Some((their_wall, their_peak))) = (ours, theirs) {
+        if let (Some((our_wall, our_peak, our_cpu)), Some((their_wall, their_peak, their_cpu))) = (ours, theirs) {
             line(format!(
-                "release binary, {size} profiles csv → csv: avenant {:.3} s wall, peak {:.1} MiB (targets: ≤ 1 s for 1 000 000, ≤ 32 MiB); baseline {:.3} s, peak {:.1} MiB",
+                "release binary, {size} profiles csv → csv: avenant {:.3} s wall ({our_cpu:.2} s CPU), peak {:.1} MiB (targets: ≤ 1 s for 1 000 000, ≤ 32 MiB); baseline {:.3} s wall ({their_cpu:.2} s CPU), peak {:.1} MiB",
                 our_wall.as_secs_f64(),
                 our_peak as f64 / 1024.0,
                 their_wall.as_secs_f64(),

@@ -419,7 +419,7 @@ impl Worker {
             chunk.reject(RowError {
                 row,
                 line,
-                field: None,
+                field: error.field().map(str::to_owned),
                 code: error.code(),
                 message: error.message().to_owned(),
                 help: error.help().map(str::to_owned),

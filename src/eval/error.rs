@@ -30,6 +30,10 @@ pub(crate) enum Fault {
 impl Fault {
     /// Gives the fault the place of the expression that raised it.
     pub(crate) fn locate(self, span: Span, policy: &CheckedPolicy) -> EvalError {
+        let field = match &self {
+            Fault::MissingField(id) => policy.fields.get(id.index()).map(|field| field.name.clone()),
+            _ => None,
+        };
         let (code, message, help) = match self {
             Fault::Located(error) => return error,
             Fault::MissingField(id) => {
@@ -90,6 +94,7 @@ impl Fault {
             code,
             message,
             help,
+            field,
             span,
             source_code: policy.sources().file(span.file).named_source(),
             at: span.source_span(),
@@ -109,6 +114,8 @@ struct Details {
     code: &'static str,
     message: String,
     help: Option<String>,
+    /// The profile's field the evaluation needed and did not have.
+    field: Option<String>,
     span: Span,
     source_code: miette::NamedSource<std::sync::Arc<str>>,
     at: miette::SourceSpan,
@@ -126,6 +133,11 @@ impl EvalError {
 
     pub fn help(&self) -> Option<&str> {
         self.0.help.as_deref()
+    }
+
+    /// The profile's field that was missing, for `avenant::eval::missing_field`.
+    pub fn field(&self) -> Option<&str> {
+        self.0.field.as_deref()
     }
 
     /// Where in the policy evaluation stopped.

@@ -455,9 +455,10 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             self.tracer.enter(Frame::Condition { set: id, index, position });
             if let Some(guard) = &condition.guard {
                 match self.eval(guard) {
-                    Ok((Value::Bool(true), _)) => {}
-                    // Where the condition does not apply, it holds; that it
-                    // does not apply is as sure as the guard.
+                    // Whether the condition applies is part of its outcome:
+                    // the outcome is as sure as the guard, either way.
+                    Ok((Value::Bool(true), guard_sure)) => sure = sure.min(guard_sure),
+                    // Where the condition does not apply, it holds.
                     Ok((_, guard_sure)) => {
                         sure = sure.min(guard_sure);
                         self.tracer.leave(Traced::Holds(true), guard_sure);

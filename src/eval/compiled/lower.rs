@@ -15,6 +15,7 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         nodes: Vec::new(),
         lists: Vec::new(),
         texts: Vec::new(),
+        constants: Vec::new(),
         reliances: Vec::new(),
         reliance_keys: HashMap::new(),
         leaves: Vec::new(),
@@ -107,6 +108,7 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         nodes: lowering.nodes,
         lists: lowering.lists,
         texts: lowering.texts,
+        constants: lowering.constants,
         rules,
         rule_slots,
         bands,
@@ -127,6 +129,7 @@ struct Lowering<'p> {
     nodes: Vec<Node>,
     lists: Vec<NodeId>,
     texts: Vec<Arc<str>>,
+    constants: Vec<Decimal>,
     reliances: Vec<RelianceDef>,
     /// The reference keeps the first reliance recorded at a place: one key per place.
     reliance_keys: HashMap<(FileId, u32), u32>,
@@ -225,14 +228,17 @@ impl<'p> Lowering<'p> {
     fn constant(&mut self, value: &Value) -> Fast {
         match value {
             Value::Bool(value) => Fast::Bool(*value),
-            Value::Decimal(value) => Fast::Decimal(*value),
+            Value::Decimal(value) => {
+                self.constants.push(*value);
+                Fast::Decimal(crate::check::model::id_from(self.constants.len() - 1))
+            }
             Value::Date(date) => Fast::Date(*date),
             Value::Enum(variant) => Fast::Enum(*variant),
             Value::Text(text) => {
                 self.texts.push(Arc::clone(text));
-                Fast::Text(TextRef::Const(crate::check::model::id_from(self.texts.len() - 1)))
+                Fast::Text(crate::check::model::id_from(self.texts.len() - 1))
             }
-            Value::Row { table, row } => Fast::Row { table: table.0, row: *row },
+            Value::Row { table, row } => Fast::Row { table: u16::try_from(table.0).unwrap_or(u16::MAX), row: *row },
             // A checked policy has no constant list of failures; if it had, it would read as nothing.
             Value::Failures(_) => Fast::Failures(u32::MAX),
         }
@@ -341,7 +347,11 @@ impl<'p> Lowering<'p> {
                 let ordering = match (self.constant_of(left), self.constant_of(right)) {
                     (Some(Fast::Enum(left)), Some(Fast::Enum(right))) => Some(left.cmp(&right)),
                     (Some(Fast::Bool(left)), Some(Fast::Bool(right))) => Some(left.cmp(&right)),
-                    (Some(Fast::Decimal(left)), Some(Fast::Decimal(right))) => Some(left.cmp(&right)),
+                    (Some(Fast::Decimal(left)), Some(Fast::Decimal(right))) => self
+                        .constants
+                        .get(left as usize)
+                        .zip(self.constants.get(right as usize))
+                        .map(|(left, right)| left.cmp(right)),
                     _ => None,
                 };
                 match ordering {

@@ -30,6 +30,8 @@ pub struct CompiledPolicy<'p> {
     /// Operands of nodes that take several (`min`, `in`, table keys, match arms).
     lists: Vec<NodeId>,
     texts: Vec<Arc<str>>,
+    /// The policy's decimal constants, referred to by place.
+    constants: Vec<Decimal>,
     rules: Vec<CompiledRule>,
     rule_slots: usize,
     bands: Vec<CompiledBands>,
@@ -48,30 +50,29 @@ pub struct CompiledPolicy<'p> {
 
 pub(crate) type NodeId = u32;
 
-/// A value during compiled evaluation: small and `Copy`, so that nothing is
-/// cloned or counted on the hot path.
+/// A value during compiled evaluation: `Copy` and 8 bytes, so that a call
+/// gives it back in a register, never through memory. A decimal (16 bytes)
+/// is passed by its place: below the policy's constants' count, a constant;
+/// from there on, a number of the profile being evaluated
+/// ([`Scratch`]'s numbers).
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[repr(align(8))]
 pub(crate) enum Fast {
     Bool(bool),
-    Decimal(Decimal),
+    Decimal(u32),
     Date(jiff::civil::Date),
     Enum(u16),
-    Text(TextRef),
+    /// A text: a constant of the policy, or with [`TEXT_FIELD`] set, a field of the profile.
+    Text(u32),
     Row {
-        table: u32,
+        table: u16,
         row: u32,
     },
     /// The failed conditions of the condition-set slot given.
     Failures(u32),
 }
 
-/// Where a text lives: a constant of the policy, or a field of the profile.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum TextRef {
-    Const(u32),
-    Field(u32),
-}
+/// Marks a text that is a field of the profile rather than a constant.
+pub(crate) const TEXT_FIELD: u32 = 1 << 31;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct List {
@@ -348,7 +349,7 @@ impl<'p> CompiledPolicy<'p> {
         };
         match (*value, definition.ty) {
             (Fast::Bool(value), _) => Leaf::Bool(value),
-            (Fast::Decimal(value), ty) => Leaf::Number(value, ty),
+            (Fast::Decimal(place), ty) => Leaf::Number(self.decimal(scratch, place), ty),
             (Fast::Date(date), _) => Leaf::Date(date),
             (Fast::Text(text), _) => Leaf::Text(self.text(text, values)),
             (Fast::Enum(variant), Type::Enum(id)) => Leaf::Enum(self.policy.enum_def(id).variant_name(variant)),
@@ -371,10 +372,20 @@ impl<'p> CompiledPolicy<'p> {
         self.lists.get(start..start + list.len as usize).unwrap_or(&[])
     }
 
-    fn text<'a>(&'a self, text: TextRef, values: &'a [Option<Value>]) -> &'a str {
-        match text {
-            TextRef::Const(index) => self.texts.get(index as usize).map_or("", |text| text),
-            TextRef::Field(index) => match values.get(index as usize) {
+    /// A decimal by its place, among the constants or the profile's numbers.
+    #[inline]
+    fn decimal(&self, scratch: &Scratch, place: u32) -> Decimal {
+        let place = place as usize;
+        match place.checked_sub(self.constants.len()) {
+            None => self.constants.get(place).copied().unwrap_or_default(),
+            Some(number) => scratch.decimals.get(number).copied().unwrap_or_default(),
+        }
+    }
+
+    fn text<'a>(&'a self, text: u32, values: &'a [Option<Value>]) -> &'a str {
+        match text & TEXT_FIELD {
+            0 => self.texts.get(text as usize).map_or("", |text| text),
+            _ => match values.get((text & !TEXT_FIELD) as usize) {
                 Some(Some(Value::Text(text))) => text,
                 _ => "",
             },
