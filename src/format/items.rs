@@ -28,7 +28,12 @@ impl Printer<'_> {
     pub(super) fn literal_text(&self, span: Span) -> String {
         // An expression's span runs on over the white space and comments after it.
         let code = crate::source::without_comments(self.snippet(span));
-        let written = code.trim();
+        let mut written = code.trim();
+        // A parenthesised literal's span takes in its parentheses: they are
+        // layout, printed where precedence needs them, not part of the literal.
+        while let Some(inner) = written.strip_prefix('(').and_then(|rest| rest.strip_suffix(')')) {
+            written = inner.trim();
+        }
         if written.starts_with('"') {
             return written.to_owned();
         }
