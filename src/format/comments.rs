@@ -11,6 +11,8 @@ use super::Line;
 #[derive(Debug, Clone)]
 pub(super) struct Comment {
     pub start: u32,
+    /// Where its source line starts.
+    pub line_start: u32,
     /// From `#` to the end of its line, trailing spaces removed.
     pub text: String,
     /// Nothing but white space before it on its line.
@@ -50,6 +52,7 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
                     after.split('\n').nth(1).is_some_and(|line| line.trim().is_empty()) && !after.trim().is_empty();
                 comments.push(Comment {
                     start: u32::try_from(offset).unwrap_or(u32::MAX),
+                    line_start: u32::try_from(line_start).unwrap_or(u32::MAX),
                     text: text[offset..end].trim_end().to_owned(),
                     own_line,
                     blank_before,
@@ -69,14 +72,35 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
 /// Puts the comments back among the formatted lines.
 pub(super) fn attach(lines: Vec<Line>, comments: &[Comment]) -> Vec<Line> {
     let mut lines = lines;
-    // Comments on a line of code first: they do not move lines around.
-    for comment in comments.iter().filter(|comment| !comment.own_line) {
-        let target =
-            lines.iter().rposition(|line| line.origin.is_some_and(|origin| origin < comment.start)).unwrap_or(0);
-        if let Some(line) = lines.get_mut(target) {
-            line.trailing.push(comment.text.clone());
+    let mut placed: Vec<Comment> = Vec::with_capacity(comments.len());
+    // Comments on a line of code first: they do not move lines around. One
+    // ends the printed line only if it was written on the source line where
+    // that printed line's code starts; inside a construct printed on fewer
+    // lines than it was written on, it goes on a line of its own, like the
+    // comments around it, so that comments keep their order.
+    for comment in comments {
+        if comment.own_line {
+            placed.push(comment.clone());
+            continue;
+        }
+        let target = lines.iter().rposition(|line| line.origin.is_some_and(|origin| origin < comment.start));
+        let same_line = target
+            .and_then(|index| lines.get(index))
+            .and_then(|line| line.origin)
+            .is_some_and(|origin| origin >= comment.line_start);
+        match target.and_then(|index| lines.get_mut(index)) {
+            Some(line) if same_line => line.trailing.push(comment.text.clone()),
+            // It hangs below the code it was written in (see `hangs` below).
+            _ => placed.push(Comment {
+                own_line: true,
+                blank_before: false,
+                blank_after: true,
+                after_code: true,
+                ..comment.clone()
+            }),
         }
     }
+    let comments = placed.as_slice();
     let groups = own_line_groups(comments);
     // From the last group to the first, so that earlier insertions do not shift later ones.
     for group in groups.iter().rev() {
