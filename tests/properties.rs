@@ -216,3 +216,16 @@ fn nested_parentheses_format_once_and_for_all() {
     assert_eq!(once, twice);
     assert!(once.is_some_and(|text| text.contains("rule generated = true in [zip, zac]")));
 }
+
+/// Found by the `format_roundtrip` fuzz target: a byte-order mark before a
+/// comment, at the end of a file, after a rule written over several lines.
+#[test]
+fn a_byte_order_mark_before_a_comment_formats_once_and_for_all() {
+    let path = Path::new("fuzzed.policy");
+    let text =
+        "policy e { title \"x\" }\n\nrule r: number = # inside a rule\n  1\n  source \"a\"\n\u{feff}# end, no newline";
+    let once = avenant::format::format(path, text).ok();
+    let twice = once.as_deref().and_then(|once| avenant::format::format(path, once).ok());
+    assert!(once.is_some());
+    assert_eq!(once, twice);
+}

@@ -39,17 +39,18 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
             (false, '#') => {
                 let end = text[offset..].find('\n').map_or(text.len(), |newline| offset + newline);
                 let line_start = text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
-                let own_line = text[line_start..offset].trim().is_empty();
+                // A byte-order mark is white space to the grammar, so to us too.
+                let own_line = text[line_start..offset].trim_matches(is_space).is_empty();
                 let before = &text[..line_start];
-                let content_before = before.trim_end();
+                let content_before = before.trim_end_matches(is_space);
                 let blank_before =
                     own_line && !content_before.is_empty() && before[content_before.len()..].matches('\n').count() >= 2;
-                let previous_line = content_before.rsplit('\n').next().unwrap_or("").trim_start();
+                let previous_line = content_before.rsplit('\n').next().unwrap_or("").trim_start_matches(is_space);
                 let after_code = own_line && !content_before.is_empty() && !previous_line.starts_with('#');
                 // A blank line, then more: the end of the file is not a separation.
                 let after = &text[end..];
-                let blank_after =
-                    after.split('\n').nth(1).is_some_and(|line| line.trim().is_empty()) && !after.trim().is_empty();
+                let blank_after = after.split('\n').nth(1).is_some_and(|line| line.trim_matches(is_space).is_empty())
+                    && !after.trim_matches(is_space).is_empty();
                 comments.push(Comment {
                     start: u32::try_from(offset).unwrap_or(u32::MAX),
                     line_start: u32::try_from(line_start).unwrap_or(u32::MAX),
@@ -67,6 +68,11 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
         }
     }
     comments
+}
+
+/// White space as the grammar reads it: a byte-order mark included.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
 }
 
 /// Puts the comments back among the formatted lines.
@@ -106,6 +112,8 @@ pub(super) fn attach(lines: Vec<Line>, comments: &[Comment]) -> Vec<Line> {
     for group in groups.iter().rev() {
         let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };
         let hangs = first.after_code && !first.blank_before && last.blank_after;
+        // Comments that end the file close it at the margin, however they came there.
+        let at_end = !lines.iter().any(|line| line.origin.is_some_and(|origin| origin > last.start));
         let mut block = Vec::new();
         for (position, comment) in group.iter().enumerate() {
             if position > 0 && comment.blank_before {
@@ -124,7 +132,10 @@ pub(super) fn attach(lines: Vec<Line>, comments: &[Comment]) -> Vec<Line> {
                 .iter()
                 .rposition(|line| line.origin.is_some_and(|origin| origin < first.start))
                 .map_or(0, |index| index + 1);
-            let indent = after.checked_sub(1).and_then(|index| lines.get(index)).map_or(0, |line| line.indent);
+            let indent = match after.checked_sub(1).and_then(|index| lines.get(index)) {
+                Some(line) if !at_end => line.indent,
+                _ => 0,
+            };
             block.iter_mut().for_each(|line| line.indent = indent);
             lines.splice(after..after, block);
             continue;
