@@ -229,3 +229,16 @@ fn a_byte_order_mark_before_a_comment_formats_once_and_for_all() {
     assert!(once.is_some());
     assert_eq!(once, twice);
 }
+
+/// Found by the `format_roundtrip` fuzz target: a comment after a group's
+/// brace written on a line of its own belongs to the group's inside.
+#[test]
+fn a_comment_after_a_brace_on_its_own_line_stays_inside_the_block() {
+    let path = Path::new("fuzzed.policy");
+    let text =
+        "policy p { title \"x\" }\nprofile { a: number }\noutput o {\n  g\n  { # after brace\n    x = a\n  }\n}\n";
+    let once = avenant::format::format(path, text).ok();
+    let twice = once.as_deref().and_then(|once| avenant::format::format(path, once).ok());
+    assert!(once.as_deref().is_some_and(|once| once.contains("  g {\n    # after brace\n")), "{once:?}");
+    assert_eq!(once, twice);
+}

@@ -132,8 +132,9 @@ pub(super) fn attach(lines: Vec<Line>, comments: &[Comment]) -> Vec<Line> {
                 .iter()
                 .rposition(|line| line.origin.is_some_and(|origin| origin < first.start))
                 .map_or(0, |index| index + 1);
+            // Below a line that opens a block, a comment belongs to the block's inside.
             let indent = match after.checked_sub(1).and_then(|index| lines.get(index)) {
-                Some(line) if !at_end => line.indent,
+                Some(line) if !at_end => line.indent + if line.text.ends_with('{') { 2 } else { 0 },
                 _ => 0,
             };
             block.iter_mut().for_each(|line| line.indent = indent);
