@@ -242,3 +242,16 @@ fn a_comment_after_a_brace_on_its_own_line_stays_inside_the_block() {
     assert!(once.as_deref().is_some_and(|once| once.contains("  g {\n    # after brace\n")), "{once:?}");
     assert_eq!(once, twice);
 }
+
+/// Found by the `format_roundtrip` fuzz target: a comment after a text that
+/// spans lines, followed by a last comment: whether a block ends the file is
+/// decided by the code after it, not by comments already placed.
+#[test]
+fn comments_ending_the_file_after_a_text_over_several_lines_format_once() {
+    let path = Path::new("fuzzed.policy");
+    let text = "policy p { title \"x\" }\noutput o = 1\n  source \"a\n}\nb\" # after source\n  # the end";
+    let once = avenant::format::format(path, text).ok();
+    let twice = once.as_deref().and_then(|once| avenant::format::format(path, once).ok());
+    assert!(once.is_some());
+    assert_eq!(once, twice);
+}

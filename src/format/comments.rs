@@ -113,7 +113,10 @@ pub(super) fn attach(lines: Vec<Line>, comments: &[Comment]) -> Vec<Line> {
         let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };
         let hangs = first.after_code && !first.blank_before && last.blank_after;
         // Comments that end the file close it at the margin, however they came there.
-        let at_end = !lines.iter().any(|line| line.origin.is_some_and(|origin| origin > last.start));
+        // Comments placed already do not count: only code follows a block.
+        let at_end = !lines
+            .iter()
+            .any(|line| !line.text.starts_with('#') && line.origin.is_some_and(|origin| origin > last.start));
         let mut block = Vec::new();
         for (position, comment) in group.iter().enumerate() {
             if position > 0 && comment.blank_before {
