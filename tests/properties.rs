@@ -205,42 +205,43 @@ proptest! {
     }
 }
 
+/// The formatted text of a policy, after checking that it formats at all
+/// and that formatting it again changes nothing.
+fn formatted_once_and_for_all(text: &str) -> String {
+    let path = Path::new("fuzzed.policy");
+    let once = avenant::format::format(path, text).ok();
+    let twice = once.as_deref().and_then(|once| avenant::format::format(path, once).ok());
+    assert!(once.is_some(), "does not format:\n{text}");
+    assert_eq!(once, twice, "formatting twice changes it:\n{text}");
+    once.unwrap_or_default()
+}
+
 /// Found by `formatting_keeps_meaning_and_is_idempotent` on another seed:
 /// parentheses around a literal were printed as part of it, and peeled off
 /// one layer at a time.
 #[test]
 fn nested_parentheses_format_once_and_for_all() {
-    let path = Path::new("generated.policy");
-    let once = avenant::format::format(path, &policy_with("((true)) in [zip, zac]")).ok();
-    let twice = once.as_deref().and_then(|once| avenant::format::format(path, once).ok());
-    assert_eq!(once, twice);
-    assert!(once.is_some_and(|text| text.contains("rule generated = true in [zip, zac]")));
+    let once = formatted_once_and_for_all(&policy_with("((true)) in [zip, zac]"));
+    assert!(once.contains("rule generated = true in [zip, zac]"), "{once}");
 }
 
 /// Found by the `format_roundtrip` fuzz target: a byte-order mark before a
 /// comment, at the end of a file, after a rule written over several lines.
 #[test]
 fn a_byte_order_mark_before_a_comment_formats_once_and_for_all() {
-    let path = Path::new("fuzzed.policy");
     let text =
         "policy e { title \"x\" }\n\nrule r: number = # inside a rule\n  1\n  source \"a\"\n\u{feff}# end, no newline";
-    let once = avenant::format::format(path, text).ok();
-    let twice = once.as_deref().and_then(|once| avenant::format::format(path, once).ok());
-    assert!(once.is_some());
-    assert_eq!(once, twice);
+    formatted_once_and_for_all(text);
 }
 
 /// Found by the `format_roundtrip` fuzz target: a comment after a group's
 /// brace written on a line of its own belongs to the group's inside.
 #[test]
 fn a_comment_after_a_brace_on_its_own_line_stays_inside_the_block() {
-    let path = Path::new("fuzzed.policy");
     let text =
         "policy p { title \"x\" }\nprofile { a: number }\noutput o {\n  g\n  { # after brace\n    x = a\n  }\n}\n";
-    let once = avenant::format::format(path, text).ok();
-    let twice = once.as_deref().and_then(|once| avenant::format::format(path, once).ok());
-    assert!(once.as_deref().is_some_and(|once| once.contains("  g {\n    # after brace\n")), "{once:?}");
-    assert_eq!(once, twice);
+    let once = formatted_once_and_for_all(text);
+    assert!(once.contains("  g {\n    # after brace\n"), "{once}");
 }
 
 /// Found by the `format_roundtrip` fuzz target: a comment after a text that
@@ -248,10 +249,6 @@ fn a_comment_after_a_brace_on_its_own_line_stays_inside_the_block() {
 /// decided by the code after it, not by comments already placed.
 #[test]
 fn comments_ending_the_file_after_a_text_over_several_lines_format_once() {
-    let path = Path::new("fuzzed.policy");
     let text = "policy p { title \"x\" }\noutput o = 1\n  source \"a\n}\nb\" # after source\n  # the end";
-    let once = avenant::format::format(path, text).ok();
-    let twice = once.as_deref().and_then(|once| avenant::format::format(path, once).ok());
-    assert!(once.is_some());
-    assert_eq!(once, twice);
+    formatted_once_and_for_all(text);
 }
