@@ -252,3 +252,13 @@ fn comments_ending_the_file_after_a_text_over_several_lines_format_once() {
     let text = "policy p { title \"x\" }\noutput o = 1\n  source \"a\n}\nb\" # after source\n  # the end";
     formatted_once_and_for_all(text);
 }
+
+/// Found by the `format_roundtrip` fuzz target: a comment written right after
+/// a match's closing brace stays on that brace's line.
+#[test]
+fn a_comment_after_a_match_stays_on_its_closing_brace() {
+    let text = "policy p { title \"x\" }\nenum kind { a b }\nprofile { k: kind }\n\
+                rule m: number = match k {\n  a => 1\n  b => 2\n}# after the match\nprofile { n: patients }\n";
+    let once = formatted_once_and_for_all(text);
+    assert!(once.contains("  b => 2\n} # after the match\n"), "{once}");
+}

@@ -126,7 +126,8 @@ impl Printer<'_> {
                     }
                     lines.extend(arm_lines);
                 }
-                lines.push(Line::new(0, "}", None));
+                // The match's own closing brace, so that a comment after it stays there.
+                lines.push(Line::new(0, "}", Some(expr.span.end.saturating_sub(1))));
                 lines
             }
         }
