@@ -262,3 +262,12 @@ fn a_comment_after_a_match_stays_on_its_closing_brace() {
     let once = formatted_once_and_for_all(text);
     assert!(once.contains("  b => 2\n} # after the match\n"), "{once}");
 }
+
+/// Found by the `format_roundtrip` fuzz target: a comment after the `=` of a
+/// rule, whose expression and source follow on lines of their own. Put on a
+/// line of its own right above more code, it goes with that code at once.
+#[test]
+fn a_comment_after_a_rules_equals_sign_formats_once_and_for_all() {
+    let once = formatted_once_and_for_all("policy e{}rule r\n =# after the sign\n1source\"\"");
+    assert!(once.contains("rule r = 1\n  # after the sign\n  source \"\""), "{once}");
+}
