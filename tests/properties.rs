@@ -110,7 +110,12 @@ proptest! {
                     let fast = compiled.outcome(&scratch, profile.values());
                     prop_assert_eq!(format!("{:?}", reference.outputs), format!("{:?}", fast.outputs), "{}", body);
                 }
-                (Err(reference), Err(fast)) => prop_assert_eq!(reference.code(), fast.code(), "{}", body),
+                // The same error, said the same way, at the same place.
+                (Err(reference), Err(fast)) => prop_assert_eq!(
+                    (reference.code(), reference.message(), reference.span()),
+                    (fast.code(), fast.message(), fast.span()),
+                    "{}", body
+                ),
                 (reference, fast) => {
                     prop_assert!(false, "{}: reference {:?}, compiled {:?}", body, reference.map(|_| ()), fast)
                 }
@@ -197,7 +202,10 @@ proptest! {
                         let places = |outcome: &avenant::Outcome| outcome.assumptions.iter().map(|reliance| reliance.what.clone()).collect::<Vec<_>>();
                         prop_assert_eq!(places(&reference), places(&fast));
                     }
-                    (Err(reference), Err(fast)) => prop_assert_eq!(reference.code(), fast.code()),
+                    (Err(reference), Err(fast)) => prop_assert_eq!(
+                        (reference.code(), reference.message(), reference.span()),
+                        (fast.code(), fast.message(), fast.span())
+                    ),
                     (reference, fast) => prop_assert!(false, "reference {:?}, compiled {:?}", reference.is_ok(), fast.is_ok()),
                 }
             }

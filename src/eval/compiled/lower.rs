@@ -121,6 +121,7 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         outputs,
         leaves: lowering.leaves,
         groups: lowering.groups,
+        program: code::Program::default(),
     }
 }
 
@@ -276,10 +277,9 @@ impl<'p> Lowering<'p> {
                 }
                 None => Op::Const(Fast::Failures(u32::MAX)),
             },
-            ExprKind::Index => match self.index {
-                Some(variant) => Op::Const(Fast::Enum(variant)),
-                None => Op::Index,
-            },
+            // The checker admits an index only inside a definition indexed by
+            // it, each slot of which is lowered with the index set.
+            ExprKind::Index => Op::Const(Fast::Enum(self.index.unwrap_or(0))),
             ExprKind::Rule { rule, index } => Op::Rule { rule: rule.0, index: self.index(index) },
             ExprKind::Band(id) => Op::Band(id.0),
             ExprKind::Conditions { set, index } => Op::Conditions { set: set.0, index: self.index(index) },
@@ -414,7 +414,6 @@ impl<'p> Lowering<'p> {
     }
 
     fn operands(&self, list: List) -> &[NodeId] {
-        let start = list.start as usize;
-        self.lists.get(start..start + list.len as usize).unwrap_or(&[])
+        list.of(&self.lists)
     }
 }

@@ -1,11 +1,13 @@
 //! The compiled evaluator: a checked policy lowered once into a form built
 //! for populations (names resolved to slots, tables and reliances indexed,
-//! values `Copy`), evaluated with buffers a worker reuses from one profile
-//! to the next. It must give exactly what the reference evaluator
+//! values `Copy`, what constants decide folded), then laid out as a flat
+//! program of register instructions (`code.rs`) that one loop runs
+//! (`run.rs`), with buffers a worker reuses from one profile to the next. It must give exactly what the reference evaluator
 //! ([`crate::eval::evaluate`]) gives: same values, same certainty, same
 //! assumptions in the same order, same errors. It never allocates on the
 //! path of a profile that evaluates, never reads files and never prints.
 
+mod code;
 mod lower;
 mod run;
 
@@ -46,6 +48,8 @@ pub struct CompiledPolicy<'p> {
     outputs: Vec<CompiledOutput>,
     leaves: Vec<LeafDef>,
     groups: u32,
+    /// What runs per profile: the nodes above laid out as flat instructions.
+    program: code::Program,
 }
 
 pub(crate) type NodeId = u32;
@@ -80,6 +84,14 @@ pub(crate) struct List {
     len: u32,
 }
 
+impl List {
+    /// The items of `all` this list holds.
+    fn of<T>(self, all: &[T]) -> &[T] {
+        let start = self.start as usize;
+        all.get(start..start + self.len as usize).unwrap_or(&[])
+    }
+}
+
 #[derive(Debug)]
 struct Node {
     op: Op,
@@ -106,7 +118,6 @@ enum Op {
         certainty: Certainty,
         reliance: Option<u32>,
     },
-    Index,
     Rule {
         rule: u32,
         index: Option<NodeId>,
@@ -319,7 +330,9 @@ impl PartialEq for CompiledSet {
 impl<'p> CompiledPolicy<'p> {
     /// Compiles a checked policy; cheap next to a population, done once.
     pub fn new(policy: &'p CheckedPolicy) -> Self {
-        lower::compile(policy)
+        let mut compiled = lower::compile(policy);
+        compiled.program = code::generate(&compiled);
+        compiled
     }
 
     pub fn policy(&self) -> &'p CheckedPolicy {
@@ -368,18 +381,13 @@ impl<'p> CompiledPolicy<'p> {
 
     /// The nodes of a list of operands.
     fn operands(&self, list: List) -> &[NodeId] {
-        let start = list.start as usize;
-        self.lists.get(start..start + list.len as usize).unwrap_or(&[])
+        list.of(&self.lists)
     }
 
-    /// A decimal by its place, among the constants or the profile's numbers.
+    /// A decimal by its place: one of the policy's constants, or a number of the profile.
     #[inline]
     fn decimal(&self, scratch: &Scratch, place: u32) -> Decimal {
-        let place = place as usize;
-        match place.checked_sub(self.constants.len()) {
-            None => self.constants.get(place).copied().unwrap_or_default(),
-            Some(number) => scratch.decimals.get(number).copied().unwrap_or_default(),
-        }
+        scratch.decimals.get(place as usize).copied().unwrap_or_default()
     }
 
     fn text<'a>(&'a self, text: u32, values: &'a [Option<Value>]) -> &'a str {

@@ -1,0 +1,542 @@
+//! The program a compiled policy runs: its expression nodes laid out as one
+//! flat list of instructions, in the order the reference evaluator reads
+//! them, with jumps where it skips (`and`, `or`, `if`, `match`, `in`,
+//! guards) and a subroutine per memoised definition (each slot of a rule,
+//! each slot of a condition set, each set of bands).
+//!
+//! Registers are node numbers: the value of node `n` is written to register
+//! `n`, once per profile at most, since every node is read at most once per
+//! profile (a definition's body is run once and memoised). Constants are
+//! loaded into their registers when a worker's buffers are made, and no
+//! instruction is emitted for them. An instruction that can fail is located
+//! at the node of its destination register. Nothing here recurses across
+//! definitions: a definition is called, so a chain of thousands of rules
+//! runs on a small explicit stack of frames.
+
+use super::{CompiledPolicy, List, NodeId, Op, PlanNode};
+use crate::check::model::{ArithOp, CompareOp};
+use rust_decimal::RoundingStrategy;
+
+/// Where an instruction jumps, set once the target is laid out.
+const UNSET: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Ins {
+    /// A field of the profile; fails if the profile does not give it.
+    Field {
+        dst: NodeId,
+        field: u32,
+    },
+    Given {
+        dst: NodeId,
+        field: u32,
+    },
+    EvaluationDate {
+        dst: NodeId,
+    },
+    AddYears {
+        dst: NodeId,
+        date: NodeId,
+        years: NodeId,
+    },
+    YearsBetween {
+        dst: NodeId,
+        from: NodeId,
+        to: NodeId,
+    },
+    /// A value that is not established is read (its register holds it already).
+    Read {
+        node: NodeId,
+    },
+    /// Makes sure slot `slot` of its rule is computed: reads its memo, or
+    /// calls its body and comes back here to read it.
+    Rule {
+        slot: u32,
+    },
+    /// A rule at an index known only when evaluating: its value moved to `dst`.
+    RuleAt {
+        dst: NodeId,
+        rule: u32,
+        index: NodeId,
+    },
+    Band {
+        dst: NodeId,
+        bands: u32,
+    },
+    /// Whether every condition of a slot of a set holds, or which failed.
+    Conditions {
+        dst: NodeId,
+        slot: u32,
+        failures: bool,
+    },
+    ConditionsAt {
+        dst: NodeId,
+        set: u32,
+        index: NodeId,
+        failures: bool,
+    },
+    Cell {
+        dst: NodeId,
+        table: u32,
+        keys: List,
+        column: u32,
+    },
+    TableRow {
+        dst: NodeId,
+        table: u32,
+        keys: List,
+    },
+    RowField {
+        dst: NodeId,
+        row: NodeId,
+        column: u32,
+    },
+    Not {
+        dst: NodeId,
+        operand: NodeId,
+    },
+    Neg {
+        dst: NodeId,
+        operand: NodeId,
+    },
+    Arith {
+        op: ArithOp,
+        dst: NodeId,
+        left: NodeId,
+        right: NodeId,
+    },
+    Compare {
+        op: CompareOp,
+        dst: NodeId,
+        left: NodeId,
+        right: NodeId,
+    },
+    /// `and`'s left operand: false ends it false, true goes on to the right one.
+    AndLeft {
+        dst: NodeId,
+        left: NodeId,
+        to: u32,
+    },
+    OrLeft {
+        dst: NodeId,
+        left: NodeId,
+        to: u32,
+    },
+    /// The right operand of `and` or `or` is the result; it must be a boolean.
+    Bool {
+        dst: NodeId,
+        operand: NodeId,
+    },
+    /// One element of `in`'s list: equal to the value, the result is true and the rest is skipped.
+    InItem {
+        dst: NodeId,
+        value: NodeId,
+        item: NodeId,
+        to: u32,
+    },
+    /// No element of `in`'s list was equal to the value.
+    NotIn {
+        dst: NodeId,
+    },
+    /// `if`: jumps to the `else` branch unless the condition holds.
+    IfNot {
+        dst: NodeId,
+        condition: NodeId,
+        to: u32,
+    },
+    /// `match`: jumps to the arm of the scrutinee's value (`arms` holds one target per value).
+    Switch {
+        dst: NodeId,
+        scrutinee: NodeId,
+        arms: List,
+    },
+    Round {
+        dst: NodeId,
+        value: NodeId,
+        strategy: RoundingStrategy,
+        places: u32,
+    },
+    MinMax {
+        dst: NodeId,
+        values: List,
+        min: bool,
+    },
+    Move {
+        dst: NodeId,
+        src: NodeId,
+    },
+    Jump {
+        to: u32,
+    },
+    /// Skips to `to` unless the guard is true (an output's `when`, a condition's `when`).
+    Unless {
+        guard: NodeId,
+        to: u32,
+    },
+    /// The end of a rule slot's body: memoise it and return.
+    EndRule {
+        rule: u32,
+        slot: u32,
+    },
+    /// A band's bound: on to the next band (`to`) unless it holds.
+    Bound {
+        over: NodeId,
+        limit: NodeId,
+        lower: bool,
+        inclusive: bool,
+        to: u32,
+    },
+    /// Every bound of band `band` held: memoise it and return.
+    EndBand {
+        bands: u32,
+        band: u32,
+    },
+    /// No band holds the value: the evaluation fails at the caller's node.
+    NoBand {
+        bands: u32,
+        over: NodeId,
+    },
+    /// One condition of a slot of a set, whose requirement is in `holds`.
+    Condition {
+        set: u32,
+        slot: u32,
+        position: u32,
+        holds: NodeId,
+    },
+    EndConditions {
+        slot: u32,
+    },
+    Leaf {
+        leaf: u32,
+        src: NodeId,
+    },
+    Group {
+        group: u32,
+    },
+    /// The end of an output: how sure it is is what was read since the last one.
+    Certainty {
+        output: u32,
+    },
+    Halt,
+}
+
+/// The program and the tables its instructions refer to.
+#[derive(Debug, Default)]
+pub(super) struct Program {
+    pub code: Vec<Ins>,
+    /// Lists of registers (`in`, `min`, table keys) and of jump targets (`match`).
+    pub operands: Vec<u32>,
+    /// Per rule slot: where its body starts, and the register its value is in.
+    pub rule_entries: Vec<u32>,
+    pub rule_values: Vec<NodeId>,
+    pub band_entries: Vec<u32>,
+    /// Per condition-set slot: where its conditions start.
+    pub set_entries: Vec<u32>,
+}
+
+impl Program {
+    pub(super) fn operands(&self, list: List) -> &[u32] {
+        list.of(&self.operands)
+    }
+}
+
+/// Lays out the program of a compiled policy (whose nodes, definitions and
+/// outputs are lowered already).
+pub(super) fn generate(compiled: &CompiledPolicy<'_>) -> Program {
+    let mut generator = Generator { compiled, program: Program::default() };
+    generator.program.rule_values = compiled
+        .rules
+        .iter()
+        .flat_map(|rule| rule.bodies.iter().copied())
+        .map(|body| generator.value_register(body))
+        .collect();
+    for (position, output) in (0u32..).zip(&compiled.outputs) {
+        for (_, plan) in &output.instances {
+            generator.plan(plan);
+        }
+        generator.push(Ins::Certainty { output: position });
+    }
+    generator.push(Ins::Halt);
+    for (rule_id, rule) in (0u32..).zip(&compiled.rules) {
+        for (slot, body) in rule.bodies.iter().enumerate() {
+            generator.program.rule_entries.push(generator.here());
+            generator.expr(*body);
+            let slot = rule.memo_offset + slot;
+            generator.push(Ins::EndRule { rule: rule_id, slot: crate::check::model::id_from(slot) });
+        }
+    }
+    for (id, definition) in (0u32..).zip(&compiled.bands) {
+        generator.program.band_entries.push(generator.here());
+        let over = generator.expr(definition.over);
+        for (band, bounds) in (0u32..).zip(&definition.bands) {
+            let mut misses = Vec::new();
+            for ((limit, inclusive), lower) in
+                bounds.lower.iter().map(|bound| (bound, true)).chain(bounds.upper.iter().map(|bound| (bound, false)))
+            {
+                let limit = generator.expr(*limit);
+                misses.push(generator.push(Ins::Bound { over, limit, lower, inclusive: *inclusive, to: UNSET }));
+            }
+            generator.push(Ins::EndBand { bands: id, band });
+            generator.land(&misses);
+        }
+        generator.push(Ins::NoBand { bands: id, over });
+    }
+    for (set_id, set) in (0u32..).zip(&compiled.sets) {
+        let slots = compiled.slot_sets.iter().filter(|owner| **owner == set_id).count();
+        for index in 0..slots {
+            generator.program.set_entries.push(generator.here());
+            let slot = crate::check::model::id_from(set.memo_offset + index);
+            for (position, condition) in (0u32..).zip(&set.conditions) {
+                let skip = condition.guard.as_ref().map(|guards| {
+                    let guard = generator.expr(body(guards, index));
+                    generator.push(Ins::Unless { guard, to: UNSET })
+                });
+                let holds = generator.expr(body(&condition.requires, index));
+                generator.push(Ins::Condition { set: set_id, slot, position, holds });
+                generator.land(skip.as_slice());
+            }
+            generator.push(Ins::EndConditions { slot });
+        }
+    }
+    generator.program
+}
+
+/// The expression of slot `slot` of a definition lowered once per slot.
+fn body(bodies: &[NodeId], slot: usize) -> NodeId {
+    bodies.get(slot).or(bodies.first()).copied().unwrap_or(NodeId::MAX)
+}
+
+struct Generator<'g, 'p> {
+    compiled: &'g CompiledPolicy<'p>,
+    program: Program,
+}
+
+impl Generator<'_, '_> {
+    fn here(&self) -> u32 {
+        crate::check::model::id_from(self.program.code.len())
+    }
+
+    fn push(&mut self, ins: Ins) -> usize {
+        self.program.code.push(ins);
+        self.program.code.len() - 1
+    }
+
+    /// Points the jumps of the instructions given at the next instruction.
+    fn land(&mut self, jumps: &[usize]) {
+        let here = self.here();
+        for jump in jumps {
+            if let Some(
+                Ins::AndLeft { to, .. }
+                | Ins::OrLeft { to, .. }
+                | Ins::InItem { to, .. }
+                | Ins::IfNot { to, .. }
+                | Ins::Jump { to }
+                | Ins::Unless { to, .. }
+                | Ins::Bound { to, .. },
+            ) = self.program.code.get_mut(*jump)
+            {
+                *to = here;
+            }
+        }
+    }
+
+    fn list(&mut self, values: impl IntoIterator<Item = u32>) -> List {
+        let start = crate::check::model::id_from(self.program.operands.len());
+        self.program.operands.extend(values);
+        let len = crate::check::model::id_from(self.program.operands.len()) - start;
+        List { start, len }
+    }
+
+    /// The register a node's value is in once its code has run: its own, or
+    /// for a rule at a known slot, that slot's body's (followed without recursion).
+    fn value_register(&self, node: NodeId) -> NodeId {
+        let mut node = node;
+        for _ in 0..=self.compiled.nodes.len() {
+            let Some(super::Node { op: Op::RuleAt { rule, index }, .. }) = self.compiled.nodes.get(node as usize)
+            else {
+                return node;
+            };
+            let Some(rule) = self.compiled.rules.get(*rule as usize) else { return node };
+            node = body(&rule.bodies, index.unwrap_or(0) as usize);
+        }
+        node
+    }
+
+    fn plan(&mut self, plan: &PlanNode) {
+        let guard = match plan {
+            PlanNode::Value { guard, .. } | PlanNode::Group { guard, .. } => *guard,
+        };
+        let skip = guard.map(|guard| {
+            let guard = self.expr(guard);
+            self.push(Ins::Unless { guard, to: UNSET })
+        });
+        match plan {
+            PlanNode::Value { expr, leaf, .. } => {
+                let src = self.expr(*expr);
+                self.push(Ins::Leaf { leaf: *leaf, src });
+            }
+            PlanNode::Group { fields, group, .. } => {
+                self.push(Ins::Group { group: *group });
+                for (_, field) in fields {
+                    self.plan(field);
+                }
+            }
+        }
+        self.land(skip.as_slice());
+    }
+
+    /// Lays out the code of a node and everything below it; the register its value is in.
+    fn expr(&mut self, id: NodeId) -> NodeId {
+        let compiled = self.compiled;
+        let Some(node) = compiled.nodes.get(id as usize) else { return id };
+        let dst = id;
+        match node.op {
+            Op::Const(_) => {}
+            Op::Param { .. } | Op::CellConst { .. } => {
+                self.push(Ins::Read { node: dst });
+            }
+            Op::Field(field) => {
+                self.push(Ins::Field { dst, field });
+            }
+            Op::Given(field) => {
+                self.push(Ins::Given { dst, field });
+            }
+            Op::EvaluationDate => {
+                self.push(Ins::EvaluationDate { dst });
+            }
+            Op::AddYears { date, years } => {
+                let (date, years) = (self.expr(date), self.expr(years));
+                self.push(Ins::AddYears { dst, date, years });
+            }
+            Op::YearsBetween { from, to } => {
+                let (from, to) = (self.expr(from), self.expr(to));
+                self.push(Ins::YearsBetween { dst, from, to });
+            }
+            Op::RuleAt { rule, index } => {
+                let Some(definition) = compiled.rules.get(rule as usize) else { return dst };
+                let slot = crate::check::model::id_from(definition.memo_offset + index.unwrap_or(0) as usize);
+                self.push(Ins::Rule { slot });
+                return self.value_register(dst);
+            }
+            Op::Rule { rule, index } => {
+                let index = index.map_or(dst, |index| self.expr(index));
+                self.push(Ins::RuleAt { dst, rule, index });
+            }
+            Op::ConditionsAt { set, index } | Op::FailuresAt { set, index } => {
+                let offset = compiled.sets.get(set as usize).map_or(0, |set| set.memo_offset);
+                let slot = crate::check::model::id_from(offset + index.unwrap_or(0) as usize);
+                let failures = matches!(node.op, Op::FailuresAt { .. });
+                self.push(Ins::Conditions { dst, slot, failures });
+            }
+            Op::Conditions { set, index } | Op::Failures { set, index } => {
+                let index = index.map_or(dst, |index| self.expr(index));
+                let failures = matches!(node.op, Op::Failures { .. });
+                self.push(Ins::ConditionsAt { dst, set, index, failures });
+            }
+            Op::Band(bands) => {
+                self.push(Ins::Band { dst, bands });
+            }
+            Op::Cell { table, keys, column } => {
+                let keys = self.operands(keys);
+                self.push(Ins::Cell { dst, table, keys, column });
+            }
+            Op::TableRow { table, keys } => {
+                let keys = self.operands(keys);
+                self.push(Ins::TableRow { dst, table, keys });
+            }
+            Op::RowField { row, column } => {
+                let row = self.expr(row);
+                self.push(Ins::RowField { dst, row, column });
+            }
+            Op::Not(operand) => {
+                let operand = self.expr(operand);
+                self.push(Ins::Not { dst, operand });
+            }
+            Op::Neg(operand) => {
+                let operand = self.expr(operand);
+                self.push(Ins::Neg { dst, operand });
+            }
+            Op::Arith { op, left, right } => {
+                let (left, right) = (self.expr(left), self.expr(right));
+                self.push(Ins::Arith { op, dst, left, right });
+            }
+            Op::Compare { op, left, right } => {
+                let (left, right) = (self.expr(left), self.expr(right));
+                self.push(Ins::Compare { op, dst, left, right });
+            }
+            Op::And(left, right) | Op::Or(left, right) => {
+                let left = self.expr(left);
+                let skip = match node.op {
+                    Op::And(..) => self.push(Ins::AndLeft { dst, left, to: UNSET }),
+                    _ => self.push(Ins::OrLeft { dst, left, to: UNSET }),
+                };
+                let operand = self.expr(right);
+                self.push(Ins::Bool { dst, operand });
+                self.land(&[skip]);
+            }
+            Op::In { value, set } => {
+                let value = self.expr(value);
+                let mut found = Vec::new();
+                for item in compiled.operands(set).to_vec() {
+                    let item = self.expr(item);
+                    found.push(self.push(Ins::InItem { dst, value, item, to: UNSET }));
+                }
+                self.push(Ins::NotIn { dst });
+                self.land(&found);
+            }
+            Op::If { condition, then, otherwise } => {
+                let condition = self.expr(condition);
+                let to_else = self.push(Ins::IfNot { dst, condition, to: UNSET });
+                let src = self.expr(then);
+                self.push(Ins::Move { dst, src });
+                let to_end = self.push(Ins::Jump { to: UNSET });
+                self.land(&[to_else]);
+                let src = self.expr(otherwise);
+                self.push(Ins::Move { dst, src });
+                self.land(&[to_end]);
+            }
+            Op::Match { scrutinee, arm_by_variant } => {
+                let scrutinee = self.expr(scrutinee);
+                let arm_of = compiled.operands(arm_by_variant).to_vec();
+                // The targets are known once the arms are laid out; `UNSET` for a variant with no arm.
+                let arms = self.list(arm_of.iter().map(|_| UNSET));
+                self.push(Ins::Switch { dst, scrutinee, arms });
+                let mut ends = Vec::new();
+                let mut laid_out: Vec<(NodeId, u32)> = Vec::new();
+                for arm in arm_of.iter().copied().filter(|arm| (*arm as usize) < compiled.nodes.len()) {
+                    if laid_out.iter().any(|(done, _)| *done == arm) {
+                        continue;
+                    }
+                    laid_out.push((arm, self.here()));
+                    let src = self.expr(arm);
+                    self.push(Ins::Move { dst, src });
+                    ends.push(self.push(Ins::Jump { to: UNSET }));
+                }
+                self.land(&ends);
+                for (position, arm) in arm_of.iter().enumerate() {
+                    let target = laid_out.iter().find(|(done, _)| done == arm).map_or(UNSET, |(_, target)| *target);
+                    if let Some(slot) = self.program.operands.get_mut(arms.start as usize + position) {
+                        *slot = target;
+                    }
+                }
+            }
+            Op::Round { value, strategy, places } => {
+                let value = self.expr(value);
+                self.push(Ins::Round { dst, value, strategy, places });
+            }
+            Op::Min(values) | Op::Max(values) => {
+                let values_list = self.operands(values);
+                let min = matches!(node.op, Op::Min(_));
+                self.push(Ins::MinMax { dst, values: values_list, min });
+            }
+        }
+        dst
+    }
+
+    /// Lays out each operand of a list, in order; the list of their registers.
+    fn operands(&mut self, list: List) -> List {
+        let registers: Vec<NodeId> =
+            self.compiled.operands(list).to_vec().into_iter().map(|operand| self.expr(operand)).collect();
+        self.list(registers)
+    }
+}

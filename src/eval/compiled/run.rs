@@ -1,0 +1,564 @@
+//! Running the program of a compiled policy on one profile: one loop over
+//! flat instructions, registers reused from one profile to the next, and an
+//! explicit stack of frames for the definitions it calls. It reads values
+//! in the reference evaluator's order, memoises what it memoises, records
+//! the same reliances in the same order and fails with the same errors.
+//!
+//! How sure a value is never travels with it: the reference's certainty of
+//! an expression is the weakest certainty of everything read while it was
+//! evaluated (short-circuited operands are not read, memoised definitions
+//! count with the certainty they were stored with), so one running minimum,
+//! saved in a frame and restored around each definition called, gives the
+//! same answer.
+
+use std::cmp::Ordering;
+
+use super::code::Ins;
+use super::*;
+use crate::check::model::{BandsId, FieldId, TableId};
+use crate::eval::error::Fault;
+use crate::eval::{EvalError, arithmetic, bound_holds};
+
+const SURE: Certainty = Certainty::Established;
+
+/// One worker's buffers: registers, memos, failed conditions, reliances and
+/// output values. Made once per worker by [`CompiledPolicy::scratch`].
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    /// One per node; constants are loaded once, here, and never written again.
+    registers: Vec<Fast>,
+    /// The numbers of the profile, by place: the policy's constants, then one per node.
+    pub(super) decimals: Vec<Decimal>,
+    rule_memo: Vec<Option<Certainty>>,
+    band_memo: Vec<Option<(u16, Certainty)>>,
+    /// Per slot: how sure, and whether every condition held.
+    set_memo: Vec<Option<(Certainty, bool)>>,
+    pub(super) failure_bits: Vec<u64>,
+    reliance_seen: Vec<bool>,
+    pub(super) reliances: Vec<u32>,
+    pub(super) leaves: Vec<Option<Fast>>,
+    pub(super) groups: Vec<bool>,
+    pub(super) certainties: Vec<Certainty>,
+    frames: Vec<Frame>,
+}
+
+/// A definition being computed: the instruction that called it, where to
+/// come back to (that instruction again, to read the memo into its
+/// register, or the next one when there is nothing to read), and the
+/// certainty read before the call.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    caller: u32,
+    resume: u32,
+    sure: Certainty,
+}
+
+impl Scratch {
+    pub(super) fn new(compiled: &CompiledPolicy<'_>) -> Self {
+        let registers = compiled
+            .nodes
+            .iter()
+            .map(|node| match node.op {
+                Op::Const(value) | Op::Param { value, .. } | Op::CellConst { value, .. } => value,
+                _ => Fast::Bool(false),
+            })
+            .collect();
+        let mut decimals = compiled.constants.clone();
+        decimals.resize(compiled.constants.len() + compiled.nodes.len(), Decimal::ZERO);
+        Scratch {
+            registers,
+            decimals,
+            rule_memo: vec![None; compiled.rule_slots],
+            band_memo: vec![None; compiled.bands.len()],
+            set_memo: vec![None; compiled.slot_sets.len()],
+            failure_bits: vec![0; compiled.failure_words],
+            reliance_seen: vec![false; compiled.reliance_keys],
+            reliances: Vec::with_capacity(compiled.reliances.len()),
+            leaves: vec![None; compiled.leaves.len()],
+            groups: vec![false; compiled.groups as usize],
+            certainties: vec![SURE; compiled.outputs.len()],
+            frames: Vec::with_capacity(16),
+        }
+    }
+
+    #[inline]
+    fn get(&self, register: NodeId) -> Fast {
+        self.registers.get(register as usize).copied().unwrap_or(Fast::Bool(false))
+    }
+
+    #[inline]
+    fn set(&mut self, register: NodeId, value: Fast) {
+        if let Some(slot) = self.registers.get_mut(register as usize) {
+            *slot = value;
+        }
+    }
+}
+
+/// A fault, and the node it is located at.
+type Failed = (Fault, NodeId);
+
+impl CompiledPolicy<'_> {
+    /// Evaluates every declared output for one profile's values (in field
+    /// order, as [`crate::Profile::values`] gives them), as of the date `on`,
+    /// into `scratch`.
+    pub fn evaluate(
+        &self,
+        values: &[Option<Value>],
+        on: jiff::civil::Date,
+        scratch: &mut Scratch,
+    ) -> Result<(), EvalError> {
+        self.reset(scratch);
+        self.run(values, on, scratch).map_err(|(fault, at)| {
+            let span = self.nodes.get(at as usize).map_or(self.policy.header.span, |node| node.span);
+            fault.locate(span, self.policy)
+        })
+    }
+
+    fn reset(&self, scratch: &mut Scratch) {
+        scratch.rule_memo.fill(None);
+        scratch.band_memo.fill(None);
+        scratch.set_memo.fill(None);
+        scratch.failure_bits.fill(0);
+        for id in scratch.reliances.drain(..) {
+            if let Some(seen) = self
+                .reliances
+                .get(id as usize)
+                .and_then(|reliance| scratch.reliance_seen.get_mut(reliance.key as usize))
+            {
+                *seen = false;
+            }
+        }
+        scratch.leaves.fill(None);
+        scratch.groups.fill(false);
+        scratch.certainties.fill(SURE);
+        scratch.frames.clear();
+    }
+
+    fn run(&self, values: &[Option<Value>], on: jiff::civil::Date, s: &mut Scratch) -> Result<(), Failed> {
+        let code = &self.program.code;
+        let mut pc = 0usize;
+        // The weakest certainty read since the enclosing definition or output began.
+        let mut sure = SURE;
+        loop {
+            let Some(&ins) = code.get(pc) else {
+                return Err((Fault::Internal("the program ran past its end"), 0));
+            };
+            pc += 1;
+            match ins {
+                Ins::Field { dst, field } => {
+                    let value = match values.get(field as usize) {
+                        Some(Some(value)) => self.field(s, dst, value, field),
+                        _ => return Err((Fault::MissingField(FieldId(field)), dst)),
+                    };
+                    s.set(dst, value);
+                }
+                Ins::Given { dst, field } => {
+                    s.set(dst, Fast::Bool(values.get(field as usize).is_some_and(Option::is_some)));
+                }
+                Ins::EvaluationDate { dst } => s.set(dst, Fast::Date(on)),
+                Ins::AddYears { dst, date, years } => {
+                    let (Fast::Date(date), Fast::Decimal(years)) = (s.get(date), s.get(years)) else {
+                        return Err((Fault::Internal("a date and a number were expected"), dst));
+                    };
+                    let years = self.decimal(s, years);
+                    let whole = i64::try_from(years).ok().filter(|_| years.fract().is_zero());
+                    let whole = whole.ok_or((Fault::NotWholeYears(years), dst))?;
+                    let date = crate::check::model::add_years(date, whole).ok_or((Fault::Overflow, dst))?;
+                    s.set(dst, Fast::Date(date));
+                }
+                Ins::YearsBetween { dst, from, to } => {
+                    let (Fast::Date(from), Fast::Date(to)) = (s.get(from), s.get(to)) else {
+                        return Err((Fault::Internal("a date was expected"), dst));
+                    };
+                    self.number(s, dst, Decimal::from(crate::check::model::years_between(from, to)));
+                }
+                Ins::Read { node } => {
+                    if let Some(Node {
+                        op: Op::Param { certainty, reliance, .. } | Op::CellConst { certainty, reliance, .. },
+                        ..
+                    }) = self.nodes.get(node as usize)
+                    {
+                        self.rely(s, *reliance);
+                        sure = sure.min(*certainty);
+                    }
+                }
+                Ins::Rule { slot } => match s.rule_memo.get(slot as usize) {
+                    Some(Some(certainty)) => sure = sure.min(*certainty),
+                    _ => pc = self.call(s, pc, pc, &mut sure, self.program.rule_entries.get(slot as usize))?,
+                },
+                Ins::RuleAt { dst, rule, index } => {
+                    let Fast::Enum(variant) = s.get(index) else {
+                        return Err((Fault::Internal("a value of an enumeration was expected"), dst));
+                    };
+                    let offset = self.rules.get(rule as usize).map_or(0, |rule| rule.memo_offset);
+                    let slot = offset + variant as usize;
+                    match s.rule_memo.get(slot) {
+                        Some(Some(certainty)) => {
+                            sure = sure.min(*certainty);
+                            let value = self.program.rule_values.get(slot).map_or(Fast::Bool(false), |src| s.get(*src));
+                            s.set(dst, value);
+                        }
+                        _ => pc = self.call(s, pc, pc - 1, &mut sure, self.program.rule_entries.get(slot))?,
+                    }
+                }
+                Ins::Band { dst, bands } => match s.band_memo.get(bands as usize) {
+                    Some(Some((band, certainty))) => {
+                        sure = sure.min(*certainty);
+                        s.set(dst, Fast::Enum(*band));
+                    }
+                    _ => pc = self.call(s, pc, pc - 1, &mut sure, self.program.band_entries.get(bands as usize))?,
+                },
+                Ins::Conditions { dst, slot, failures } => {
+                    pc = self.conditions(s, pc, &mut sure, dst, slot as usize, failures)?;
+                }
+                Ins::ConditionsAt { dst, set, index, failures } => {
+                    let Fast::Enum(variant) = s.get(index) else {
+                        return Err((Fault::Internal("a value of an enumeration was expected"), dst));
+                    };
+                    let offset = self.sets.get(set as usize).map_or(0, |set| set.memo_offset);
+                    pc = self.conditions(s, pc, &mut sure, dst, offset + variant as usize, failures)?;
+                }
+                Ins::Cell { dst, table, keys, column } => {
+                    let row = self.row(s, dst, table, keys)?;
+                    let value = self.cell(s, &mut sure, dst, table, row, column)?;
+                    s.set(dst, value);
+                }
+                Ins::TableRow { dst, table, keys } => {
+                    let row = self.row(s, dst, table, keys)?;
+                    s.set(dst, Fast::Row { table: u16::try_from(table).unwrap_or(u16::MAX), row });
+                }
+                Ins::RowField { dst, row, column } => {
+                    let Fast::Row { table, row } = s.get(row) else {
+                        return Err((Fault::Internal("a row was expected"), dst));
+                    };
+                    let value = self.cell(s, &mut sure, dst, u32::from(table), row, column)?;
+                    s.set(dst, value);
+                }
+                Ins::Not { dst, operand } => {
+                    let Fast::Bool(value) = s.get(operand) else {
+                        return Err((Fault::Internal("a boolean was expected"), dst));
+                    };
+                    s.set(dst, Fast::Bool(!value));
+                }
+                Ins::Neg { dst, operand } => {
+                    let value = self.decimal_in(s, dst, operand)?;
+                    self.number(s, dst, -value);
+                }
+                Ins::Arith { op, dst, left, right } => {
+                    let left = self.decimal_in(s, dst, left)?;
+                    let right = self.decimal_in(s, dst, right)?;
+                    let result = arithmetic(op, left, right).map_err(|fault| (fault, dst))?;
+                    self.number(s, dst, result);
+                }
+                Ins::Compare { op, dst, left, right } => {
+                    let ordering = self.compare(s, values, s.get(left), s.get(right));
+                    let ordering = ordering.ok_or((Fault::Internal("values of different kinds compared"), dst))?;
+                    s.set(dst, Fast::Bool(op.holds(ordering)));
+                }
+                Ins::AndLeft { dst, left, to } | Ins::OrLeft { dst, left, to } => {
+                    let Fast::Bool(value) = s.get(left) else {
+                        return Err((Fault::Internal("a boolean was expected"), dst));
+                    };
+                    // `and` ends at false, `or` at true; the right operand is not read.
+                    if value == matches!(ins, Ins::OrLeft { .. }) {
+                        s.set(dst, Fast::Bool(value));
+                        pc = to as usize;
+                    }
+                }
+                Ins::Bool { dst, operand } => {
+                    let value @ Fast::Bool(_) = s.get(operand) else {
+                        return Err((Fault::Internal("a boolean was expected"), dst));
+                    };
+                    s.set(dst, value);
+                }
+                Ins::InItem { dst, value, item, to } => {
+                    if self.compare(s, values, s.get(value), s.get(item)).is_some_and(Ordering::is_eq) {
+                        s.set(dst, Fast::Bool(true));
+                        pc = to as usize;
+                    }
+                }
+                Ins::NotIn { dst } => s.set(dst, Fast::Bool(false)),
+                Ins::IfNot { dst, condition, to } => match s.get(condition) {
+                    Fast::Bool(true) => {}
+                    Fast::Bool(false) => pc = to as usize,
+                    _ => return Err((Fault::Internal("a boolean was expected"), dst)),
+                },
+                Ins::Switch { dst, scrutinee, arms } => {
+                    let Fast::Enum(variant) = s.get(scrutinee) else {
+                        return Err((Fault::Internal("a value of an enumeration was expected"), dst));
+                    };
+                    let arm = self.program.operands(arms).get(variant as usize).copied();
+                    pc = arm.filter(|arm| (*arm as usize) < code.len()).ok_or((Fault::Internal("no arm"), dst))?
+                        as usize;
+                }
+                Ins::Round { dst, value, strategy, places } => {
+                    let value = self.decimal_in(s, dst, value)?;
+                    self.number(s, dst, value.round_dp_with_strategy(places, strategy));
+                }
+                Ins::MinMax { dst, values: items, min } => {
+                    let mut best: Option<Fast> = None;
+                    for item in self.program.operands(items) {
+                        let item = s.get(*item);
+                        best = Some(match best {
+                            None => item,
+                            Some(current) => {
+                                let ordering = self
+                                    .compare(s, values, item, current)
+                                    .ok_or((Fault::Internal("values of different kinds compared"), dst))?;
+                                let better = if min { ordering.is_lt() } else { ordering.is_gt() };
+                                if better { item } else { current }
+                            }
+                        });
+                    }
+                    s.set(dst, best.ok_or((Fault::Internal("`min` or `max` of nothing"), dst))?);
+                }
+                Ins::Move { dst, src } => s.set(dst, s.get(src)),
+                Ins::Jump { to } => pc = to as usize,
+                Ins::Unless { guard, to } => {
+                    if s.get(guard) != Fast::Bool(true) {
+                        pc = to as usize;
+                    }
+                }
+                Ins::EndRule { rule, slot } => {
+                    let definition = self.rules.get(rule as usize);
+                    self.rely(s, definition.and_then(|rule| rule.reliance));
+                    let certainty = sure.min(definition.map_or(SURE, |rule| rule.certainty));
+                    if let Some(memo) = s.rule_memo.get_mut(slot as usize) {
+                        *memo = Some(certainty);
+                    }
+                    pc = self.back(s, &mut sure, certainty)?;
+                }
+                Ins::Bound { over, limit, lower, inclusive, to } => {
+                    let Some(ordering) = self.compare(s, values, s.get(over), s.get(limit)) else {
+                        return Err((Fault::Internal("a band bound of another kind"), self.caller(s)));
+                    };
+                    if !bound_holds(lower, inclusive, ordering) {
+                        pc = to as usize;
+                    }
+                }
+                Ins::EndBand { bands, band } => {
+                    let definition = self.bands.get(bands as usize).and_then(|bands| bands.bands.get(band as usize));
+                    self.rely(s, definition.and_then(|band| band.reliance));
+                    let certainty = sure.min(definition.map_or(SURE, |band| band.certainty));
+                    if let Some(memo) = s.band_memo.get_mut(bands as usize) {
+                        *memo = Some((u16::try_from(band).unwrap_or(u16::MAX), certainty));
+                    }
+                    pc = self.back(s, &mut sure, certainty)?;
+                }
+                Ins::NoBand { bands, over } => {
+                    let value = self.value(s, values, s.get(over));
+                    return Err((Fault::NoBand { bands: BandsId(bands), value }, self.caller(s)));
+                }
+                Ins::Condition { set, slot, position, holds } => {
+                    let definition = self.sets.get(set as usize);
+                    let condition = definition.and_then(|set| set.conditions.get(position as usize));
+                    self.rely(s, condition.and_then(|condition| condition.reliance));
+                    sure = sure.min(condition.map_or(SURE, |condition| condition.certainty));
+                    if s.get(holds) != Fast::Bool(true)
+                        && let Some(set) = definition
+                    {
+                        let first = set.words_offset + (slot as usize - set.memo_offset) * set.words_per_slot;
+                        if let Some(word) = s.failure_bits.get_mut(first + position as usize / 64) {
+                            *word |= 1 << (position % 64);
+                        }
+                    }
+                }
+                Ins::EndConditions { slot } => {
+                    let all_hold = self.failures(s, slot).is_none_or(|names| names.words.iter().all(|word| *word == 0));
+                    if let Some(memo) = s.set_memo.get_mut(slot as usize) {
+                        *memo = Some((sure, all_hold));
+                    }
+                    let certainty = sure;
+                    pc = self.back(s, &mut sure, certainty)?;
+                }
+                Ins::Leaf { leaf, src } => {
+                    let value = s.get(src);
+                    if let Some(slot) = s.leaves.get_mut(leaf as usize) {
+                        *slot = Some(value);
+                    }
+                }
+                Ins::Group { group } => {
+                    if let Some(present) = s.groups.get_mut(group as usize) {
+                        *present = true;
+                    }
+                }
+                Ins::Certainty { output } => {
+                    if let Some(slot) = s.certainties.get_mut(output as usize) {
+                        *slot = sure;
+                    }
+                    sure = SURE;
+                }
+                Ins::Halt => return Ok(()),
+            }
+        }
+    }
+
+    /// Calls a definition from the instruction before `pc`: the definition
+    /// starts reading afresh, and its end goes on at `resume`.
+    #[inline(never)]
+    fn call(
+        &self,
+        s: &mut Scratch,
+        pc: usize,
+        resume: usize,
+        sure: &mut Certainty,
+        entry: Option<&u32>,
+    ) -> Result<usize, Failed> {
+        let caller = u32::try_from(pc - 1).unwrap_or(u32::MAX);
+        let resume = u32::try_from(resume).unwrap_or(u32::MAX);
+        let entry = entry.ok_or((Fault::Internal("no such definition"), 0))?;
+        s.frames.push(Frame { caller, resume, sure: *sure });
+        *sure = SURE;
+        Ok(*entry as usize)
+    }
+
+    /// Returns from a definition computed as sure as `certainty`, which the caller reads.
+    #[inline(never)]
+    fn back(&self, s: &mut Scratch, sure: &mut Certainty, certainty: Certainty) -> Result<usize, Failed> {
+        let frame = s.frames.pop().ok_or((Fault::Internal("a definition returned with no caller"), 0))?;
+        *sure = frame.sure.min(certainty);
+        Ok(frame.resume as usize)
+    }
+
+    /// The node of the instruction that called the definition running, where its faults are located.
+    #[cold]
+    fn caller(&self, s: &Scratch) -> NodeId {
+        match s.frames.last().and_then(|frame| self.program.code.get(frame.caller as usize)) {
+            Some(Ins::Band { dst, .. } | Ins::RuleAt { dst, .. } | Ins::Conditions { dst, .. }) => *dst,
+            _ => 0,
+        }
+    }
+
+    /// A condition set's slot: read from its memo, or computed by a call.
+    fn conditions(
+        &self,
+        s: &mut Scratch,
+        pc: usize,
+        sure: &mut Certainty,
+        dst: NodeId,
+        slot: usize,
+        failures: bool,
+    ) -> Result<usize, Failed> {
+        match s.set_memo.get(slot) {
+            Some(Some((certainty, all_hold))) => {
+                *sure = (*sure).min(*certainty);
+                let value = if failures {
+                    Fast::Failures(u32::try_from(slot).unwrap_or(u32::MAX))
+                } else {
+                    Fast::Bool(*all_hold)
+                };
+                s.set(dst, value);
+                Ok(pc)
+            }
+            _ => self.call(s, pc, pc - 1, sure, self.program.set_entries.get(slot)),
+        }
+    }
+
+    /// The dense row of a table its keys select (the last key varies fastest).
+    fn row(&self, s: &Scratch, dst: NodeId, table: u32, keys: List) -> Result<u32, Failed> {
+        let definition = self.tables.get(table as usize).ok_or((Fault::Internal("no such table"), dst))?;
+        let mut row = 0usize;
+        for (key, size) in self.program.operands(keys).iter().zip(&definition.key_sizes) {
+            let Fast::Enum(variant) = s.get(*key) else {
+                return Err((Fault::Internal("a value of an enumeration was expected"), dst));
+            };
+            row = row * size + variant as usize;
+        }
+        Ok(u32::try_from(row).unwrap_or(u32::MAX))
+    }
+
+    /// Reads a cell of a table, relying on it if it is not established.
+    fn cell(
+        &self,
+        s: &mut Scratch,
+        sure: &mut Certainty,
+        dst: NodeId,
+        table: u32,
+        row: u32,
+        column: u32,
+    ) -> Result<Fast, Failed> {
+        let definition = self.tables.get(table as usize).ok_or((Fault::Internal("no such table"), dst))?;
+        let cell = definition
+            .cells
+            .get(row as usize * definition.columns + column as usize)
+            .and_then(Option::as_ref)
+            .ok_or((Fault::EmptyCell { table: TableId(table), row, column: column as usize }, dst))?;
+        self.rely(s, cell.reliance);
+        *sure = (*sure).min(cell.certainty);
+        Ok(cell.value)
+    }
+
+    /// Records a reliance the first time its place is read.
+    #[inline]
+    fn rely(&self, s: &mut Scratch, reliance: Option<u32>) {
+        let Some(id) = reliance else { return };
+        let Some(definition) = self.reliances.get(id as usize) else { return };
+        if let Some(seen) = s.reliance_seen.get_mut(definition.key as usize)
+            && !*seen
+        {
+            *seen = true;
+            s.reliances.push(id);
+        }
+    }
+
+    /// The number in a register, for the instruction writing `dst`.
+    #[inline]
+    fn decimal_in(&self, s: &Scratch, dst: NodeId, register: NodeId) -> Result<Decimal, Failed> {
+        match s.get(register) {
+            Fast::Decimal(place) => Ok(self.decimal(s, place)),
+            _ => Err((Fault::Internal("a number was expected"), dst)),
+        }
+    }
+
+    /// Writes a number computed for node `dst` in its place.
+    #[inline]
+    fn number(&self, s: &mut Scratch, dst: NodeId, value: Decimal) {
+        let place = self.constants.len() + dst as usize;
+        if let Some(slot) = s.decimals.get_mut(place) {
+            *slot = value;
+        }
+        s.set(dst, Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX)));
+    }
+
+    /// A field's value as a compiled value: a copy, a number put in its
+    /// node's place, a text read where it lies.
+    #[inline]
+    fn field(&self, s: &mut Scratch, dst: NodeId, value: &Value, field: u32) -> Fast {
+        match value {
+            Value::Bool(value) => Fast::Bool(*value),
+            Value::Decimal(number) => {
+                self.number(s, dst, *number);
+                s.get(dst)
+            }
+            Value::Date(date) => Fast::Date(*date),
+            Value::Enum(variant) => Fast::Enum(*variant),
+            Value::Text(_) => Fast::Text(TEXT_FIELD | field),
+            Value::Row { table, row } => Fast::Row { table: u16::try_from(table.0).unwrap_or(u16::MAX), row: *row },
+            Value::Failures(_) => Fast::Failures(u32::MAX),
+        }
+    }
+
+    fn compare(&self, s: &Scratch, values: &[Option<Value>], left: Fast, right: Fast) -> Option<Ordering> {
+        match (left, right) {
+            (Fast::Decimal(a), Fast::Decimal(b)) => Some(self.decimal(s, a).cmp(&self.decimal(s, b))),
+            (Fast::Date(a), Fast::Date(b)) => Some(a.cmp(&b)),
+            (Fast::Bool(a), Fast::Bool(b)) => Some(a.cmp(&b)),
+            (Fast::Text(a), Fast::Text(b)) => Some(self.text(a, values).cmp(self.text(b, values))),
+            (Fast::Enum(a), Fast::Enum(b)) => Some(a.cmp(&b)),
+            _ => None,
+        }
+    }
+
+    /// A value as the reference holds it, for an error message.
+    fn value(&self, s: &Scratch, values: &[Option<Value>], value: Fast) -> Value {
+        match value {
+            Fast::Bool(value) => Value::Bool(value),
+            Fast::Decimal(place) => Value::Decimal(self.decimal(s, place)),
+            Fast::Date(date) => Value::Date(date),
+            Fast::Enum(variant) => Value::Enum(variant),
+            Fast::Text(text) => Value::Text(self.text(text, values).into()),
+            Fast::Row { table, row } => Value::Row { table: TableId(u32::from(table)), row },
+            Fast::Failures(_) => Value::Bool(false),
+        }
+    }
+}
