@@ -279,3 +279,12 @@ fn a_comment_after_a_rules_equals_sign_formats_once_and_for_all() {
     let once = formatted_once_and_for_all("policy e{}rule r\n =# after the sign\n1source\"\"");
     assert!(once.contains("rule r = 1\n  # after the sign\n  source \"\""), "{once}");
 }
+
+/// Found by the `format_roundtrip` fuzz target: a line of a text over several
+/// lines that begins with `#` is not a comment, so the comment after it
+/// follows code and stays there.
+#[test]
+fn a_comment_after_a_text_whose_line_begins_with_a_hash_stays_after_it() {
+    let once = formatted_once_and_for_all("#\npolicy g {}\nrule r = \"\n#\" # after the text");
+    assert!(once.ends_with("rule r = \"\n#\"\n# after the text\n"), "{once}");
+}

@@ -45,8 +45,13 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
                 let content_before = before.trim_end_matches(is_space);
                 let blank_before =
                     own_line && !content_before.is_empty() && before[content_before.len()..].matches('\n').count() >= 2;
-                let previous_line = content_before.rsplit('\n').next().unwrap_or("").trim_start_matches(is_space);
-                let after_code = own_line && !content_before.is_empty() && !previous_line.starts_with('#');
+                // The line before is a comment's own only if a comment found
+                // already starts it: a line of a text can begin with `#` too.
+                let previous_line = content_before.rfind('\n').map_or(0, |newline| newline + 1);
+                let previous_is_comment = comments
+                    .last()
+                    .is_some_and(|comment: &Comment| comment.own_line && comment.line_start as usize == previous_line);
+                let after_code = own_line && !content_before.is_empty() && !previous_is_comment;
                 // A blank line, then more: the end of the file is not a separation.
                 let after = &text[end..];
                 let blank_after = after.split('\n').nth(1).is_some_and(|line| line.trim_matches(is_space).is_empty())
