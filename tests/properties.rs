@@ -288,3 +288,12 @@ fn a_comment_after_a_text_whose_line_begins_with_a_hash_stays_after_it() {
     let once = formatted_once_and_for_all("#\npolicy g {}\nrule r = \"\n#\" # after the text");
     assert!(once.ends_with("rule r = \"\n#\"\n# after the text\n"), "{once}");
 }
+
+/// Found by the `format_roundtrip` fuzz target: a comment that hangs below a
+/// rule's first line, a blank line before the rest of the rule; the blank
+/// line goes, so the comment is printed as the rest's.
+#[test]
+fn a_comment_hanging_inside_a_rule_is_indented_as_the_rest_of_it() {
+    let once = formatted_once_and_for_all("policy e{}rule b=a\n# hangs\n\nassumed");
+    assert!(once.contains("rule b = a\n  # hangs\n  assumed"), "{once}");
+}

@@ -146,9 +146,14 @@ pub(super) fn attach(lines: Vec<Line>, comments: &[Comment]) -> Vec<Line> {
                 .iter()
                 .rposition(|line| line.origin.is_some_and(|origin| origin < first.start))
                 .map_or(0, |index| index + 1);
-            // Below a line that opens a block, a comment belongs to the block's inside.
-            let indent = match after.checked_sub(1).and_then(|index| lines.get(index)) {
-                Some(line) if !at_end => line.indent + if line.text.ends_with('{') { 2 } else { 0 },
+            let indent = match (lines.get(after), after.checked_sub(1).and_then(|index| lines.get(index))) {
+                // Right above more lines of the same code (the blank line between
+                // was dropped), it will read as theirs: indented as they are.
+                (Some(next), _) if !next.text.is_empty() && next.origin.is_some() => {
+                    next.indent + if next.text.starts_with('}') { 2 } else { 0 }
+                }
+                // Below a line that opens a block, a comment belongs to the block's inside.
+                (_, Some(line)) if !at_end => line.indent + if line.text.ends_with('{') { 2 } else { 0 },
                 _ => 0,
             };
             block.iter_mut().for_each(|line| line.indent = indent);
