@@ -19,7 +19,7 @@ use avenant::check::model::Value;
 use avenant::eval::compiled::CompiledPolicy;
 
 /// The date the benchmarks evaluate as of: the 2019 text reads it for contract years.
-const ON: jiff::civil::Date = jiff::civil::date(2020, 1, 1);
+const ON: jiff::civil::Date = jiff::civil::date(2022, 6, 1);
 use avenant::{CheckedPolicy, Profile, ProfileInput};
 use criterion::{BatchSize, Criterion, Throughput};
 
@@ -46,7 +46,7 @@ fn main() {
         let mut scratch = compiled.scratch();
         for _ in 0..1000 {
             match evaluator.as_str() {
-                "baseline" => physicians.iter().for_each(|physician| drop(black_box(baseline::evaluate(physician)))),
+                "baseline" => physicians.iter().for_each(|physician| drop(black_box(baseline::evaluate(physician, ON)))),
                 "compiled" => profiles
                     .iter()
                     .for_each(|profile| drop(black_box(compiled.evaluate(profile.values(), ON, &mut scratch)))),
@@ -123,7 +123,7 @@ fn per_profile(criterion: &mut Criterion, policy: &CheckedPolicy) {
     let mut group = criterion.benchmark_group("per_profile");
     group.throughput(Throughput::Elements(SAMPLE as u64));
     group.bench_function("baseline", |bencher| {
-        bencher.iter(|| physicians.iter().filter(|physician| black_box(baseline::evaluate(physician)).is_ok()).count())
+        bencher.iter(|| physicians.iter().filter(|physician| black_box(baseline::evaluate(physician, ON)).is_ok()).count())
     });
     group.bench_function("avenant_compiled", |bencher| {
         let mut scratch = compiled.scratch();
@@ -208,7 +208,7 @@ fn summary(policy: &CheckedPolicy, root: &Path, policy_text: &str, populations: 
     let per = |duration: Duration| duration.as_nanos() as f64 / (SAMPLE * rounds) as f64;
     let baseline_ns = per(median(5, || {
         for _ in 0..rounds {
-            physicians.iter().for_each(|physician| drop(black_box(baseline::evaluate(physician))));
+            physicians.iter().for_each(|physician| drop(black_box(baseline::evaluate(physician, ON))));
         }
     }));
     let compiled_ns = per(median(5, || {
@@ -334,17 +334,22 @@ mod generate {
             coordinated_practice: random.next(10) < 8,
             patientele_mt,
             file_active,
+            // A third have signed a contract, from the first day of the 2019 text for 1 000 days.
+            contract_signed: (random.next(3) == 0).then(|| {
+                let days = jiff::Span::new().days(random.next(1000) as i64);
+                jiff::civil::date(2019, 8, 21).checked_add(days).unwrap()
+            }),
         }
     }
 
     const HEADER: &str =
-        "name,specialty,sector,optam,zone,grouped_practice,coordinated_practice,patientele_mt,file_active\n";
+        "name,specialty,sector,optam,zone,grouped_practice,coordinated_practice,patientele_mt,file_active,contract_signed\n";
 
     fn row(physician: &baseline::Physician, out: &mut String) {
         use std::fmt::Write as _;
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{}",
             physician.name,
             physician.specialty.name(),
             physician.sector.name(),
@@ -353,7 +358,8 @@ mod generate {
             physician.grouped_practice,
             physician.coordinated_practice,
             physician.patientele_mt.map(|mt| mt.to_string()).unwrap_or_default(),
-            physician.file_active
+            physician.file_active,
+            physician.contract_signed.map(|date| date.to_string()).unwrap_or_default()
         );
     }
 
@@ -383,6 +389,9 @@ mod generate {
         });
         if let Some(mt) = physician.patientele_mt {
             object["patientele_mt"] = serde_json::json!(mt);
+        }
+        if let Some(date) = physician.contract_signed {
+            object["contract_signed"] = serde_json::json!(date.to_string());
         }
         object.to_string()
     }
@@ -465,6 +474,7 @@ mod baseline {
         pub coordinated_practice: bool,
         pub patientele_mt: Option<u32>,
         pub file_active: u32,
+        pub contract_signed: Option<jiff::civil::Date>,
     }
 
     const BANDS: [&str; 6] = ["below_p30", "p30_p50", "p50_p70", "p70_p90", "p90_p95", "above_p95"];
@@ -483,8 +493,9 @@ mod baseline {
         /// Bits: sector, coordinated practice, grouped practice, activity threshold.
         pub failed: u8,
         pub band: usize,
+        pub contract_year: Option<i64>,
         pub options: [OptionOutcome; 3],
-        pub certainty: [&'static str; 4],
+        pub certainty: [&'static str; 5],
     }
 
     #[derive(Default)]
@@ -496,7 +507,24 @@ mod baseline {
         pub target_patientele_mt: Option<Decimal>,
     }
 
-    pub fn evaluate(physician: &Physician) -> Result<Outcome, &'static str> {
+    /// The contract year on `on` of a contract signed on `signed`: 1 until the first
+    /// anniversary (and for a contract signed later), then one more at each.
+    fn contract_year(signed: jiff::civil::Date, on: jiff::civil::Date) -> i64 {
+        let mut years = i64::from(on.year()) - i64::from(signed.year());
+        // An anniversary on 29 February falls on 1 March in other years, as in the policy.
+        let anniversary = |years: i64| {
+            let year = signed.year() + years as i16;
+            jiff::civil::Date::new(year, signed.month(), signed.day()).unwrap_or(jiff::civil::date(year, 3, 1))
+        };
+        if on >= signed && anniversary(years) > on {
+            years -= 1;
+        } else if on < signed && anniversary(years) < on {
+            years += 1;
+        }
+        (years + 1).max(1)
+    }
+
+    pub fn evaluate(physician: &Physician, on: jiff::civil::Date) -> Result<Outcome, &'static str> {
         let general = physician.specialty == Specialty::GeneralPractice;
         let reference = if general {
             physician.patientele_mt.ok_or("the profile has no `patientele_mt`")?
@@ -547,8 +575,9 @@ mod baseline {
             eligible,
             failed,
             band,
+            contract_year: physician.contract_signed.map(|signed| contract_year(signed, on)),
             options,
-            certainty: [conditions, conditions, band_certainty, options_certainty],
+            certainty: [conditions, conditions, band_certainty, "established", options_certainty],
         })
     }
 
@@ -580,7 +609,10 @@ mod baseline {
                 first = false;
             }
         }
-        write!(out, ",{}", BANDS[outcome.band]).unwrap();
+        write!(out, ",{},", BANDS[outcome.band]).unwrap();
+        if let Some(year) = outcome.contract_year {
+            write!(out, "{year}").unwrap();
+        }
         for (option, result) in outcome.options.iter().enumerate() {
             let failed = match (outcome.eligible, result.outside_zone) {
                 (true, false) => "",
@@ -605,7 +637,7 @@ mod baseline {
         out.push(b'\n');
     }
 
-    const HEADER: &str = "row,name,eligible,failed_conditions,band";
+    const HEADER: &str = "row,name,eligible,failed_conditions,band,contract_year";
     const OPTION_COLUMNS: [&str; 8] = [
         "open",
         "failed_conditions",
@@ -645,6 +677,7 @@ mod baseline {
             column("coordinated_practice")?,
             column("patientele_mt")?,
             column("file_active")?,
+            column("contract_signed")?,
         ];
         let mut writer = BufWriter::with_capacity(1 << 20, std::fs::File::create(output)?);
         let mut line = HEADER.to_owned();
@@ -653,7 +686,7 @@ mod baseline {
                 line.push_str(&format!(",options.{option}.{name}"));
             }
         }
-        for name in ["eligible", "failed_conditions", "band", "options"] {
+        for name in ["eligible", "failed_conditions", "band", "contract_year", "options"] {
             line.push_str(&format!(",certainty.{name}"));
         }
         line.push('\n');
@@ -689,8 +722,12 @@ mod baseline {
                 coordinated_practice: parse_bool(cell(6), None)?,
                 patientele_mt: if cell(7).is_empty() { None } else { Some(parse_count(cell(7))?) },
                 file_active: parse_count(cell(8))?,
+                contract_signed: match cell(9) {
+                    b"" => None,
+                    date => Some(std::str::from_utf8(date)?.parse()?),
+                },
             };
-            let outcome = evaluate(&physician)?;
+            let outcome = evaluate(&physician, super::ON)?;
             write_row(&mut out, row, cell(0), &outcome);
             if out.len() > 1 << 16 {
                 writer.write_all(&out)?;
