@@ -46,7 +46,9 @@ fn main() {
         let mut scratch = compiled.scratch();
         for _ in 0..1000 {
             match evaluator.as_str() {
-                "baseline" => physicians.iter().for_each(|physician| drop(black_box(baseline::evaluate(physician, ON)))),
+                "baseline" => {
+                    physicians.iter().for_each(|physician| drop(black_box(baseline::evaluate(physician, ON))))
+                }
                 "compiled" => profiles
                     .iter()
                     .for_each(|profile| drop(black_box(compiled.evaluate(profile.values(), ON, &mut scratch)))),
@@ -123,7 +125,8 @@ fn per_profile(criterion: &mut Criterion, policy: &CheckedPolicy) {
     let mut group = criterion.benchmark_group("per_profile");
     group.throughput(Throughput::Elements(SAMPLE as u64));
     group.bench_function("baseline", |bencher| {
-        bencher.iter(|| physicians.iter().filter(|physician| black_box(baseline::evaluate(physician, ON)).is_ok()).count())
+        bencher
+            .iter(|| physicians.iter().filter(|physician| black_box(baseline::evaluate(physician, ON)).is_ok()).count())
     });
     group.bench_function("avenant_compiled", |bencher| {
         let mut scratch = compiled.scratch();
@@ -342,8 +345,7 @@ mod generate {
         }
     }
 
-    const HEADER: &str =
-        "name,specialty,sector,optam,zone,grouped_practice,coordinated_practice,patientele_mt,file_active,contract_signed\n";
+    const HEADER: &str = "name,specialty,sector,optam,zone,grouped_practice,coordinated_practice,patientele_mt,file_active,contract_signed\n";
 
     fn row(physician: &baseline::Physician, out: &mut String) {
         use std::fmt::Write as _;

@@ -47,21 +47,26 @@ impl Lowerer {
     /// The span of a pair, without the white space and comments pest lets a
     /// rule swallow after its last token (before an optional part that did
     /// not match), so labels end where the construct does.
+    ///
+    /// Read from the end, a line at a time, so that a construct costs the
+    /// length of what trails it rather than its own.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let span = pair.as_span();
         let text = span.as_str();
-        let mut significant_end = 0;
-        let mut in_comment = false;
-        for (offset, character) in text.char_indices() {
-            match character {
-                '\n' => in_comment = false,
-                _ if in_comment => {}
-                '#' if !inside_token(pair, span.start() + offset) => in_comment = true,
-                c if c.is_whitespace() => {}
-                c => significant_end = offset + c.len_utf8(),
+        let mut end = text.len();
+        loop {
+            end = text[..end].trim_end().len();
+            let line = text[..end].rfind('\n').map_or(0, |newline| newline + 1);
+            // The first `#` of the last line outside a token starts a comment.
+            let comment = text[line..end]
+                .char_indices()
+                .find(|(offset, character)| *character == '#' && !inside_token(pair, span.start() + line + offset));
+            match comment {
+                Some((offset, _)) => end = line + offset,
+                None => break,
             }
         }
-        Span::new(self.file, span.start(), span.start() + significant_end)
+        Span::new(self.file, span.start(), span.start() + end)
     }
 
     fn unexpected(&self, pair: &Pair<'_, Rule>) -> Box<SyntaxError> {
