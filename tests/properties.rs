@@ -297,3 +297,11 @@ fn a_comment_hanging_inside_a_rule_is_indented_as_the_rest_of_it() {
     let once = formatted_once_and_for_all("policy e{}rule b=a\n# hangs\n\nassumed");
     assert!(once.contains("rule b = a\n  # hangs\n  assumed"), "{once}");
 }
+
+/// Found by the `format_roundtrip` fuzz target: a byte-order mark after the
+/// last expression is white space, not part of the expression's text.
+#[test]
+fn a_byte_order_mark_after_an_expression_is_not_part_of_it() {
+    let once = formatted_once_and_for_all("policy g{}rule e=# after the sign\n1\n\u{feff}");
+    assert!(once.ends_with("rule e = 1 # after the sign\n"), "{once}");
+}

@@ -55,7 +55,10 @@ impl Lowerer {
         let text = span.as_str();
         let mut end = text.len();
         loop {
-            end = text[..end].trim_end().len();
+            // A byte-order mark is white space to the grammar, so to spans too.
+            end = text[..end]
+                .trim_end_matches(|character: char| character.is_whitespace() || character == '\u{feff}')
+                .len();
             let line = text[..end].rfind('\n').map_or(0, |newline| newline + 1);
             // The first `#` of the last line outside a token starts a comment.
             let comment = text[line..end]
