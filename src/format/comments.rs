@@ -99,19 +99,13 @@ pub(super) fn attach(lines: Vec<Line>, comments: &[Comment]) -> Vec<Line> {
             .and_then(|index| lines.get(index))
             .and_then(|line| line.origin)
             .is_some_and(|origin| origin >= comment.line_start);
-        // Printed on a line of its own, it hangs below the code it was written
-        // in (see `hangs` below), which only a blank line or the end can show;
-        // right above more code, it is that code's, as it will read once formatted.
-        let next = target.map_or(0, |index| index + 1);
-        let above_code = lines
-            .get(next)
-            .is_some_and(|line| !line.text.is_empty() && line.origin.is_some_and(|origin| origin > comment.start));
         match target.and_then(|index| lines.get_mut(index)) {
             Some(line) if same_line => line.trailing.push(comment.text.clone()),
+            // It hangs below the code it was written in (see `hangs` below).
             _ => placed.push(Comment {
                 own_line: true,
                 blank_before: false,
-                blank_after: !above_code,
+                blank_after: true,
                 after_code: true,
                 ..comment.clone()
             }),

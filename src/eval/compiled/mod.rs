@@ -233,6 +233,14 @@ struct CompiledSet {
     words_per_slot: usize,
 }
 
+impl CompiledSet {
+    /// Where the failure bits of slot `slot` (numbered among all sets' slots) lie.
+    fn words(&self, slot: u32) -> std::ops::Range<usize> {
+        let first = self.words_offset + (slot as usize).saturating_sub(self.memo_offset) * self.words_per_slot;
+        first..first + self.words_per_slot
+    }
+}
+
 #[derive(Debug)]
 struct CompiledCondition {
     /// Where the condition applies, one expression per slot; `None`: everywhere.
@@ -402,8 +410,7 @@ impl<'p> CompiledPolicy<'p> {
 
     fn failures<'a>(&'a self, scratch: &'a Scratch, slot: u32) -> Option<FailedNames<'a>> {
         let set = self.sets.get(*self.slot_sets.get(slot as usize)? as usize)?;
-        let first = set.words_offset + (slot as usize - set.memo_offset) * set.words_per_slot;
-        let words = scratch.failure_bits.get(first..first + set.words_per_slot)?;
+        let words = scratch.failure_bits.get(set.words(slot))?;
         Some(FailedNames { set, words })
     }
 

@@ -357,8 +357,7 @@ impl CompiledPolicy<'_> {
                     if s.get(holds) != Fast::Bool(true)
                         && let Some(set) = definition
                     {
-                        let first = set.words_offset + (slot as usize - set.memo_offset) * set.words_per_slot;
-                        if let Some(word) = s.failure_bits.get_mut(first + position as usize / 64) {
+                        if let Some(word) = s.failure_bits.get_mut(set.words(slot).start + position as usize / 64) {
                             *word |= 1 << (position % 64);
                         }
                     }
@@ -420,11 +419,11 @@ impl CompiledPolicy<'_> {
         Ok(frame.resume as usize)
     }
 
-    /// The node of the instruction that called the definition running, where its faults are located.
+    /// The node that called the set of bands running: where its faults (no band holds) are located.
     #[cold]
     fn caller(&self, s: &Scratch) -> NodeId {
         match s.frames.last().and_then(|frame| self.program.code.get(frame.caller as usize)) {
-            Some(Ins::Band { dst, .. } | Ins::RuleAt { dst, .. } | Ins::Conditions { dst, .. }) => *dst,
+            Some(Ins::Band { dst, .. }) => *dst,
             _ => 0,
         }
     }
