@@ -26,7 +26,8 @@ const POLICY: &str = "policies/avenant-7.policy";
 /// Set in a child run of this executable: run the baseline CSV → CSV and exit, so its peak memory is its own.
 const CHILD_INPUT: &str = "AVENANT_BENCH_BASELINE_INPUT";
 const CHILD_OUTPUT: &str = "AVENANT_BENCH_BASELINE_OUTPUT";
-/// Set in a child run: evaluate the sample a thousand times with `baseline`, `compiled` or `reference`, and exit.
+/// Set in a child run: evaluate the sample a thousand times with `baseline`, `lanes` (many at a time),
+/// `compiled` (one at a time) or `reference`, and exit.
 const CHILD_EVALUATOR: &str = "AVENANT_BENCH_EVALUATOR";
 
 fn main() {
@@ -43,8 +44,13 @@ fn main() {
         let (physicians, profiles) = sample(&policy, SAMPLE);
         let compiled = CompiledPolicy::new(&policy);
         let mut scratch = compiled.scratch();
+        let mut lanes = compiled.lanes();
+        let values: Vec<&[Option<Value>]> = profiles.iter().map(Profile::values).collect();
         for _ in 0..1000 {
             match evaluator.as_str() {
+                "lanes" => drop(compiled.evaluate_each(&values, ON, &mut lanes, &mut scratch, |_, outcome| {
+                    drop(black_box(outcome));
+                })),
                 "baseline" => {
                     physicians.iter().for_each(|physician| drop(black_box(baseline::evaluate(physician, ON))))
                 }
@@ -126,6 +132,16 @@ fn per_profile(criterion: &mut Criterion, policy: &CheckedPolicy) {
     group.bench_function("baseline", |bencher| {
         bencher
             .iter(|| physicians.iter().filter(|physician| black_box(baseline::evaluate(physician, ON)).is_ok()).count())
+    });
+    group.bench_function("avenant_lanes", |bencher| {
+        let (mut lanes, mut scratch) = (compiled.lanes(), compiled.scratch());
+        bencher.iter(|| {
+            let mut evaluated = 0;
+            compiled.evaluate_each(&values, ON, &mut lanes, &mut scratch, |_, outcome| {
+                evaluated += usize::from(outcome.is_ok());
+            });
+            evaluated
+        })
     });
     group.bench_function("avenant_compiled", |bencher| {
         let mut scratch = compiled.scratch();
@@ -218,13 +234,21 @@ fn summary(policy: &CheckedPolicy, root: &Path, policy_text: &str, populations: 
             profiles.iter().for_each(|profile| drop(black_box(compiled.evaluate(profile.values(), ON, &mut scratch))));
         }
     }));
+    let values: Vec<&[Option<Value>]> = profiles.iter().map(Profile::values).collect();
+    let mut lanes = compiled.lanes();
+    let lanes_ns = per(median(5, || {
+        for _ in 0..rounds {
+            compiled.evaluate_each(&values, ON, &mut lanes, &mut scratch, |_, outcome| drop(black_box(outcome)));
+        }
+    }));
     let reference_ns = per(median(3, || {
         for _ in 0..rounds / 10 {
             profiles.iter().for_each(|profile| drop(black_box(avenant::evaluate(policy, profile, ON))));
         }
     })) * 10.0;
     line(format!(
-        "per profile: baseline {baseline_ns:.0} ns, avenant compiled {compiled_ns:.0} ns ({:.2}× the baseline, target ≤ 2×), reference evaluator {reference_ns:.0} ns ({:.1}×)",
+        "per profile: baseline {baseline_ns:.0} ns; avenant {lanes_ns:.0} ns many at a time ({:.2}× the baseline, target ≤ 2×), {compiled_ns:.0} ns one at a time ({:.2}×); reference evaluator {reference_ns:.0} ns ({:.1}×)",
+        lanes_ns / baseline_ns,
         compiled_ns / baseline_ns,
         reference_ns / baseline_ns
     ));

@@ -12,6 +12,8 @@ use std::path::Path;
 
 use avenant::eval::compiled::CompiledPolicy;
 
+use avenant::check::model::Value;
+use avenant::eval::{EvalError, Outcome};
 use avenant::output::{Subject, json};
 use avenant::{CheckedPolicy, Profile, ProfileInput};
 
@@ -28,30 +30,67 @@ fn texts() -> Vec<avenant::Loaded> {
         .collect()
 }
 
-/// Both evaluators on one profile: the same JSON, or the same error.
+/// Both compiled evaluators on one profile, against the reference: the
+/// same JSON, or the same error. `fast` is the profile's outcome when the
+/// profiles were run many at a time.
 fn assert_agree(
     policy: &CheckedPolicy,
     compiled: &CompiledPolicy<'_>,
     profile: &Profile,
     on: jiff::civil::Date,
+    many: Result<Outcome, EvalError>,
     what: &str,
 ) {
-    let subject =
-        Subject { profile_file: what, profile_name: profile.name.as_deref(), policy_file: "policy", chain: &[], on };
     let mut scratch = compiled.scratch();
-    let reference = avenant::evaluate(policy, profile, on);
-    let fast = compiled.evaluate(profile.values(), on, &mut scratch);
-    match (reference, fast) {
-        (Ok(reference), Ok(())) => {
-            let fast = compiled.outcome(&scratch, profile.values());
-            assert_eq!(json::outcome(policy, &subject, &fast), json::outcome(policy, &subject, &reference), "{what}");
+    let one =
+        compiled.evaluate(profile.values(), on, &mut scratch).map(|()| compiled.outcome(&scratch, profile.values()));
+    for (fast, how) in [(one, "one at a time"), (many, "many at a time")] {
+        let subject = Subject {
+            profile_file: what,
+            profile_name: profile.name.as_deref(),
+            policy_file: "policy",
+            chain: &[],
+            on,
+        };
+        let what = format!("{what}, {how}");
+        match (avenant::evaluate(policy, profile, on), fast) {
+            (Ok(reference), Ok(fast)) => {
+                assert_eq!(
+                    json::outcome(policy, &subject, &fast),
+                    json::outcome(policy, &subject, &reference),
+                    "{what}"
+                );
+            }
+            (Err(reference), Err(fast)) => {
+                assert_eq!((fast.code(), fast.message()), (reference.code(), reference.message()), "{what}");
+                assert_eq!(
+                    policy.sources().location(fast.span()),
+                    policy.sources().location(reference.span()),
+                    "{what}"
+                );
+            }
+            (reference, fast) => panic!("{what}: the reference gave {reference:?}, the compiled evaluator {fast:?}"),
         }
-        (Err(reference), Err(fast)) => {
-            assert_eq!((fast.code(), fast.message()), (reference.code(), reference.message()), "{what}");
-            assert_eq!(policy.sources().location(fast.span()), policy.sources().location(reference.span()), "{what}");
-        }
-        (reference, fast) => panic!("{what}: the reference gave {reference:?}, the compiled evaluator {fast:?}"),
     }
+}
+
+/// Every profile's outcome, the profiles run many at a time.
+fn evaluate_many(
+    compiled: &CompiledPolicy<'_>,
+    profiles: &[Profile],
+    on: jiff::civil::Date,
+) -> Vec<Result<Outcome, EvalError>> {
+    let rows: Vec<&[Option<Value>]> = profiles.iter().map(Profile::values).collect();
+    let mut outcomes = Vec::new();
+    let (mut lanes, mut scratch) = (compiled.lanes(), compiled.scratch());
+    let set_aside = compiled.evaluate_each(&rows, on, &mut lanes, &mut scratch, |position, result| {
+        assert_eq!(position, outcomes.len(), "outcomes are handed over in order");
+        outcomes.push(result.map(|scratch| compiled.outcome(scratch, rows[position])));
+    });
+    assert_eq!(outcomes.len(), profiles.len());
+    // Only a profile whose evaluation fails leaves the lanes.
+    assert_eq!(set_aside, outcomes.iter().filter(|outcome| outcome.is_err()).count());
+    outcomes
 }
 
 #[test]
@@ -60,6 +99,7 @@ fn every_example_agrees() {
     let mut count = 0;
     for loaded in texts() {
         let compiled = CompiledPolicy::new(&loaded.policy);
+        let mut profiles = Vec::new();
         for folder in ["examples", "tests/fixtures/profiles"] {
             for entry in std::fs::read_dir(root.join(folder)).unwrap() {
                 let path = entry.unwrap().path();
@@ -68,11 +108,15 @@ fn every_example_agrees() {
                 let Ok(profile) = Profile::validate_with(&loaded.policy, &input, &loaded.family_fields) else {
                     continue;
                 };
-                for on in DATES {
-                    let what = format!("{} under {} on {on}", path.display(), loaded.policy.header.name);
-                    assert_agree(&loaded.policy, &compiled, &profile, on, &what);
-                    count += 1;
-                }
+                profiles.push((path, profile));
+            }
+        }
+        let (paths, profiles): (Vec<_>, Vec<_>) = profiles.into_iter().unzip();
+        for on in DATES {
+            for ((path, profile), many) in paths.iter().zip(&profiles).zip(evaluate_many(&compiled, &profiles, on)) {
+                let what = format!("{} under {} on {on}", path.display(), loaded.policy.header.name);
+                assert_agree(&loaded.policy, &compiled, profile, on, many, &what);
+                count += 1;
             }
         }
     }
@@ -95,6 +139,7 @@ fn a_generated_population_agrees() {
             .collect();
         let signed = ["2019-09-01", "2021-02-28", "2022-09-01", "2023-04-30", "2023-05-01", "2024-06-21", "2024-06-22"];
         let options = ["option_1", "option_2", "option_3"];
+        let mut profiles = Vec::new();
         for (row, mut document) in common::generated_profiles(2000, 0x5eed_2019, &specialties).into_iter().enumerate() {
             // A running contract for a third of them, on the dates where the texts change.
             if row % 3 == 0 {
@@ -107,13 +152,18 @@ fn a_generated_population_agrees() {
             let text = document.to_string();
             let input = ProfileInput::parse(Path::new("generated.json"), &text).unwrap();
             let Ok(profile) = Profile::validate_with(policy, &input, &loaded.family_fields) else { continue };
-            for on in DATES {
+            profiles.push((format!("row {row}: {text}"), profile));
+        }
+        let (rows, profiles): (Vec<_>, Vec<_>) = profiles.into_iter().unzip();
+        for on in DATES {
+            for ((row, profile), many) in rows.iter().zip(&profiles).zip(evaluate_many(&compiled, &profiles, on)) {
                 assert_agree(
                     policy,
                     &compiled,
-                    &profile,
+                    profile,
                     on,
-                    &format!("row {row} under {} on {on}: {text}", policy.header.name),
+                    many,
+                    &format!("{row} under {} on {on}", policy.header.name),
                 );
             }
         }

@@ -63,11 +63,24 @@ fn deep_rules_check_and_evaluate_on_a_worker_sized_stack() {
         let mut scratch = compiled.scratch();
         compiled.evaluate(profile.values(), on, &mut scratch).map_err(|error| error.to_string())?;
         let fast = compiled.outcome(&scratch, profile.values());
-        Ok::<_, String>((format!("{:?}", outcome.get("o")), format!("{:?}", fast.get("o"))))
+        // Many at a time, the lanes recurse on the machine's stack: a chain
+        // this deep is handed to the one-profile loop, and comes out the same.
+        let rows = vec![profile.values(); 70];
+        let (mut lanes, mut many) = (compiled.lanes(), compiled.scratch());
+        let mut outcomes = Vec::new();
+        let set_aside = compiled.evaluate_each(&rows, on, &mut lanes, &mut many, |_, outcome| {
+            outcomes.push(outcome.map(|scratch| format!("{:?}", compiled.outcome(scratch, profile.values()).get("o"))));
+        });
+        let many: Vec<String> = outcomes.into_iter().collect::<Result<_, _>>().map_err(|error| error.to_string())?;
+        Ok::<_, String>((format!("{:?}", outcome.get("o")), format!("{:?}", fast.get("o")), many, set_aside))
     });
     let result =
         worker.unwrap_or_else(|error| panic!("{error}")).join().unwrap_or_else(|_| panic!("the worker crashed"));
-    assert!(result.is_ok_and(|(reference, fast)| reference.contains("3000") && fast == reference));
+    assert!(result.is_ok_and(|(reference, fast, many, set_aside)| reference.contains("3000")
+        && fast == reference
+        && many.len() == 70
+        && many.iter().all(|outcome| *outcome == reference)
+        && set_aside == 70));
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Fuzz target: arbitrary bytes as a profile (JSON, YAML and TOML in turn),
 //! validated and evaluated against every text of policies/. Validation must
 //! refuse or accept; evaluation must give an outcome or a located error, and
-//! the compiled evaluator must give exactly what the reference gives.
+//! the compiled evaluator must give exactly what the reference gives, one
+//! profile at a time and many at a time (the fuzzed profile in lanes beside
+//! the examples of examples/, so that the lanes part ways).
 #![no_main]
 
 use std::path::Path;
@@ -27,6 +29,40 @@ fn compiled() -> &'static Vec<avenant::eval::compiled::CompiledPolicy<'static>> 
     COMPILED.get_or_init(|| policies().iter().map(avenant::eval::compiled::CompiledPolicy::new).collect())
 }
 
+/// The profiles of examples/ each text accepts.
+fn examples() -> &'static Vec<Vec<avenant::Profile>> {
+    static EXAMPLES: OnceLock<Vec<Vec<avenant::Profile>>> = OnceLock::new();
+    EXAMPLES.get_or_init(|| {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+        let inputs: Vec<avenant::ProfileInput> = std::fs::read_dir(&folder)
+            .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|path| {
+                let text = std::fs::read_to_string(path).ok()?;
+                avenant::ProfileInput::parse(path, &text).ok()
+            })
+            .collect();
+        policies()
+            .iter()
+            .map(|policy| inputs.iter().filter_map(|input| avenant::Profile::validate(policy, input).ok()).collect())
+            .collect()
+    })
+}
+
+/// The same outcome, or the same located error, from the compiled evaluator's two ways.
+fn assert_same(
+    compiled: &avenant::eval::compiled::CompiledPolicy<'_>,
+    values: &[Option<avenant::check::model::Value>],
+    one: &Result<String, (&'static str, String, avenant::source::Span)>,
+    many: Result<&avenant::eval::compiled::Scratch, avenant::eval::EvalError>,
+) {
+    let many = many
+        .map(|scratch| format!("{:?}", compiled.outcome(scratch, values)))
+        .map_err(|error| (error.code(), error.message().to_owned(), error.span()));
+    assert_eq!(one, &many, "one at a time, then many at a time");
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     for name in ["fuzz.json", "fuzz.yaml", "fuzz.toml"] {
@@ -49,6 +85,24 @@ fuzz_target!(|data: &[u8]| {
                         ),
                         (reference, fast) => panic!("the reference gave {reference:?}, the compiled evaluator {fast:?}"),
                     }
+                    let examples = examples().get(policies().iter().position(|p| std::ptr::eq(p, policy)).unwrap_or(0));
+                    let mut rows: Vec<&[Option<avenant::check::model::Value>]> =
+                        examples.into_iter().flatten().map(avenant::Profile::values).collect();
+                    rows.insert(rows.len() / 2, profile.values());
+                    rows.push(profile.values());
+                    let ones: Vec<_> = rows
+                        .iter()
+                        .map(|values| {
+                            compiled
+                                .evaluate(values, on, &mut scratch)
+                                .map(|()| format!("{:?}", compiled.outcome(&scratch, values)))
+                                .map_err(|error| (error.code(), error.message().to_owned(), error.span()))
+                        })
+                        .collect();
+                    let (mut lanes, mut many) = (compiled.lanes(), compiled.scratch());
+                    compiled.evaluate_each(&rows, on, &mut lanes, &mut many, |position, outcome| {
+                        assert_same(compiled, rows[position], &ones[position], outcome);
+                    });
                 }
             }
         }

@@ -18,7 +18,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use crate::check::model::Value;
-use crate::eval::compiled::{CompiledPolicy, Scratch};
+use crate::eval::compiled::{CompiledPolicy, Lanes, Scratch};
 use crate::eval::profile::{FieldProblem, UNREADABLE};
 use crate::output::{self, Subject};
 use rows::ColumnMap;
@@ -329,7 +329,12 @@ impl<R: Read> Source<R> {
 /// One thread's reusable buffers.
 struct Worker {
     scratch: Scratch,
+    lanes: Lanes,
+    /// The values of the chunk's rows that read well, one row after another.
     values: Vec<Option<Value>>,
+    /// Per row read well: where it is, its name (a range of `names`).
+    readable: Vec<(Place, Option<std::ops::Range<usize>>)>,
+    names: String,
     problems: Vec<FieldProblem>,
     /// A record's buffers, swapped with a chunk's row so the row can be read
     /// as text (checked once a row) and given back without allocating.
@@ -345,9 +350,19 @@ struct Place {
 
 impl Worker {
     fn new(compiled: &CompiledPolicy<'_>) -> Self {
-        Worker { scratch: compiled.scratch(), values: Vec::new(), problems: Vec::new(), spare: None }
+        Worker {
+            scratch: compiled.scratch(),
+            lanes: compiled.lanes(),
+            values: Vec::new(),
+            readable: Vec::new(),
+            names: String::new(),
+            problems: Vec::new(),
+            spare: None,
+        }
     }
 
+    /// Reads every row of a chunk, then evaluates those that read well, many
+    /// at a time, and writes their outcomes; the others are reported, in row order.
     fn evaluate(
         &mut self,
         compiled: &CompiledPolicy<'_>,
@@ -358,92 +373,151 @@ impl Worker {
         chunk.out.clear();
         chunk.errors.clear();
         chunk.errors_rows = 0;
-        let policy = compiled.policy();
+        self.values.clear();
+        self.readable.clear();
+        self.names.clear();
         for position in 0..chunk.len {
-            let row = chunk.first_row + position as u64;
-            self.problems.clear();
-            if let (Some(columns), Some(slot)) = (columns, chunk.records.get_mut(position)) {
-                let mut bytes = self.spare.take().unwrap_or_default();
-                std::mem::swap(&mut bytes, slot);
-                let place = Place { row, line: bytes.position().map_or(0, csv::Position::line) };
-                let record = match csv::StringRecord::from_byte_record(bytes) {
-                    Ok(record) => record,
-                    Err(error) => {
-                        let column = error.utf8_error().field() + 1;
-                        self.spare = Some(error.into_byte_record());
-                        let message = format!("cell {column} is not valid UTF-8");
-                        chunk.reject(RowError::unreadable(place.row, place.line, message));
-                        continue;
-                    }
-                };
-                match columns.values(policy, &record, &mut self.values, &mut self.problems) {
-                    Ok(()) => self.finish(compiled, options, chunk, place, columns.name(&record)),
-                    Err(message) => chunk.reject(RowError::unreadable(place.row, place.line, message)),
+            self.read(compiled, columns, options, chunk, position);
+        }
+        let fields = compiled.policy().fields.len();
+        let rows: Vec<&[Option<Value>]> = (0..self.readable.len())
+            .map(|row| self.values.get(row * fields..(row + 1) * fields).unwrap_or(&[]))
+            .collect();
+        let (readable, names) = (&self.readable, &self.names);
+        compiled.evaluate_each(&rows, options.on, &mut self.lanes, &mut self.scratch, |position, outcome| {
+            let (Some((place, name)), Some(values)) = (readable.get(position), rows.get(position)) else { return };
+            let name = name.clone().and_then(|range| names.get(range));
+            match outcome {
+                Ok(scratch) => write(compiled, options, chunk, scratch, values, *place, name),
+                Err(error) => chunk.reject(RowError {
+                    row: place.row,
+                    line: place.line,
+                    field: error.field().map(str::to_owned),
+                    code: error.code(),
+                    message: error.message().to_owned(),
+                    help: error.help().map(str::to_owned),
+                }),
+            }
+        });
+        // Rows that did not read are reported as they are read, rows that did not evaluate after.
+        chunk.errors.sort_by_key(|error| error.row);
+    }
+
+    /// Reads row `position` of a chunk: its values appended to the others',
+    /// or its problems reported.
+    fn read(
+        &mut self,
+        compiled: &CompiledPolicy<'_>,
+        columns: Option<&ColumnMap>,
+        options: &Options,
+        chunk: &mut Chunk,
+        position: usize,
+    ) {
+        let policy = compiled.policy();
+        let row = chunk.first_row + position as u64;
+        self.problems.clear();
+        let start = self.values.len();
+        if let (Some(columns), Some(slot)) = (columns, chunk.records.get_mut(position)) {
+            let mut bytes = self.spare.take().unwrap_or_default();
+            std::mem::swap(&mut bytes, slot);
+            let place = Place { row, line: bytes.position().map_or(0, csv::Position::line) };
+            let record = match csv::StringRecord::from_byte_record(bytes) {
+                Ok(record) => record,
+                Err(error) => {
+                    let column = error.utf8_error().field() + 1;
+                    self.spare = Some(error.into_byte_record());
+                    let message = format!("cell {column} is not valid UTF-8");
+                    chunk.reject(RowError::unreadable(place.row, place.line, message));
+                    return;
                 }
-                self.spare = Some(record.into_byte_record());
-            } else if let Some((number, text)) = chunk.lines.get(position) {
-                let place = Place { row, line: *number };
-                match rows::json_line(policy, text, &options.tolerated) {
-                    Ok(profile) => {
-                        self.values.clear();
-                        self.values.extend_from_slice(profile.values());
-                        self.finish(compiled, options, chunk, place, profile.name.as_deref());
-                    }
-                    Err(Ok(problems)) => {
-                        self.problems = problems;
-                        self.finish(compiled, options, chunk, place, None);
-                    }
-                    Err(Err(message)) => chunk.reject(RowError::unreadable(place.row, place.line, message)),
+            };
+            let mut values = std::mem::take(&mut self.values);
+            match columns.values(policy, &record, &mut values, &mut self.problems) {
+                Ok(()) => {
+                    let name = columns.name(&record);
+                    self.readable(chunk, place, name, &mut values, start);
                 }
+                Err(message) => {
+                    values.truncate(start);
+                    chunk.reject(RowError::unreadable(place.row, place.line, message));
+                }
+            }
+            self.values = values;
+            self.spare = Some(record.into_byte_record());
+        } else if let Some((number, text)) = chunk.lines.get(position) {
+            let place = Place { row, line: *number };
+            match rows::json_line(policy, text, &options.tolerated) {
+                Ok(profile) => {
+                    let mut values = std::mem::take(&mut self.values);
+                    values.extend_from_slice(profile.values());
+                    self.readable(chunk, place, profile.name.as_deref(), &mut values, start);
+                    self.values = values;
+                }
+                Err(Ok(problems)) => {
+                    self.problems = problems;
+                    let mut values = std::mem::take(&mut self.values);
+                    self.readable(chunk, place, None, &mut values, start);
+                    self.values = values;
+                }
+                Err(Err(message)) => chunk.reject(RowError::unreadable(place.row, place.line, message)),
             }
         }
     }
 
-    /// The rest of a row once its values are read: its problems reported, or
-    /// its outcome evaluated and written.
-    fn finish(
+    /// A row whose values were appended from `start`: kept for evaluation,
+    /// or, if it has problems, reported and its values dropped.
+    fn readable(
         &mut self,
-        compiled: &CompiledPolicy<'_>,
-        options: &Options,
         chunk: &mut Chunk,
         place: Place,
         name: Option<&str>,
+        values: &mut Vec<Option<Value>>,
+        start: usize,
     ) {
-        let Place { row, line } = place;
         if !self.problems.is_empty() {
+            values.truncate(start);
+            let Place { row, line } = place;
             chunk.errors.extend(self.problems.drain(..).map(|problem| RowError::from_problem(row, line, problem)));
             chunk.errors_rows += 1;
             return;
         }
-        if let Err(error) = compiled.evaluate(&self.values, options.on, &mut self.scratch) {
-            chunk.reject(RowError {
-                row,
-                line,
-                field: error.field().map(str::to_owned),
-                code: error.code(),
-                message: error.message().to_owned(),
-                help: error.help().map(str::to_owned),
-            });
-            return;
-        }
-        match options.output {
-            Format::Csv => output::csv::row(compiled, &self.scratch, &self.values, row, name, &mut chunk.out),
-            Format::Jsonl => {
-                let outcome = compiled.outcome(&self.scratch, &self.values);
-                let subject = Subject {
-                    profile_file: &options.file_name,
-                    profile_name: name,
-                    policy_file: &options.policy_file,
-                    chain: &options.chain,
-                    on: options.on,
-                };
-                let mut json = output::json::outcome(compiled.policy(), &subject, &outcome);
-                if let Some(profile) = json.get_mut("profile").and_then(serde_json::Value::as_object_mut) {
-                    profile.insert("row".to_owned(), serde_json::Value::from(row));
-                }
-                let _ = serde_json::to_writer(&mut chunk.out, &json);
-                chunk.out.push(b'\n');
+        let name = name.map(|name| {
+            let first = self.names.len();
+            self.names.push_str(name);
+            first..self.names.len()
+        });
+        self.readable.push((place, name));
+    }
+}
+
+/// Writes the outcome of a row evaluated, as it is in `scratch`.
+fn write(
+    compiled: &CompiledPolicy<'_>,
+    options: &Options,
+    chunk: &mut Chunk,
+    scratch: &Scratch,
+    values: &[Option<Value>],
+    place: Place,
+    name: Option<&str>,
+) {
+    let row = place.row;
+    match options.output {
+        Format::Csv => output::csv::row(compiled, scratch, values, row, name, &mut chunk.out),
+        Format::Jsonl => {
+            let outcome = compiled.outcome(scratch, values);
+            let subject = Subject {
+                profile_file: &options.file_name,
+                profile_name: name,
+                policy_file: &options.policy_file,
+                chain: &options.chain,
+                on: options.on,
+            };
+            let mut json = output::json::outcome(compiled.policy(), &subject, &outcome);
+            if let Some(profile) = json.get_mut("profile").and_then(serde_json::Value::as_object_mut) {
+                profile.insert("row".to_owned(), serde_json::Value::from(row));
             }
+            let _ = serde_json::to_writer(&mut chunk.out, &json);
+            chunk.out.push(b'\n');
         }
     }
 }

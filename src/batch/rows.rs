@@ -61,7 +61,7 @@ impl ColumnMap {
         }
     }
 
-    /// One row's values, in field order, into `values` (cleared first); every
+    /// One row's values, in field order, appended to `values`; every
     /// problem of the row, as [`Profile::validate`] would give it.
     pub(crate) fn values(
         &self,
@@ -70,7 +70,6 @@ impl ColumnMap {
         values: &mut Vec<Option<Value>>,
         problems: &mut Vec<FieldProblem>,
     ) -> Result<(), String> {
-        values.clear();
         if record.len() != self.width {
             return Err(format!("the row has {} cell(s), the header {}", record.len(), self.width));
         }

@@ -18,7 +18,7 @@ use crate::check::model::{ArithOp, CompareOp};
 use rust_decimal::RoundingStrategy;
 
 /// Where an instruction jumps, set once the target is laid out.
-const UNSET: u32 = u32::MAX;
+pub(super) const UNSET: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Ins {
@@ -220,6 +220,22 @@ pub(super) enum Ins {
     Halt,
 }
 
+impl Ins {
+    /// Where the instruction may jump, but for `match`, whose targets are a list.
+    pub(super) fn target_mut(&mut self) -> Option<&mut u32> {
+        match self {
+            Ins::AndLeft { to, .. }
+            | Ins::OrLeft { to, .. }
+            | Ins::InItem { to, .. }
+            | Ins::IfNot { to, .. }
+            | Ins::Jump { to }
+            | Ins::Unless { to, .. }
+            | Ins::Bound { to, .. } => Some(to),
+            _ => None,
+        }
+    }
+}
+
 /// The program and the tables its instructions refer to.
 #[derive(Debug, Default)]
 pub(super) struct Program {
@@ -325,16 +341,7 @@ impl Generator<'_, '_> {
     fn land(&mut self, jumps: &[usize]) {
         let here = self.here();
         for jump in jumps {
-            if let Some(
-                Ins::AndLeft { to, .. }
-                | Ins::OrLeft { to, .. }
-                | Ins::InItem { to, .. }
-                | Ins::IfNot { to, .. }
-                | Ins::Jump { to }
-                | Ins::Unless { to, .. }
-                | Ins::Bound { to, .. },
-            ) = self.program.code.get_mut(*jump)
-            {
+            if let Some(to) = self.program.code.get_mut(*jump).and_then(Ins::target_mut) {
                 *to = here;
             }
         }

@@ -8,6 +8,7 @@
 //! path of a profile that evaluates, never reads files and never prints.
 
 mod code;
+mod lanes;
 mod lower;
 mod run;
 
@@ -22,6 +23,7 @@ use crate::check::types::Type;
 use crate::source::Span;
 use crate::syntax::ast::Certainty;
 
+pub use lanes::{LANES, Lanes};
 pub use run::Scratch;
 
 /// A checked policy, compiled for evaluating many profiles.

@@ -20,6 +20,7 @@ use crate::eval::error::Fault;
 use crate::eval::{EvalError, arithmetic, bound_holds};
 
 const SURE: Certainty = Certainty::Established;
+const NO_ROW: &str = "a table's keys were expected";
 
 /// One worker's buffers: registers, memos, failed conditions, reliances and
 /// output values. Made once per worker by [`CompiledPolicy::scratch`].
@@ -79,6 +80,11 @@ impl Scratch {
             certainties: vec![SURE; compiled.outputs.len()],
             frames: Vec::with_capacity(16),
         }
+    }
+
+    /// Every register, constants loaded.
+    pub(super) fn registers(&self) -> &[Fast] {
+        &self.registers
     }
 
     #[inline]
@@ -219,12 +225,12 @@ impl CompiledPolicy<'_> {
                     pc = self.conditions(s, pc, &mut sure, dst, offset + variant as usize, failures)?;
                 }
                 Ins::Cell { dst, table, keys, column } => {
-                    let row = self.row(s, dst, table, keys)?;
+                    let row = self.row(table, keys, |key| s.get(key)).ok_or((Fault::Internal(NO_ROW), dst))?;
                     let value = self.cell(s, &mut sure, dst, table, row, column)?;
                     s.set(dst, value);
                 }
                 Ins::TableRow { dst, table, keys } => {
-                    let row = self.row(s, dst, table, keys)?;
+                    let row = self.row(table, keys, |key| s.get(key)).ok_or((Fault::Internal(NO_ROW), dst))?;
                     s.set(dst, Fast::Row { table: u16::try_from(table).unwrap_or(u16::MAX), row });
                 }
                 Ins::RowField { dst, row, column } => {
@@ -453,17 +459,22 @@ impl CompiledPolicy<'_> {
         }
     }
 
-    /// The dense row of a table its keys select (the last key varies fastest).
-    fn row(&self, s: &Scratch, dst: NodeId, table: u32, keys: List) -> Result<u32, Failed> {
-        let definition = self.tables.get(table as usize).ok_or((Fault::Internal("no such table"), dst))?;
+    /// The dense row of a table its keys select (the last key varies fastest),
+    /// each key read by `key`; none if a key is not a value of an enumeration.
+    pub(super) fn row(&self, table: u32, keys: List, key: impl Fn(NodeId) -> Fast) -> Option<u32> {
+        let definition = self.tables.get(table as usize)?;
         let mut row = 0usize;
-        for (key, size) in self.program.operands(keys).iter().zip(&definition.key_sizes) {
-            let Fast::Enum(variant) = s.get(*key) else {
-                return Err((Fault::Internal("a value of an enumeration was expected"), dst));
-            };
+        for (register, size) in self.program.operands(keys).iter().zip(&definition.key_sizes) {
+            let Fast::Enum(variant) = key(*register) else { return None };
             row = row * size + variant as usize;
         }
-        Ok(u32::try_from(row).unwrap_or(u32::MAX))
+        u32::try_from(row).ok()
+    }
+
+    /// A cell of a table, if the policy gives a value there.
+    pub(super) fn table_cell(&self, table: u32, row: u32, column: u32) -> Option<&CompiledCell> {
+        let definition = self.tables.get(table as usize)?;
+        definition.cells.get(row as usize * definition.columns + column as usize)?.as_ref()
     }
 
     /// Reads a cell of a table, relying on it if it is not established.
@@ -476,11 +487,8 @@ impl CompiledPolicy<'_> {
         row: u32,
         column: u32,
     ) -> Result<Fast, Failed> {
-        let definition = self.tables.get(table as usize).ok_or((Fault::Internal("no such table"), dst))?;
-        let cell = definition
-            .cells
-            .get(row as usize * definition.columns + column as usize)
-            .and_then(Option::as_ref)
+        let cell = self
+            .table_cell(table, row, column)
             .ok_or((Fault::EmptyCell { table: TableId(table), row, column: column as usize }, dst))?;
         self.rely(s, cell.reliance);
         *sure = (*sure).min(cell.certainty);
@@ -524,22 +532,28 @@ impl CompiledPolicy<'_> {
     #[inline]
     fn field(&self, s: &mut Scratch, dst: NodeId, value: &Value, field: u32) -> Fast {
         match value {
-            Value::Bool(value) => Fast::Bool(*value),
             Value::Decimal(number) => {
                 self.number(s, dst, *number);
                 s.get(dst)
             }
-            Value::Date(date) => Fast::Date(*date),
-            Value::Enum(variant) => Fast::Enum(*variant),
-            Value::Text(_) => Fast::Text(TEXT_FIELD | field),
-            Value::Row { table, row } => Fast::Row { table: u16::try_from(table.0).unwrap_or(u16::MAX), row: *row },
-            Value::Failures(_) => Fast::Failures(u32::MAX),
+            value => fast_field(value, field),
         }
     }
 
     fn compare(&self, s: &Scratch, values: &[Option<Value>], left: Fast, right: Fast) -> Option<Ordering> {
+        self.compare_with(|place| self.decimal(s, place), values, left, right)
+    }
+
+    /// Orders two values of the same kind, reading numbers by their place with `decimal`.
+    pub(super) fn compare_with(
+        &self,
+        decimal: impl Fn(u32) -> Decimal,
+        values: &[Option<Value>],
+        left: Fast,
+        right: Fast,
+    ) -> Option<Ordering> {
         match (left, right) {
-            (Fast::Decimal(a), Fast::Decimal(b)) => Some(self.decimal(s, a).cmp(&self.decimal(s, b))),
+            (Fast::Decimal(a), Fast::Decimal(b)) => Some(compare_numbers(decimal(a), decimal(b))),
             (Fast::Date(a), Fast::Date(b)) => Some(a.cmp(&b)),
             (Fast::Bool(a), Fast::Bool(b)) => Some(a.cmp(&b)),
             (Fast::Text(a), Fast::Text(b)) => Some(self.text(a, values).cmp(self.text(b, values))),
@@ -560,4 +574,24 @@ impl CompiledPolicy<'_> {
             Fast::Failures(_) => Value::Bool(false),
         }
     }
+}
+
+/// A field's value as a compiled value, but for numbers, which need a place.
+pub(super) fn fast_field(value: &Value, field: u32) -> Fast {
+    match value {
+        Value::Bool(value) => Fast::Bool(*value),
+        Value::Date(date) => Fast::Date(*date),
+        Value::Enum(variant) => Fast::Enum(*variant),
+        Value::Text(_) => Fast::Text(TEXT_FIELD | field),
+        Value::Row { table, row } => Fast::Row { table: u16::try_from(table.0).unwrap_or(u16::MAX), row: *row },
+        Value::Decimal(_) | Value::Failures(_) => Fast::Failures(u32::MAX),
+    }
+}
+
+/// Orders two numbers: by their mantissas when they have the same scale
+/// (counts against counts, euros against euros), which is exact and cheap,
+/// else as rust_decimal does.
+#[inline]
+pub(super) fn compare_numbers(a: Decimal, b: Decimal) -> Ordering {
+    if a.scale() == b.scale() { a.mantissa().cmp(&b.mantissa()) } else { a.cmp(&b) }
 }
