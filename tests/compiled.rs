@@ -169,3 +169,31 @@ fn a_generated_population_agrees() {
         }
     }
 }
+
+#[test]
+fn buffers_made_for_another_text_change_nothing() {
+    let texts = texts();
+    let (first, last) = (&texts[0].policy, &texts[2].policy);
+    let (made_for, used_on) = (CompiledPolicy::new(first), CompiledPolicy::new(last));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("examples/dr-a.toml")).unwrap();
+    let input = ProfileInput::parse(Path::new("dr-a.toml"), &text).unwrap();
+    let profile = Profile::validate_with(last, &input, &texts[2].family_fields).unwrap();
+    let on = DATES[2];
+    let rows = vec![profile.values(); 3];
+    let (mut lanes, mut scratch) = (made_for.lanes(), made_for.scratch());
+    let mut outcomes = Vec::new();
+    // Buffers made for another text are made anew for this one.
+    let set_aside = used_on.evaluate_each(&rows, on, &mut lanes, &mut scratch, |position, outcome| {
+        outcomes.push(outcome.map(|scratch| used_on.outcome(scratch, rows[position])));
+    });
+    assert_eq!(set_aside, 0);
+    assert_eq!(outcomes.len(), 3);
+    let mut foreign = made_for.scratch();
+    let alone =
+        used_on.evaluate(profile.values(), on, &mut foreign).map(|()| used_on.outcome(&foreign, profile.values()));
+    outcomes.push(alone);
+    for outcome in outcomes {
+        assert_agree(last, &used_on, &profile, on, outcome, "dr-a.toml with another text's buffers");
+    }
+}

@@ -90,13 +90,15 @@ pub struct Lanes {
     failure_bits: Vec<u64>,
     reliance_seen: Vec<Mask>,
     reliances: Vec<Vec<u32>>,
-    leaf_set: Vec<Mask>,
-    /// Written as the one-profile loop keeps them, so that handing one over is a copy.
+    /// Written as the one-profile loop keeps them (`None` for a value a
+    /// `when` left out), so that handing one over is a copy.
     leaves: Vec<Option<Fast>>,
     groups: Vec<Mask>,
     certainties: Vec<Certainty>,
     /// Per instruction: the lanes that jumped to it and wait for it.
     pending: Vec<Mask>,
+    /// The compiled policy these buffers were made for.
+    owner: u64,
 }
 
 impl Lanes {
@@ -120,11 +122,11 @@ impl Lanes {
             failure_bits: vec![0; compiled.failure_words * LANES],
             reliance_seen: vec![0; compiled.reliance_keys],
             reliances: vec![Vec::new(); LANES],
-            leaf_set: vec![0; compiled.leaves.len()],
             leaves: vec![None; compiled.leaves.len() * STRIDE],
             groups: vec![0; compiled.groups as usize],
             certainties: vec![SURE; compiled.outputs.len() * STRIDE],
             pending: vec![0; code.len()],
+            owner: compiled.id,
         }
     }
 
@@ -204,7 +206,7 @@ impl Lanes {
             *slot = *certainty;
         }
         scratch.reliances.clear();
-        scratch.reliances.extend_from_slice(&self.reliances[lane % LANES]);
+        scratch.reliances.extend_from_slice(self.reliances.get(lane).map_or(&[], Vec::as_slice));
     }
 }
 
@@ -299,7 +301,10 @@ impl CompiledPolicy<'_> {
     fn run_lanes(&self, round: &Round<'_>, lanes: &mut Lanes) -> Mask {
         let count = round.rows.len().min(LANES);
         let all = if count == LANES { Mask::MAX } else { (1 << count) - 1 };
-        if !lanes.runnable || lanes.pending.len() != self.program.code.len() {
+        if lanes.owner != self.id {
+            *lanes = self.lanes();
+        }
+        if !lanes.runnable {
             return all;
         }
         lanes.reset(count);
@@ -423,7 +428,7 @@ impl CompiledPolicy<'_> {
                     let done = l.band_done.get(id).copied().unwrap_or(0);
                     self.lane_call(l, round, self.program.band_entries.get(id), active & !done, depth);
                     for lane in Each(active & !l.aside) {
-                        let (band, certainty) = l.band_memo[id * STRIDE + lane];
+                        let (band, certainty) = l.band_memo.get(id * STRIDE + lane).copied().unwrap_or((0, SURE));
                         l.sure[lane] = l.sure[lane].min(certainty);
                         l.set(dst, lane, Fast::Enum(band));
                     }
@@ -705,9 +710,6 @@ impl CompiledPolicy<'_> {
                             *slot = Some(value);
                         }
                     }
-                    if let Some(set) = l.leaf_set.get_mut(leaf) {
-                        *set |= active;
-                    }
                 }
                 Ins::Group { group } => {
                     if let Some(present) = l.groups.get_mut(group as usize) {
@@ -751,7 +753,8 @@ impl CompiledPolicy<'_> {
         let done = l.rule_done.get(slot).copied().unwrap_or(0);
         self.lane_call(l, round, self.program.rule_entries.get(slot), lanes & !done, depth);
         for lane in Each(lanes & !l.aside) {
-            l.sure[lane] = l.sure[lane].min(l.rule_sure[slot * STRIDE + lane]);
+            let certainty = l.rule_sure.get(slot * STRIDE + lane).copied().unwrap_or(SURE);
+            l.sure[lane] = l.sure[lane].min(certainty);
         }
     }
 
@@ -770,7 +773,7 @@ impl CompiledPolicy<'_> {
         let done = l.set_done.get(slot).copied().unwrap_or(0);
         self.lane_call(l, round, self.program.set_entries.get(slot), lanes & !done, depth);
         for lane in Each(lanes & !l.aside) {
-            let (certainty, all_hold) = l.set_memo[slot * STRIDE + lane];
+            let (certainty, all_hold) = l.set_memo.get(slot * STRIDE + lane).copied().unwrap_or((SURE, true));
             l.sure[lane] = l.sure[lane].min(certainty);
             let value =
                 if failures { Fast::Failures(u32::try_from(slot).unwrap_or(u32::MAX)) } else { Fast::Bool(all_hold) };
@@ -799,7 +802,9 @@ impl CompiledPolicy<'_> {
         let first = lanes & !*seen;
         *seen |= first;
         for lane in Each(first) {
-            l.reliances[lane].push(id);
+            if let Some(reliances) = l.reliances.get_mut(lane) {
+                reliances.push(id);
+            }
         }
     }
 

@@ -122,7 +122,14 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         leaves: lowering.leaves,
         groups: lowering.groups,
         program: code::Program::default(),
+        id: next_id(),
     }
+}
+
+/// A number no other compiled policy of this process has, for buffers to tell whose they are.
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 struct Lowering<'p> {

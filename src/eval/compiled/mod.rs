@@ -52,6 +52,8 @@ pub struct CompiledPolicy<'p> {
     groups: u32,
     /// What runs per profile: the nodes above laid out as flat instructions.
     program: code::Program,
+    /// Which compiled policy this is: buffers made for another are made anew.
+    id: u64,
 }
 
 pub(crate) type NodeId = u32;

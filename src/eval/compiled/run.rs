@@ -41,6 +41,8 @@ pub struct Scratch {
     pub(super) groups: Vec<bool>,
     pub(super) certainties: Vec<Certainty>,
     frames: Vec<Frame>,
+    /// The compiled policy these buffers were made for.
+    owner: u64,
 }
 
 /// A definition being computed: the instruction that called it, where to
@@ -79,6 +81,7 @@ impl Scratch {
             groups: vec![false; compiled.groups as usize],
             certainties: vec![SURE; compiled.outputs.len()],
             frames: Vec::with_capacity(16),
+            owner: compiled.id,
         }
     }
 
@@ -113,6 +116,9 @@ impl CompiledPolicy<'_> {
         on: jiff::civil::Date,
         scratch: &mut Scratch,
     ) -> Result<(), EvalError> {
+        if scratch.owner != self.id {
+            *scratch = self.scratch();
+        }
         self.reset(scratch);
         self.run(values, on, scratch).map_err(|(fault, at)| {
             let span = self.nodes.get(at as usize).map_or(self.policy.header.span, |node| node.span);
