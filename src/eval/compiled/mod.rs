@@ -1,11 +1,43 @@
 //! The compiled evaluator: a checked policy lowered once into a form built
 //! for populations (names resolved to slots, tables and reliances indexed,
 //! values `Copy`, what constants decide folded), then laid out as a flat
-//! program of register instructions (`code.rs`) that one loop runs
-//! (`run.rs`), with buffers a worker reuses from one profile to the next. It must give exactly what the reference evaluator
-//! ([`crate::eval::evaluate`]) gives: same values, same certainty, same
-//! assumptions in the same order, same errors. It never allocates on the
-//! path of a profile that evaluates, never reads files and never prints.
+//! program of register instructions (`code.rs`) that one loop runs on one
+//! profile (`run.rs`) or on [`LANES`] profiles at once (`lanes.rs`), with
+//! buffers a worker reuses from one profile to the next. It must give
+//! exactly what the reference evaluator ([`crate::eval::evaluate`]) gives:
+//! same values, same certainty, same assumptions in the same order, same
+//! errors. It never allocates on the path of a profile that evaluates,
+//! never reads files and never prints.
+//!
+//! ```
+//! use std::path::Path;
+//! use avenant::eval::compiled::{CompiledPolicy, Leaf};
+//!
+//! let loaded = avenant::load_text(Path::new("policies/avenant-7.policy"))?;
+//! let compiled = CompiledPolicy::new(&loaded.policy);
+//! let mut profiles = Vec::new();
+//! for patients in [600, 700, 1_200] {
+//!     let text = format!(
+//!         r#"{{"specialty": "medecine_generale", "sector": "secteur_1", "zone": "zip",
+//!             "grouped_practice": true, "coordinated_practice": true,
+//!             "patientele_mt": {patients}, "file_active": 1300}}"#
+//!     );
+//!     let input = avenant::ProfileInput::parse(Path::new("dr.json"), &text)?;
+//!     profiles.push(avenant::Profile::validate(&loaded.policy, &input).map_err(|errors| errors[0].clone())?);
+//! }
+//! let rows: Vec<_> = profiles.iter().map(avenant::Profile::values).collect();
+//! // One set of buffers per thread, reused for every population it evaluates.
+//! let (mut lanes, mut scratch) = (compiled.lanes(), compiled.scratch());
+//! let eligible = compiled.leaf_paths().position(|path| path == "eligible").unwrap_or_default();
+//! let mut answers = Vec::new();
+//! compiled.evaluate_each(&rows, jiff::civil::date(2022, 6, 1), &mut lanes, &mut scratch, |position, outcome| {
+//!     if let Ok(scratch) = outcome {
+//!         answers.push(compiled.leaf(scratch, rows[position], eligible) == Leaf::Bool(true));
+//!     }
+//! });
+//! assert_eq!(answers, [false, true, true]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod code;
 mod lanes;
