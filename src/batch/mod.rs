@@ -431,33 +431,24 @@ impl Worker {
                     return;
                 }
             };
-            let mut values = std::mem::take(&mut self.values);
-            match columns.values(policy, &record, &mut values, &mut self.problems) {
-                Ok(()) => {
-                    let name = columns.name(&record);
-                    self.readable(chunk, place, name, &mut values, start);
-                }
+            match columns.values(policy, &record, &mut self.values, &mut self.problems) {
+                Ok(()) => self.readable(chunk, place, columns.name(&record), start),
                 Err(message) => {
-                    values.truncate(start);
+                    self.values.truncate(start);
                     chunk.reject(RowError::unreadable(place.row, place.line, message));
                 }
             }
-            self.values = values;
             self.spare = Some(record.into_byte_record());
         } else if let Some((number, text)) = chunk.lines.get(position) {
             let place = Place { row, line: *number };
             match rows::json_line(policy, text, &options.tolerated) {
                 Ok(profile) => {
-                    let mut values = std::mem::take(&mut self.values);
-                    values.extend_from_slice(profile.values());
-                    self.readable(chunk, place, profile.name.as_deref(), &mut values, start);
-                    self.values = values;
+                    self.values.extend_from_slice(profile.values());
+                    self.readable(chunk, place, profile.name.as_deref(), start);
                 }
                 Err(Ok(problems)) => {
                     self.problems = problems;
-                    let mut values = std::mem::take(&mut self.values);
-                    self.readable(chunk, place, None, &mut values, start);
-                    self.values = values;
+                    self.readable(chunk, place, None, start);
                 }
                 Err(Err(message)) => chunk.reject(RowError::unreadable(place.row, place.line, message)),
             }
@@ -466,16 +457,9 @@ impl Worker {
 
     /// A row whose values were appended from `start`: kept for evaluation,
     /// or, if it has problems, reported and its values dropped.
-    fn readable(
-        &mut self,
-        chunk: &mut Chunk,
-        place: Place,
-        name: Option<&str>,
-        values: &mut Vec<Option<Value>>,
-        start: usize,
-    ) {
+    fn readable(&mut self, chunk: &mut Chunk, place: Place, name: Option<&str>, start: usize) {
         if !self.problems.is_empty() {
-            values.truncate(start);
+            self.values.truncate(start);
             let Place { row, line } = place;
             chunk.errors.extend(self.problems.drain(..).map(|problem| RowError::from_problem(row, line, problem)));
             chunk.errors_rows += 1;

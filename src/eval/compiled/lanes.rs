@@ -354,7 +354,7 @@ impl CompiledPolicy<'_> {
                     for lane in Each(active) {
                         match round.row(lane).get(field as usize) {
                             Some(Some(value)) => {
-                                let value = self.lane_field(l, dst, lane, value, field);
+                                let value = fast_field(value, field, |number| self.lane_number(l, dst, lane, number));
                                 l.set(dst, lane, value);
                             }
                             _ => l.aside |= bit(lane),
@@ -481,7 +481,9 @@ impl CompiledPolicy<'_> {
                 Ins::Neg { dst, operand } => {
                     for lane in Each(active) {
                         match l.number_in(operand, lane) {
-                            Some(value) => self.lane_number(l, dst, lane, -value),
+                            Some(value) => {
+                                self.lane_number(l, dst, lane, -value);
+                            }
                             None => l.aside |= bit(lane),
                         }
                     }
@@ -493,7 +495,9 @@ impl CompiledPolicy<'_> {
                             _ => None,
                         };
                         match result {
-                            Some(result) => self.lane_number(l, dst, lane, result),
+                            Some(result) => {
+                                self.lane_number(l, dst, lane, result);
+                            }
                             None => l.aside |= bit(lane),
                         }
                     }
@@ -661,12 +665,11 @@ impl CompiledPolicy<'_> {
                     active = 0;
                 }
                 // No band holds: the one-profile loop reports it, with the value.
-                Ins::NoBand { .. } | Ins::Halt => {
-                    if matches!(ins, Ins::NoBand { .. }) {
-                        l.aside |= active;
-                    }
+                Ins::NoBand { .. } => {
+                    l.aside |= active;
                     active = 0;
                 }
+                Ins::Halt => active = 0,
                 Ins::Condition { set, slot, position, holds } => {
                     let definition = self.sets.get(set as usize);
                     let condition = definition.and_then(|set| set.conditions.get(position as usize));
@@ -808,25 +811,16 @@ impl CompiledPolicy<'_> {
         }
     }
 
-    /// Writes a number computed for node `dst` of a lane in its place.
+    /// Writes a number computed for node `dst` of a lane in its place; the value that refers to it.
     #[inline]
-    fn lane_number(&self, l: &mut Lanes, dst: NodeId, lane: usize, value: Decimal) {
+    fn lane_number(&self, l: &mut Lanes, dst: NodeId, lane: usize, value: Decimal) -> Fast {
         let place = self.constants.len() + dst as usize;
         if let Some(slot) = l.decimals.get_mut(place * STRIDE + lane) {
             *slot = value;
         }
-        l.set(dst, lane, Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX)));
-    }
-
-    #[inline]
-    fn lane_field(&self, l: &mut Lanes, dst: NodeId, lane: usize, value: &Value, field: u32) -> Fast {
-        match value {
-            Value::Decimal(number) => {
-                self.lane_number(l, dst, lane, *number);
-                l.get(dst, lane)
-            }
-            value => fast_field(value, field),
-        }
+        let number = Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX));
+        l.set(dst, lane, number);
+        number
     }
 
     fn lane_compare(&self, l: &Lanes, round: &Round<'_>, lane: usize, left: Fast, right: Fast) -> Option<Ordering> {

@@ -159,7 +159,7 @@ impl CompiledPolicy<'_> {
             match ins {
                 Ins::Field { dst, field } => {
                     let value = match values.get(field as usize) {
-                        Some(Some(value)) => self.field(s, dst, value, field),
+                        Some(Some(value)) => fast_field(value, field, |number| self.number(s, dst, number)),
                         _ => return Err((Fault::MissingField(FieldId(field)), dst)),
                     };
                     s.set(dst, value);
@@ -523,27 +523,16 @@ impl CompiledPolicy<'_> {
         }
     }
 
-    /// Writes a number computed for node `dst` in its place.
+    /// Writes a number computed for node `dst` in its place; the value that refers to it.
     #[inline]
-    fn number(&self, s: &mut Scratch, dst: NodeId, value: Decimal) {
+    fn number(&self, s: &mut Scratch, dst: NodeId, value: Decimal) -> Fast {
         let place = self.constants.len() + dst as usize;
         if let Some(slot) = s.decimals.get_mut(place) {
             *slot = value;
         }
-        s.set(dst, Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX)));
-    }
-
-    /// A field's value as a compiled value: a copy, a number put in its
-    /// node's place, a text read where it lies.
-    #[inline]
-    fn field(&self, s: &mut Scratch, dst: NodeId, value: &Value, field: u32) -> Fast {
-        match value {
-            Value::Decimal(number) => {
-                self.number(s, dst, *number);
-                s.get(dst)
-            }
-            value => fast_field(value, field),
-        }
+        let number = Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX));
+        s.set(dst, number);
+        number
     }
 
     fn compare(&self, s: &Scratch, values: &[Option<Value>], left: Fast, right: Fast) -> Option<Ordering> {
@@ -582,15 +571,18 @@ impl CompiledPolicy<'_> {
     }
 }
 
-/// A field's value as a compiled value, but for numbers, which need a place.
-pub(super) fn fast_field(value: &Value, field: u32) -> Fast {
+/// A field's value as a compiled value: a copy, a number put in its place
+/// by `number`, a text read where it lies.
+#[inline]
+pub(super) fn fast_field(value: &Value, field: u32, number: impl FnOnce(Decimal) -> Fast) -> Fast {
     match value {
+        Value::Decimal(value) => number(*value),
         Value::Bool(value) => Fast::Bool(*value),
         Value::Date(date) => Fast::Date(*date),
         Value::Enum(variant) => Fast::Enum(*variant),
         Value::Text(_) => Fast::Text(TEXT_FIELD | field),
         Value::Row { table, row } => Fast::Row { table: u16::try_from(table.0).unwrap_or(u16::MAX), row: *row },
-        Value::Decimal(_) | Value::Failures(_) => Fast::Failures(u32::MAX),
+        Value::Failures(_) => Fast::Failures(u32::MAX),
     }
 }
 
