@@ -14,6 +14,14 @@
 //! kept per lane, so each lane ends with exactly what the one-profile loop
 //! ([`CompiledPolicy::evaluate`]) gives for its profile.
 //!
+//! What is a yes or a no for each lane is kept as a mask too, one bit per
+//! lane, so that most instructions are a few operations on words whatever
+//! the number of lanes: a boolean register (`and`, `or`, `not`, guards,
+//! conditions), how sure each lane is so far ([`Sure`]), which conditions
+//! failed, which outputs a `when` kept. Only values of other kinds
+//! (numbers, dates, values of enumerations) are read and written lane by
+//! lane.
+//!
 //! A lane that meets anything out of the ordinary (a fault, a call nested
 //! deeper than [`MAX_DEPTH`]) is set aside and evaluated again by the
 //! one-profile loop, which gives the outcome or the located error. Nothing
@@ -24,6 +32,7 @@ use std::cmp::Ordering;
 use super::code::Ins;
 use super::run::{Scratch, fast_field};
 use super::*;
+use crate::check::types::Type;
 use crate::eval::{EvalError, arithmetic, bound_holds};
 
 /// How many profiles run together: one bit each in a [`Mask`].
@@ -36,8 +45,6 @@ const STRIDE: usize = LANES + 4;
 
 /// A set of lanes, one bit each.
 type Mask = u64;
-
-const SURE: Certainty = Certainty::Established;
 
 /// Calls nested deeper than this are left to the one-profile loop, whose
 /// stack is explicit: the lanes recurse on the machine's stack.
@@ -65,6 +72,60 @@ fn bit(lane: usize) -> Mask {
     1 << (lane % LANES)
 }
 
+/// `old` with the lanes of `lanes` taken from `new`.
+#[inline]
+fn merge(old: Mask, new: Mask, lanes: Mask) -> Mask {
+    (old & !lanes) | (new & lanes)
+}
+
+/// How sure each lane's value is: the weakest certainty it has read, as
+/// the lanes that read something at most secondary and those that read
+/// something assumed (among them). The weakest of two is then their union.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sure {
+    secondary: Mask,
+    assumed: Mask,
+}
+
+impl Sure {
+    /// The lanes of `lanes` have read something as sure as `certainty`.
+    #[inline]
+    fn weaken(&mut self, lanes: Mask, certainty: Certainty) {
+        match certainty {
+            Certainty::Assumed => {
+                self.secondary |= lanes;
+                self.assumed |= lanes;
+            }
+            Certainty::Secondary => self.secondary |= lanes,
+            Certainty::Established => {}
+        }
+    }
+
+    /// The lanes of `lanes` have read a value as sure as `other` says.
+    #[inline]
+    fn join(&mut self, other: Sure, lanes: Mask) {
+        self.secondary |= other.secondary & lanes;
+        self.assumed |= other.assumed & lanes;
+    }
+
+    /// The lanes of `lanes` become as sure as `other` says (`Sure::default()`: afresh).
+    #[inline]
+    fn replace(&mut self, other: Sure, lanes: Mask) {
+        self.secondary = merge(self.secondary, other.secondary, lanes);
+        self.assumed = merge(self.assumed, other.assumed, lanes);
+    }
+
+    fn of(self, lane: usize) -> Certainty {
+        if self.assumed & bit(lane) != 0 {
+            Certainty::Assumed
+        } else if self.secondary & bit(lane) != 0 {
+            Certainty::Secondary
+        } else {
+            Certainty::Established
+        }
+    }
+}
+
 /// One worker's buffers for evaluating profiles [`LANES`] at a time. Made
 /// once per worker by [`CompiledPolicy::lanes`]; holds no profile between calls.
 #[derive(Debug, Clone)]
@@ -72,29 +133,41 @@ pub struct Lanes {
     /// Whether the program's jumps all go forward, which running lanes
     /// together needs; when not, every profile goes to the one-profile loop.
     runnable: bool,
-    /// Lane-major within a register: register `n` of lane `l` is at `n * LANES + l`.
+    /// Per register: whether it holds a boolean, kept in `bools` rather than in `registers`.
+    boolean: Vec<bool>,
+    /// Lane-major within a register: register `n` of lane `l` is at `n * STRIDE + l`.
     registers: Vec<Fast>,
-    /// Numbers by place, as the one-profile loop's, each place [`LANES`] wide.
+    /// Per register that holds a boolean: the lanes where it is true.
+    bools: Vec<Mask>,
+    /// Numbers by place, as the one-profile loop's, each place [`STRIDE`] wide.
     decimals: Vec<Decimal>,
     /// The weakest certainty each lane has read since its definition or output began.
-    sure: [Certainty; LANES],
+    sure: Sure,
     /// Lanes left to the one-profile loop in this round.
     aside: Mask,
     rule_done: Vec<Mask>,
-    rule_sure: Vec<Certainty>,
+    rule_sure: Vec<Sure>,
     band_done: Vec<Mask>,
-    band_memo: Vec<(u16, Certainty)>,
+    band_sure: Vec<Sure>,
+    /// Per set of bands, [`STRIDE`] wide: the band each lane is in.
+    band_memo: Vec<u16>,
     set_done: Vec<Mask>,
-    set_memo: Vec<(Certainty, bool)>,
-    /// Lane-major: a lane's failure words are together, as the one-profile loop lays them out.
-    failure_bits: Vec<u64>,
+    set_sure: Vec<Sure>,
+    /// Per condition-set slot: the lanes where every condition held.
+    set_hold: Vec<Mask>,
+    /// Per condition, numbered as the one-profile loop's failure bits are
+    /// (word × 64 + bit): the lanes where it failed.
+    failed: Vec<Mask>,
+    /// The numbers of the conditions there are, in `failed`.
+    conditions: Vec<u32>,
     reliance_seen: Vec<Mask>,
     reliances: Vec<Vec<u32>>,
-    /// Written as the one-profile loop keeps them (`None` for a value a
-    /// `when` left out), so that handing one over is a copy.
-    leaves: Vec<Option<Fast>>,
+    /// Per output value: the lanes that reached it (a `when` left it out of
+    /// the others), and the register it is read from when handed over.
+    leaves: Vec<Mask>,
+    leaf_sources: Vec<NodeId>,
     groups: Vec<Mask>,
-    certainties: Vec<Certainty>,
+    certainties: Vec<Sure>,
     /// Per instruction: the lanes that jumped to it and wait for it.
     pending: Vec<Mask>,
     /// The compiled policy these buffers were made for.
@@ -104,55 +177,178 @@ pub struct Lanes {
 impl Lanes {
     fn new(compiled: &CompiledPolicy<'_>) -> Self {
         let scratch = compiled.scratch();
-        let registers = scratch.registers().iter().flat_map(|value| [*value; STRIDE]).collect();
+        let boolean: Vec<bool> = compiled.nodes.iter().map(|node| node.ty == Type::Bool).collect();
+        let constants = scratch.registers();
+        let registers = constants.iter().flat_map(|value| [*value; STRIDE]).collect();
+        let bools = constants.iter().map(|value| if *value == Fast::Bool(true) { Mask::MAX } else { 0 }).collect();
+        // A boolean constant that is not one would fault in the one-profile loop: leave it every profile.
+        let constant = |node: &Node| matches!(node.op, Op::Const(_) | Op::Param { .. } | Op::CellConst { .. });
+        let consistent = compiled
+            .nodes
+            .iter()
+            .zip(constants)
+            .zip(&boolean)
+            .all(|((node, value), boolean)| !boolean || !constant(node) || matches!(value, Fast::Bool(_)));
         let decimals = scratch.decimals.iter().flat_map(|value| [*value; STRIDE]).collect();
         let code = &compiled.program.code;
+        let mut leaf_sources = vec![NodeId::MAX; compiled.leaves.len()];
+        for ins in code {
+            if let Ins::Leaf { leaf, src } = *ins
+                && let Some(source) = leaf_sources.get_mut(leaf as usize)
+            {
+                *source = src;
+            }
+        }
+        let mut conditions = Vec::new();
+        for (slot, set) in (0u32..).zip(&compiled.slot_sets) {
+            if let Some(set) = compiled.sets.get(*set as usize) {
+                let first = set.words(slot).start * 64;
+                conditions.extend((first..first + set.conditions.len()).map(crate::check::model::id_from));
+            }
+        }
         Lanes {
-            runnable: forward_only(&compiled.program),
+            runnable: forward_only(&compiled.program) && consistent,
+            boolean,
             registers,
+            bools,
             decimals,
-            sure: [SURE; LANES],
+            sure: Sure::default(),
             aside: 0,
             rule_done: vec![0; compiled.rule_slots],
-            rule_sure: vec![SURE; compiled.rule_slots * STRIDE],
+            rule_sure: vec![Sure::default(); compiled.rule_slots],
             band_done: vec![0; compiled.bands.len()],
-            band_memo: vec![(0, SURE); compiled.bands.len() * STRIDE],
+            band_sure: vec![Sure::default(); compiled.bands.len()],
+            band_memo: vec![0; compiled.bands.len() * STRIDE],
             set_done: vec![0; compiled.slot_sets.len()],
-            set_memo: vec![(SURE, true); compiled.slot_sets.len() * STRIDE],
-            failure_bits: vec![0; compiled.failure_words * LANES],
+            set_sure: vec![Sure::default(); compiled.slot_sets.len()],
+            set_hold: vec![0; compiled.slot_sets.len()],
+            failed: vec![0; compiled.failure_words * 64],
+            conditions,
             reliance_seen: vec![0; compiled.reliance_keys],
             reliances: vec![Vec::new(); LANES],
-            leaves: vec![None; compiled.leaves.len() * STRIDE],
+            leaves: vec![0; compiled.leaves.len()],
+            leaf_sources,
             groups: vec![0; compiled.groups as usize],
-            certainties: vec![SURE; compiled.outputs.len() * STRIDE],
+            certainties: vec![Sure::default(); compiled.outputs.len()],
             pending: vec![0; code.len()],
             owner: compiled.id,
         }
     }
 
     fn reset(&mut self, lanes: usize) {
-        self.sure = [SURE; LANES];
+        self.sure = Sure::default();
         self.aside = 0;
         self.rule_done.fill(0);
         self.band_done.fill(0);
         self.set_done.fill(0);
-        self.failure_bits.fill(0);
+        self.failed.fill(0);
         self.reliance_seen.fill(0);
         self.reliances.iter_mut().take(lanes).for_each(Vec::clear);
-        self.leaves.fill(None);
+        self.leaves.fill(0);
         self.groups.fill(0);
         self.pending.fill(0);
     }
 
     #[inline]
+    fn is_boolean(&self, register: NodeId) -> bool {
+        self.boolean.get(register as usize).copied().unwrap_or(false)
+    }
+
+    /// The lanes where a boolean register is true.
+    #[inline]
+    fn mask(&self, register: NodeId) -> Mask {
+        self.bools.get(register as usize).copied().unwrap_or(0)
+    }
+
+    /// The value of a register in a lane.
+    #[inline]
     fn get(&self, register: NodeId, lane: usize) -> Fast {
+        if self.is_boolean(register) {
+            return Fast::Bool(self.mask(register) & bit(lane) != 0);
+        }
         self.registers.get(register as usize * STRIDE + lane).copied().unwrap_or(Fast::Bool(false))
     }
 
+    /// Writes a value to a register in a lane; a lane that would put
+    /// something else than a boolean in a boolean register is set aside.
     #[inline]
     fn set(&mut self, register: NodeId, lane: usize, value: Fast) {
-        if let Some(slot) = self.registers.get_mut(register as usize * STRIDE + lane) {
+        if self.is_boolean(register) {
+            match value {
+                Fast::Bool(value) => self.set_bools(register, bit(lane), if value { Mask::MAX } else { 0 }),
+                _ => self.aside |= bit(lane),
+            }
+        } else if let Some(slot) = self.registers.get_mut(register as usize * STRIDE + lane) {
             *slot = value;
+        }
+    }
+
+    /// Writes, for each lane of `lanes`, whether it is in `values`.
+    #[inline]
+    fn set_bools(&mut self, register: NodeId, lanes: Mask, values: Mask) {
+        if self.is_boolean(register) {
+            if let Some(slot) = self.bools.get_mut(register as usize) {
+                *slot = merge(*slot, values, lanes);
+            }
+        } else {
+            for lane in Each(lanes) {
+                self.set(register, lane, Fast::Bool(values & bit(lane) != 0));
+            }
+        }
+    }
+
+    /// The lanes of `lanes` where a register is true, and those where it is
+    /// false; a lane where it is not a boolean is set aside.
+    #[inline]
+    fn truth(&mut self, register: NodeId, lanes: Mask) -> (Mask, Mask) {
+        if self.is_boolean(register) {
+            let yes = self.mask(register) & lanes;
+            return (yes, lanes & !yes);
+        }
+        let (mut yes, mut no) = (0, 0);
+        for lane in Each(lanes) {
+            match self.get(register, lane) {
+                Fast::Bool(true) => yes |= bit(lane),
+                Fast::Bool(false) => no |= bit(lane),
+                _ => self.aside |= bit(lane),
+            }
+        }
+        (yes, no)
+    }
+
+    /// The lanes of `lanes` where a register holds true (anything else reads as not true).
+    #[inline]
+    fn holds(&self, register: NodeId, lanes: Mask) -> Mask {
+        if self.is_boolean(register) {
+            return self.mask(register) & lanes;
+        }
+        Each(lanes).filter(|lane| self.get(register, *lane) == Fast::Bool(true)).fold(0, |mask, lane| mask | bit(lane))
+    }
+
+    /// Writes the same value to a register for the lanes of `lanes`.
+    #[inline]
+    fn fill(&mut self, register: NodeId, lanes: Mask, value: Fast) {
+        match value {
+            Fast::Bool(value) if self.is_boolean(register) => {
+                self.set_bools(register, lanes, if value { Mask::MAX } else { 0 });
+            }
+            _ => {
+                for lane in Each(lanes) {
+                    self.set(register, lane, value);
+                }
+            }
+        }
+    }
+
+    /// Copies a register to another for the lanes of `lanes`.
+    #[inline]
+    fn copy(&mut self, dst: NodeId, src: NodeId, lanes: Mask) {
+        if self.is_boolean(dst) && self.is_boolean(src) {
+            self.set_bools(dst, lanes, self.mask(src));
+        } else {
+            for lane in Each(lanes) {
+                self.set(dst, lane, self.get(src, lane));
+            }
         }
     }
 
@@ -170,22 +366,12 @@ impl Lanes {
         }
     }
 
-    #[inline]
-    fn weaken(&mut self, lanes: Mask, certainty: Certainty) {
-        if certainty < SURE {
-            for lane in Each(lanes) {
-                self.sure[lane] = self.sure[lane].min(certainty);
-            }
-        }
-    }
-
     /// Copies lane `lane`'s outcome into `scratch`, as if the one-profile loop had evaluated it there.
     fn export(&self, compiled: &CompiledPolicy<'_>, lane: usize, scratch: &mut Scratch) {
         let constants = compiled.constants.len();
         let lane_bit = bit(lane);
-        let values = self.leaves.iter().skip(lane % LANES).step_by(STRIDE);
-        for (slot, value) in scratch.leaves.iter_mut().zip(values) {
-            *slot = *value;
+        for ((slot, reached), src) in scratch.leaves.iter_mut().zip(&self.leaves).zip(&self.leaf_sources) {
+            *slot = (reached & lane_bit != 0).then(|| self.get(*src, lane));
             if let Some(Fast::Decimal(place)) = *slot
                 && place as usize >= constants
                 && let Some(number) = scratch.decimals.get_mut(place as usize)
@@ -193,17 +379,20 @@ impl Lanes {
                 *number = self.decimal(place, lane);
             }
         }
-        let words = compiled.failure_words;
-        let bits = self.failure_bits.get(lane * words..(lane + 1) * words).unwrap_or(&[]);
-        for (slot, word) in scratch.failure_bits.iter_mut().zip(bits) {
-            *slot = *word;
+        scratch.failure_bits.fill(0);
+        for condition in &self.conditions {
+            let condition = *condition as usize;
+            if self.failed.get(condition).is_some_and(|lanes| lanes & lane_bit != 0)
+                && let Some(word) = scratch.failure_bits.get_mut(condition / 64)
+            {
+                *word |= 1 << (condition % 64);
+            }
         }
         for (slot, present) in scratch.groups.iter_mut().zip(&self.groups) {
             *slot = present & lane_bit != 0;
         }
-        let certainties = self.certainties.iter().skip(lane % LANES).step_by(STRIDE);
-        for (slot, certainty) in scratch.certainties.iter_mut().zip(certainties) {
-            *slot = *certainty;
+        for (slot, sure) in scratch.certainties.iter_mut().zip(&self.certainties) {
+            *slot = sure.of(lane);
         }
         scratch.reliances.clear();
         scratch.reliances.extend_from_slice(self.reliances.get(lane).map_or(&[], Vec::as_slice));
@@ -221,27 +410,40 @@ fn forward_only(program: &code::Program) -> bool {
     })
 }
 
-/// The next group of lanes of `rest` holding the same value of an
-/// enumeration in `register`, taken out of `rest`; a lane holding anything
-/// else is set aside.
-fn next_variant(l: &mut Lanes, rest: &mut Mask, register: NodeId) -> Option<(u16, Mask)> {
-    while *rest != 0 {
-        let first = rest.trailing_zeros() as usize;
-        let Fast::Enum(variant) = l.get(register, first) else {
-            l.aside |= bit(first);
-            *rest &= !bit(first);
-            continue;
-        };
-        let mut same = 0;
-        for lane in Each(*rest) {
-            if l.get(register, lane) == Fast::Enum(variant) {
-                same |= bit(lane);
+/// Splits the lanes of `lanes` into groups that share a key, and hands
+/// each group to `each` with its key; `key` gives a lane's key, or none
+/// to set the lane aside.
+fn groups(
+    l: &mut Lanes,
+    lanes: Mask,
+    key: impl Fn(&Lanes, usize) -> Option<u64>,
+    mut each: impl FnMut(&mut Lanes, u64, Mask),
+) {
+    let mut keys = [0u64; LANES];
+    let mut rest = 0;
+    for lane in Each(lanes) {
+        match key(l, lane) {
+            Some(value) => {
+                keys[lane] = value;
+                rest |= bit(lane);
             }
+            None => l.aside |= bit(lane),
         }
-        *rest &= !same;
-        return Some((variant, same));
     }
-    None
+    while rest != 0 {
+        let value = keys[rest.trailing_zeros() as usize];
+        let same = (0..LANES).fold(0, |same, lane| same | Mask::from(keys[lane] == value) << lane) & rest;
+        rest &= !same;
+        each(l, value, same);
+    }
+}
+
+/// The value of an enumeration in a register of a lane, as a key for [`groups`].
+fn variant_in(register: NodeId) -> impl Fn(&Lanes, usize) -> Option<u64> {
+    move |l, lane| match l.get(register, lane) {
+        Fast::Enum(variant) => Some(u64::from(variant)),
+        _ => None,
+    }
 }
 
 /// The profiles of one round, one per lane.
@@ -362,10 +564,10 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::Given { dst, field } => {
-                    for lane in Each(active) {
-                        let given = round.row(lane).get(field as usize).is_some_and(Option::is_some);
-                        l.set(dst, lane, Fast::Bool(given));
-                    }
+                    let given = Each(active)
+                        .filter(|lane| round.row(*lane).get(field as usize).is_some_and(Option::is_some))
+                        .fold(0, |given, lane| given | bit(lane));
+                    l.set_bools(dst, active, given);
                 }
                 Ins::EvaluationDate { dst } => {
                     for lane in Each(active) {
@@ -405,7 +607,7 @@ impl CompiledPolicy<'_> {
                     }) = self.nodes.get(node as usize)
                     {
                         self.lane_rely(l, active, *reliance);
-                        l.weaken(active, *certainty);
+                        l.sure.weaken(active, *certainty);
                     }
                 }
                 Ins::Rule { slot } => {
@@ -413,23 +615,21 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::RuleAt { dst, rule, index } => {
                     let offset = self.rules.get(rule as usize).map_or(0, |rule| rule.memo_offset);
-                    let mut rest = active;
-                    while let Some((variant, lanes)) = next_variant(l, &mut rest, index) {
+                    groups(l, active, variant_in(index), |l, variant, lanes| {
                         let slot = offset + variant as usize;
                         self.lane_rule(l, round, lanes, slot, depth);
                         let src = self.program.rule_values.get(slot).copied().unwrap_or(NodeId::MAX);
-                        for lane in Each(lanes) {
-                            l.set(dst, lane, l.get(src, lane));
-                        }
-                    }
+                        l.copy(dst, src, lanes & !l.aside);
+                    });
                 }
                 Ins::Band { dst, bands } => {
                     let id = bands as usize;
                     let done = l.band_done.get(id).copied().unwrap_or(0);
                     self.lane_call(l, round, self.program.band_entries.get(id), active & !done, depth);
-                    for lane in Each(active & !l.aside) {
-                        let (band, certainty) = l.band_memo.get(id * STRIDE + lane).copied().unwrap_or((0, SURE));
-                        l.sure[lane] = l.sure[lane].min(certainty);
+                    let lanes = active & !l.aside;
+                    l.sure.join(l.band_sure.get(id).copied().unwrap_or_default(), lanes);
+                    for lane in Each(lanes) {
+                        let band = l.band_memo.get(id * STRIDE + lane).copied().unwrap_or(0);
                         l.set(dst, lane, Fast::Enum(band));
                     }
                 }
@@ -438,17 +638,16 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::ConditionsAt { dst, set, index, failures } => {
                     let offset = self.sets.get(set as usize).map_or(0, |set| set.memo_offset);
-                    let mut rest = active;
-                    while let Some((variant, lanes)) = next_variant(l, &mut rest, index) {
+                    groups(l, active, variant_in(index), |l, variant, lanes| {
                         self.lane_conditions(l, round, lanes, dst, offset + variant as usize, failures, depth);
-                    }
+                    });
                 }
                 Ins::Cell { dst, table, keys, column } => {
-                    for lane in Each(active) {
-                        let row = self.row(table, keys, |key| l.get(key, lane));
-                        let cell = row.and_then(|row| self.table_cell(table, row, column));
-                        self.lane_cell(l, dst, lane, cell);
-                    }
+                    let row = |l: &Lanes, lane| self.row(table, keys, |key| l.get(key, lane)).map(u64::from);
+                    groups(l, active, row, |l, row, lanes| {
+                        let cell = u32::try_from(row).ok().and_then(|row| self.table_cell(table, row, column));
+                        self.lane_cell(l, dst, lanes, cell);
+                    });
                 }
                 Ins::TableRow { dst, table, keys } => {
                     for lane in Each(active) {
@@ -462,21 +661,18 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::RowField { dst, row, column } => {
-                    for lane in Each(active) {
-                        let cell = match l.get(row, lane) {
-                            Fast::Row { table, row } => self.table_cell(u32::from(table), row, column),
-                            _ => None,
-                        };
-                        self.lane_cell(l, dst, lane, cell);
-                    }
+                    let row = |l: &Lanes, lane| match l.get(row, lane) {
+                        Fast::Row { table, row } => Some(u64::from(table) << 32 | u64::from(row)),
+                        _ => None,
+                    };
+                    groups(l, active, row, |l, row, lanes| {
+                        let (table, row) = ((row >> 32) as u32, row as u32);
+                        self.lane_cell(l, dst, lanes, self.table_cell(table, row, column));
+                    });
                 }
                 Ins::Not { dst, operand } => {
-                    for lane in Each(active) {
-                        match l.get(operand, lane) {
-                            Fast::Bool(value) => l.set(dst, lane, Fast::Bool(!value)),
-                            _ => l.aside |= bit(lane),
-                        }
-                    }
+                    let (yes, no) = l.truth(operand, active);
+                    l.set_bools(dst, yes | no, no);
                 }
                 Ins::Neg { dst, operand } => {
                     for lane in Each(active) {
@@ -503,73 +699,53 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::Compare { op, dst, left, right } => {
+                    let (mut compared, mut holds) = (0, 0);
                     for lane in Each(active) {
                         match self.lane_compare(l, round, lane, l.get(left, lane), l.get(right, lane)) {
-                            Some(ordering) => l.set(dst, lane, Fast::Bool(op.holds(ordering))),
+                            Some(ordering) => {
+                                compared |= bit(lane);
+                                if op.holds(ordering) {
+                                    holds |= bit(lane);
+                                }
+                            }
                             None => l.aside |= bit(lane),
                         }
                     }
+                    l.set_bools(dst, compared, holds);
                 }
                 Ins::AndLeft { dst, left, to } | Ins::OrLeft { dst, left, to } => {
                     // `and` ends at false, `or` at true; the right operand is not read.
-                    let ends_at = matches!(ins, Ins::OrLeft { .. });
-                    let mut ending = 0;
-                    for lane in Each(active) {
-                        match l.get(left, lane) {
-                            Fast::Bool(value) if value == ends_at => {
-                                l.set(dst, lane, Fast::Bool(value));
-                                ending |= bit(lane);
-                            }
-                            Fast::Bool(_) => {}
-                            _ => l.aside |= bit(lane),
-                        }
-                    }
+                    let (yes, no) = l.truth(left, active);
+                    let ending = if matches!(ins, Ins::OrLeft { .. }) { yes } else { no };
+                    l.set_bools(dst, ending, yes);
                     jump(l, &mut active, ending, to);
                 }
                 Ins::Bool { dst, operand } => {
-                    for lane in Each(active) {
-                        match l.get(operand, lane) {
-                            value @ Fast::Bool(_) => l.set(dst, lane, value),
-                            _ => l.aside |= bit(lane),
-                        }
-                    }
+                    let (yes, no) = l.truth(operand, active);
+                    l.set_bools(dst, yes | no, yes);
                 }
                 Ins::InItem { dst, value, item, to } => {
                     let mut found = 0;
                     for lane in Each(active) {
                         let ordering = self.lane_compare(l, round, lane, l.get(value, lane), l.get(item, lane));
                         if ordering.is_some_and(Ordering::is_eq) {
-                            l.set(dst, lane, Fast::Bool(true));
                             found |= bit(lane);
                         }
                     }
+                    l.set_bools(dst, found, found);
                     jump(l, &mut active, found, to);
                 }
-                Ins::NotIn { dst } => {
-                    for lane in Each(active) {
-                        l.set(dst, lane, Fast::Bool(false));
-                    }
-                }
+                Ins::NotIn { dst } => l.set_bools(dst, active, 0),
                 Ins::IfNot { condition, to, .. } => {
-                    let mut otherwise = 0;
-                    for lane in Each(active) {
-                        match l.get(condition, lane) {
-                            Fast::Bool(true) => {}
-                            Fast::Bool(false) => otherwise |= bit(lane),
-                            _ => l.aside |= bit(lane),
-                        }
-                    }
+                    let (_, otherwise) = l.truth(condition, active);
                     jump(l, &mut active, otherwise, to);
                 }
                 Ins::Switch { scrutinee, arms, .. } => {
                     let arms = self.program.operands(arms);
-                    let mut rest = active;
-                    while let Some((variant, lanes)) = next_variant(l, &mut rest, scrutinee) {
-                        match arms.get(variant as usize) {
-                            Some(arm) if *arm != code::UNSET => jump(l, &mut active, lanes, *arm),
-                            _ => l.aside |= lanes,
-                        }
-                    }
+                    groups(l, active, variant_in(scrutinee), |l, variant, lanes| match arms.get(variant as usize) {
+                        Some(arm) if *arm != code::UNSET => jump(l, &mut active, lanes, *arm),
+                        _ => l.aside |= lanes,
+                    });
                     active = 0;
                 }
                 Ins::Round { dst, value, strategy, places } => {
@@ -605,35 +781,24 @@ impl CompiledPolicy<'_> {
                         }
                     }
                 }
-                Ins::Move { dst, src } => {
-                    for lane in Each(active) {
-                        l.set(dst, lane, l.get(src, lane));
-                    }
-                }
+                Ins::Move { dst, src } => l.copy(dst, src, active),
                 Ins::Jump { to } => {
                     let all = active;
                     jump(l, &mut active, all, to);
                 }
                 Ins::Unless { guard, to } => {
-                    let mut skip = 0;
-                    for lane in Each(active) {
-                        if l.get(guard, lane) != Fast::Bool(true) {
-                            skip |= bit(lane);
-                        }
-                    }
+                    let skip = active & !l.holds(guard, active);
                     jump(l, &mut active, skip, to);
                 }
                 Ins::EndRule { rule, slot } => {
                     let definition = self.rules.get(rule as usize);
                     self.lane_rely(l, active, definition.and_then(|rule| rule.reliance));
-                    let certainty = definition.map_or(SURE, |rule| rule.certainty);
-                    let slot = slot as usize;
-                    for lane in Each(active) {
-                        if let Some(memo) = l.rule_sure.get_mut(slot * STRIDE + lane) {
-                            *memo = l.sure[lane].min(certainty);
-                        }
+                    let mut sure = l.sure;
+                    sure.weaken(active, definition.map_or(Certainty::Established, |rule| rule.certainty));
+                    if let Some(memo) = l.rule_sure.get_mut(slot as usize) {
+                        memo.replace(sure, active);
                     }
-                    if let Some(done) = l.rule_done.get_mut(slot) {
+                    if let Some(done) = l.rule_done.get_mut(slot as usize) {
                         *done |= active;
                     }
                     active = 0;
@@ -652,11 +817,15 @@ impl CompiledPolicy<'_> {
                 Ins::EndBand { bands, band } => {
                     let definition = self.bands.get(bands as usize).and_then(|bands| bands.bands.get(band as usize));
                     self.lane_rely(l, active, definition.and_then(|band| band.reliance));
-                    let certainty = definition.map_or(SURE, |band| band.certainty);
+                    let mut sure = l.sure;
+                    sure.weaken(active, definition.map_or(Certainty::Established, |band| band.certainty));
+                    if let Some(memo) = l.band_sure.get_mut(bands as usize) {
+                        memo.replace(sure, active);
+                    }
                     let band = u16::try_from(band).unwrap_or(u16::MAX);
                     for lane in Each(active) {
                         if let Some(memo) = l.band_memo.get_mut(bands as usize * STRIDE + lane) {
-                            *memo = (band, l.sure[lane].min(certainty));
+                            *memo = band;
                         }
                     }
                     if let Some(done) = l.band_done.get_mut(bands as usize) {
@@ -674,44 +843,36 @@ impl CompiledPolicy<'_> {
                     let definition = self.sets.get(set as usize);
                     let condition = definition.and_then(|set| set.conditions.get(position as usize));
                     self.lane_rely(l, active, condition.and_then(|condition| condition.reliance));
-                    l.weaken(active, condition.map_or(SURE, |condition| condition.certainty));
+                    l.sure.weaken(active, condition.map_or(Certainty::Established, |condition| condition.certainty));
                     if let Some(set) = definition {
-                        let word = set.words(slot).start + position as usize / 64;
-                        for lane in Each(active) {
-                            if l.get(holds, lane) != Fast::Bool(true)
-                                && let Some(bits) = l.failure_bits.get_mut(lane * self.failure_words + word)
-                            {
-                                *bits |= 1 << (position % 64);
-                            }
+                        let failing = active & !l.holds(holds, active);
+                        if let Some(failed) = l.failed.get_mut(set.words(slot).start * 64 + position as usize) {
+                            *failed |= failing;
                         }
                     }
                 }
                 Ins::EndConditions { slot } => {
                     let set = self.slot_sets.get(slot as usize).and_then(|set| self.sets.get(*set as usize));
-                    let words = set.map_or(0..0, |set| set.words(slot));
+                    let first = set.map_or(0, |set| set.words(slot).start * 64);
+                    let count = set.map_or(0, |set| set.conditions.len());
+                    let failing =
+                        l.failed.get(first..first + count).unwrap_or(&[]).iter().fold(0, |all, lanes| all | lanes);
                     let slot = slot as usize;
-                    for lane in Each(active) {
-                        let first = lane * self.failure_words;
-                        let all_hold = l
-                            .failure_bits
-                            .get(first + words.start..first + words.end)
-                            .is_none_or(|words| words.iter().all(|word| *word == 0));
-                        if let Some(memo) = l.set_memo.get_mut(slot * STRIDE + lane) {
-                            *memo = (l.sure[lane], all_hold);
-                        }
+                    if let Some(hold) = l.set_hold.get_mut(slot) {
+                        *hold = merge(*hold, !failing, active);
+                    }
+                    let sure = l.sure;
+                    if let Some(memo) = l.set_sure.get_mut(slot) {
+                        memo.replace(sure, active);
                     }
                     if let Some(done) = l.set_done.get_mut(slot) {
                         *done |= active;
                     }
                     active = 0;
                 }
-                Ins::Leaf { leaf, src } => {
-                    let leaf = leaf as usize;
-                    for lane in Each(active) {
-                        let value = l.get(src, lane);
-                        if let Some(slot) = l.leaves.get_mut(leaf * STRIDE + lane) {
-                            *slot = Some(value);
-                        }
+                Ins::Leaf { leaf, .. } => {
+                    if let Some(reached) = l.leaves.get_mut(leaf as usize) {
+                        *reached |= active;
                     }
                 }
                 Ins::Group { group } => {
@@ -720,12 +881,11 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::Certainty { output } => {
-                    for lane in Each(active) {
-                        if let Some(slot) = l.certainties.get_mut(output as usize * STRIDE + lane) {
-                            *slot = l.sure[lane];
-                        }
-                        l.sure[lane] = SURE;
+                    let sure = l.sure;
+                    if let Some(slot) = l.certainties.get_mut(output as usize) {
+                        slot.replace(sure, active);
                     }
+                    l.sure.replace(Sure::default(), active);
                 }
             }
         }
@@ -742,23 +902,16 @@ impl CompiledPolicy<'_> {
             return;
         };
         let before = l.sure;
-        for lane in Each(need) {
-            l.sure[lane] = SURE;
-        }
+        l.sure.replace(Sure::default(), need);
         self.body(l, round, *entry as usize, need, depth + 1);
-        for lane in Each(need) {
-            l.sure[lane] = before[lane];
-        }
+        l.sure.replace(before, need);
     }
 
     /// Makes sure slot `slot` of a rule is computed for the lanes given, and reads how sure it is.
     fn lane_rule(&self, l: &mut Lanes, round: &Round<'_>, lanes: Mask, slot: usize, depth: usize) {
         let done = l.rule_done.get(slot).copied().unwrap_or(0);
         self.lane_call(l, round, self.program.rule_entries.get(slot), lanes & !done, depth);
-        for lane in Each(lanes & !l.aside) {
-            let certainty = l.rule_sure.get(slot * STRIDE + lane).copied().unwrap_or(SURE);
-            l.sure[lane] = l.sure[lane].min(certainty);
-        }
+        l.sure.join(l.rule_sure.get(slot).copied().unwrap_or_default(), lanes & !l.aside);
     }
 
     /// A condition set's slot for the lanes given: computed if need be, then read.
@@ -775,24 +928,25 @@ impl CompiledPolicy<'_> {
     ) {
         let done = l.set_done.get(slot).copied().unwrap_or(0);
         self.lane_call(l, round, self.program.set_entries.get(slot), lanes & !done, depth);
-        for lane in Each(lanes & !l.aside) {
-            let (certainty, all_hold) = l.set_memo.get(slot * STRIDE + lane).copied().unwrap_or((SURE, true));
-            l.sure[lane] = l.sure[lane].min(certainty);
-            let value =
-                if failures { Fast::Failures(u32::try_from(slot).unwrap_or(u32::MAX)) } else { Fast::Bool(all_hold) };
-            l.set(dst, lane, value);
+        let lanes = lanes & !l.aside;
+        l.sure.join(l.set_sure.get(slot).copied().unwrap_or_default(), lanes);
+        if failures {
+            l.fill(dst, lanes, Fast::Failures(u32::try_from(slot).unwrap_or(u32::MAX)));
+        } else {
+            l.set_bools(dst, lanes, l.set_hold.get(slot).copied().unwrap_or(0));
         }
     }
 
-    /// Reads a cell for a lane (relying on it if it is not established), or sets the lane aside.
-    fn lane_cell(&self, l: &mut Lanes, dst: NodeId, lane: usize, cell: Option<&CompiledCell>) {
+    /// Reads a cell for the lanes given (relying on it if it is not
+    /// established), or sets them aside if the table has none there.
+    fn lane_cell(&self, l: &mut Lanes, dst: NodeId, lanes: Mask, cell: Option<&CompiledCell>) {
         match cell {
             Some(cell) => {
-                self.lane_rely(l, bit(lane), cell.reliance);
-                l.sure[lane] = l.sure[lane].min(cell.certainty);
-                l.set(dst, lane, cell.value);
+                self.lane_rely(l, lanes, cell.reliance);
+                l.sure.weaken(lanes, cell.certainty);
+                l.fill(dst, lanes, cell.value);
             }
-            None => l.aside |= bit(lane),
+            None => l.aside |= lanes,
         }
     }
 
@@ -823,6 +977,7 @@ impl CompiledPolicy<'_> {
         number
     }
 
+    #[inline]
     fn lane_compare(&self, l: &Lanes, round: &Round<'_>, lane: usize, left: Fast, right: Fast) -> Option<Ordering> {
         self.compare_with(|place| l.decimal(place, lane), round.row(lane), left, right)
     }

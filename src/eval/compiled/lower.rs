@@ -327,7 +327,7 @@ impl<'p> Lowering<'p> {
             Folded::Op(op) => op,
             Folded::Node(node) => return node,
         };
-        self.nodes.push(Node { op, span: expr.span });
+        self.nodes.push(Node { op, span: expr.span, ty: expr.ty });
         crate::check::model::id_from(self.nodes.len() - 1)
     }
 

@@ -132,6 +132,8 @@ impl List {
 struct Node {
     op: Op,
     span: Span,
+    /// The checker's type of the value: the lanes keep booleans as bits.
+    ty: Type,
 }
 
 #[derive(Debug)]
