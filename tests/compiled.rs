@@ -85,7 +85,7 @@ fn evaluate_many(
     let (mut lanes, mut scratch) = (compiled.lanes(), compiled.scratch());
     let set_aside = compiled.evaluate_each(&rows, on, &mut lanes, &mut scratch, |position, result| {
         assert_eq!(position, outcomes.len(), "outcomes are handed over in order");
-        outcomes.push(result.map(|scratch| compiled.outcome(scratch, rows[position])));
+        outcomes.push(result.map(|outcome| compiled.outcome(outcome, rows[position])));
     });
     assert_eq!(outcomes.len(), profiles.len());
     // Only a profile whose evaluation fails leaves the lanes.
@@ -185,7 +185,7 @@ fn buffers_made_for_another_text_change_nothing() {
     let mut outcomes = Vec::new();
     // Buffers made for another text are made anew for this one.
     let set_aside = used_on.evaluate_each(&rows, on, &mut lanes, &mut scratch, |position, outcome| {
-        outcomes.push(outcome.map(|scratch| used_on.outcome(scratch, rows[position])));
+        outcomes.push(outcome.map(|outcome| used_on.outcome(outcome, rows[position])));
     });
     assert_eq!(set_aside, 0);
     assert_eq!(outcomes.len(), 3);

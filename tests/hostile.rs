@@ -69,7 +69,7 @@ fn deep_rules_check_and_evaluate_on_a_worker_sized_stack() {
         let (mut lanes, mut many) = (compiled.lanes(), compiled.scratch());
         let mut outcomes = Vec::new();
         let set_aside = compiled.evaluate_each(&rows, on, &mut lanes, &mut many, |_, outcome| {
-            outcomes.push(outcome.map(|scratch| format!("{:?}", compiled.outcome(scratch, profile.values()).get("o"))));
+            outcomes.push(outcome.map(|outcome| format!("{:?}", compiled.outcome(outcome, profile.values()).get("o"))));
         });
         let many: Vec<String> = outcomes.into_iter().collect::<Result<_, _>>().map_err(|error| error.to_string())?;
         Ok::<_, String>((format!("{:?}", outcome.get("o")), format!("{:?}", fast.get("o")), many, set_aside))

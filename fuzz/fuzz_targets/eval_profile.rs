@@ -55,10 +55,10 @@ fn assert_same(
     compiled: &avenant::eval::compiled::CompiledPolicy<'_>,
     values: &[Option<avenant::check::model::Value>],
     one: &Result<String, (&'static str, String, avenant::source::Span)>,
-    many: Result<&avenant::eval::compiled::Scratch, avenant::eval::EvalError>,
+    many: Result<avenant::eval::compiled::Evaluated<'_>, avenant::eval::EvalError>,
 ) {
     let many = many
-        .map(|scratch| format!("{:?}", compiled.outcome(scratch, values)))
+        .map(|outcome| format!("{:?}", compiled.outcome(outcome, values)))
         .map_err(|error| (error.code(), error.message().to_owned(), error.span()));
     assert_eq!(one, &many, "one at a time, then many at a time");
 }

@@ -18,7 +18,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use crate::check::model::Value;
-use crate::eval::compiled::{CompiledPolicy, Lanes, Scratch};
+use crate::eval::compiled::{CompiledPolicy, Evaluated, Lanes, Scratch};
 use crate::eval::profile::{FieldProblem, UNREADABLE};
 use crate::output::{self, Subject};
 use rows::ColumnMap;
@@ -388,7 +388,7 @@ impl Worker {
             let (Some((place, name)), Some(values)) = (readable.get(position), rows.get(position)) else { return };
             let name = name.clone().and_then(|range| names.get(range));
             match outcome {
-                Ok(scratch) => write(compiled, options, chunk, scratch, values, *place, name),
+                Ok(outcome) => write(compiled, options, chunk, outcome, values, *place, name),
                 Err(error) => chunk.reject(RowError {
                     row: place.row,
                     line: place.line,
@@ -474,21 +474,21 @@ impl Worker {
     }
 }
 
-/// Writes the outcome of a row evaluated, as it is in `scratch`.
+/// Writes the outcome of a row evaluated.
 fn write(
     compiled: &CompiledPolicy<'_>,
     options: &Options,
     chunk: &mut Chunk,
-    scratch: &Scratch,
+    outcome: Evaluated<'_>,
     values: &[Option<Value>],
     place: Place,
     name: Option<&str>,
 ) {
     let row = place.row;
     match options.output {
-        Format::Csv => output::csv::row(compiled, scratch, values, row, name, &mut chunk.out),
+        Format::Csv => output::csv::row(compiled, outcome, values, row, name, &mut chunk.out),
         Format::Jsonl => {
-            let outcome = compiled.outcome(scratch, values);
+            let outcome = compiled.outcome(outcome, values);
             let subject = Subject {
                 profile_file: &options.file_name,
                 profile_name: name,

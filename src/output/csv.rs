@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use super::write_decimal;
 use crate::check::model::Value;
-use crate::eval::compiled::{CompiledPolicy, Leaf, Scratch};
+use crate::eval::compiled::{CompiledPolicy, Evaluated, Leaf};
 
 /// The header row, ending with a newline.
 pub fn header(compiled: &CompiledPolicy<'_>, out: &mut Vec<u8>) {
@@ -24,10 +24,10 @@ pub fn header(compiled: &CompiledPolicy<'_>, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
-/// One profile's row, ending with a newline: the outcome last evaluated in `scratch`.
+/// One profile's row, ending with a newline.
 pub fn row(
     compiled: &CompiledPolicy<'_>,
-    scratch: &Scratch,
+    outcome: Evaluated<'_>,
     values: &[Option<Value>],
     row: u64,
     name: Option<&str>,
@@ -38,7 +38,7 @@ pub fn row(
     field(text.0, name.unwrap_or(""));
     for (index, _) in compiled.leaf_paths().enumerate() {
         text.0.push(b',');
-        match compiled.leaf(scratch, values, index) {
+        match compiled.leaf(outcome, values, index) {
             Leaf::Null => {}
             Leaf::Bool(value) => text.0.extend_from_slice(if value { b"true" } else { b"false" }),
             Leaf::Number(value, ty) => {
@@ -60,7 +60,7 @@ pub fn row(
     }
     for (index, _) in compiled.output_names().enumerate() {
         text.0.push(b',');
-        text.0.extend_from_slice(compiled.certainty(scratch, index).word().as_bytes());
+        text.0.extend_from_slice(compiled.certainty(outcome, index).word().as_bytes());
     }
     text.0.push(b'\n');
 }

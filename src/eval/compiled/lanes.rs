@@ -33,7 +33,7 @@ use super::code::Ins;
 use super::run::{Scratch, fast_field};
 use super::*;
 use crate::check::types::Type;
-use crate::eval::{EvalError, arithmetic, bound_holds};
+use crate::eval::{EvalError, bound_holds};
 
 /// How many profiles run together: one bit each in a [`Mask`].
 pub const LANES: usize = 64;
@@ -70,6 +70,13 @@ impl Iterator for Each {
 #[inline]
 fn bit(lane: usize) -> Mask {
     1 << (lane % LANES)
+}
+
+/// Lane `lane`'s bit if `yes`, without a branch: whether lanes hold is as
+/// good as random to the processor, which would mispredict every other one.
+#[inline]
+fn flag(yes: bool, lane: usize) -> Mask {
+    Mask::from(yes) << (lane % LANES)
 }
 
 /// `old` with the lanes of `lanes` taken from `new`.
@@ -126,6 +133,17 @@ impl Sure {
     }
 }
 
+/// Where a register's value is kept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// One value per lane, in `registers`.
+    Lanes,
+    /// One bit per lane, in `bools`.
+    Boolean,
+    /// One value for all lanes, in `constants`, never written.
+    Constant,
+}
+
 /// One worker's buffers for evaluating profiles [`LANES`] at a time. Made
 /// once per worker by [`CompiledPolicy::lanes`]; holds no profile between calls.
 #[derive(Debug, Clone)]
@@ -133,13 +151,18 @@ pub struct Lanes {
     /// Whether the program's jumps all go forward, which running lanes
     /// together needs; when not, every profile goes to the one-profile loop.
     runnable: bool,
-    /// Per register: whether it holds a boolean, kept in `bools` rather than in `registers`.
-    boolean: Vec<bool>,
+    /// Per register: where its value is kept.
+    kinds: Vec<Kind>,
     /// Lane-major within a register: register `n` of lane `l` is at `n * STRIDE + l`.
     registers: Vec<Fast>,
+    /// The value of each register that holds a constant, the same in every lane.
+    constants: Vec<Fast>,
     /// Per register that holds a boolean: the lanes where it is true.
     bools: Vec<Mask>,
-    /// Numbers by place, as the one-profile loop's, each place [`STRIDE`] wide.
+    /// The policy's numbers, by place, the same in every lane.
+    numbers: Vec<Decimal>,
+    /// The numbers computed in each lane, by the node that computed them,
+    /// [`STRIDE`] wide (their place is the policy's numbers' count plus the node).
     decimals: Vec<Decimal>,
     /// The weakest certainty each lane has read since its definition or output began.
     sure: Sure,
@@ -158,8 +181,6 @@ pub struct Lanes {
     /// Per condition, numbered as the one-profile loop's failure bits are
     /// (word × 64 + bit): the lanes where it failed.
     failed: Vec<Mask>,
-    /// The numbers of the conditions there are, in `failed`.
-    conditions: Vec<u32>,
     reliance_seen: Vec<Mask>,
     reliances: Vec<Vec<u32>>,
     /// Per output value: the lanes that reached it (a `when` left it out of
@@ -177,19 +198,24 @@ pub struct Lanes {
 impl Lanes {
     fn new(compiled: &CompiledPolicy<'_>) -> Self {
         let scratch = compiled.scratch();
-        let boolean: Vec<bool> = compiled.nodes.iter().map(|node| node.ty == Type::Bool).collect();
-        let constants = scratch.registers();
-        let registers = constants.iter().flat_map(|value| [*value; STRIDE]).collect();
-        let bools = constants.iter().map(|value| if *value == Fast::Bool(true) { Mask::MAX } else { 0 }).collect();
-        // A boolean constant that is not one would fault in the one-profile loop: leave it every profile.
+        let values = scratch.registers();
         let constant = |node: &Node| matches!(node.op, Op::Const(_) | Op::Param { .. } | Op::CellConst { .. });
-        let consistent = compiled
+        let kinds: Vec<Kind> = compiled
             .nodes
             .iter()
-            .zip(constants)
-            .zip(&boolean)
-            .all(|((node, value), boolean)| !boolean || !constant(node) || matches!(value, Fast::Bool(_)));
-        let decimals = scratch.decimals.iter().flat_map(|value| [*value; STRIDE]).collect();
+            .zip(&compiled.types)
+            .map(|(node, ty)| match ty {
+                Type::Bool => Kind::Boolean,
+                _ if constant(node) => Kind::Constant,
+                _ => Kind::Lanes,
+            })
+            .collect();
+        let bools = values.iter().map(|value| if *value == Fast::Bool(true) { Mask::MAX } else { 0 }).collect();
+        // A boolean constant that is not one would fault in the one-profile loop: leave it every profile.
+        let consistent =
+            compiled.nodes.iter().zip(values).zip(&kinds).all(|((node, value), kind)| {
+                *kind != Kind::Boolean || !constant(node) || matches!(value, Fast::Bool(_))
+            });
         let code = &compiled.program.code;
         let mut leaf_sources = vec![NodeId::MAX; compiled.leaves.len()];
         for ins in code {
@@ -199,19 +225,14 @@ impl Lanes {
                 *source = src;
             }
         }
-        let mut conditions = Vec::new();
-        for (slot, set) in (0u32..).zip(&compiled.slot_sets) {
-            if let Some(set) = compiled.sets.get(*set as usize) {
-                let first = set.words(slot).start * 64;
-                conditions.extend((first..first + set.conditions.len()).map(crate::check::model::id_from));
-            }
-        }
         Lanes {
             runnable: forward_only(&compiled.program) && consistent,
-            boolean,
-            registers,
+            registers: vec![Fast::Bool(false); kinds.len() * STRIDE],
+            kinds,
+            constants: values.to_vec(),
             bools,
-            decimals,
+            numbers: compiled.constants.clone(),
+            decimals: vec![Decimal::ZERO; compiled.nodes.len() * STRIDE],
             sure: Sure::default(),
             aside: 0,
             rule_done: vec![0; compiled.rule_slots],
@@ -223,7 +244,6 @@ impl Lanes {
             set_sure: vec![Sure::default(); compiled.slot_sets.len()],
             set_hold: vec![0; compiled.slot_sets.len()],
             failed: vec![0; compiled.failure_words * 64],
-            conditions,
             reliance_seen: vec![0; compiled.reliance_keys],
             reliances: vec![Vec::new(); LANES],
             leaves: vec![0; compiled.leaves.len()],
@@ -250,8 +270,13 @@ impl Lanes {
     }
 
     #[inline]
+    fn kind(&self, register: NodeId) -> Kind {
+        self.kinds.get(register as usize).copied().unwrap_or(Kind::Lanes)
+    }
+
+    #[inline]
     fn is_boolean(&self, register: NodeId) -> bool {
-        self.boolean.get(register as usize).copied().unwrap_or(false)
+        self.kind(register) == Kind::Boolean
     }
 
     /// The lanes where a boolean register is true.
@@ -263,23 +288,29 @@ impl Lanes {
     /// The value of a register in a lane.
     #[inline]
     fn get(&self, register: NodeId, lane: usize) -> Fast {
-        if self.is_boolean(register) {
-            return Fast::Bool(self.mask(register) & bit(lane) != 0);
-        }
-        self.registers.get(register as usize * STRIDE + lane).copied().unwrap_or(Fast::Bool(false))
+        let value = match self.kind(register) {
+            Kind::Lanes => self.registers.get(register as usize * STRIDE + lane),
+            Kind::Boolean => return Fast::Bool(self.mask(register) & bit(lane) != 0),
+            Kind::Constant => self.constants.get(register as usize),
+        };
+        value.copied().unwrap_or(Fast::Bool(false))
     }
 
     /// Writes a value to a register in a lane; a lane that would put
-    /// something else than a boolean in a boolean register is set aside.
+    /// something else than a boolean in a boolean register, or write a
+    /// constant's, is set aside.
     #[inline]
     fn set(&mut self, register: NodeId, lane: usize, value: Fast) {
-        if self.is_boolean(register) {
-            match value {
-                Fast::Bool(value) => self.set_bools(register, bit(lane), if value { Mask::MAX } else { 0 }),
-                _ => self.aside |= bit(lane),
+        match (self.kind(register), value) {
+            (Kind::Lanes, _) => {
+                if let Some(slot) = self.registers.get_mut(register as usize * STRIDE + lane) {
+                    *slot = value;
+                }
             }
-        } else if let Some(slot) = self.registers.get_mut(register as usize * STRIDE + lane) {
-            *slot = value;
+            (Kind::Boolean, Fast::Bool(value)) => {
+                self.set_bools(register, bit(lane), if value { Mask::MAX } else { 0 })
+            }
+            _ => self.aside |= bit(lane),
         }
     }
 
@@ -352,9 +383,15 @@ impl Lanes {
         }
     }
 
+    /// A number by its place: one of the policy's, or one a lane computed.
     #[inline]
-    fn decimal(&self, place: u32, lane: usize) -> Decimal {
-        self.decimals.get(place as usize * STRIDE + lane).copied().unwrap_or_default()
+    pub(super) fn decimal(&self, place: u32, lane: usize) -> Decimal {
+        let place = place as usize;
+        let number = match place.checked_sub(self.numbers.len()) {
+            None => self.numbers.get(place),
+            Some(node) => self.decimals.get(node * STRIDE + lane),
+        };
+        number.copied().unwrap_or_default()
     }
 
     /// The number in a register of a lane, if it holds one.
@@ -366,36 +403,27 @@ impl Lanes {
         }
     }
 
-    /// Copies lane `lane`'s outcome into `scratch`, as if the one-profile loop had evaluated it there.
-    fn export(&self, compiled: &CompiledPolicy<'_>, lane: usize, scratch: &mut Scratch) {
-        let constants = compiled.constants.len();
-        let lane_bit = bit(lane);
-        for ((slot, reached), src) in scratch.leaves.iter_mut().zip(&self.leaves).zip(&self.leaf_sources) {
-            *slot = (reached & lane_bit != 0).then(|| self.get(*src, lane));
-            if let Some(Fast::Decimal(place)) = *slot
-                && place as usize >= constants
-                && let Some(number) = scratch.decimals.get_mut(place as usize)
-            {
-                *number = self.decimal(place, lane);
-            }
-        }
-        scratch.failure_bits.fill(0);
-        for condition in &self.conditions {
-            let condition = *condition as usize;
-            if self.failed.get(condition).is_some_and(|lanes| lanes & lane_bit != 0)
-                && let Some(word) = scratch.failure_bits.get_mut(condition / 64)
-            {
-                *word |= 1 << (condition % 64);
-            }
-        }
-        for (slot, present) in scratch.groups.iter_mut().zip(&self.groups) {
-            *slot = present & lane_bit != 0;
-        }
-        for (slot, sure) in scratch.certainties.iter_mut().zip(&self.certainties) {
-            *slot = sure.of(lane);
-        }
-        scratch.reliances.clear();
-        scratch.reliances.extend_from_slice(self.reliances.get(lane).map_or(&[], Vec::as_slice));
+    /// The value of output value `index` in a lane; none where a `when` left it out.
+    pub(super) fn leaf(&self, index: usize, lane: usize) -> Option<Fast> {
+        let reached = self.leaves.get(index).is_some_and(|lanes| lanes & bit(lane) != 0);
+        reached.then(|| self.get(self.leaf_sources.get(index).copied().unwrap_or(NodeId::MAX), lane))
+    }
+
+    /// Whether condition `index` (word × 64 + bit) failed in a lane.
+    pub(super) fn failed(&self, index: usize, lane: usize) -> bool {
+        self.failed.get(index).is_some_and(|lanes| lanes & bit(lane) != 0)
+    }
+
+    pub(super) fn certainty(&self, output: usize, lane: usize) -> Option<Certainty> {
+        self.certainties.get(output).map(|sure| sure.of(lane))
+    }
+
+    pub(super) fn group(&self, group: usize, lane: usize) -> bool {
+        self.groups.get(group).is_some_and(|lanes| lanes & bit(lane) != 0)
+    }
+
+    pub(super) fn reliances(&self, lane: usize) -> &[u32] {
+        self.reliances.get(lane).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -432,7 +460,7 @@ fn groups(
     }
     while rest != 0 {
         let value = keys[rest.trailing_zeros() as usize];
-        let same = (0..LANES).fold(0, |same, lane| same | Mask::from(keys[lane] == value) << lane) & rest;
+        let same = Each(rest).fold(0, |same, lane| same | flag(keys[lane] == value, lane));
         rest &= !same;
         each(l, value, same);
     }
@@ -466,9 +494,9 @@ impl CompiledPolicy<'_> {
 
     /// Evaluates every profile of `rows` (each profile's values in field
     /// order, as [`crate::Profile::values`] gives them) as of `on`, and hands
-    /// each outcome to `each` in order, with the profile's position: in
-    /// `scratch`, read as after [`CompiledPolicy::evaluate`], or the error
-    /// that evaluation gives. Profiles run [`LANES`] at a time; returns how
+    /// each outcome to `each` in order, with the profile's position: read
+    /// where it lies (in the lanes, or in `scratch` for a profile evaluated
+    /// alone), or the error that evaluation gives. Profiles run [`LANES`] at a time; returns how
     /// many were set aside and evaluated again one at a time (those that
     /// fail, and any the lanes cannot run).
     pub fn evaluate_each(
@@ -477,7 +505,7 @@ impl CompiledPolicy<'_> {
         on: jiff::civil::Date,
         lanes: &mut Lanes,
         scratch: &mut Scratch,
-        mut each: impl FnMut(usize, Result<&Scratch, EvalError>),
+        mut each: impl FnMut(usize, Result<Evaluated<'_>, EvalError>),
     ) -> usize {
         let mut set_aside = 0;
         for (group, rows) in rows.chunks(LANES).enumerate() {
@@ -487,12 +515,11 @@ impl CompiledPolicy<'_> {
                 let position = group * LANES + lane;
                 if aside & bit(lane) != 0 {
                     match self.evaluate(row, on, scratch) {
-                        Ok(()) => each(position, Ok(scratch)),
+                        Ok(()) => each(position, Ok(Evaluated::from(&*scratch))),
                         Err(error) => each(position, Err(error)),
                     }
                 } else {
-                    lanes.export(self, lane, scratch);
-                    each(position, Ok(scratch));
+                    each(position, Ok(Evaluated(At::Lane(lanes, lane))));
                 }
             }
         }
@@ -564,9 +591,9 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::Given { dst, field } => {
-                    let given = Each(active)
-                        .filter(|lane| round.row(*lane).get(field as usize).is_some_and(Option::is_some))
-                        .fold(0, |given, lane| given | bit(lane));
+                    let given = Each(active).fold(0, |given, lane| {
+                        given | flag(round.row(lane).get(field as usize).is_some_and(Option::is_some), lane)
+                    });
                     l.set_bools(dst, active, given);
                 }
                 Ins::EvaluationDate { dst } => {
@@ -687,7 +714,7 @@ impl CompiledPolicy<'_> {
                 Ins::Arith { op, dst, left, right } => {
                     for lane in Each(active) {
                         let result = match (l.number_in(left, lane), l.number_in(right, lane)) {
-                            (Some(left), Some(right)) => arithmetic(op, left, right).ok(),
+                            (Some(left), Some(right)) => number::arithmetic(op, left, right).ok(),
                             _ => None,
                         };
                         match result {
@@ -704,9 +731,7 @@ impl CompiledPolicy<'_> {
                         match self.lane_compare(l, round, lane, l.get(left, lane), l.get(right, lane)) {
                             Some(ordering) => {
                                 compared |= bit(lane);
-                                if op.holds(ordering) {
-                                    holds |= bit(lane);
-                                }
+                                holds |= flag(op.holds(ordering), lane);
                             }
                             None => l.aside |= bit(lane),
                         }
@@ -728,9 +753,7 @@ impl CompiledPolicy<'_> {
                     let mut found = 0;
                     for lane in Each(active) {
                         let ordering = self.lane_compare(l, round, lane, l.get(value, lane), l.get(item, lane));
-                        if ordering.is_some_and(Ordering::is_eq) {
-                            found |= bit(lane);
-                        }
+                        found |= flag(ordering.is_some_and(Ordering::is_eq), lane);
                     }
                     l.set_bools(dst, found, found);
                     jump(l, &mut active, found, to);
@@ -752,7 +775,7 @@ impl CompiledPolicy<'_> {
                     for lane in Each(active) {
                         match l.number_in(value, lane) {
                             Some(value) => {
-                                self.lane_number(l, dst, lane, value.round_dp_with_strategy(places, strategy));
+                                self.lane_number(l, dst, lane, number::round(value, places, strategy));
                             }
                             None => l.aside |= bit(lane),
                         }
@@ -807,8 +830,7 @@ impl CompiledPolicy<'_> {
                     let mut misses = 0;
                     for lane in Each(active) {
                         match self.lane_compare(l, round, lane, l.get(over, lane), l.get(limit, lane)) {
-                            Some(ordering) if bound_holds(lower, inclusive, ordering) => {}
-                            Some(_) => misses |= bit(lane),
+                            Some(ordering) => misses |= flag(!bound_holds(lower, inclusive, ordering), lane),
                             None => l.aside |= bit(lane),
                         }
                     }
@@ -969,7 +991,7 @@ impl CompiledPolicy<'_> {
     #[inline]
     fn lane_number(&self, l: &mut Lanes, dst: NodeId, lane: usize, value: Decimal) -> Fast {
         let place = self.constants.len() + dst as usize;
-        if let Some(slot) = l.decimals.get_mut(place * STRIDE + lane) {
+        if let Some(slot) = l.decimals.get_mut(dst as usize * STRIDE + lane) {
             *slot = value;
         }
         let number = Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX));
@@ -977,8 +999,26 @@ impl CompiledPolicy<'_> {
         number
     }
 
-    #[inline]
+    /// Orders two values of a lane: values of enumerations and numbers here,
+    /// which are what populations compare most, any other kind out of line.
+    #[inline(always)]
     fn lane_compare(&self, l: &Lanes, round: &Round<'_>, lane: usize, left: Fast, right: Fast) -> Option<Ordering> {
+        match (left, right) {
+            (Fast::Enum(a), Fast::Enum(b)) => Some(a.cmp(&b)),
+            (Fast::Decimal(a), Fast::Decimal(b)) => Some(number::compare(l.decimal(a, lane), l.decimal(b, lane))),
+            _ => self.lane_compare_other(l, round, lane, left, right),
+        }
+    }
+
+    #[inline(never)]
+    fn lane_compare_other(
+        &self,
+        l: &Lanes,
+        round: &Round<'_>,
+        lane: usize,
+        left: Fast,
+        right: Fast,
+    ) -> Option<Ordering> {
         self.compare_with(|place| l.decimal(place, lane), round.row(lane), left, right)
     }
 }

@@ -13,6 +13,7 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
     let mut lowering = Lowering {
         policy,
         nodes: Vec::new(),
+        types: Vec::new(),
         lists: Vec::new(),
         texts: Vec::new(),
         constants: Vec::new(),
@@ -106,6 +107,7 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
     CompiledPolicy {
         policy,
         nodes: lowering.nodes,
+        types: lowering.types,
         lists: lowering.lists,
         texts: lowering.texts,
         constants: lowering.constants,
@@ -135,6 +137,7 @@ fn next_id() -> u64 {
 struct Lowering<'p> {
     policy: &'p CheckedPolicy,
     nodes: Vec<Node>,
+    types: Vec<Type>,
     lists: Vec<NodeId>,
     texts: Vec<Arc<str>>,
     constants: Vec<Decimal>,
@@ -327,7 +330,8 @@ impl<'p> Lowering<'p> {
             Folded::Op(op) => op,
             Folded::Node(node) => return node,
         };
-        self.nodes.push(Node { op, span: expr.span, ty: expr.ty });
+        self.nodes.push(Node { op, span: expr.span });
+        self.types.push(expr.ty);
         crate::check::model::id_from(self.nodes.len() - 1)
     }
 

@@ -31,8 +31,9 @@
 //! let eligible = compiled.leaf_paths().position(|path| path == "eligible").unwrap_or_default();
 //! let mut answers = Vec::new();
 //! compiled.evaluate_each(&rows, jiff::civil::date(2022, 6, 1), &mut lanes, &mut scratch, |position, outcome| {
-//!     if let Ok(scratch) = outcome {
-//!         answers.push(compiled.leaf(scratch, rows[position], eligible) == Leaf::Bool(true));
+//!     // Read in place, where the evaluation left it: nothing is copied.
+//!     if let Ok(outcome) = outcome {
+//!         answers.push(compiled.leaf(outcome, rows[position], eligible) == Leaf::Bool(true));
 //!     }
 //! });
 //! assert_eq!(answers, [false, true, true]);
@@ -42,6 +43,7 @@
 mod code;
 mod lanes;
 mod lower;
+mod number;
 mod run;
 
 use std::sync::Arc;
@@ -63,6 +65,8 @@ pub use run::Scratch;
 pub struct CompiledPolicy<'p> {
     policy: &'p CheckedPolicy,
     nodes: Vec<Node>,
+    /// The checker's type of each node's value: the lanes keep booleans as bits.
+    types: Vec<Type>,
     /// Operands of nodes that take several (`min`, `in`, table keys, match arms).
     lists: Vec<NodeId>,
     texts: Vec<Arc<str>>,
@@ -132,8 +136,6 @@ impl List {
 struct Node {
     op: Op,
     span: Span,
-    /// The checker's type of the value: the lanes keep booleans as bits.
-    ty: Type,
 }
 
 #[derive(Debug)]
@@ -349,21 +351,103 @@ pub enum Leaf<'a> {
 }
 
 /// The names of the failed conditions of one slot.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct FailedNames<'a> {
     set: &'a CompiledSet,
-    words: &'a [u64],
+    evaluated: Evaluated<'a>,
+    /// The number of the slot's first condition among the failure bits.
+    first: usize,
 }
 
 impl<'a> FailedNames<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a FailedCondition> + 'a {
-        let words = self.words;
+        let (evaluated, first) = (self.evaluated, self.first);
         self.set
             .conditions
             .iter()
             .enumerate()
-            .filter(move |(position, _)| words.get(position / 64).is_some_and(|word| word >> (position % 64) & 1 == 1))
+            .filter(move |(position, _)| evaluated.failed(first + position))
             .map(|(_, condition)| &condition.failure)
+    }
+
+    fn positions(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.set.conditions.len()).filter(|position| self.evaluated.failed(self.first + position))
+    }
+}
+
+impl PartialEq for FailedNames<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.set == other.set && self.positions().eq(other.positions())
+    }
+}
+
+/// One profile's outcome where its evaluation left it, read in place with
+/// [`CompiledPolicy::leaf`], [`CompiledPolicy::certainty`] and
+/// [`CompiledPolicy::outcome`]: a [`Scratch`] after
+/// [`CompiledPolicy::evaluate`] (a `&Scratch` converts into one), or a lane
+/// of [`Lanes`] as [`CompiledPolicy::evaluate_each`] hands it over.
+#[derive(Debug, Clone, Copy)]
+pub struct Evaluated<'a>(At<'a>);
+
+#[derive(Debug, Clone, Copy)]
+enum At<'a> {
+    Scratch(&'a Scratch),
+    Lane(&'a Lanes, usize),
+}
+
+impl<'a> From<&'a Scratch> for Evaluated<'a> {
+    fn from(scratch: &'a Scratch) -> Self {
+        Evaluated(At::Scratch(scratch))
+    }
+}
+
+impl<'a> Evaluated<'a> {
+    /// The value of output value `index`; none where a `when` left it out.
+    fn leaf(self, index: usize) -> Option<Fast> {
+        match self.0 {
+            At::Scratch(scratch) => scratch.leaves.get(index).copied().flatten(),
+            At::Lane(lanes, lane) => lanes.leaf(index, lane),
+        }
+    }
+
+    /// A number by its place: one of the policy's, or one the evaluation computed.
+    fn decimal(self, place: u32) -> Decimal {
+        match self.0 {
+            At::Scratch(scratch) => scratch.decimals.get(place as usize).copied().unwrap_or_default(),
+            At::Lane(lanes, lane) => lanes.decimal(place, lane),
+        }
+    }
+
+    /// Whether condition `index` (numbered as failure bits are: word × 64 + bit) failed.
+    fn failed(self, index: usize) -> bool {
+        match self.0 {
+            At::Scratch(scratch) => {
+                scratch.failure_bits.get(index / 64).is_some_and(|word| word >> (index % 64) & 1 == 1)
+            }
+            At::Lane(lanes, lane) => lanes.failed(index, lane),
+        }
+    }
+
+    fn certainty(self, output: usize) -> Option<Certainty> {
+        match self.0 {
+            At::Scratch(scratch) => scratch.certainties.get(output).copied(),
+            At::Lane(lanes, lane) => lanes.certainty(output, lane),
+        }
+    }
+
+    fn group(self, group: usize) -> bool {
+        match self.0 {
+            At::Scratch(scratch) => scratch.groups.get(group).copied().unwrap_or(false),
+            At::Lane(lanes, lane) => lanes.group(group, lane),
+        }
+    }
+
+    /// The reliances recorded, in the order they were read.
+    fn reliances(self) -> &'a [u32] {
+        match self.0 {
+            At::Scratch(scratch) => &scratch.reliances,
+            At::Lane(lanes, lane) => lanes.reliances(lane),
+        }
     }
 }
 
@@ -401,18 +485,25 @@ impl<'p> CompiledPolicy<'p> {
         Scratch::new(self)
     }
 
-    /// The value of leaf `index` of the profile last evaluated with `scratch`.
-    pub fn leaf<'a>(&'a self, scratch: &'a Scratch, values: &'a [Option<Value>], index: usize) -> Leaf<'a> {
-        let (Some(definition), Some(Some(value))) = (self.leaves.get(index), scratch.leaves.get(index)) else {
+    /// The value of leaf `index` of a profile's outcome (a `&Scratch` the
+    /// profile was last evaluated with, or what [`CompiledPolicy::evaluate_each`] hands over).
+    pub fn leaf<'a>(
+        &'a self,
+        outcome: impl Into<Evaluated<'a>>,
+        values: &'a [Option<Value>],
+        index: usize,
+    ) -> Leaf<'a> {
+        let outcome = outcome.into();
+        let (Some(definition), Some(value)) = (self.leaves.get(index), outcome.leaf(index)) else {
             return Leaf::Null;
         };
-        match (*value, definition.ty) {
+        match (value, definition.ty) {
             (Fast::Bool(value), _) => Leaf::Bool(value),
-            (Fast::Decimal(place), ty) => Leaf::Number(self.decimal(scratch, place), ty),
+            (Fast::Decimal(place), ty) => Leaf::Number(outcome.decimal(place), ty),
             (Fast::Date(date), _) => Leaf::Date(date),
             (Fast::Text(text), _) => Leaf::Text(self.text(text, values)),
             (Fast::Enum(variant), Type::Enum(id)) => Leaf::Enum(self.policy.enum_def(id).variant_name(variant)),
-            (Fast::Failures(slot), _) => match self.failures(scratch, slot) {
+            (Fast::Failures(slot), _) => match self.failures(outcome, slot) {
                 Some(names) => Leaf::Failures(names),
                 None => Leaf::Null,
             },
@@ -420,9 +511,9 @@ impl<'p> CompiledPolicy<'p> {
         }
     }
 
-    /// How sure output `index` of the profile last evaluated is.
-    pub fn certainty(&self, scratch: &Scratch, index: usize) -> Certainty {
-        scratch.certainties.get(index).copied().unwrap_or(Certainty::Assumed)
+    /// How sure output `index` of a profile's outcome is.
+    pub fn certainty<'a>(&self, outcome: impl Into<Evaluated<'a>>, index: usize) -> Certainty {
+        outcome.into().certainty(index).unwrap_or(Certainty::Assumed)
     }
 
     /// The nodes of a list of operands.
@@ -446,37 +537,37 @@ impl<'p> CompiledPolicy<'p> {
         }
     }
 
-    fn failures<'a>(&'a self, scratch: &'a Scratch, slot: u32) -> Option<FailedNames<'a>> {
+    fn failures<'a>(&'a self, evaluated: Evaluated<'a>, slot: u32) -> Option<FailedNames<'a>> {
         let set = self.sets.get(*self.slot_sets.get(slot as usize)? as usize)?;
-        let words = scratch.failure_bits.get(set.words(slot))?;
-        Some(FailedNames { set, words })
+        Some(FailedNames { set, evaluated, first: set.words(slot).start * 64 })
     }
 
     /// The outcome of the profile last evaluated, in the reference's form
     /// (allocates: for JSON output and for comparing with the reference).
-    pub fn outcome(&self, scratch: &Scratch, values: &[Option<Value>]) -> Outcome {
+    pub fn outcome<'a>(&'a self, outcome: impl Into<Evaluated<'a>>, values: &'a [Option<Value>]) -> Outcome {
+        let evaluated = outcome.into();
         let outputs = self
             .outputs
             .iter()
             .enumerate()
             .map(|(position, output)| {
                 let value = match output.instances.as_slice() {
-                    [(None, node)] => self.node_value(node, scratch, values),
+                    [(None, node)] => self.node_value(node, evaluated, values),
                     instances => OutputValue::Record(
                         instances
                             .iter()
                             .map(|(index, node)| {
                                 let name = index.as_ref().map(|(_, name)| name.clone()).unwrap_or_default();
-                                (name, self.node_value(node, scratch, values))
+                                (name, self.node_value(node, evaluated, values))
                             })
                             .collect(),
                     ),
                 };
-                (output.name.clone(), value, self.certainty(scratch, position))
+                (output.name.clone(), value, self.certainty(evaluated, position))
             })
             .collect();
-        let assumptions = scratch
-            .reliances
+        let assumptions = evaluated
+            .reliances()
             .iter()
             .filter_map(|id| self.reliances.get(*id as usize))
             .map(|reliance| Reliance {
@@ -489,9 +580,9 @@ impl<'p> CompiledPolicy<'p> {
         Outcome { outputs, assumptions }
     }
 
-    fn node_value(&self, node: &PlanNode, scratch: &Scratch, values: &[Option<Value>]) -> OutputValue {
+    fn node_value<'a>(&'a self, node: &PlanNode, evaluated: Evaluated<'a>, values: &'a [Option<Value>]) -> OutputValue {
         match node {
-            PlanNode::Value { leaf, .. } => match self.leaf(scratch, values, *leaf as usize) {
+            PlanNode::Value { leaf, .. } => match self.leaf(evaluated, values, *leaf as usize) {
                 Leaf::Null => OutputValue::Null,
                 Leaf::Bool(value) => OutputValue::Bool(value),
                 Leaf::Number(value, ty) => OutputValue::Number { value, ty },
@@ -513,13 +604,13 @@ impl<'p> CompiledPolicy<'p> {
                 Leaf::Failures(names) => OutputValue::Failures(names.iter().cloned().collect()),
             },
             PlanNode::Group { fields, group, .. } => {
-                if !scratch.groups.get(*group as usize).copied().unwrap_or(false) {
+                if !evaluated.group(*group as usize) {
                     return OutputValue::Null;
                 }
                 OutputValue::Record(
                     fields
                         .iter()
-                        .map(|(name, field)| (name.clone(), self.node_value(field, scratch, values)))
+                        .map(|(name, field)| (name.clone(), self.node_value(field, evaluated, values)))
                         .collect(),
                 )
             }

@@ -17,7 +17,7 @@ use super::code::Ins;
 use super::*;
 use crate::check::model::{BandsId, FieldId, TableId};
 use crate::eval::error::Fault;
-use crate::eval::{EvalError, arithmetic, bound_holds};
+use crate::eval::{EvalError, bound_holds};
 
 const SURE: Certainty = Certainty::Established;
 const NO_ROW: &str = "a table's keys were expected";
@@ -259,7 +259,7 @@ impl CompiledPolicy<'_> {
                 Ins::Arith { op, dst, left, right } => {
                     let left = self.decimal_in(s, dst, left)?;
                     let right = self.decimal_in(s, dst, right)?;
-                    let result = arithmetic(op, left, right).map_err(|fault| (fault, dst))?;
+                    let result = number::arithmetic(op, left, right).map_err(|fault| (fault, dst))?;
                     self.number(s, dst, result);
                 }
                 Ins::Compare { op, dst, left, right } => {
@@ -305,7 +305,7 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::Round { dst, value, strategy, places } => {
                     let value = self.decimal_in(s, dst, value)?;
-                    self.number(s, dst, value.round_dp_with_strategy(places, strategy));
+                    self.number(s, dst, number::round(value, places, strategy));
                 }
                 Ins::MinMax { dst, values: items, min } => {
                     let mut best: Option<Fast> = None;
@@ -375,7 +375,9 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::EndConditions { slot } => {
-                    let all_hold = self.failures(s, slot).is_none_or(|names| names.words.iter().all(|word| *word == 0));
+                    let words = self.slot_sets.get(slot as usize).and_then(|set| self.sets.get(*set as usize));
+                    let words = words.and_then(|set| s.failure_bits.get(set.words(slot))).unwrap_or(&[]);
+                    let all_hold = words.iter().all(|word| *word == 0);
                     if let Some(memo) = s.set_memo.get_mut(slot as usize) {
                         *memo = Some((sure, all_hold));
                     }
@@ -548,7 +550,7 @@ impl CompiledPolicy<'_> {
         right: Fast,
     ) -> Option<Ordering> {
         match (left, right) {
-            (Fast::Decimal(a), Fast::Decimal(b)) => Some(compare_numbers(decimal(a), decimal(b))),
+            (Fast::Decimal(a), Fast::Decimal(b)) => Some(number::compare(decimal(a), decimal(b))),
             (Fast::Date(a), Fast::Date(b)) => Some(a.cmp(&b)),
             (Fast::Bool(a), Fast::Bool(b)) => Some(a.cmp(&b)),
             (Fast::Text(a), Fast::Text(b)) => Some(self.text(a, values).cmp(self.text(b, values))),
@@ -584,12 +586,4 @@ pub(super) fn fast_field(value: &Value, field: u32, number: impl FnOnce(Decimal)
         Value::Row { table, row } => Fast::Row { table: u16::try_from(table.0).unwrap_or(u16::MAX), row: *row },
         Value::Failures(_) => Fast::Failures(u32::MAX),
     }
-}
-
-/// Orders two numbers: by their mantissas when they have the same scale
-/// (counts against counts, euros against euros), which is exact and cheap,
-/// else as rust_decimal does.
-#[inline]
-pub(super) fn compare_numbers(a: Decimal, b: Decimal) -> Ordering {
-    if a.scale() == b.scale() { a.mantissa().cmp(&b.mantissa()) } else { a.cmp(&b) }
 }
