@@ -359,15 +359,17 @@ impl Lanes {
     /// Writes the same value to a register for the lanes of `lanes`.
     #[inline]
     fn fill(&mut self, register: NodeId, lanes: Mask, value: Fast) {
-        match value {
-            Fast::Bool(value) if self.is_boolean(register) => {
-                self.set_bools(register, lanes, if value { Mask::MAX } else { 0 });
-            }
-            _ => {
-                for lane in Each(lanes) {
-                    self.set(register, lane, value);
+        match (self.kind(register), value) {
+            (Kind::Boolean, Fast::Bool(value)) => self.set_bools(register, lanes, if value { Mask::MAX } else { 0 }),
+            (Kind::Lanes, _) => {
+                let first = register as usize * STRIDE;
+                if let Some(slots) = self.registers.get_mut(first..first + LANES) {
+                    for lane in Each(lanes) {
+                        slots[lane] = value;
+                    }
                 }
             }
+            _ => self.aside |= lanes,
         }
     }
 
