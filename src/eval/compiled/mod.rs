@@ -542,7 +542,7 @@ impl<'p> CompiledPolicy<'p> {
         Some(FailedNames { set, evaluated, first: set.words(slot).start * 64 })
     }
 
-    /// The outcome of the profile last evaluated, in the reference's form
+    /// A profile's outcome (see [`Evaluated`]) in the reference's form
     /// (allocates: for JSON output and for comparing with the reference).
     pub fn outcome<'a>(&'a self, outcome: impl Into<Evaluated<'a>>, values: &'a [Option<Value>]) -> Outcome {
         let evaluated = outcome.into();
