@@ -13,9 +13,9 @@
 //! definitions: a definition is called, so a chain of thousands of rules
 //! runs on a small explicit stack of frames.
 
-use super::{CompiledPolicy, List, NodeId, Op, PlanNode};
+use super::{CompiledPolicy, Fast, List, NodeId, Op, PlanNode};
 use crate::check::model::{ArithOp, CompareOp};
-use rust_decimal::RoundingStrategy;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Where an instruction jumps, set once the target is laid out.
 pub(super) const UNSET: u32 = u32::MAX;
@@ -284,17 +284,38 @@ pub(super) fn generate(compiled: &CompiledPolicy<'_>) -> Program {
     for (id, definition) in (0u32..).zip(&compiled.bands) {
         generator.program.band_entries.push(generator.here());
         let over = generator.expr(definition.over);
+        // The lanes that missed the band before, by its lower bound and by its upper bound.
+        let (mut missed_lower, mut missed_upper) = (Vec::new(), Vec::new());
+        let mut previous_upper = None;
         for (band, bounds) in (0u32..).zip(&definition.bands) {
-            let mut misses = Vec::new();
-            for ((limit, inclusive), lower) in
-                bounds.lower.iter().map(|bound| (bound, true)).chain(bounds.upper.iter().map(|bound| (bound, false)))
-            {
-                let limit = generator.expr(*limit);
-                misses.push(generator.push(Ins::Bound { over, limit, lower, inclusive: *inclusive, to: UNSET }));
+            generator.land(&missed_lower);
+            // `up to X` then `above X` (or `below X` then `from X`): a value
+            // that missed the first holds the second, and reading `X` again
+            // would find nothing new (same value, same certainty, reliance
+            // recorded already), so it goes straight past it.
+            let implied = match (previous_upper, bounds.lower) {
+                (Some((before, inclusive_before)), Some((limit, inclusive))) => {
+                    inclusive_before != inclusive && same_reading(compiled, before, limit, 0)
+                }
+                _ => false,
+            };
+            if !implied {
+                generator.land(&missed_upper);
             }
+            let bound = |generator: &mut Generator<'_, '_>, (limit, inclusive): (NodeId, bool), lower: bool| {
+                let limit = generator.expr(limit);
+                generator.push(Ins::Bound { over, limit, lower, inclusive, to: UNSET })
+            };
+            missed_lower = bounds.lower.map(|lower| bound(&mut generator, lower, true)).into_iter().collect();
+            if implied {
+                generator.land(&missed_upper);
+            }
+            missed_upper = bounds.upper.map(|upper| bound(&mut generator, upper, false)).into_iter().collect();
+            previous_upper = bounds.upper;
             generator.push(Ins::EndBand { bands: id, band });
-            generator.land(&misses);
         }
+        generator.land(&missed_lower);
+        generator.land(&missed_upper);
         generator.push(Ins::NoBand { bands: id, over });
     }
     for (set_id, set) in (0u32..).zip(&compiled.sets) {
@@ -315,6 +336,48 @@ pub(super) fn generate(compiled: &CompiledPolicy<'_>) -> Program {
         }
     }
     generator.program
+}
+
+/// Whether two nodes read the same thing, so that in a profile they give the
+/// same value, as sure, relying on the same place: the same field, constant,
+/// rule, table cell or column of the same row. Anything else is taken to differ.
+fn same_reading(compiled: &CompiledPolicy<'_>, a: NodeId, b: NodeId, depth: usize) -> bool {
+    if a == b {
+        return true;
+    }
+    let (Some(a), Some(b)) = (compiled.nodes.get(a as usize), compiled.nodes.get(b as usize)) else { return false };
+    let same = |a: NodeId, b: NodeId| depth < 16 && same_reading(compiled, a, b, depth + 1);
+    let same_keys = |a: List, b: List| {
+        let (a, b) = (compiled.operands(a), compiled.operands(b));
+        a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(*a, *b))
+    };
+    match (&a.op, &b.op) {
+        (Op::Const(a), Op::Const(b)) => same_constant(compiled, *a, *b),
+        (Op::Field(a), Op::Field(b)) => a == b,
+        (Op::RuleAt { rule: a, index: i }, Op::RuleAt { rule: b, index: j }) => a == b && i == j,
+        (Op::RowField { row: a, column: i }, Op::RowField { row: b, column: j }) => i == j && same(*a, *b),
+        (Op::TableRow { table: a, keys: i }, Op::TableRow { table: b, keys: j }) => a == b && same_keys(*i, *j),
+        (Op::Cell { table: a, keys: i, column: c }, Op::Cell { table: b, keys: j, column: d }) => {
+            a == b && c == d && same_keys(*i, *j)
+        }
+        // A table's cell known when compiling: the same cell relies on the same place.
+        (
+            Op::CellConst { value: a, certainty: c, reliance: Some(r) },
+            Op::CellConst { value: b, certainty: d, reliance: Some(s) },
+        ) => c == d && r == s && same_constant(compiled, *a, *b),
+        _ => false,
+    }
+}
+
+/// Two constants with the same value, numbers compared with their scale.
+fn same_constant(compiled: &CompiledPolicy<'_>, a: Fast, b: Fast) -> bool {
+    match (a, b) {
+        (Fast::Decimal(a), Fast::Decimal(b)) => {
+            let number = |place: u32| compiled.constants.get(place as usize).map(Decimal::serialize);
+            number(a).is_some() && number(a) == number(b)
+        }
+        (a, b) => a == b,
+    }
 }
 
 /// The expression of slot `slot` of a definition lowered once per slot.
@@ -545,5 +608,32 @@ impl Generator<'_, '_> {
         let registers: Vec<NodeId> =
             self.compiled.operands(list).to_vec().into_iter().map(|operand| self.expr(operand)).collect();
         self.list(registers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// In the 2019 bands (`up to thresholds.p30`, then `above thresholds.p30
+    /// up to thresholds.p50`, …) a value that misses a band's upper bound
+    /// goes past the next band's lower bound, which it holds.
+    #[test]
+    fn a_band_missed_by_its_upper_bound_skips_the_next_lower_bound() -> Result<(), Box<dyn std::error::Error>> {
+        let loaded = crate::load_text(std::path::Path::new("policies/avenant-7.policy"))?;
+        let compiled = CompiledPolicy::new(&loaded.policy);
+        let code = &compiled.program.code;
+        let upper_misses: Vec<u32> = code
+            .iter()
+            .filter_map(|ins| match ins {
+                Ins::Bound { lower: false, to, .. } => Some(*to),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(upper_misses.len(), 5, "p30, p50, p70, p90 and p95 bound a band from above");
+        let lands_past_lower_bound =
+            |to: &u32| matches!(code.get((*to as usize).wrapping_sub(1)), Some(Ins::Bound { lower: true, .. }));
+        assert!(upper_misses.iter().all(lands_past_lower_bound), "{upper_misses:?}");
+        Ok(())
     }
 }
