@@ -585,7 +585,7 @@ impl CompiledPolicy<'_> {
                     for lane in Each(active) {
                         match round.row(lane).get(field as usize) {
                             Some(Some(value)) => {
-                                let value = fast_field(value, field, |number| self.lane_number(l, dst, lane, number));
+                                let value = fast_field(value, field, |number| self.place_number(l, dst, lane, number));
                                 l.set(dst, lane, value);
                             }
                             _ => l.aside |= bit(lane),
@@ -716,6 +716,7 @@ impl CompiledPolicy<'_> {
                 Ins::Arith { op, dst, left, right } => {
                     for lane in Each(active) {
                         let result = match (l.number_in(left, lane), l.number_in(right, lane)) {
+                            (Some(left), Some(right)) if op == ArithOp::Mul => number::product(left, right),
                             (Some(left), Some(right)) => number::arithmetic(op, left, right).ok(),
                             _ => None,
                         };
@@ -989,16 +990,21 @@ impl CompiledPolicy<'_> {
         }
     }
 
+    /// Writes a number computed for node `dst` of a lane in its place, and
+    /// the value that refers to it in the register.
+    #[inline]
+    fn lane_number(&self, l: &mut Lanes, dst: NodeId, lane: usize, value: Decimal) {
+        let number = self.place_number(l, dst, lane, value);
+        l.set(dst, lane, number);
+    }
+
     /// Writes a number computed for node `dst` of a lane in its place; the value that refers to it.
     #[inline]
-    fn lane_number(&self, l: &mut Lanes, dst: NodeId, lane: usize, value: Decimal) -> Fast {
-        let place = self.constants.len() + dst as usize;
+    fn place_number(&self, l: &mut Lanes, dst: NodeId, lane: usize, value: Decimal) -> Fast {
         if let Some(slot) = l.decimals.get_mut(dst as usize * STRIDE + lane) {
             *slot = value;
         }
-        let number = Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX));
-        l.set(dst, lane, number);
-        number
+        Fast::Decimal(u32::try_from(self.constants.len() + dst as usize).unwrap_or(u32::MAX))
     }
 
     /// Orders two values of a lane: values of enumerations and numbers here,
