@@ -22,6 +22,11 @@
 //! (numbers, dates, values of enumerations) are read and written lane by
 //! lane.
 //!
+//! A profile's outcome is read where its evaluation left it ([`Evaluated`]),
+//! after the whole round: an output's value is in the register that
+//! computed it, which nothing writes again for that lane, since each node
+//! runs at most once per profile (a definition's body once, then memoised).
+//!
 //! A lane that meets anything out of the ordinary (a fault, a call nested
 //! deeper than [`MAX_DEPTH`]) is set aside and evaluated again by the
 //! one-profile loop, which gives the outcome or the located error. Nothing
