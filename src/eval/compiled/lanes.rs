@@ -40,7 +40,7 @@ use super::*;
 use crate::check::types::Type;
 use crate::eval::{EvalError, bound_holds};
 
-/// How many profiles run together: one bit each in a [`Mask`].
+/// How many profiles run together: one bit each in a mask, a `u64`.
 pub const LANES: usize = 64;
 
 /// How far apart two registers' values for the same lane are: a little
