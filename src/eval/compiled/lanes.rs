@@ -721,7 +721,6 @@ impl CompiledPolicy<'_> {
                 Ins::Arith { op, dst, left, right } => {
                     for lane in Each(active) {
                         let result = match (l.number_in(left, lane), l.number_in(right, lane)) {
-                            (Some(left), Some(right)) if op == ArithOp::Mul => number::product(left, right),
                             (Some(left), Some(right)) => number::arithmetic(op, left, right).ok(),
                             _ => None,
                         };
@@ -876,17 +875,14 @@ impl CompiledPolicy<'_> {
                     l.sure.weaken(active, condition.map_or(Certainty::Established, |condition| condition.certainty));
                     if let Some(set) = definition {
                         let failing = active & !l.holds(holds, active);
-                        if let Some(failed) = l.failed.get_mut(set.words(slot).start * 64 + position as usize) {
+                        if let Some(failed) = l.failed.get_mut(set.bits(slot).start + position as usize) {
                             *failed |= failing;
                         }
                     }
                 }
                 Ins::EndConditions { slot } => {
-                    let set = self.slot_sets.get(slot as usize).and_then(|set| self.sets.get(*set as usize));
-                    let first = set.map_or(0, |set| set.words(slot).start * 64);
-                    let count = set.map_or(0, |set| set.conditions.len());
-                    let failing =
-                        l.failed.get(first..first + count).unwrap_or(&[]).iter().fold(0, |all, lanes| all | lanes);
+                    let bits = self.slot_set(slot).map_or(0..0, |set| set.bits(slot));
+                    let failing = l.failed.get(bits).unwrap_or(&[]).iter().fold(0, |all, lanes| all | lanes);
                     let slot = slot as usize;
                     if let Some(hold) = l.set_hold.get_mut(slot) {
                         *hold = merge(*hold, !failing, active);

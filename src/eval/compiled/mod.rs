@@ -279,6 +279,12 @@ impl CompiledSet {
         let first = self.words_offset + (slot as usize).saturating_sub(self.memo_offset) * self.words_per_slot;
         first..first + self.words_per_slot
     }
+
+    /// The failure bits of slot `slot`'s conditions, numbered word × 64 + bit.
+    fn bits(&self, slot: u32) -> std::ops::Range<usize> {
+        let first = self.words(slot).start * 64;
+        first..first + self.conditions.len()
+    }
 }
 
 #[derive(Debug)]
@@ -538,8 +544,13 @@ impl<'p> CompiledPolicy<'p> {
     }
 
     fn failures<'a>(&'a self, evaluated: Evaluated<'a>, slot: u32) -> Option<FailedNames<'a>> {
-        let set = self.sets.get(*self.slot_sets.get(slot as usize)? as usize)?;
-        Some(FailedNames { set, evaluated, first: set.words(slot).start * 64 })
+        let set = self.slot_set(slot)?;
+        Some(FailedNames { set, evaluated, first: set.bits(slot).start })
+    }
+
+    /// The condition set a slot (numbered among all sets' slots) belongs to.
+    fn slot_set(&self, slot: u32) -> Option<&CompiledSet> {
+        self.sets.get(*self.slot_sets.get(slot as usize)? as usize)
     }
 
     /// A profile's outcome (see [`Evaluated`]) in the reference's form

@@ -375,8 +375,7 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::EndConditions { slot } => {
-                    let words = self.slot_sets.get(slot as usize).and_then(|set| self.sets.get(*set as usize));
-                    let words = words.and_then(|set| s.failure_bits.get(set.words(slot))).unwrap_or(&[]);
+                    let words = self.slot_set(slot).and_then(|set| s.failure_bits.get(set.words(slot))).unwrap_or(&[]);
                     let all_hold = words.iter().all(|word| *word == 0);
                     if let Some(memo) = s.set_memo.get_mut(slot as usize) {
                         *memo = Some((sure, all_hold));
