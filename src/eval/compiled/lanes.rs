@@ -404,10 +404,7 @@ impl Lanes {
     /// The number in a register of a lane, if it holds one.
     #[inline]
     fn number_in(&self, register: NodeId, lane: usize) -> Option<Decimal> {
-        match self.get(register, lane) {
-            Fast::Decimal(place) => Some(self.decimal(place, lane)),
-            _ => None,
-        }
+        self.get(register, lane).decimal(|place| Some(self.decimal(place, lane)))
     }
 
     /// The value of output value `index` in a lane; none where a `when` left it out.
@@ -720,6 +717,13 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::Arith { op, dst, left, right } => {
                     for lane in Each(active) {
+                        if let (ArithOp::Mul, Fast::Number(a), Fast::Number(b)) =
+                            (op, l.get(left, lane), l.get(right, lane))
+                            && let Some(product) = number::multiply_small(a, b)
+                        {
+                            l.set(dst, lane, Fast::Number(product));
+                            continue;
+                        }
                         let result = match (l.number_in(left, lane), l.number_in(right, lane)) {
                             (Some(left), Some(right)) => number::arithmetic(op, left, right).ok(),
                             _ => None,
@@ -780,6 +784,12 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::Round { dst, value, strategy, places } => {
                     for lane in Each(active) {
+                        if let Fast::Number(small) = l.get(value, lane)
+                            && let Some(rounded) = number::round_small(small, places, strategy)
+                        {
+                            l.set(dst, lane, Fast::Number(rounded));
+                            continue;
+                        }
                         match l.number_in(value, lane) {
                             Some(value) => {
                                 self.lane_number(l, dst, lane, number::round(value, places, strategy));
@@ -991,11 +1001,11 @@ impl CompiledPolicy<'_> {
         }
     }
 
-    /// Writes a number computed for node `dst` of a lane in its place, and
-    /// the value that refers to it in the register.
+    /// Writes a number computed for node `dst` of a lane to its register:
+    /// in the value if it fits, else in its place.
     #[inline]
     fn lane_number(&self, l: &mut Lanes, dst: NodeId, lane: usize, value: Decimal) {
-        let number = self.place_number(l, dst, lane, value);
+        let number = Fast::number(value, |value| self.place_number(l, dst, lane, value));
         l.set(dst, lane, number);
     }
 
@@ -1008,13 +1018,13 @@ impl CompiledPolicy<'_> {
         Fast::Decimal(u32::try_from(self.constants.len() + dst as usize).unwrap_or(u32::MAX))
     }
 
-    /// Orders two values of a lane: values of enumerations and numbers here,
+    /// Orders two values of a lane: values of enumerations and numbers that fit a [`Small`] here,
     /// which are what populations compare most, any other kind out of line.
     #[inline(always)]
     fn lane_compare(&self, l: &Lanes, round: &Round<'_>, lane: usize, left: Fast, right: Fast) -> Option<Ordering> {
         match (left, right) {
             (Fast::Enum(a), Fast::Enum(b)) => Some(a.cmp(&b)),
-            (Fast::Decimal(a), Fast::Decimal(b)) => Some(number::compare(l.decimal(a, lane), l.decimal(b, lane))),
+            (Fast::Number(a), Fast::Number(b)) => Some(number::compare_small(a, b)),
             _ => self.lane_compare_other(l, round, lane, left, right),
         }
     }

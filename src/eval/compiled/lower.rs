@@ -239,10 +239,10 @@ impl<'p> Lowering<'p> {
     fn constant(&mut self, value: &Value) -> Fast {
         match value {
             Value::Bool(value) => Fast::Bool(*value),
-            Value::Decimal(value) => {
-                self.constants.push(*value);
+            Value::Decimal(value) => Fast::number(*value, |value| {
+                self.constants.push(value);
                 Fast::Decimal(crate::check::model::id_from(self.constants.len() - 1))
-            }
+            }),
             Value::Date(date) => Fast::Date(*date),
             Value::Enum(variant) => Fast::Enum(*variant),
             Value::Text(text) => {
@@ -358,11 +358,10 @@ impl<'p> Lowering<'p> {
                 let ordering = match (self.constant_of(left), self.constant_of(right)) {
                     (Some(Fast::Enum(left)), Some(Fast::Enum(right))) => Some(left.cmp(&right)),
                     (Some(Fast::Bool(left)), Some(Fast::Bool(right))) => Some(left.cmp(&right)),
-                    (Some(Fast::Decimal(left)), Some(Fast::Decimal(right))) => self
-                        .constants
-                        .get(left as usize)
-                        .zip(self.constants.get(right as usize))
-                        .map(|(left, right)| left.cmp(right)),
+                    (Some(left), Some(right)) => {
+                        let number = |value: Fast| value.decimal(|place| self.constants.get(place as usize).copied());
+                        number(left).zip(number(right)).map(|(left, right)| left.cmp(&right))
+                    }
                     _ => None,
                 };
                 match ordering {

@@ -50,6 +50,8 @@ use std::sync::Arc;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use number::Small;
+
 use super::value::{Outcome, OutputValue};
 use crate::check::model::Reliance;
 use crate::check::model::{ArithOp, CheckedPolicy, CompareOp, FailedCondition, Value};
@@ -95,13 +97,16 @@ pub struct CompiledPolicy<'p> {
 pub(crate) type NodeId = u32;
 
 /// A value during compiled evaluation: `Copy` and 8 bytes, so that a call
-/// gives it back in a register, never through memory. A decimal (16 bytes)
-/// is passed by its place: below the policy's constants' count, a constant;
-/// from there on, a number of the profile being evaluated
-/// ([`Scratch`]'s numbers).
+/// gives it back in a register, never through memory. A number whose
+/// mantissa fits in 32 bits is held in the value itself ([`Small`]); any
+/// other decimal (16 bytes) is passed by its place: below the policy's
+/// constants' count, a constant; from there on, a number of the profile
+/// being evaluated ([`Scratch`]'s numbers). A number is always a `Number`
+/// when it fits one, so that two equal constants are equal values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Fast {
     Bool(bool),
+    Number(Small),
     Decimal(u32),
     Date(jiff::civil::Date),
     Enum(u16),
@@ -113,6 +118,30 @@ pub(crate) enum Fast {
     },
     /// The failed conditions of the condition-set slot given.
     Failures(u32),
+}
+
+const _: () = assert!(size_of::<Fast>() == 8);
+
+impl Fast {
+    /// A number as a compiled value: in the value if it fits, else by the
+    /// place `place` puts it in.
+    #[inline]
+    fn number(value: Decimal, place: impl FnOnce(Decimal) -> Fast) -> Fast {
+        match Small::of(value) {
+            Some(small) => Fast::Number(small),
+            None => place(value),
+        }
+    }
+
+    /// The number this value is, reading one by its place with `decimal`.
+    #[inline]
+    fn decimal(self, decimal: impl FnOnce(u32) -> Option<Decimal>) -> Option<Decimal> {
+        match self {
+            Fast::Number(small) => Some(small.decimal()),
+            Fast::Decimal(place) => decimal(place),
+            _ => None,
+        }
+    }
 }
 
 /// Marks a text that is a field of the profile rather than a constant.
@@ -505,6 +534,7 @@ impl<'p> CompiledPolicy<'p> {
         };
         match (value, definition.ty) {
             (Fast::Bool(value), _) => Leaf::Bool(value),
+            (Fast::Number(small), ty) => Leaf::Number(small.decimal(), ty),
             (Fast::Decimal(place), ty) => Leaf::Number(outcome.decimal(place), ty),
             (Fast::Date(date), _) => Leaf::Date(date),
             (Fast::Text(text), _) => Leaf::Text(self.text(text, values)),

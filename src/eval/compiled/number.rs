@@ -2,6 +2,11 @@
 //! comparing, multiplying and rounding counts, euros and rates. Each gives, bit for bit
 //! (value and scale), what rust_decimal gives, and hands anything outside
 //! its common case to rust_decimal itself.
+//!
+//! Most numbers a policy reads or computes (patients, rates, euros) have a
+//! mantissa below 2³²: a [`Small`] carries them in the 8-byte compiled value
+//! itself, so that reading, comparing, multiplying and rounding them touch
+//! no 16-byte decimal at all.
 
 use std::cmp::Ordering;
 
@@ -9,6 +14,93 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::check::model::ArithOp;
 use crate::eval::error::Fault;
+
+/// A number whose mantissa fits in 32 bits, held as rust_decimal holds it
+/// (magnitude, sign, scale) so that both convert exactly: every such decimal
+/// but −0, whose sign rust_decimal would drop in [`Small::decimal`].
+/// Packed to 6 bytes, so that a compiled value holding one stays 8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C, packed(2))]
+pub(crate) struct Small {
+    magnitude: u32,
+    scale: u8,
+    negative: bool,
+}
+
+impl Small {
+    /// The decimal as a [`Small`], if its mantissa fits in 32 bits and it is not −0.
+    #[inline]
+    pub(crate) fn of(value: Decimal) -> Option<Small> {
+        let bytes = value.serialize();
+        let [_, _, scale, sign, a, b, c, d, 0, 0, 0, 0, 0, 0, 0, 0] = bytes else { return None };
+        let magnitude = u32::from_le_bytes([a, b, c, d]);
+        let negative = sign & 0x80 != 0;
+        (magnitude != 0 || !negative).then_some(Small { magnitude, scale, negative })
+    }
+
+    /// The same number as a rust_decimal, bit for bit.
+    #[inline]
+    pub(crate) fn decimal(self) -> Decimal {
+        // The scale is at most 28: it came from a decimal, or was checked.
+        Decimal::from_parts(self.magnitude, 0, 0, self.negative, u32::from(self.scale))
+    }
+
+    /// The mantissa, signed.
+    #[inline]
+    fn mantissa(self) -> i64 {
+        let magnitude = i64::from(self.magnitude);
+        if self.negative { -magnitude } else { magnitude }
+    }
+}
+
+/// Orders two numbers as rust_decimal does: by their mantissas, the one of
+/// fewer places scaled up to the other's in 64 bits, which is exact for up
+/// to 9 places' difference; a wider gap is left to rust_decimal.
+#[inline]
+pub(crate) fn compare_small(a: Small, b: Small) -> Ordering {
+    let (a_scale, b_scale) = (a.scale, b.scale);
+    if a_scale == b_scale {
+        return a.mantissa().cmp(&b.mantissa());
+    }
+    // |mantissa| < 2³² and 10⁹ < 2³⁰: the widened mantissa fits in 63 bits.
+    let widen = |value: Small, places: u8| {
+        POWERS.get(usize::from(places)).filter(|_| places <= 9).map(|power| value.mantissa() * *power as i64)
+    };
+    let exact = if a_scale < b_scale {
+        widen(a, b_scale - a_scale).map(|a| a.cmp(&b.mantissa()))
+    } else {
+        widen(b, a_scale - b_scale).map(|b| a.mantissa().cmp(&b))
+    };
+    exact.unwrap_or_else(|| a.decimal().cmp(&b.decimal()))
+}
+
+/// The product as rust_decimal gives it, if it is a [`Small`] too: a
+/// nonzero mantissa below 2³², at most 28 places. Anything else (zero, whose
+/// scale rust_decimal sets its own way, or wider) is left to [`arithmetic`].
+#[inline]
+pub(crate) fn multiply_small(a: Small, b: Small) -> Option<Small> {
+    let magnitude =
+        u32::try_from(u64::from(a.magnitude) * u64::from(b.magnitude)).ok().filter(|product| *product != 0)?;
+    let scale = a.scale + b.scale;
+    (scale <= 28).then_some(Small { magnitude, scale, negative: a.negative != b.negative })
+}
+
+/// [`round`] of a [`Small`], which gives a [`Small`] when places are
+/// dropped from a nonzero number; anything else is left to [`round`].
+#[inline]
+pub(crate) fn round_small(value: Small, places: u32, strategy: RoundingStrategy) -> Option<Small> {
+    let dropped = u32::from(value.scale).checked_sub(places).filter(|dropped| *dropped > 0 && value.magnitude != 0)?;
+    let divisor = POWERS.get(dropped as usize)?;
+    let (quotient, rest) = divide(u64::from(value.magnitude), *divisor);
+    let up = away(strategy, value.negative, quotient, rest, *divisor)?;
+    let magnitude = u32::try_from(quotient + u64::from(up)).ok()?;
+    // A negative number rounded to zero is left to rust_decimal, which decides its sign.
+    (magnitude != 0 || !value.negative).then_some(Small {
+        magnitude,
+        scale: value.scale - dropped as u8,
+        negative: value.negative,
+    })
+}
 
 /// `left op right` as [`crate::eval::arithmetic`] computes it, with products
 /// of two 64-bit mantissas that fit in 64 bits (a count times a rate, euros
@@ -65,17 +157,35 @@ pub(super) fn round(value: Decimal, places: u32, strategy: RoundingStrategy) -> 
     let Some(&divisor) = divisor.filter(|divisor| **divisor > 1 && mantissa != 0) else {
         return value.round_dp_with_strategy(places, strategy);
     };
-    // A division by a constant is a multiplication: the usual few places dropped are spelt out.
-    let (quotient, dropped) = match divisor {
+    let (quotient, dropped) = divide(mantissa, divisor);
+    let negative = value.is_sign_negative();
+    let Some(away) = away(strategy, negative, quotient, dropped, divisor) else {
+        return value.round_dp_with_strategy(places, strategy);
+    };
+    let rounded = quotient + u64::from(away);
+    Decimal::from_parts(rounded as u32, (rounded >> 32) as u32, 0, negative, places)
+}
+
+/// `mantissa / divisor` and its remainder. A division by a constant is a
+/// multiplication: the usual few places dropped are spelt out.
+#[inline]
+fn divide(mantissa: u64, divisor: u64) -> (u64, u64) {
+    match divisor {
         10 => (mantissa / 10, mantissa % 10),
         100 => (mantissa / 100, mantissa % 100),
         1_000 => (mantissa / 1_000, mantissa % 1_000),
         10_000 => (mantissa / 10_000, mantissa % 10_000),
         _ => (mantissa / divisor, mantissa % divisor),
-    };
+    }
+}
+
+/// Whether a magnitude rounds away from zero, by the strategy, given the
+/// quotient and what the division by `divisor` dropped; none for the older
+/// names of the strategies, which rust_decimal rounds.
+#[inline]
+fn away(strategy: RoundingStrategy, negative: bool, quotient: u64, dropped: u64, divisor: u64) -> Option<bool> {
     let half = divisor / 2;
-    let negative = value.is_sign_negative();
-    let away = match strategy {
+    Some(match strategy {
         RoundingStrategy::MidpointNearestEven => dropped > half || (dropped == half && quotient % 2 == 1),
         RoundingStrategy::MidpointTowardZero => dropped > half,
         RoundingStrategy::MidpointAwayFromZero => dropped >= half,
@@ -83,11 +193,8 @@ pub(super) fn round(value: Decimal, places: u32, strategy: RoundingStrategy) -> 
         RoundingStrategy::ToZero => false,
         RoundingStrategy::ToPositiveInfinity => !negative && dropped != 0,
         RoundingStrategy::ToNegativeInfinity => negative && dropped != 0,
-        // The older names of the same strategies: rust_decimal rounds them.
-        _ => return value.round_dp_with_strategy(places, strategy),
-    };
-    let rounded = quotient + u64::from(away);
-    Decimal::from_parts(rounded as u32, (rounded >> 32) as u32, 0, negative, places)
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -121,6 +228,17 @@ mod tests {
         })
     }
 
+    /// Numbers a `Small` holds: zero, counts, rates and euros, up to the
+    /// widest mantissa, at every scale (as `decimal()`, whose every `Small` this is).
+    fn small() -> impl Strategy<Value = Small> {
+        let magnitude = prop_oneof![Just(0u32), 0u32..2_000_000, any::<u32>()];
+        let scale = prop_oneof![0u32..6, 0u32..=28];
+        (magnitude, scale, any::<bool>()).prop_filter_map("−0 is not a Small", |(magnitude, scale, negative)| {
+            let value = Decimal::from_i128_with_scale(i128::from(magnitude), scale);
+            Small::of(if negative { -value } else { value })
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
 
@@ -141,6 +259,53 @@ mod tests {
         #[test]
         fn comparing_is_rust_decimals(a in decimal(), b in decimal()) {
             prop_assert_eq!(compare(a, b), a.cmp(&b));
+        }
+
+        /// A decimal and its `Small` are the same bits; only what fits is one.
+        #[test]
+        fn a_small_is_its_decimal(value in decimal()) {
+            let fits = value.mantissa().unsigned_abs() <= u128::from(u32::MAX) && !(value.is_zero() && value.is_sign_negative());
+            let small = Small::of(value);
+            prop_assert_eq!(small.is_some(), fits, "{}", value);
+            if let Some(small) = small {
+                prop_assert_eq!(small.decimal().serialize(), value.serialize(), "{}", value);
+            }
+        }
+
+        #[test]
+        fn comparing_smalls_is_rust_decimals(a in small(), b in small()) {
+            prop_assert_eq!(compare_small(a, b), a.decimal().cmp(&b.decimal()), "{} against {}", a.decimal(), b.decimal());
+        }
+
+        /// A product is a `Small` whenever it is nonzero, fits one and needs
+        /// no more than 28 places (else rust_decimal computes it), and then
+        /// it is rust_decimal's, bit for bit.
+        #[test]
+        fn multiplying_smalls_is_rust_decimals(a in small(), b in small()) {
+            let (x, y) = (a.decimal(), b.decimal());
+            let fits = x.mantissa() * y.mantissa() != 0
+                && (x.mantissa() * y.mantissa()).unsigned_abs() <= u128::from(u32::MAX)
+                && x.scale() + y.scale() <= 28;
+            let product = multiply_small(a, b);
+            prop_assert_eq!(product.is_some(), fits, "{} × {}", x, y);
+            if let Some(product) = product {
+                prop_assert_eq!(Some(product.decimal().serialize()), x.checked_mul(y).map(|p| p.serialize()), "{} × {}", x, y);
+            }
+        }
+
+        #[test]
+        fn rounding_smalls_is_rust_decimals(value in small(), places in 0u32..30, strategy in 0usize..7) {
+            let strategy = STRATEGIES[strategy];
+            let expected = value.decimal().round_dp_with_strategy(places, strategy);
+            match round_small(value, places, strategy) {
+                Some(rounded) => prop_assert_eq!(rounded.decimal().serialize(), expected.serialize(), "{} to {} places", value.decimal(), places),
+                // Left to rust_decimal only when there is nothing to drop, more
+                // than 64 bits' worth (19 places) to drop, or zero is or comes out.
+                None => {
+                    let scale = value.decimal().scale();
+                    prop_assert!(scale <= places || scale - places > 19 || expected.is_zero(), "{} to {} places", value.decimal(), places)
+                }
+            }
         }
     }
 

@@ -159,7 +159,7 @@ impl CompiledPolicy<'_> {
             match ins {
                 Ins::Field { dst, field } => {
                     let value = match values.get(field as usize) {
-                        Some(Some(value)) => fast_field(value, field, |number| self.number(s, dst, number)),
+                        Some(Some(value)) => fast_field(value, field, |number| self.place(s, dst, number)),
                         _ => return Err((Fault::MissingField(FieldId(field)), dst)),
                     };
                     s.set(dst, value);
@@ -169,10 +169,9 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::EvaluationDate { dst } => s.set(dst, Fast::Date(on)),
                 Ins::AddYears { dst, date, years } => {
-                    let (Fast::Date(date), Fast::Decimal(years)) = (s.get(date), s.get(years)) else {
+                    let (Fast::Date(date), Ok(years)) = (s.get(date), self.decimal_in(s, dst, years)) else {
                         return Err((Fault::Internal("a date and a number were expected"), dst));
                     };
-                    let years = self.decimal(s, years);
                     let whole = i64::try_from(years).ok().filter(|_| years.fract().is_zero());
                     let whole = whole.ok_or((Fault::NotWholeYears(years), dst))?;
                     let date = crate::check::model::add_years(date, whole).ok_or((Fault::Overflow, dst))?;
@@ -257,6 +256,12 @@ impl CompiledPolicy<'_> {
                     self.number(s, dst, -value);
                 }
                 Ins::Arith { op, dst, left, right } => {
+                    if let (ArithOp::Mul, Fast::Number(a), Fast::Number(b)) = (op, s.get(left), s.get(right))
+                        && let Some(product) = number::multiply_small(a, b)
+                    {
+                        s.set(dst, Fast::Number(product));
+                        continue;
+                    }
                     let left = self.decimal_in(s, dst, left)?;
                     let right = self.decimal_in(s, dst, right)?;
                     let result = number::arithmetic(op, left, right).map_err(|fault| (fault, dst))?;
@@ -304,6 +309,12 @@ impl CompiledPolicy<'_> {
                         as usize;
                 }
                 Ins::Round { dst, value, strategy, places } => {
+                    if let Fast::Number(small) = s.get(value)
+                        && let Some(rounded) = number::round_small(small, places, strategy)
+                    {
+                        s.set(dst, Fast::Number(rounded));
+                        continue;
+                    }
                     let value = self.decimal_in(s, dst, value)?;
                     self.number(s, dst, number::round(value, places, strategy));
                 }
@@ -518,22 +529,25 @@ impl CompiledPolicy<'_> {
     /// The number in a register, for the instruction writing `dst`.
     #[inline]
     fn decimal_in(&self, s: &Scratch, dst: NodeId, register: NodeId) -> Result<Decimal, Failed> {
-        match s.get(register) {
-            Fast::Decimal(place) => Ok(self.decimal(s, place)),
-            _ => Err((Fault::Internal("a number was expected"), dst)),
-        }
+        let number = s.get(register).decimal(|place| s.decimals.get(place as usize).copied());
+        number.ok_or((Fault::Internal("a number was expected"), dst))
+    }
+
+    /// Writes a number computed for node `dst` to its register: in the value if it fits, else in its place.
+    #[inline]
+    fn number(&self, s: &mut Scratch, dst: NodeId, value: Decimal) {
+        let number = Fast::number(value, |value| self.place(s, dst, value));
+        s.set(dst, number);
     }
 
     /// Writes a number computed for node `dst` in its place; the value that refers to it.
     #[inline]
-    fn number(&self, s: &mut Scratch, dst: NodeId, value: Decimal) -> Fast {
+    fn place(&self, s: &mut Scratch, dst: NodeId, value: Decimal) -> Fast {
         let place = self.constants.len() + dst as usize;
         if let Some(slot) = s.decimals.get_mut(place) {
             *slot = value;
         }
-        let number = Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX));
-        s.set(dst, number);
-        number
+        Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX))
     }
 
     fn compare(&self, s: &Scratch, values: &[Option<Value>], left: Fast, right: Fast) -> Option<Ordering> {
@@ -549,7 +563,11 @@ impl CompiledPolicy<'_> {
         right: Fast,
     ) -> Option<Ordering> {
         match (left, right) {
-            (Fast::Decimal(a), Fast::Decimal(b)) => Some(number::compare(decimal(a), decimal(b))),
+            (Fast::Number(a), Fast::Number(b)) => Some(number::compare_small(a, b)),
+            (Fast::Number(_) | Fast::Decimal(_), Fast::Number(_) | Fast::Decimal(_)) => {
+                let number = |value: Fast| value.decimal(|place| Some(decimal(place)));
+                number(left).zip(number(right)).map(|(a, b)| number::compare(a, b))
+            }
             (Fast::Date(a), Fast::Date(b)) => Some(a.cmp(&b)),
             (Fast::Bool(a), Fast::Bool(b)) => Some(a.cmp(&b)),
             (Fast::Text(a), Fast::Text(b)) => Some(self.text(a, values).cmp(self.text(b, values))),
@@ -562,6 +580,7 @@ impl CompiledPolicy<'_> {
     fn value(&self, s: &Scratch, values: &[Option<Value>], value: Fast) -> Value {
         match value {
             Fast::Bool(value) => Value::Bool(value),
+            Fast::Number(small) => Value::Decimal(small.decimal()),
             Fast::Decimal(place) => Value::Decimal(self.decimal(s, place)),
             Fast::Date(date) => Value::Date(date),
             Fast::Enum(variant) => Value::Enum(variant),
@@ -577,7 +596,7 @@ impl CompiledPolicy<'_> {
 #[inline]
 pub(super) fn fast_field(value: &Value, field: u32, number: impl FnOnce(Decimal) -> Fast) -> Fast {
     match value {
-        Value::Decimal(value) => number(*value),
+        Value::Decimal(value) => Fast::number(*value, number),
         Value::Bool(value) => Fast::Bool(*value),
         Value::Date(date) => Fast::Date(*date),
         Value::Enum(variant) => Fast::Enum(*variant),
