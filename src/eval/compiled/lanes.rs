@@ -158,8 +158,8 @@ pub struct Lanes {
     runnable: bool,
     /// Per register: where its value is kept.
     kinds: Vec<Kind>,
-    /// Lane-major within a register: register `n` of lane `l` is at `n * STRIDE + l`.
-    registers: Vec<Fast>,
+    /// Per register, its value in each lane (the first [`LANES`] of the row).
+    registers: Vec<[Fast; STRIDE]>,
     /// The value of each register that holds a constant, the same in every lane.
     constants: Vec<Fast>,
     /// Per register that holds a boolean: the lanes where it is true.
@@ -232,7 +232,7 @@ impl Lanes {
         }
         Lanes {
             runnable: forward_only(&compiled.program) && consistent,
-            registers: vec![Fast::Bool(false); kinds.len() * STRIDE],
+            registers: vec![[Fast::Bool(false); STRIDE]; kinds.len()],
             kinds,
             constants: values.to_vec(),
             bools,
@@ -294,11 +294,98 @@ impl Lanes {
     #[inline]
     fn get(&self, register: NodeId, lane: usize) -> Fast {
         let value = match self.kind(register) {
-            Kind::Lanes => self.registers.get(register as usize * STRIDE + lane),
+            Kind::Lanes => self.registers.get(register as usize).map(|row| &row[lane % LANES]),
             Kind::Boolean => return Fast::Bool(self.mask(register) & bit(lane) != 0),
             Kind::Constant => self.constants.get(register as usize),
         };
         value.copied().unwrap_or(Fast::Bool(false))
+    }
+
+    /// Hands `each` the values of two registers in each lane of `lanes`:
+    /// where they are is found once, not per lane, for a register of
+    /// values or of a constant against one of values.
+    #[inline(always)]
+    fn each_pair(&self, lanes: Mask, left: NodeId, right: NodeId, mut each: impl FnMut(usize, Fast, Fast)) {
+        let row =
+            |register: NodeId| self.registers.get(register as usize).filter(|_| self.kind(register) == Kind::Lanes);
+        let constant = |register: NodeId| match self.kind(register) {
+            Kind::Constant => self.constants.get(register as usize).copied(),
+            _ => None,
+        };
+        match (row(left), row(right)) {
+            (Some(left), Some(right)) => {
+                Each(lanes).for_each(|lane| each(lane, left[lane % LANES], right[lane % LANES]))
+            }
+            (Some(left), None) if let Some(right) = constant(right) => {
+                Each(lanes).for_each(|lane| each(lane, left[lane % LANES], right))
+            }
+            (None, Some(right)) if let Some(left) = constant(left) => {
+                Each(lanes).for_each(|lane| each(lane, left, right[lane % LANES]))
+            }
+            _ => Each(lanes).for_each(|lane| each(lane, self.get(left, lane), self.get(right, lane))),
+        }
+    }
+
+    /// Hands `each` the value of a register in each lane of `lanes`, where it is found once.
+    #[inline(always)]
+    fn each_one(&self, lanes: Mask, register: NodeId, mut each: impl FnMut(usize, Fast)) {
+        match self.registers.get(register as usize).filter(|_| self.kind(register) == Kind::Lanes) {
+            Some(row) => Each(lanes).for_each(|lane| each(lane, row[lane % LANES])),
+            None => Each(lanes).for_each(|lane| each(lane, self.get(register, lane))),
+        }
+    }
+
+    /// Writes to `dst`, in each lane of `lanes`, what `each` gives for the
+    /// values of two registers there; the lanes it gave nothing for, left
+    /// to the caller.
+    #[inline(always)]
+    fn map_pair(
+        &mut self,
+        lanes: Mask,
+        dst: NodeId,
+        (left, right): (NodeId, NodeId),
+        mut each: impl FnMut(Fast, Fast) -> Option<Fast>,
+    ) -> Mask {
+        let (mut values, mut done) = ([Fast::Bool(false); LANES], 0);
+        self.each_pair(lanes, left, right, |lane, left, right| {
+            let value = each(left, right);
+            done |= flag(value.is_some(), lane);
+            values[lane % LANES] = value.unwrap_or(Fast::Bool(false));
+        });
+        self.write(dst, done, &values);
+        lanes & !done
+    }
+
+    /// [`Lanes::map_pair`] for one register.
+    #[inline(always)]
+    fn map_one(
+        &mut self,
+        lanes: Mask,
+        dst: NodeId,
+        register: NodeId,
+        mut each: impl FnMut(Fast) -> Option<Fast>,
+    ) -> Mask {
+        let (mut values, mut done) = ([Fast::Bool(false); LANES], 0);
+        self.each_one(lanes, register, |lane, value| {
+            let value = each(value);
+            done |= flag(value.is_some(), lane);
+            values[lane % LANES] = value.unwrap_or(Fast::Bool(false));
+        });
+        self.write(dst, done, &values);
+        lanes & !done
+    }
+
+    /// Writes each lane's value of `values` to a register, for the lanes of `lanes`.
+    #[inline(always)]
+    fn write(&mut self, register: NodeId, lanes: Mask, values: &[Fast; LANES]) {
+        match self
+            .registers
+            .get_mut(register as usize)
+            .filter(|_| self.kinds.get(register as usize) == Some(&Kind::Lanes))
+        {
+            Some(row) => Each(lanes).for_each(|lane| row[lane % LANES] = values[lane % LANES]),
+            None => Each(lanes).for_each(|lane| self.set(register, lane, values[lane % LANES])),
+        }
     }
 
     /// Writes a value to a register in a lane; a lane that would put
@@ -308,8 +395,8 @@ impl Lanes {
     fn set(&mut self, register: NodeId, lane: usize, value: Fast) {
         match (self.kind(register), value) {
             (Kind::Lanes, _) => {
-                if let Some(slot) = self.registers.get_mut(register as usize * STRIDE + lane) {
-                    *slot = value;
+                if let Some(row) = self.registers.get_mut(register as usize) {
+                    row[lane % LANES] = value;
                 }
             }
             (Kind::Boolean, Fast::Bool(value)) => {
@@ -367,10 +454,9 @@ impl Lanes {
         match (self.kind(register), value) {
             (Kind::Boolean, Fast::Bool(value)) => self.set_bools(register, lanes, if value { Mask::MAX } else { 0 }),
             (Kind::Lanes, _) => {
-                let first = register as usize * STRIDE;
-                if let Some(slots) = self.registers.get_mut(first..first + LANES) {
+                if let Some(row) = self.registers.get_mut(register as usize) {
                     for lane in Each(lanes) {
-                        slots[lane] = value;
+                        row[lane % LANES] = value;
                     }
                 }
             }
@@ -584,12 +670,20 @@ impl CompiledPolicy<'_> {
             };
             match ins {
                 Ins::Field { dst, field } => {
+                    let (mut values, mut read) = ([Fast::Bool(false); LANES], 0);
                     for lane in Each(active) {
+                        if let Some(Some(value)) = round.row(lane).get(field as usize)
+                            && let Ok(value) = fast_field(value, field)
+                        {
+                            values[lane % LANES] = value;
+                            read |= bit(lane);
+                        }
+                    }
+                    l.write(dst, read, &values);
+                    // Numbers too wide to be carried in the value, and fields the profile lacks.
+                    for lane in Each(active & !read) {
                         match round.row(lane).get(field as usize) {
-                            Some(Some(value)) => {
-                                let value = fast_field(value, field, |number| self.place_number(l, dst, lane, number));
-                                l.set(dst, lane, value);
-                            }
+                            Some(Some(Value::Decimal(number))) => self.lane_number(l, dst, lane, *number),
                             _ => l.aside |= bit(lane),
                         }
                     }
@@ -716,14 +810,14 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::Arith { op, dst, left, right } => {
-                    for lane in Each(active) {
-                        if let (ArithOp::Mul, Fast::Number(a), Fast::Number(b)) =
-                            (op, l.get(left, lane), l.get(right, lane))
-                            && let Some(product) = number::multiply_small(a, b)
-                        {
-                            l.set(dst, lane, Fast::Number(product));
-                            continue;
-                        }
+                    let rest = match op {
+                        ArithOp::Mul => l.map_pair(active, dst, (left, right), |a, b| match (a, b) {
+                            (Fast::Number(a), Fast::Number(b)) => number::multiply_small(a, b).map(Fast::Number),
+                            _ => None,
+                        }),
+                        _ => active,
+                    };
+                    for lane in Each(rest) {
                         let result = match (l.number_in(left, lane), l.number_in(right, lane)) {
                             (Some(left), Some(right)) => number::arithmetic(op, left, right).ok(),
                             _ => None,
@@ -738,15 +832,12 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::Compare { op, dst, left, right } => {
                     let (mut compared, mut holds) = (0, 0);
-                    for lane in Each(active) {
-                        match self.lane_compare(l, round, lane, l.get(left, lane), l.get(right, lane)) {
-                            Some(ordering) => {
-                                compared |= bit(lane);
-                                holds |= flag(op.holds(ordering), lane);
-                            }
-                            None => l.aside |= bit(lane),
-                        }
-                    }
+                    l.each_pair(active, left, right, |lane, left, right| {
+                        let ordering = self.lane_compare(l, round, lane, left, right);
+                        compared |= flag(ordering.is_some(), lane);
+                        holds |= flag(ordering.is_some_and(|ordering| op.holds(ordering)), lane);
+                    });
+                    l.aside |= active & !compared;
                     l.set_bools(dst, compared, holds);
                 }
                 Ins::AndLeft { dst, left, to } | Ins::OrLeft { dst, left, to } => {
@@ -783,13 +874,11 @@ impl CompiledPolicy<'_> {
                     active = 0;
                 }
                 Ins::Round { dst, value, strategy, places } => {
-                    for lane in Each(active) {
-                        if let Fast::Number(small) = l.get(value, lane)
-                            && let Some(rounded) = number::round_small(small, places, strategy)
-                        {
-                            l.set(dst, lane, Fast::Number(rounded));
-                            continue;
-                        }
+                    let rest = l.map_one(active, dst, value, |value| match value {
+                        Fast::Number(small) => number::round_small(small, places, strategy).map(Fast::Number),
+                        _ => None,
+                    });
+                    for lane in Each(rest) {
                         match l.number_in(value, lane) {
                             Some(value) => {
                                 self.lane_number(l, dst, lane, number::round(value, places, strategy));
@@ -844,14 +933,14 @@ impl CompiledPolicy<'_> {
                     active = 0;
                 }
                 Ins::Bound { over, limit, lower, inclusive, to } => {
-                    let mut misses = 0;
-                    for lane in Each(active) {
-                        match self.lane_compare(l, round, lane, l.get(over, lane), l.get(limit, lane)) {
-                            Some(ordering) => misses |= flag(!bound_holds(lower, inclusive, ordering), lane),
-                            None => l.aside |= bit(lane),
-                        }
-                    }
-                    jump(l, &mut active, misses, to);
+                    let (mut compared, mut misses) = (0, 0);
+                    l.each_pair(active, over, limit, |lane, over, limit| {
+                        let ordering = self.lane_compare(l, round, lane, over, limit);
+                        compared |= flag(ordering.is_some(), lane);
+                        misses |= flag(ordering.is_some_and(|ordering| !bound_holds(lower, inclusive, ordering)), lane);
+                    });
+                    l.aside |= active & !compared;
+                    jump(l, &mut active, misses & compared, to);
                 }
                 Ins::EndBand { bands, band } => {
                     let definition = self.bands.get(bands as usize).and_then(|bands| bands.bands.get(band as usize));

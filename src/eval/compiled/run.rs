@@ -159,7 +159,9 @@ impl CompiledPolicy<'_> {
             match ins {
                 Ins::Field { dst, field } => {
                     let value = match values.get(field as usize) {
-                        Some(Some(value)) => fast_field(value, field, |number| self.place(s, dst, number)),
+                        Some(Some(value)) => {
+                            fast_field(value, field).unwrap_or_else(|number| self.place(s, dst, number))
+                        }
                         _ => return Err((Fault::MissingField(FieldId(field)), dst)),
                     };
                     s.set(dst, value);
@@ -591,17 +593,17 @@ impl CompiledPolicy<'_> {
     }
 }
 
-/// A field's value as a compiled value: a copy, a number put in its place
-/// by `number`, a text read where it lies.
+/// A field's value as a compiled value: a copy, a text read where it
+/// lies; or a number too wide to be carried in the value, for the caller to put in its place.
 #[inline]
-pub(super) fn fast_field(value: &Value, field: u32, number: impl FnOnce(Decimal) -> Fast) -> Fast {
-    match value {
-        Value::Decimal(value) => Fast::number(*value, number),
+pub(super) fn fast_field(value: &Value, field: u32) -> Result<Fast, Decimal> {
+    Ok(match value {
+        Value::Decimal(value) => return Small::of(*value).map(Fast::Number).ok_or(*value),
         Value::Bool(value) => Fast::Bool(*value),
         Value::Date(date) => Fast::Date(*date),
         Value::Enum(variant) => Fast::Enum(*variant),
         Value::Text(_) => Fast::Text(TEXT_FIELD | field),
         Value::Row { table, row } => Fast::Row { table: u16::try_from(table.0).unwrap_or(u16::MAX), row: *row },
         Value::Failures(_) => Fast::Failures(u32::MAX),
-    }
+    })
 }
