@@ -378,13 +378,23 @@ impl Lanes {
     /// Writes each lane's value of `values` to a register, for the lanes of `lanes`.
     #[inline(always)]
     fn write(&mut self, register: NodeId, lanes: Mask, values: &[Fast; LANES]) {
-        match self
-            .registers
-            .get_mut(register as usize)
-            .filter(|_| self.kinds.get(register as usize) == Some(&Kind::Lanes))
-        {
-            Some(row) => Each(lanes).for_each(|lane| row[lane % LANES] = values[lane % LANES]),
-            None => Each(lanes).for_each(|lane| self.set(register, lane, values[lane % LANES])),
+        match self.kind(register) {
+            Kind::Lanes => {
+                if let Some(row) = self.registers.get_mut(register as usize) {
+                    Each(lanes).for_each(|lane| row[lane % LANES] = values[lane % LANES]);
+                }
+            }
+            Kind::Boolean => {
+                let (mut booleans, mut yes) = (0, 0);
+                for lane in Each(lanes) {
+                    let value = values[lane % LANES];
+                    booleans |= flag(matches!(value, Fast::Bool(_)), lane);
+                    yes |= flag(value == Fast::Bool(true), lane);
+                }
+                self.set_bools(register, booleans, yes);
+                self.aside |= lanes & !booleans;
+            }
+            Kind::Constant => self.aside |= lanes,
         }
     }
 

@@ -31,11 +31,10 @@ impl Small {
     /// The decimal as a [`Small`], if its mantissa fits in 32 bits and it is not −0.
     #[inline]
     pub(crate) fn of(value: Decimal) -> Option<Small> {
-        let bytes = value.serialize();
-        let [_, _, scale, sign, a, b, c, d, 0, 0, 0, 0, 0, 0, 0, 0] = bytes else { return None };
-        let magnitude = u32::from_le_bytes([a, b, c, d]);
-        let negative = sign & 0x80 != 0;
-        (magnitude != 0 || !negative).then_some(Small { magnitude, scale, negative })
+        let parts = value.unpack();
+        let fits = parts.hi | parts.mid == 0 && (parts.lo != 0 || !parts.negative);
+        // A decimal's scale is at most 28.
+        fits.then_some(Small { magnitude: parts.lo, scale: parts.scale as u8, negative: parts.negative })
     }
 
     /// The same number as a rust_decimal, bit for bit.
