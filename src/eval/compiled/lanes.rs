@@ -51,6 +51,10 @@ const STRIDE: usize = LANES + 4;
 /// A set of lanes, one bit each.
 type Mask = u64;
 
+// Every bit of a mask is a lane: masks are complemented (`!mask`) freely,
+// and each lane of one indexes a row.
+const _: () = assert!(LANES == Mask::BITS as usize);
+
 /// Calls nested deeper than this are left to the one-profile loop, whose
 /// stack is explicit: the lanes recurse on the machine's stack.
 const MAX_DEPTH: usize = 64;
