@@ -88,6 +88,14 @@ fn flag(yes: bool, lane: usize) -> Mask {
     Mask::from(yes) << (lane % LANES)
 }
 
+/// Keeps a lane's value among `values`, and the lane in `done`, if a value
+/// was computed for it; without a branch.
+#[inline(always)]
+fn keep(values: &mut [Fast; LANES], done: &mut Mask, lane: usize, value: Option<Fast>) {
+    *done |= flag(value.is_some(), lane);
+    values[lane % LANES] = value.unwrap_or(Fast::Bool(false));
+}
+
 /// `old` with the lanes of `lanes` taken from `new`.
 #[inline]
 fn merge(old: Mask, new: Mask, lanes: Mask) -> Mask {
@@ -305,13 +313,18 @@ impl Lanes {
         value.copied().unwrap_or(Fast::Bool(false))
     }
 
+    /// A register's values, lane by lane, if it holds one per lane.
+    #[inline(always)]
+    fn row(&self, register: NodeId) -> Option<&[Fast; STRIDE]> {
+        self.registers.get(register as usize).filter(|_| self.kind(register) == Kind::Lanes)
+    }
+
     /// Hands `each` the values of two registers in each lane of `lanes`:
     /// where they are is found once, not per lane, for a register of
     /// values or of a constant against one of values.
     #[inline(always)]
     fn each_pair(&self, lanes: Mask, left: NodeId, right: NodeId, mut each: impl FnMut(usize, Fast, Fast)) {
-        let row =
-            |register: NodeId| self.registers.get(register as usize).filter(|_| self.kind(register) == Kind::Lanes);
+        let row = |register| self.row(register);
         let constant = |register: NodeId| match self.kind(register) {
             Kind::Constant => self.constants.get(register as usize).copied(),
             _ => None,
@@ -333,7 +346,7 @@ impl Lanes {
     /// Hands `each` the value of a register in each lane of `lanes`, where it is found once.
     #[inline(always)]
     fn each_one(&self, lanes: Mask, register: NodeId, mut each: impl FnMut(usize, Fast)) {
-        match self.registers.get(register as usize).filter(|_| self.kind(register) == Kind::Lanes) {
+        match self.row(register) {
             Some(row) => Each(lanes).for_each(|lane| each(lane, row[lane % LANES])),
             None => Each(lanes).for_each(|lane| each(lane, self.get(register, lane))),
         }
@@ -351,11 +364,7 @@ impl Lanes {
         mut each: impl FnMut(Fast, Fast) -> Option<Fast>,
     ) -> Mask {
         let (mut values, mut done) = ([Fast::Bool(false); LANES], 0);
-        self.each_pair(lanes, left, right, |lane, left, right| {
-            let value = each(left, right);
-            done |= flag(value.is_some(), lane);
-            values[lane % LANES] = value.unwrap_or(Fast::Bool(false));
-        });
+        self.each_pair(lanes, left, right, |lane, left, right| keep(&mut values, &mut done, lane, each(left, right)));
         self.write(dst, done, &values);
         lanes & !done
     }
@@ -370,11 +379,7 @@ impl Lanes {
         mut each: impl FnMut(Fast) -> Option<Fast>,
     ) -> Mask {
         let (mut values, mut done) = ([Fast::Bool(false); LANES], 0);
-        self.each_one(lanes, register, |lane, value| {
-            let value = each(value);
-            done |= flag(value.is_some(), lane);
-            values[lane % LANES] = value.unwrap_or(Fast::Bool(false));
-        });
+        self.each_one(lanes, register, |lane, value| keep(&mut values, &mut done, lane, each(value)));
         self.write(dst, done, &values);
         lanes & !done
     }
@@ -825,10 +830,7 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::Arith { op, dst, left, right } => {
                     let rest = match op {
-                        ArithOp::Mul => l.map_pair(active, dst, (left, right), |a, b| match (a, b) {
-                            (Fast::Number(a), Fast::Number(b)) => number::multiply_small(a, b).map(Fast::Number),
-                            _ => None,
-                        }),
+                        ArithOp::Mul => l.map_pair(active, dst, (left, right), Fast::small_product),
                         _ => active,
                     };
                     for lane in Each(rest) {
@@ -888,10 +890,7 @@ impl CompiledPolicy<'_> {
                     active = 0;
                 }
                 Ins::Round { dst, value, strategy, places } => {
-                    let rest = l.map_one(active, dst, value, |value| match value {
-                        Fast::Number(small) => number::round_small(small, places, strategy).map(Fast::Number),
-                        _ => None,
-                    });
+                    let rest = l.map_one(active, dst, value, |value| value.small_rounded(places, strategy));
                     for lane in Each(rest) {
                         match l.number_in(value, lane) {
                             Some(value) => {

@@ -133,6 +133,25 @@ impl Fast {
         }
     }
 
+    /// The product of two numbers carried in their values, if it is one too
+    /// (see [`number::multiply_small`]); anything else is left to rust_decimal.
+    #[inline]
+    fn small_product(self, other: Fast) -> Option<Fast> {
+        match (self, other) {
+            (Fast::Number(a), Fast::Number(b)) => number::multiply_small(a, b).map(Fast::Number),
+            _ => None,
+        }
+    }
+
+    /// A number carried in its value, rounded, if the result is one too (see [`number::round_small`]).
+    #[inline]
+    fn small_rounded(self, places: u32, strategy: RoundingStrategy) -> Option<Fast> {
+        match self {
+            Fast::Number(small) => number::round_small(small, places, strategy).map(Fast::Number),
+            _ => None,
+        }
+    }
+
     /// The number this value is, reading one by its place with `decimal`.
     #[inline]
     fn decimal(self, decimal: impl FnOnce(u32) -> Option<Decimal>) -> Option<Decimal> {
@@ -396,17 +415,14 @@ pub struct FailedNames<'a> {
 
 impl<'a> FailedNames<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a FailedCondition> + 'a {
-        let (evaluated, first) = (self.evaluated, self.first);
-        self.set
-            .conditions
-            .iter()
-            .enumerate()
-            .filter(move |(position, _)| evaluated.failed(first + position))
-            .map(|(_, condition)| &condition.failure)
+        let conditions = &self.set.conditions;
+        self.positions().filter_map(|position| conditions.get(position)).map(|condition| &condition.failure)
     }
 
-    fn positions(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.set.conditions.len()).filter(|position| self.evaluated.failed(self.first + position))
+    /// The positions in the set of the conditions that failed.
+    fn positions(&self) -> impl Iterator<Item = usize> + 'a {
+        let (evaluated, first) = (self.evaluated, self.first);
+        (0..self.set.conditions.len()).filter(move |position| evaluated.failed(first + position))
     }
 }
 

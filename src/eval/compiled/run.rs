@@ -258,10 +258,10 @@ impl CompiledPolicy<'_> {
                     self.number(s, dst, -value);
                 }
                 Ins::Arith { op, dst, left, right } => {
-                    if let (ArithOp::Mul, Fast::Number(a), Fast::Number(b)) = (op, s.get(left), s.get(right))
-                        && let Some(product) = number::multiply_small(a, b)
+                    if op == ArithOp::Mul
+                        && let Some(product) = s.get(left).small_product(s.get(right))
                     {
-                        s.set(dst, Fast::Number(product));
+                        s.set(dst, product);
                         continue;
                     }
                     let left = self.decimal_in(s, dst, left)?;
@@ -311,10 +311,8 @@ impl CompiledPolicy<'_> {
                         as usize;
                 }
                 Ins::Round { dst, value, strategy, places } => {
-                    if let Fast::Number(small) = s.get(value)
-                        && let Some(rounded) = number::round_small(small, places, strategy)
-                    {
-                        s.set(dst, Fast::Number(rounded));
+                    if let Some(rounded) = s.get(value).small_rounded(places, strategy) {
+                        s.set(dst, rounded);
                         continue;
                     }
                     let value = self.decimal_in(s, dst, value)?;
