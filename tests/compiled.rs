@@ -197,3 +197,36 @@ fn buffers_made_for_another_text_change_nothing() {
         assert_agree(last, &used_on, &profile, on, outcome, "dr-a.toml with another text's buffers");
     }
 }
+
+/// A field named in several places is read once per profile, into one
+/// register; when the profile lacks it, the error still points at the
+/// reading that ran first, not at the one whose register is shared.
+#[test]
+fn a_missing_field_is_reported_where_it_was_first_read() {
+    let text = r#"
+policy shared_field { title "A field read in three places" }
+profile { specialty_code: number  patients_seen: patients? }
+rule later: patients = patients_seen + 1
+output first = patients_seen * 2
+output second = later
+output third = if specialty_code > 0 then patients_seen else 0
+"#;
+    let policy = avenant::compile(Path::new("shared-field.policy"), text).unwrap();
+    let compiled = CompiledPolicy::new(&policy);
+    let on = DATES[0];
+    let profiles: Vec<Profile> = [r#"{"specialty_code": 1, "patients_seen": 7}"#, r#"{"specialty_code": 1}"#]
+        .iter()
+        .map(|json| {
+            let input = ProfileInput::parse(Path::new("profile.json"), json).unwrap();
+            Profile::validate(&policy, &input).unwrap()
+        })
+        .collect();
+    let outcomes = evaluate_many(&compiled, &profiles, on);
+    assert!(outcomes[0].is_ok() && outcomes[1].is_err());
+    let error = outcomes[1].as_ref().unwrap_err();
+    let location = policy.sources().location(error.span());
+    assert!(location == "shared-field.policy:5:16", "the first reading to run is `output first`'s: {location}");
+    for (profile, many) in profiles.iter().zip(outcomes) {
+        assert_agree(&policy, &compiled, profile, on, many, "shared-field.policy");
+    }
+}

@@ -22,8 +22,12 @@ pub(super) const UNSET: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Ins {
-    /// A field of the profile; fails if the profile does not give it.
+    /// A field of the profile, read into the register that every reading
+    /// of the field shares (`dst`, the first node to read it), so that a
+    /// field is read once per profile however often the policy names it;
+    /// fails at node `at` if the profile does not give it.
     Field {
+        at: NodeId,
         dst: NodeId,
         field: u32,
     },
@@ -259,7 +263,19 @@ impl Program {
 /// Lays out the program of a compiled policy (whose nodes, definitions and
 /// outputs are lowered already).
 pub(super) fn generate(compiled: &CompiledPolicy<'_>) -> Program {
-    let mut generator = Generator { compiled, program: Program::default() };
+    let mut field_registers: Vec<NodeId> = Vec::new();
+    for (id, node) in (0..).zip(&compiled.nodes) {
+        if let Op::Field(field) = node.op {
+            let field = field as usize;
+            if field_registers.len() <= field {
+                field_registers.resize(field + 1, NodeId::MAX);
+            }
+            if field_registers[field] == NodeId::MAX {
+                field_registers[field] = id;
+            }
+        }
+    }
+    let mut generator = Generator { compiled, field_registers, program: Program::default() };
     generator.program.rule_values = compiled
         .rules
         .iter()
@@ -387,6 +403,8 @@ fn body(bodies: &[NodeId], slot: usize) -> NodeId {
 
 struct Generator<'g, 'p> {
     compiled: &'g CompiledPolicy<'p>,
+    /// Per field of the profile, the register its readings share.
+    field_registers: Vec<NodeId>,
     program: Program,
 }
 
@@ -418,18 +436,25 @@ impl Generator<'_, '_> {
     }
 
     /// The register a node's value is in once its code has run: its own, or
-    /// for a rule at a known slot, that slot's body's (followed without recursion).
+    /// the one its field's readings share, or for a rule at a known slot,
+    /// that slot's body's (followed without recursion).
     fn value_register(&self, node: NodeId) -> NodeId {
         let mut node = node;
         for _ in 0..=self.compiled.nodes.len() {
-            let Some(super::Node { op: Op::RuleAt { rule, index }, .. }) = self.compiled.nodes.get(node as usize)
-            else {
-                return node;
-            };
+            let op = self.compiled.nodes.get(node as usize).map(|node| &node.op);
+            if let Some(Op::Field(field)) = op {
+                return self.field_register(*field, node);
+            }
+            let Some(Op::RuleAt { rule, index }) = op else { return node };
             let Some(rule) = self.compiled.rules.get(*rule as usize) else { return node };
             node = body(&rule.bodies, index.unwrap_or(0) as usize);
         }
         node
+    }
+
+    /// The register the readings of a field share; `node`'s own if it is the only one.
+    fn field_register(&self, field: u32, node: NodeId) -> NodeId {
+        self.field_registers.get(field as usize).copied().filter(|register| *register != NodeId::MAX).unwrap_or(node)
     }
 
     fn plan(&mut self, plan: &PlanNode) {
@@ -466,7 +491,9 @@ impl Generator<'_, '_> {
                 self.push(Ins::Read { node: dst });
             }
             Op::Field(field) => {
-                self.push(Ins::Field { dst, field });
+                let register = self.field_register(field, dst);
+                self.push(Ins::Field { at: dst, dst: register, field });
+                return register;
             }
             Op::Given(field) => {
                 self.push(Ins::Given { dst, field });

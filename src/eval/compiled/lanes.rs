@@ -206,6 +206,8 @@ pub struct Lanes {
     leaf_sources: Vec<NodeId>,
     groups: Vec<Mask>,
     certainties: Vec<Sure>,
+    /// Per field of the profile: the lanes that have read it into its register this round.
+    fields_read: Vec<Mask>,
     /// Per instruction: the lanes that jumped to it and wait for it.
     pending: Vec<Mask>,
     /// The compiled policy these buffers were made for.
@@ -235,11 +237,16 @@ impl Lanes {
             });
         let code = &compiled.program.code;
         let mut leaf_sources = vec![NodeId::MAX; compiled.leaves.len()];
+        let mut fields = 0;
         for ins in code {
-            if let Ins::Leaf { leaf, src } = *ins
-                && let Some(source) = leaf_sources.get_mut(leaf as usize)
-            {
-                *source = src;
+            match *ins {
+                Ins::Leaf { leaf, src } => {
+                    if let Some(source) = leaf_sources.get_mut(leaf as usize) {
+                        *source = src;
+                    }
+                }
+                Ins::Field { field, .. } => fields = fields.max(field as usize + 1),
+                _ => {}
             }
         }
         Lanes {
@@ -267,6 +274,7 @@ impl Lanes {
             leaf_sources,
             groups: vec![0; compiled.groups as usize],
             certainties: vec![Sure::default(); compiled.outputs.len()],
+            fields_read: vec![0; fields],
             pending: vec![0; code.len()],
             owner: compiled.id,
         }
@@ -283,6 +291,7 @@ impl Lanes {
         self.reliances.iter_mut().take(lanes).for_each(Vec::clear);
         self.leaves.fill(0);
         self.groups.fill(0);
+        self.fields_read.fill(0);
         self.pending.fill(0);
     }
 
@@ -688,7 +697,13 @@ impl CompiledPolicy<'_> {
                 }
             };
             match ins {
-                Ins::Field { dst, field } => {
+                Ins::Field { dst, field, .. } => {
+                    // A lane reads each field once: later readings find it in the shared register.
+                    let Some(done) = l.fields_read.get_mut(field as usize) else {
+                        l.aside |= active;
+                        continue;
+                    };
+                    let active = active & !std::mem::replace(done, *done | active);
                     let (mut values, mut read) = ([Fast::Bool(false); LANES], 0);
                     for lane in Each(active) {
                         if let Some(Some(value)) = round.row(lane).get(field as usize)

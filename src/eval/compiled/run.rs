@@ -157,12 +157,12 @@ impl CompiledPolicy<'_> {
             };
             pc += 1;
             match ins {
-                Ins::Field { dst, field } => {
+                Ins::Field { at, dst, field } => {
                     let value = match values.get(field as usize) {
                         Some(Some(value)) => {
                             fast_field(value, field).unwrap_or_else(|number| self.place(s, dst, number))
                         }
-                        _ => return Err((Fault::MissingField(FieldId(field)), dst)),
+                        _ => return Err((Fault::MissingField(FieldId(field)), at)),
                     };
                     s.set(dst, value);
                 }
