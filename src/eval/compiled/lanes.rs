@@ -845,8 +845,8 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::Arith { op, dst, left, right } => {
                     let rest = match op {
-                        ArithOp::Mul => l.map_pair(active, dst, (left, right), Fast::small_product),
-                        _ => active,
+                        ArithOp::Div => active,
+                        _ => l.map_pair(active, dst, (left, right), |left, right| left.small_arithmetic(op, right)),
                     };
                     for lane in Each(rest) {
                         let result = match (l.number_in(left, lane), l.number_in(right, lane)) {

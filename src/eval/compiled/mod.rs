@@ -133,14 +133,19 @@ impl Fast {
         }
     }
 
-    /// The product of two numbers carried in their values, if it is one too
-    /// (see [`number::multiply_small`]); anything else is left to rust_decimal.
+    /// `self op other` for two numbers carried in their values, if the
+    /// result is one too (see [`number::multiply_small`] and
+    /// [`number::add_small`]); anything else is left to rust_decimal.
     #[inline]
-    fn small_product(self, other: Fast) -> Option<Fast> {
-        match (self, other) {
-            (Fast::Number(a), Fast::Number(b)) => number::multiply_small(a, b).map(Fast::Number),
-            _ => None,
+    fn small_arithmetic(self, op: ArithOp, other: Fast) -> Option<Fast> {
+        let (Fast::Number(a), Fast::Number(b)) = (self, other) else { return None };
+        match op {
+            ArithOp::Mul => number::multiply_small(a, b),
+            ArithOp::Add => number::add_small(a, b, false),
+            ArithOp::Sub => number::add_small(a, b, true),
+            ArithOp::Div => None,
         }
+        .map(Fast::Number)
     }
 
     /// A number carried in its value, rounded, if the result is one too (see [`number::round_small`]).

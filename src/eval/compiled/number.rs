@@ -73,22 +73,43 @@ pub(crate) fn compare_small(a: Small, b: Small) -> Ordering {
     exact.unwrap_or_else(|| a.decimal().cmp(&b.decimal()))
 }
 
-/// The product as rust_decimal gives it, if it is a [`Small`] too: a
-/// nonzero mantissa below 2³², at most 28 places. Anything else (zero, whose
-/// scale rust_decimal sets its own way, or wider) is left to [`arithmetic`].
+/// The product as rust_decimal gives it, if it is a [`Small`] too: zero
+/// (which rust_decimal gives at scale 0, whatever the operands' scales), or
+/// a mantissa below 2³² at most 28 places. Anything else is left to [`arithmetic`].
 #[inline]
 pub(crate) fn multiply_small(a: Small, b: Small) -> Option<Small> {
-    let magnitude =
-        u32::try_from(u64::from(a.magnitude) * u64::from(b.magnitude)).ok().filter(|product| *product != 0)?;
+    if a.magnitude == 0 || b.magnitude == 0 {
+        return Some(Small { magnitude: 0, scale: 0, negative: false });
+    }
+    let magnitude = u32::try_from(u64::from(a.magnitude) * u64::from(b.magnitude)).ok()?;
     let scale = a.scale + b.scale;
     (scale <= 28).then_some(Small { magnitude, scale, negative: a.negative != b.negative })
 }
 
-/// [`round`] of a [`Small`], which gives a [`Small`] when places are
-/// dropped from a nonzero number; anything else is left to [`round`].
+/// `a + b` (or `a − b`) as rust_decimal gives it, when both have the same
+/// scale, neither is zero and their magnitudes add up (the same signs for
+/// a sum, opposite ones for a difference) below 2³²: a count plus a count,
+/// euros plus euros. Anything else is left to [`arithmetic`].
+#[inline]
+pub(crate) fn add_small(a: Small, b: Small, subtract: bool) -> Option<Small> {
+    let same_way = (a.negative != b.negative) == subtract;
+    let simple = a.scale == b.scale && same_way && a.magnitude != 0 && b.magnitude != 0;
+    let magnitude = a.magnitude.checked_add(b.magnitude).filter(|_| simple)?;
+    Some(Small { magnitude, scale: a.scale, negative: a.negative })
+}
+
+/// [`round`] of a [`Small`], which gives a [`Small`] but when more than
+/// 19 places are dropped or a negative number rounds to zero; those are
+/// left to [`round`].
 #[inline]
 pub(crate) fn round_small(value: Small, places: u32, strategy: RoundingStrategy) -> Option<Small> {
-    let dropped = u32::from(value.scale).checked_sub(places).filter(|dropped| *dropped > 0 && value.magnitude != 0)?;
+    // As rust_decimal: a number with no more places is itself, and zero takes the places asked.
+    let Some(dropped) = u32::from(value.scale).checked_sub(places).filter(|dropped| *dropped > 0) else {
+        return Some(value);
+    };
+    if value.magnitude == 0 {
+        return Some(Small { magnitude: 0, scale: places as u8, negative: false });
+    }
     let divisor = POWERS.get(dropped as usize)?;
     let (quotient, rest) = divide(u64::from(value.magnitude), *divisor);
     let up = away(strategy, value.negative, quotient, rest, *divisor)?;
@@ -276,19 +297,36 @@ mod tests {
             prop_assert_eq!(compare_small(a, b), a.decimal().cmp(&b.decimal()), "{} against {}", a.decimal(), b.decimal());
         }
 
-        /// A product is a `Small` whenever it is nonzero, fits one and needs
+        /// A product is a `Small` whenever it is zero, or fits one and needs
         /// no more than 28 places (else rust_decimal computes it), and then
         /// it is rust_decimal's, bit for bit.
         #[test]
         fn multiplying_smalls_is_rust_decimals(a in small(), b in small()) {
             let (x, y) = (a.decimal(), b.decimal());
-            let fits = x.mantissa() * y.mantissa() != 0
-                && (x.mantissa() * y.mantissa()).unsigned_abs() <= u128::from(u32::MAX)
+            let fits = x.mantissa() * y.mantissa() == 0
+                || (x.mantissa() * y.mantissa()).unsigned_abs() <= u128::from(u32::MAX)
                 && x.scale() + y.scale() <= 28;
             let product = multiply_small(a, b);
             prop_assert_eq!(product.is_some(), fits, "{} × {}", x, y);
             if let Some(product) = product {
                 prop_assert_eq!(Some(product.decimal().serialize()), x.checked_mul(y).map(|p| p.serialize()), "{} × {}", x, y);
+            }
+        }
+
+        /// A sum or difference is a `Small` exactly in the simple case (same
+        /// scale, nonzero operands whose magnitudes add up below 2³²), and then
+        /// it is rust_decimal's, bit for bit.
+        #[test]
+        fn adding_smalls_is_rust_decimals(a in small(), b in small(), subtract in any::<bool>()) {
+            let (x, y) = (a.decimal(), b.decimal());
+            let expected = if subtract { x.checked_sub(y) } else { x.checked_add(y) };
+            let same_way = (x.is_sign_negative() != y.is_sign_negative()) == subtract;
+            let sum = x.mantissa().unsigned_abs() + y.mantissa().unsigned_abs();
+            let simple = x.scale() == y.scale() && same_way && !x.is_zero() && !y.is_zero() && sum <= u128::from(u32::MAX);
+            let result = add_small(a, b, subtract);
+            prop_assert_eq!(result.is_some(), simple, "{} {} {}", x, if subtract { "−" } else { "+" }, y);
+            if let Some(result) = result {
+                prop_assert_eq!(Some(result.decimal().serialize()), expected.map(|e| e.serialize()), "{} {} {}", x, if subtract { "−" } else { "+" }, y);
             }
         }
 
@@ -298,11 +336,12 @@ mod tests {
             let expected = value.decimal().round_dp_with_strategy(places, strategy);
             match round_small(value, places, strategy) {
                 Some(rounded) => prop_assert_eq!(rounded.decimal().serialize(), expected.serialize(), "{} to {} places", value.decimal(), places),
-                // Left to rust_decimal only when there is nothing to drop, more
-                // than 64 bits' worth (19 places) to drop, or zero is or comes out.
+                // Left to rust_decimal only when more than 64 bits' worth
+                // (19 places) are to drop, or a negative number comes out zero.
                 None => {
                     let scale = value.decimal().scale();
-                    prop_assert!(scale <= places || scale - places > 19 || expected.is_zero(), "{} to {} places", value.decimal(), places)
+                    let negative_zero = expected.is_zero() && value.decimal().is_sign_negative();
+                    prop_assert!(scale > places && (scale - places > 19 || negative_zero), "{} to {} places", value.decimal(), places)
                 }
             }
         }

@@ -258,10 +258,8 @@ impl CompiledPolicy<'_> {
                     self.number(s, dst, -value);
                 }
                 Ins::Arith { op, dst, left, right } => {
-                    if op == ArithOp::Mul
-                        && let Some(product) = s.get(left).small_product(s.get(right))
-                    {
-                        s.set(dst, product);
+                    if let Some(result) = s.get(left).small_arithmetic(op, s.get(right)) {
+                        s.set(dst, result);
                         continue;
                     }
                     let left = self.decimal_in(s, dst, left)?;
