@@ -230,3 +230,62 @@ output third = if specialty_code > 0 then patients_seen else 0
         assert_agree(&policy, &compiled, profile, on, many, "shared-field.policy");
     }
 }
+
+/// A table read with several keys: a constant key before a varying one, and
+/// two varying keys. Each lane's row must be the one the reference reads.
+#[test]
+fn table_keys_in_any_position_read_the_right_row() {
+    let text = r#"
+policy table_keys { title "Tables read by several keys" }
+enum level { low  high }
+enum size { small  medium  large }
+profile { level: level  size: size }
+table amount(level: level, size: size) -> euros
+{
+  | low  | small  | 10 € |
+  | low  | medium | 20 € |
+  | low  | large  | 30 € |
+  | high | small  | 40 € |
+  | high | medium | 50 € |
+  | high | large  | 60 € |
+}
+output constant_first = amount[high, size]
+output constant_last = amount[level, medium]
+output both_vary = amount[level, size]
+"#;
+    let policy = avenant::compile(Path::new("table-keys.policy"), text).unwrap();
+    let compiled = CompiledPolicy::new(&policy);
+    let mut profiles = Vec::new();
+    for level in ["low", "high"] {
+        for size in ["small", "medium", "large"] {
+            let json = format!(r#"{{"level": "{level}", "size": "{size}"}}"#);
+            let input = ProfileInput::parse(Path::new("profile.json"), &json).unwrap();
+            profiles.push(Profile::validate(&policy, &input).unwrap());
+        }
+    }
+    let outcomes = evaluate_many(&compiled, &profiles, DATES[0]);
+    let euros = |outcome: &Outcome, name: &str| match outcome.get(name) {
+        Some(avenant::OutputValue::Number { value, .. }) => value.to_string(),
+        other => panic!("{name}: {other:?}"),
+    };
+    let read: Vec<[String; 3]> = outcomes
+        .iter()
+        .map(|outcome| {
+            let outcome = outcome.as_ref().unwrap();
+            [euros(outcome, "constant_first"), euros(outcome, "constant_last"), euros(outcome, "both_vary")]
+        })
+        .collect();
+    // Profiles in order: low small, low medium, low large, high small, high medium, high large.
+    let expected = [
+        ["40", "20", "10"],
+        ["50", "20", "20"],
+        ["60", "20", "30"],
+        ["40", "50", "40"],
+        ["50", "50", "50"],
+        ["60", "50", "60"],
+    ];
+    assert_eq!(read, expected.map(|row| row.map(str::to_owned)));
+    for (profile, many) in profiles.iter().zip(outcomes) {
+        assert_agree(&policy, &compiled, profile, DATES[0], many, "table-keys.policy");
+    }
+}

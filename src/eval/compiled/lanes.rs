@@ -556,39 +556,51 @@ fn forward_only(program: &code::Program) -> bool {
     })
 }
 
-/// Splits the lanes of `lanes` into groups that share a key, and hands
-/// each group to `each` with its key; `key` gives a lane's key, or none
-/// to set the lane aside.
-fn groups(
-    l: &mut Lanes,
-    lanes: Mask,
-    key: impl Fn(&Lanes, usize) -> Option<u64>,
-    mut each: impl FnMut(&mut Lanes, u64, Mask),
-) {
-    let mut keys = [0u64; LANES];
-    let mut rest = 0;
-    for lane in Each(lanes) {
-        match key(l, lane) {
-            Some(value) => {
-                keys[lane] = value;
-                rest |= bit(lane);
+/// Each lane's key for [`groups`], and the lanes that have one.
+struct Keys {
+    of: [u64; LANES],
+    valid: Mask,
+}
+
+impl Keys {
+    /// The key of each lane of `lanes`: `key` of its value in `register`
+    /// (found once, not per lane), none for a lane to set aside.
+    #[inline(always)]
+    fn of_values(l: &Lanes, lanes: Mask, register: NodeId, key: impl Fn(Fast) -> Option<u64>) -> Keys {
+        let mut keys = Keys { of: [0; LANES], valid: 0 };
+        let mut each = |lane: usize, value: Fast| {
+            if let Some(value) = key(value) {
+                keys.of[lane % LANES] = value;
+                keys.valid |= bit(lane);
             }
-            None => l.aside |= bit(lane),
+        };
+        match l.row(register) {
+            Some(row) => Each(lanes).for_each(|lane| each(lane, row[lane % LANES])),
+            None => Each(lanes).for_each(|lane| each(lane, l.get(register, lane))),
         }
+        keys
     }
-    while rest != 0 {
-        let value = keys[rest.trailing_zeros() as usize];
-        let same = Each(rest).fold(0, |same, lane| same | flag(keys[lane] == value, lane));
-        rest &= !same;
-        each(l, value, same);
+
+    /// The value of an enumeration in `register`, each lane's key.
+    #[inline(always)]
+    fn variants(l: &Lanes, lanes: Mask, register: NodeId) -> Keys {
+        Keys::of_values(l, lanes, register, |value| match value {
+            Fast::Enum(variant) => Some(u64::from(variant)),
+            _ => None,
+        })
     }
 }
 
-/// The value of an enumeration in a register of a lane, as a key for [`groups`].
-fn variant_in(register: NodeId) -> impl Fn(&Lanes, usize) -> Option<u64> {
-    move |l, lane| match l.get(register, lane) {
-        Fast::Enum(variant) => Some(u64::from(variant)),
-        _ => None,
+/// Splits the lanes of `lanes` into groups that share a key, and hands
+/// each group to `each` with its key; a lane without one is set aside.
+fn groups(l: &mut Lanes, lanes: Mask, keys: &Keys, mut each: impl FnMut(&mut Lanes, u64, Mask)) {
+    l.aside |= lanes & !keys.valid;
+    let mut rest = lanes & keys.valid;
+    while rest != 0 {
+        let value = keys.of[rest.trailing_zeros() as usize % LANES];
+        let same = Each(rest).fold(0, |same, lane| same | flag(keys.of[lane % LANES] == value, lane));
+        rest &= !same;
+        each(l, value, same);
     }
 }
 
@@ -774,7 +786,7 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::RuleAt { dst, rule, index } => {
                     let offset = self.rules.get(rule as usize).map_or(0, |rule| rule.memo_offset);
-                    groups(l, active, variant_in(index), |l, variant, lanes| {
+                    groups(l, active, &Keys::variants(l, active, index), |l, variant, lanes| {
                         let slot = offset + variant as usize;
                         self.lane_rule(l, round, lanes, slot, depth);
                         let src = self.program.rule_values.get(slot).copied().unwrap_or(NodeId::MAX);
@@ -797,13 +809,13 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::ConditionsAt { dst, set, index, failures } => {
                     let offset = self.sets.get(set as usize).map_or(0, |set| set.memo_offset);
-                    groups(l, active, variant_in(index), |l, variant, lanes| {
+                    groups(l, active, &Keys::variants(l, active, index), |l, variant, lanes| {
                         self.lane_conditions(l, round, lanes, dst, offset + variant as usize, failures, depth);
                     });
                 }
                 Ins::Cell { dst, table, keys, column } => {
-                    let row = |l: &Lanes, lane| self.row(table, keys, |key| l.get(key, lane)).map(u64::from);
-                    groups(l, active, row, |l, row, lanes| {
+                    let keys = self.row_keys(l, active, table, keys);
+                    groups(l, active, &keys, |l, row, lanes| {
                         let cell = u32::try_from(row).ok().and_then(|row| self.table_cell(table, row, column));
                         self.lane_cell(l, dst, lanes, cell);
                     });
@@ -820,11 +832,11 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::RowField { dst, row, column } => {
-                    let row = |l: &Lanes, lane| match l.get(row, lane) {
+                    let keys = Keys::of_values(l, active, row, |value| match value {
                         Fast::Row { table, row } => Some(u64::from(table) << 32 | u64::from(row)),
                         _ => None,
-                    };
-                    groups(l, active, row, |l, row, lanes| {
+                    });
+                    groups(l, active, &keys, |l, row, lanes| {
                         let (table, row) = ((row >> 32) as u32, row as u32);
                         self.lane_cell(l, dst, lanes, self.table_cell(table, row, column));
                     });
@@ -898,9 +910,11 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::Switch { scrutinee, arms, .. } => {
                     let arms = self.program.operands(arms);
-                    groups(l, active, variant_in(scrutinee), |l, variant, lanes| match arms.get(variant as usize) {
-                        Some(arm) if *arm != code::UNSET => jump(l, &mut active, lanes, *arm),
-                        _ => l.aside |= lanes,
+                    groups(l, active, &Keys::variants(l, active, scrutinee), |l, variant, lanes| {
+                        match arms.get(variant as usize) {
+                            Some(arm) if *arm != code::UNSET => jump(l, &mut active, lanes, *arm),
+                            _ => l.aside |= lanes,
+                        }
                     });
                     active = 0;
                 }
@@ -1087,6 +1101,42 @@ impl CompiledPolicy<'_> {
             l.fill(dst, lanes, Fast::Failures(u32::try_from(slot).unwrap_or(u32::MAX)));
         } else {
             l.set_bools(dst, lanes, l.set_hold.get(slot).copied().unwrap_or(0));
+        }
+    }
+
+    /// The row of a table each lane of `lanes` reads, by the values of the
+    /// keys in its registers. The keys that are constants are folded once;
+    /// when a single key remains (a table of options read at a band, say),
+    /// a lane's row is one product and one sum.
+    fn row_keys(&self, l: &Lanes, lanes: Mask, table: u32, list: List) -> Keys {
+        let registers = self.program.operands(list);
+        let sizes = self.tables.get(table as usize).map_or(&[][..], |table| &table.key_sizes[..]);
+        // A row is the keys' values read as digits, each in the base of its key's size.
+        let (mut base, mut varying, mut stride) = (0u64, None, 1u64);
+        let mut simple = registers.len() == sizes.len();
+        for (register, size) in registers.iter().zip(sizes).rev() {
+            match (l.kind(*register), l.constants.get(*register as usize)) {
+                (Kind::Constant, Some(Fast::Enum(variant))) => base += u64::from(*variant) * stride,
+                (Kind::Lanes, _) if varying.is_none() => varying = Some((*register, stride)),
+                _ => simple = false,
+            }
+            stride = stride.saturating_mul(*size as u64);
+        }
+        match varying.filter(|_| simple) {
+            Some((register, stride)) => Keys::of_values(l, lanes, register, |value| match value {
+                Fast::Enum(variant) => Some(base + u64::from(variant) * stride),
+                _ => None,
+            }),
+            _ => {
+                let mut keys = Keys { of: [0; LANES], valid: 0 };
+                for lane in Each(lanes) {
+                    if let Some(row) = self.row(table, list, |key| l.get(key, lane)) {
+                        keys.of[lane % LANES] = u64::from(row);
+                        keys.valid |= bit(lane);
+                    }
+                }
+                keys
+            }
         }
     }
 
