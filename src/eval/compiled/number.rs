@@ -86,15 +86,21 @@ pub(crate) fn multiply_small(a: Small, b: Small) -> Option<Small> {
     (scale <= 28).then_some(Small { magnitude, scale, negative: a.negative != b.negative })
 }
 
-/// `a + b` (or `a − b`) as rust_decimal gives it, when both have the same
-/// scale, neither is zero and their magnitudes add up (the same signs for
-/// a sum, opposite ones for a difference) below 2³²: a count plus a count,
-/// euros plus euros. Anything else is left to [`arithmetic`].
+/// `a + b` (or `a − b`) as rust_decimal gives it when the result is a
+/// [`Small`] simply: one operand zero (the other is the result, as it is,
+/// negated for `0 − b`), or both of the same scale with magnitudes that add
+/// up below 2³² (the same signs for a sum, opposite ones for a difference):
+/// a count plus a count, euros plus euros. Anything else is left to [`arithmetic`].
 #[inline]
 pub(crate) fn add_small(a: Small, b: Small, subtract: bool) -> Option<Small> {
+    if a.magnitude == 0 {
+        return Some(Small { negative: b.negative != (subtract && b.magnitude != 0), ..b });
+    }
+    if b.magnitude == 0 {
+        return Some(a);
+    }
     let same_way = (a.negative != b.negative) == subtract;
-    let simple = a.scale == b.scale && same_way && a.magnitude != 0 && b.magnitude != 0;
-    let magnitude = a.magnitude.checked_add(b.magnitude).filter(|_| simple)?;
+    let magnitude = a.magnitude.checked_add(b.magnitude).filter(|_| a.scale == b.scale && same_way)?;
     Some(Small { magnitude, scale: a.scale, negative: a.negative })
 }
 
@@ -313,16 +319,16 @@ mod tests {
             }
         }
 
-        /// A sum or difference is a `Small` exactly in the simple case (same
-        /// scale, nonzero operands whose magnitudes add up below 2³²), and then
-        /// it is rust_decimal's, bit for bit.
+        /// A sum or difference is a `Small` exactly in the simple cases (an
+        /// operand zero, or the same scale and magnitudes that add up below
+        /// 2³²), and then it is rust_decimal's, bit for bit.
         #[test]
         fn adding_smalls_is_rust_decimals(a in small(), b in small(), subtract in any::<bool>()) {
             let (x, y) = (a.decimal(), b.decimal());
             let expected = if subtract { x.checked_sub(y) } else { x.checked_add(y) };
             let same_way = (x.is_sign_negative() != y.is_sign_negative()) == subtract;
             let sum = x.mantissa().unsigned_abs() + y.mantissa().unsigned_abs();
-            let simple = x.scale() == y.scale() && same_way && !x.is_zero() && !y.is_zero() && sum <= u128::from(u32::MAX);
+            let simple = x.is_zero() || y.is_zero() || x.scale() == y.scale() && same_way && sum <= u128::from(u32::MAX);
             let result = add_small(a, b, subtract);
             prop_assert_eq!(result.is_some(), simple, "{} {} {}", x, if subtract { "−" } else { "+" }, y);
             if let Some(result) = result {
