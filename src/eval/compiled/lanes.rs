@@ -91,7 +91,7 @@ fn flag(yes: bool, lane: usize) -> Mask {
 /// Keeps a lane's value among `values`, and the lane in `done`, if a value
 /// was computed for it; without a branch.
 #[inline(always)]
-fn keep(values: &mut [Fast; LANES], done: &mut Mask, lane: usize, value: Option<Fast>) {
+fn keep(values: &mut [Fast; STRIDE], done: &mut Mask, lane: usize, value: Option<Fast>) {
     *done |= flag(value.is_some(), lane);
     values[lane % LANES] = value.unwrap_or(Fast::Bool(false));
 }
@@ -171,7 +171,11 @@ pub struct Lanes {
     /// Per register: where its value is kept.
     kinds: Vec<Kind>,
     /// Per register, its value in each lane (the first [`LANES`] of the row).
-    registers: Vec<[Fast; STRIDE]>,
+    #[expect(clippy::vec_box, reason = "a row is swapped with `spare` by pointer, not copied")]
+    registers: Vec<Box<[Fast; STRIDE]>>,
+    /// A row to swap with a register's while an instruction computes it
+    /// from others, so that it writes each lane's result in place.
+    spare: Option<Box<[Fast; STRIDE]>>,
     /// The value of each register that holds a constant, the same in every lane.
     constants: Vec<Fast>,
     /// Per register that holds a boolean: the lanes where it is true.
@@ -251,7 +255,8 @@ impl Lanes {
         }
         Lanes {
             runnable: forward_only(&compiled.program) && consistent,
-            registers: vec![[Fast::Bool(false); STRIDE]; kinds.len()],
+            registers: kinds.iter().map(|_| Box::new([Fast::Bool(false); STRIDE])).collect(),
+            spare: Some(Box::new([Fast::Bool(false); STRIDE])),
             kinds,
             constants: values.to_vec(),
             bools,
@@ -325,7 +330,7 @@ impl Lanes {
     /// A register's values, lane by lane, if it holds one per lane.
     #[inline(always)]
     fn row(&self, register: NodeId) -> Option<&[Fast; STRIDE]> {
-        self.registers.get(register as usize).filter(|_| self.kind(register) == Kind::Lanes)
+        self.registers.get(register as usize).map(|row| &**row).filter(|_| self.kind(register) == Kind::Lanes)
     }
 
     /// Hands `each` the values of two registers in each lane of `lanes`:
@@ -372,10 +377,9 @@ impl Lanes {
         (left, right): (NodeId, NodeId),
         mut each: impl FnMut(Fast, Fast) -> Option<Fast>,
     ) -> Mask {
-        let (mut values, mut done) = ([Fast::Bool(false); LANES], 0);
-        self.each_pair(lanes, left, right, |lane, left, right| keep(&mut values, &mut done, lane, each(left, right)));
-        self.write(dst, done, &values);
-        lanes & !done
+        self.map(lanes, dst, |l, row, done| {
+            l.each_pair(lanes, left, right, |lane, left, right| keep(row, done, lane, each(left, right)))
+        })
     }
 
     /// [`Lanes::map_pair`] for one register.
@@ -387,15 +391,40 @@ impl Lanes {
         register: NodeId,
         mut each: impl FnMut(Fast) -> Option<Fast>,
     ) -> Mask {
-        let (mut values, mut done) = ([Fast::Bool(false); LANES], 0);
-        self.each_one(lanes, register, |lane, value| keep(&mut values, &mut done, lane, each(value)));
-        self.write(dst, done, &values);
+        self.map(lanes, dst, |l, row, done| {
+            l.each_one(lanes, register, |lane, value| keep(row, done, lane, each(value)))
+        })
+    }
+
+    /// Runs `compute`, which [`keep`]s each lane's result in the row and
+    /// the mask it is given, and writes the results to `dst`. In place when
+    /// `dst` holds a value per lane: its row is swapped out meanwhile (no
+    /// instruction reads its own register) and back. The lanes of `lanes`
+    /// given no result are left to the caller.
+    #[inline(always)]
+    fn map(&mut self, lanes: Mask, dst: NodeId, compute: impl FnOnce(&Lanes, &mut [Fast; STRIDE], &mut Mask)) -> Mask {
+        let mut done = 0;
+        let mut row = self.spare.take().unwrap_or_else(|| Box::new([Fast::Bool(false); STRIDE]));
+        match self.registers.get_mut(dst as usize).filter(|_| self.kinds.get(dst as usize) == Some(&Kind::Lanes)) {
+            Some(register) => {
+                std::mem::swap(&mut row, register);
+                compute(self, &mut row, &mut done);
+                if let Some(register) = self.registers.get_mut(dst as usize) {
+                    std::mem::swap(&mut row, register);
+                }
+            }
+            None => {
+                compute(self, &mut row, &mut done);
+                self.write(dst, done, &row);
+            }
+        }
+        self.spare = Some(row);
         lanes & !done
     }
 
     /// Writes each lane's value of `values` to a register, for the lanes of `lanes`.
     #[inline(always)]
-    fn write(&mut self, register: NodeId, lanes: Mask, values: &[Fast; LANES]) {
+    fn write(&mut self, register: NodeId, lanes: Mask, values: &[Fast; STRIDE]) {
         match self.kind(register) {
             Kind::Lanes => {
                 if let Some(row) = self.registers.get_mut(register as usize) {
@@ -716,18 +745,17 @@ impl CompiledPolicy<'_> {
                         continue;
                     };
                     let active = active & !std::mem::replace(done, *done | active);
-                    let (mut values, mut read) = ([Fast::Bool(false); LANES], 0);
-                    for lane in Each(active) {
-                        if let Some(Some(value)) = round.row(lane).get(field as usize)
-                            && let Ok(value) = fast_field(value, field)
-                        {
-                            values[lane % LANES] = value;
-                            read |= bit(lane);
+                    let rest = l.map(active, dst, |_, row, read| {
+                        for lane in Each(active) {
+                            let value = match round.row(lane).get(field as usize) {
+                                Some(Some(value)) => fast_field(value, field).ok(),
+                                _ => None,
+                            };
+                            keep(row, read, lane, value);
                         }
-                    }
-                    l.write(dst, read, &values);
+                    });
                     // Numbers too wide to be carried in the value, and fields the profile lacks.
-                    for lane in Each(active & !read) {
+                    for lane in Each(rest) {
                         match round.row(lane).get(field as usize) {
                             Some(Some(Value::Decimal(number))) => self.lane_number(l, dst, lane, *number),
                             _ => l.aside |= bit(lane),
