@@ -203,7 +203,10 @@ pub struct Lanes {
     /// (word × 64 + bit): the lanes where it failed.
     failed: Vec<Mask>,
     reliance_seen: Vec<Mask>,
-    reliances: Vec<Vec<u32>>,
+    /// The reliances recorded this round, in the order they were read:
+    /// each with the lanes that read it first there (a lane's own list is
+    /// read back only when asked for, by [`Lanes::reliances`]).
+    reliances: Vec<(u32, Mask)>,
     /// Per output value: the lanes that reached it (a `when` left it out of
     /// the others), and the register it is read from when handed over.
     leaves: Vec<Mask>,
@@ -274,7 +277,7 @@ impl Lanes {
             set_hold: vec![0; compiled.slot_sets.len()],
             failed: vec![0; compiled.failure_words * 64],
             reliance_seen: vec![0; compiled.reliance_keys],
-            reliances: vec![Vec::new(); LANES],
+            reliances: Vec::new(),
             leaves: vec![0; compiled.leaves.len()],
             leaf_sources,
             groups: vec![0; compiled.groups as usize],
@@ -285,7 +288,7 @@ impl Lanes {
         }
     }
 
-    fn reset(&mut self, lanes: usize) {
+    fn reset(&mut self) {
         self.sure = Sure::default();
         self.aside = 0;
         self.rule_done.fill(0);
@@ -293,7 +296,7 @@ impl Lanes {
         self.set_done.fill(0);
         self.failed.fill(0);
         self.reliance_seen.fill(0);
-        self.reliances.iter_mut().take(lanes).for_each(Vec::clear);
+        self.reliances.clear();
         self.leaves.fill(0);
         self.groups.fill(0);
         self.fields_read.fill(0);
@@ -569,8 +572,8 @@ impl Lanes {
         self.groups.get(group).is_some_and(|lanes| lanes & bit(lane) != 0)
     }
 
-    pub(super) fn reliances(&self, lane: usize) -> &[u32] {
-        self.reliances.get(lane).map_or(&[], Vec::as_slice)
+    pub(super) fn reliances(&self, lane: usize) -> impl Iterator<Item = u32> + '_ {
+        self.reliances.iter().filter(move |(_, lanes)| lanes & bit(lane) != 0).map(|(id, _)| *id)
     }
 }
 
@@ -695,7 +698,7 @@ impl CompiledPolicy<'_> {
         if !lanes.runnable {
             return all;
         }
-        lanes.reset(count);
+        lanes.reset();
         self.body(lanes, round, 0, all, 0);
         lanes.aside & all
     }
@@ -1189,10 +1192,8 @@ impl CompiledPolicy<'_> {
         let Some(seen) = l.reliance_seen.get_mut(definition.key as usize) else { return };
         let first = lanes & !*seen;
         *seen |= first;
-        for lane in Each(first) {
-            if let Some(reliances) = l.reliances.get_mut(lane) {
-                reliances.push(id);
-            }
+        if first != 0 {
+            l.reliances.push((id, first));
         }
     }
 

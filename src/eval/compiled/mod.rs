@@ -499,10 +499,10 @@ impl<'a> Evaluated<'a> {
     }
 
     /// The reliances recorded, in the order they were read.
-    fn reliances(self) -> &'a [u32] {
+    fn reliances(self) -> Vec<u32> {
         match self.0 {
-            At::Scratch(scratch) => &scratch.reliances,
-            At::Lane(lanes, lane) => lanes.reliances(lane),
+            At::Scratch(scratch) => scratch.reliances.clone(),
+            At::Lane(lanes, lane) => lanes.reliances(lane).collect(),
         }
     }
 }
@@ -630,8 +630,8 @@ impl<'p> CompiledPolicy<'p> {
             .collect();
         let assumptions = evaluated
             .reliances()
-            .iter()
-            .filter_map(|id| self.reliances.get(*id as usize))
+            .into_iter()
+            .filter_map(|id| self.reliances.get(id as usize))
             .map(|reliance| Reliance {
                 what: reliance.what.clone(),
                 certainty: reliance.certainty,
