@@ -530,9 +530,9 @@ impl Lanes {
         if self.is_boolean(dst) && self.is_boolean(src) {
             self.set_bools(dst, lanes, self.mask(src));
         } else {
-            for lane in Each(lanes) {
-                self.set(dst, lane, self.get(src, lane));
-            }
+            self.map(lanes, dst, |l, row, done| {
+                l.each_one(lanes, src, |lane, value| keep(row, done, lane, Some(value)))
+            });
         }
     }
 
@@ -830,10 +830,12 @@ impl CompiledPolicy<'_> {
                     self.lane_call(l, round, self.program.band_entries.get(id), active & !done, depth);
                     let lanes = active & !l.aside;
                     l.sure.join(l.band_sure.get(id).copied().unwrap_or_default(), lanes);
-                    for lane in Each(lanes) {
-                        let band = l.band_memo.get(id * STRIDE + lane).copied().unwrap_or(0);
-                        l.set(dst, lane, Fast::Enum(band));
-                    }
+                    l.map(lanes, dst, |l, row, done| {
+                        for lane in Each(lanes) {
+                            let band = l.band_memo.get(id * STRIDE + lane).copied().unwrap_or(0);
+                            keep(row, done, lane, Some(Fast::Enum(band)));
+                        }
+                    });
                 }
                 Ins::Conditions { dst, slot, failures } => {
                     self.lane_conditions(l, round, active, dst, slot as usize, failures, depth);
@@ -852,15 +854,15 @@ impl CompiledPolicy<'_> {
                     });
                 }
                 Ins::TableRow { dst, table, keys } => {
-                    for lane in Each(active) {
-                        match self.row(table, keys, |key| l.get(key, lane)) {
-                            Some(row) => {
-                                let table = u16::try_from(table).unwrap_or(u16::MAX);
-                                l.set(dst, lane, Fast::Row { table, row });
-                            }
-                            None => l.aside |= bit(lane),
+                    let keys = self.row_keys(l, active, table, keys);
+                    let table = u16::try_from(table).unwrap_or(u16::MAX);
+                    let rest = l.map(active, dst, |_, row, done| {
+                        for lane in Each(active & keys.valid) {
+                            let read = u32::try_from(keys.of[lane % LANES]).ok();
+                            keep(row, done, lane, read.map(|row| Fast::Row { table, row }));
                         }
-                    }
+                    });
+                    l.aside |= rest;
                 }
                 Ins::RowField { dst, row, column } => {
                     let keys = Keys::of_values(l, active, row, |value| match value {
