@@ -263,16 +263,14 @@ impl Program {
 /// Lays out the program of a compiled policy (whose nodes, definitions and
 /// outputs are lowered already).
 pub(super) fn generate(compiled: &CompiledPolicy<'_>) -> Program {
-    let mut field_registers: Vec<NodeId> = Vec::new();
+    // Each field's readings share the register of the first node to read it.
+    let mut field_registers = vec![NodeId::MAX; compiled.policy.fields.len()];
     for (id, node) in (0..).zip(&compiled.nodes) {
-        if let Op::Field(field) = node.op {
-            let field = field as usize;
-            if field_registers.len() <= field {
-                field_registers.resize(field + 1, NodeId::MAX);
-            }
-            if field_registers[field] == NodeId::MAX {
-                field_registers[field] = id;
-            }
+        if let Op::Field(field) = node.op
+            && let Some(register) = field_registers.get_mut(field as usize)
+            && *register == NodeId::MAX
+        {
+            *register = id;
         }
     }
     let mut generator = Generator { compiled, field_registers, program: Program::default() };

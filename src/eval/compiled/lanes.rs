@@ -244,16 +244,11 @@ impl Lanes {
             });
         let code = &compiled.program.code;
         let mut leaf_sources = vec![NodeId::MAX; compiled.leaves.len()];
-        let mut fields = 0;
         for ins in code {
-            match *ins {
-                Ins::Leaf { leaf, src } => {
-                    if let Some(source) = leaf_sources.get_mut(leaf as usize) {
-                        *source = src;
-                    }
-                }
-                Ins::Field { field, .. } => fields = fields.max(field as usize + 1),
-                _ => {}
+            if let Ins::Leaf { leaf, src } = *ins
+                && let Some(source) = leaf_sources.get_mut(leaf as usize)
+            {
+                *source = src;
             }
         }
         Lanes {
@@ -282,7 +277,7 @@ impl Lanes {
             leaf_sources,
             groups: vec![0; compiled.groups as usize],
             certainties: vec![Sure::default(); compiled.outputs.len()],
-            fields_read: vec![0; fields],
+            fields_read: vec![0; compiled.policy.fields.len()],
             pending: vec![0; code.len()],
             owner: compiled.id,
         }
@@ -418,34 +413,31 @@ impl Lanes {
             }
             None => {
                 compute(self, &mut row, &mut done);
-                self.write(dst, done, &row);
+                self.write_other(dst, done, &row);
             }
         }
         self.spare = Some(row);
         lanes & !done
     }
 
-    /// Writes each lane's value of `values` to a register, for the lanes of `lanes`.
+    /// Writes each lane's value of `values`, for the lanes of `lanes`, to a
+    /// register that does not hold a value per lane ([`Lanes::map`] writes
+    /// those in place): a boolean's mask, from values that are booleans;
+    /// a lane with anything else, or writing a constant's, is set aside.
     #[inline(always)]
-    fn write(&mut self, register: NodeId, lanes: Mask, values: &[Fast; STRIDE]) {
-        match self.kind(register) {
-            Kind::Lanes => {
-                if let Some(row) = self.registers.get_mut(register as usize) {
-                    Each(lanes).for_each(|lane| row[lane % LANES] = values[lane % LANES]);
-                }
-            }
-            Kind::Boolean => {
-                let (mut booleans, mut yes) = (0, 0);
-                for lane in Each(lanes) {
-                    let value = values[lane % LANES];
-                    booleans |= flag(matches!(value, Fast::Bool(_)), lane);
-                    yes |= flag(value == Fast::Bool(true), lane);
-                }
-                self.set_bools(register, booleans, yes);
-                self.aside |= lanes & !booleans;
-            }
-            Kind::Constant => self.aside |= lanes,
+    fn write_other(&mut self, register: NodeId, lanes: Mask, values: &[Fast; STRIDE]) {
+        if !self.is_boolean(register) {
+            self.aside |= lanes;
+            return;
         }
+        let (mut booleans, mut yes) = (0, 0);
+        for lane in Each(lanes) {
+            let value = values[lane % LANES];
+            booleans |= flag(matches!(value, Fast::Bool(_)), lane);
+            yes |= flag(value == Fast::Bool(true), lane);
+        }
+        self.set_bools(register, booleans, yes);
+        self.aside |= lanes & !booleans;
     }
 
     /// Writes a value to a register in a lane; a lane that would put
@@ -600,16 +592,12 @@ impl Keys {
     #[inline(always)]
     fn of_values(l: &Lanes, lanes: Mask, register: NodeId, key: impl Fn(Fast) -> Option<u64>) -> Keys {
         let mut keys = Keys { of: [0; LANES], valid: 0 };
-        let mut each = |lane: usize, value: Fast| {
+        l.each_one(lanes, register, |lane, value| {
             if let Some(value) = key(value) {
                 keys.of[lane % LANES] = value;
                 keys.valid |= bit(lane);
             }
-        };
-        match l.row(register) {
-            Some(row) => Each(lanes).for_each(|lane| each(lane, row[lane % LANES])),
-            None => Each(lanes).for_each(|lane| each(lane, l.get(register, lane))),
-        }
+        });
         keys
     }
 
