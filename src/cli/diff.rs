@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 
+use super::atomic::{AtomicFile, Files};
 use super::{Exit, Reporter};
 use avenant::batch::Format as RowsFormat;
 use avenant::diff::{self, Breakdown, Money, Moves, Summary};
@@ -84,6 +85,18 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let name = |loaded: &avenant::Loaded, on: jiff::civil::Date| format!("{} on {on}", loaded.policy.header.name);
     let old_side = diff::Side { loaded: &old, on: on_old, name: name(&old, on_old) };
     let new_side = diff::Side { loaded: &new, on: on_new, name: name(&new, on_new) };
+    let policy_texts = super::policy_files(&[args.old.clone(), args.new.clone()]).unwrap_or_default();
+    let files = Files::default()
+        .input("population", &args.profiles)
+        .inputs("policy text", policy_texts.iter().map(PathBuf::as_path))
+        .output("`--out`", args.out.as_deref())
+        .output("`--errors`", args.errors.as_deref());
+    if let Err(clash) = files.check() {
+        reporter.message(&clash);
+        return Ok(Exit::Trouble);
+    }
+    // Both files are written beside their targets and replace them only
+    // when the comparison has succeeded.
     let mut out_file = match &args.out {
         Some(path) => {
             let format = match RowsFormat::of(path) {
@@ -94,8 +107,8 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
                     return Ok(Exit::Trouble);
                 }
             };
-            match std::fs::File::create(path) {
-                Ok(file) => Some((std::io::BufWriter::new(file), format)),
+            match AtomicFile::create(path) {
+                Ok(file) => Some((file, format)),
                 Err(error) => {
                     reporter.message(&format!("cannot write `{}`: {error}", path.display()));
                     return Ok(Exit::Trouble);
@@ -105,7 +118,7 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         None => None,
     };
     let mut errors_file = match &args.errors {
-        Some(path) => match std::fs::File::create(path) {
+        Some(path) => match AtomicFile::create(path) {
             Ok(file) => {
                 let mut writer = csv::Writer::from_writer(file);
                 writer.write_record(["row", "side", "code", "field", "message"]).map_err(std::io::Error::other)?;
@@ -143,11 +156,11 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             return Ok(Exit::Trouble);
         }
     };
-    if let Some((mut writer, _)) = out_file {
-        writer.flush()?;
+    if let Some((file, _)) = out_file {
+        file.commit()?;
     }
-    if let Some(mut writer) = errors_file {
-        writer.flush()?;
+    if let Some(writer) = errors_file {
+        writer.into_inner().map_err(|error| std::io::Error::other(error.to_string()))?.commit()?;
     }
     let mut stdout = std::io::stdout().lock();
     match args.format {

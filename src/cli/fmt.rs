@@ -4,6 +4,7 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
+use super::atomic::AtomicFile;
 use super::{Exit, Reporter};
 use avenant::format::{FormatError, format};
 
@@ -58,7 +59,7 @@ pub fn run(args: &FmtArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             writeln!(stdout, "{} is not formatted; `avenant fmt` would change:", path.display())?;
             write!(stdout, "{}", difference(&text, &formatted))?;
             exit = exit.max(Exit::Rejected);
-        } else if let Err(error) = std::fs::write(path, &formatted) {
+        } else if let Err(error) = write_whole(path, &formatted) {
             reporter.message(&format!("cannot write `{}`: {error}", path.display()));
             exit = exit.max(Exit::Trouble);
         } else {
@@ -66,6 +67,14 @@ pub fn run(args: &FmtArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         }
     }
     Ok(exit)
+}
+
+/// Replaces a policy file only once its new text is whole on disk: a full
+/// disk or an interruption leaves the text as it was.
+fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(text.as_bytes())?;
+    file.commit()
 }
 
 /// The lines that differ, as `-` (now) and `+` (formatted), each run under

@@ -2,6 +2,7 @@
 //! whose doc comments are the `--help` text. This is the only place that
 //! prints or exits.
 
+mod atomic;
 mod check;
 mod diff;
 mod eval;
@@ -83,6 +84,7 @@ impl From<Exit> for std::process::ExitCode {
 }
 
 pub fn run(cli: Cli) -> Exit {
+    atomic::remove_pending_on_interrupt();
     let reporter = Reporter::new(cli.error_format, cli.color);
     let exit = match cli.command {
         Command::Eval(args) => eval::run(&args, &reporter),
