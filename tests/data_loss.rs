@@ -303,3 +303,17 @@ fn fmt_in_place_keeps_permissions_and_links() {
     assert_eq!(mode & 0o777, 0o640);
     assert!(leftovers(&folder).is_empty(), "{:?}", leftovers(&folder));
 }
+
+#[test]
+fn a_stream_is_written_as_a_stream_and_a_folder_is_refused() {
+    let folder = workspace("streams");
+    let population = folder.join("population.csv");
+    // `/dev/stdout` and `/dev/null` cannot be replaced: they are written to.
+    let run = eval_population(&population, &["--out", "/dev/stdout", "--errors", "/dev/null"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stdout.lines().count() > 8_000, "{}", run.transcript());
+    let run = eval_population(&population, &["--out", &text(&folder)]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("it is a folder; name a file"), "{}", run.stderr);
+    assert!(leftovers(&folder).is_empty(), "{:?}", leftovers(&folder));
+}

@@ -43,9 +43,15 @@ pub fn remove_pending_on_interrupt() {
 /// which replaces the target at [`AtomicFile::commit`]. Dropped without a
 /// commit, the temporary file is removed and the target is untouched.
 pub struct AtomicFile {
-    target: PathBuf,
-    file: std::io::BufWriter<tempfile::NamedTempFile>,
-    listed: Listed,
+    file: std::io::BufWriter<Destination>,
+}
+
+/// Where the bytes go: a temporary file for a regular file, or the target
+/// itself when it is a stream (`/dev/stdout`, a named pipe, a terminal),
+/// which cannot be replaced and holds nothing to lose.
+enum Destination {
+    Temporary { file: tempfile::NamedTempFile, target: PathBuf, listed: Listed },
+    Stream(std::fs::File),
 }
 
 /// A temporary file's place in [`PENDING`], left when it is renamed or removed.
@@ -62,6 +68,18 @@ impl AtomicFile {
     /// not opened, created or truncated. Where the target is a symbolic link,
     /// the file it points to is the one replaced, so the link stays a link.
     pub fn create(target: &Path) -> std::io::Result<AtomicFile> {
+        let existing = std::fs::metadata(target).ok();
+        if let Some(metadata) = &existing {
+            if metadata.is_dir() {
+                return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "it is a folder; name a file"));
+            }
+            if !metadata.is_file() {
+                let stream = std::fs::OpenOptions::new().write(true).open(target)?;
+                return Ok(AtomicFile {
+                    file: std::io::BufWriter::with_capacity(1 << 20, Destination::Stream(stream)),
+                });
+            }
+        }
         let target = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
         let folder = match target.parent() {
             Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
@@ -71,32 +89,56 @@ impl AtomicFile {
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".avenant-tmp");
+        // tempfile's error names its temporary file, which the user never asked for.
+        let file = builder.tempfile_in(&folder).map_err(|error| {
+            let kind = error.kind();
+            std::io::Error::new(kind, format!("no file can be made in `{}`: {kind}", folder.display()))
+        })?;
+        let listed = Listed(file.path().to_path_buf());
+        pending().push(listed.0.clone());
         // A replaced file keeps its permissions; a new one gets those any new
         // file gets here, not the temporary file's owner-only ones.
-        let permissions = std::fs::metadata(&target).map(|metadata| metadata.permissions()).ok().or_else(new_file);
-        let temporary = builder.tempfile_in(&folder)?;
-        if let Some(permissions) = permissions {
-            temporary.as_file().set_permissions(permissions)?;
+        if let Some(permissions) = existing.map(|metadata| metadata.permissions()).or_else(new_file) {
+            file.as_file().set_permissions(permissions)?;
         }
-        pending().push(temporary.path().to_path_buf());
-        let listed = Listed(temporary.path().to_path_buf());
-        Ok(AtomicFile { target, file: std::io::BufWriter::with_capacity(1 << 20, temporary), listed })
+        let destination = Destination::Temporary { file, target, listed };
+        Ok(AtomicFile { file: std::io::BufWriter::with_capacity(1 << 20, destination) })
     }
 
     /// Flushes everything to disk, then renames the temporary file over the
     /// target. An error here (a full disk, say) leaves the target untouched.
     pub fn commit(self) -> std::io::Result<()> {
-        let temporary = self.file.into_inner().map_err(std::io::IntoInnerError::into_error)?;
-        temporary.as_file().sync_all()?;
-        temporary.persist(&self.target).map_err(|error| error.error)?;
-        drop(self.listed);
-        // The rename itself is durable once the folder is on disk.
-        if let Some(folder) = self.target.parent()
-            && let Ok(folder) = std::fs::File::open(folder)
-        {
-            let _ = folder.sync_all();
+        match self.file.into_inner().map_err(std::io::IntoInnerError::into_error)? {
+            Destination::Stream(_) => Ok(()),
+            Destination::Temporary { file, target, listed } => {
+                file.as_file().sync_all()?;
+                file.persist(&target).map_err(|error| error.error)?;
+                drop(listed);
+                // The rename itself is durable once the folder is on disk.
+                if let Some(folder) = target.parent()
+                    && let Ok(folder) = std::fs::File::open(folder)
+                {
+                    let _ = folder.sync_all();
+                }
+                Ok(())
+            }
         }
-        Ok(())
+    }
+}
+
+impl Write for Destination {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Destination::Temporary { file, .. } => file.write(bytes),
+            Destination::Stream(stream) => stream.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Destination::Temporary { file, .. } => file.flush(),
+            Destination::Stream(stream) => stream.flush(),
+        }
     }
 }
 
