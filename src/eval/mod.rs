@@ -7,6 +7,7 @@
 //! reads files and never prints.
 
 pub mod compiled;
+pub mod differential;
 pub(crate) mod error;
 mod examples;
 mod explain;
