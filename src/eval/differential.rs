@@ -89,7 +89,7 @@ impl std::fmt::Display for Disagreement {
 /// Runs every profile through the three evaluators as of `on` and compares
 /// them; `seed` picks the order the lanes see them in. Returns how many
 /// evaluations were compared. Fewer profiles than a batch are repeated to
-/// fill two batches and part of a third, so that every lane is exercised.
+/// fill one batch and start the next, so that every lane is exercised.
 pub fn compare(
     policy: &CheckedPolicy,
     compiled: &CompiledPolicy<'_>,
@@ -109,8 +109,9 @@ pub fn compare(
             .map(|()| compiled.outcome(&scratch, profile.values()));
         check(&reference, position, "one at a time", Answer::of(fast.as_ref()))?;
     }
-    // Each profile at several places, in a shuffled order.
-    let wanted = profiles.len().max(2 * LANES + LANES / 2 + 1);
+    // Each profile at several places, in a shuffled order: a full batch and
+    // one lane of the next at least.
+    let wanted = profiles.len().max(LANES + 1);
     let mut order: Vec<usize> = (0..wanted).map(|index| index % profiles.len()).collect();
     order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
     let rows: Vec<&[Option<Value>]> = order.iter().filter_map(|&index| Some(profiles.get(index)?.values())).collect();
