@@ -68,6 +68,9 @@ impl Checker {
     /// Checks an expression that must have type `expected`.
     pub(super) fn expect_type(&mut self, expr: &ast::Expr, scope: &Scope, expected: Type, what: &str) -> Option<Expr> {
         let checked = self.expr(expr, scope, Some(expected))?;
+        // The number is reported, and the rest of the expression checked as
+        // the rate it was meant to be.
+        self.refuse_bare_rate(&checked, expected == Type::Rate, &format!("{what} must be a rate"));
         if checked.ty.fits(expected) {
             return Some(Expr { ty: if checked.ty == Type::Number { expected } else { checked.ty }, ..checked });
         }
@@ -98,7 +101,11 @@ impl Checker {
         match &expr.kind {
             Ast::Literal(kind) => {
                 let ty = literal_type(kind)?;
-                Some(typed(ExprKind::Const(literal(kind)?), ty, span))
+                let value = literal(kind)?;
+                if let (Type::Rate, Value::Decimal(rate)) = (ty, &value) {
+                    self.warn_rate_out_of_range(*rate, span);
+                }
+                Some(typed(ExprKind::Const(value), ty, span))
             }
             Ast::Name(name) => self.name(name, span, scope, hint),
             Ast::Unary { op, operand } => {
@@ -111,6 +118,11 @@ impl Checker {
                     UnaryOp::Neg => {
                         if !operand.ty.is_numeric() {
                             return self.mismatch(&operand, "a minus sign applies to numbers");
+                        }
+                        if let (Type::Rate, ExprKind::Const(Value::Decimal(rate))) = (operand.ty, &operand.kind)
+                            && *rate <= Decimal::ONE
+                        {
+                            self.warn_rate_out_of_range(-*rate, span);
                         }
                         let ty = operand.ty;
                         Some(typed(ExprKind::Neg(Box::new(operand)), ty, span))
@@ -219,6 +231,11 @@ impl Checker {
                     return None;
                 }
             };
+        }
+        if joined == Type::Rate {
+            for branch in branches {
+                self.refuse_bare_rate(branch, true, &format!("{what} are rates"));
+            }
         }
         Some(joined)
     }
@@ -499,6 +516,7 @@ impl Checker {
                 let mut set = Vec::new();
                 for item in items {
                     let item = self.expr(item, scope, Some(value.ty))?;
+                    self.refuse_bare_rate_beside(&value, &item, "it is compared with a rate");
                     if types::comparable(value.ty, item.ty).is_none() {
                         let (a, b) = (self.type_name(value.ty), self.type_name(item.ty));
                         self.report(
@@ -520,6 +538,7 @@ impl Checker {
                 let left_checked = self.expr(left, scope, None);
                 let right_checked = self.expr(right, scope, left_checked.as_ref().map(|left| left.ty));
                 let (left, right) = (left_checked?, right_checked?);
+                self.refuse_bare_rate_beside(&left, &right, "it is compared with a rate");
                 let ordered = matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
                 match types::comparable(left.ty, right.ty) {
                     Some(allows_order) if allows_order || !ordered => {}
@@ -562,6 +581,11 @@ impl Checker {
                 let left = self.expr(left, scope, None);
                 let right = self.expr(right, scope, None);
                 let (left, right) = (left?, right?);
+                // In a product or a quotient a bare number is a factor
+                // (`2 * rate` is twice the rate); in a sum it becomes a rate.
+                if matches!(op, BinaryOp::Add | BinaryOp::Sub) {
+                    self.refuse_bare_rate_beside(&left, &right, "it is added to a rate");
+                }
                 let ty = match op {
                     BinaryOp::Add | BinaryOp::Sub => types::additive(
                         left.ty,

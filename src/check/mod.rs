@@ -12,6 +12,7 @@ pub(crate) mod expr;
 mod fold;
 mod lints;
 pub mod model;
+mod rates;
 mod tables;
 pub mod types;
 
@@ -688,6 +689,13 @@ impl Checker {
             }
             (kind, _) => expr::literal_type(kind),
         };
+        if let (Some(Type::Number), Type::Rate, Some(Value::Decimal(value))) = (found, ty, &value) {
+            self.report(rates::bare_rate(*value, literal.span, "a rate is expected"));
+            return None;
+        }
+        if let (Some(Type::Rate), Type::Rate, Some(Value::Decimal(rate))) = (found, ty, &value) {
+            self.warn_rate_out_of_range(*rate, literal.span);
+        }
         match (found, value) {
             (Some(found), Some(value)) if found.fits(ty) => {
                 if ty == Type::PATIENTS {
