@@ -192,6 +192,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("avenant::check::table_too_large", "a table has more key combinations than a policy can list"),
     ("avenant::check::type_mismatch", "a value is of the wrong type"),
     ("avenant::check::unit_mismatch", "an operation mixes units (euros with patients, say)"),
+    ("avenant::check::unguarded_optional", "warning: an optional profile field is read where nothing guards it"),
     ("avenant::check::unknown_name", "a name, value, column or function that is not defined"),
     ("avenant::check::unknown_type", "a type that is not defined"),
     ("avenant::check::unrounded_count", "a share of a count is used as a count without rounding"),

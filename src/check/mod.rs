@@ -10,6 +10,7 @@ pub mod diagnostic;
 mod examples;
 pub(crate) mod expr;
 mod fold;
+mod guards;
 mod lints;
 pub mod model;
 mod rates;
@@ -41,6 +42,7 @@ pub fn check(
         checker.prove_bounds_in_order();
         checker.warn_unused();
         checker.warn_constant_conditions();
+        checker.warn_unguarded_optional_reads();
     }
     let examples = checker.define_examples(file);
     let diagnostics = std::mem::take(&mut checker.diagnostics);
