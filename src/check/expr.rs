@@ -47,6 +47,22 @@ const FUNCTIONS: [&str; 7] = ["round", "min", "max", "failures", "given", "add_y
 /// The date an evaluation is made as of, readable by every rule.
 pub(super) const EVALUATION_DATE: &str = "evaluation_date";
 
+/// `01/07/2026` as the checker sees it, `1 / 7 / 2026` written without
+/// spaces: the date it stands for, `2026-07-01`, when it is one.
+fn french_date(expr: &Expr) -> Option<String> {
+    let whole = |expr: &Expr| match &expr.kind {
+        ExprKind::Const(Value::Decimal(value)) if value.scale() == 0 => i16::try_from(value.mantissa()).ok(),
+        _ => None,
+    };
+    let ExprKind::Arith { op: ArithOp::Div, left: day_month, right: year } = &expr.kind else { return None };
+    let ExprKind::Arith { op: ArithOp::Div, left: day, right: month } = &day_month.kind else { return None };
+    let adjacent = day.span.end + 1 == month.span.start && month.span.end + 1 == year.span.start;
+    let (day_number, month_number, year_number) = (whole(day)?, whole(month)?, whole(year)?);
+    let date =
+        jiff::civil::Date::new(year_number, i8::try_from(month_number).ok()?, i8::try_from(day_number).ok()?).ok()?;
+    (adjacent && year.span.len() == 4).then(|| date.strftime("%Y-%m-%d").to_string())
+}
+
 fn typed(kind: ExprKind, ty: Type, span: Span) -> Expr {
     Expr { kind, ty, span }
 }
@@ -554,16 +570,24 @@ impl Checker {
                     }
                     None => {
                         let (a, b) = (self.type_name(left.ty), self.type_name(right.ty));
-                        self.report(
-                            Diagnostic::error(
-                                "avenant::check::unit_mismatch",
-                                operator,
-                                format!("cannot compare {a} with {b}"),
-                                "incompatible sides",
-                            )
-                            .with_label(left.span, format!("this is {a}"))
-                            .with_label(right.span, format!("this is {b}")),
-                        );
+                        let mut diagnostic = Diagnostic::error(
+                            "avenant::check::unit_mismatch",
+                            operator,
+                            format!("cannot compare {a} with {b}"),
+                            "incompatible sides",
+                        )
+                        .with_label(left.span, format!("this is {a}"))
+                        .with_label(right.span, format!("this is {b}"));
+                        // `01/07/2026` beside a date is a date written the French way, read as divisions.
+                        let date_side = if left.ty == Type::Date { &right } else { &left };
+                        if left.ty == Type::Date || right.ty == Type::Date {
+                            if let Some(date) = french_date(date_side) {
+                                diagnostic = diagnostic.with_help(format!(
+                                    "dates are written `YYYY-MM-DD`: write `{date}`, not day/month/year, which reads as divisions"
+                                ));
+                            }
+                        }
+                        self.report(diagnostic);
                         return None;
                     }
                 }

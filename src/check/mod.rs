@@ -156,12 +156,16 @@ impl Checker {
                 (_, kind) => (matches!(kind, ast::LiteralKind::Text(_)), "a quoted text"),
             };
             if !fits {
-                self.report(Diagnostic::error(
+                let mut diagnostic = Diagnostic::error(
                     "avenant::check::header",
                     field.value.span,
                     format!("`{key}` takes {expected}"),
                     "wrong kind of value",
-                ));
+                );
+                if let ("amends", ast::LiteralKind::Text(text)) = (key, &field.value.kind) {
+                    diagnostic = amends_text(diagnostic, text);
+                }
+                self.report(diagnostic);
             }
             if key != "source" && key != "note" {
                 if let Some(first) = seen.insert(key, field.key.span) {
@@ -755,6 +759,19 @@ fn literal_help(ty: Type) -> String {
         Type::Number => "write a number".to_owned(),
         _ => "write a value of the column's type".to_owned(),
     }
+}
+
+/// `amends "convention-2024.policy"`: the amended text is named as in its
+/// header, unquoted, not by its file.
+fn amends_text(diagnostic: Diagnostic, text: &str) -> Diagnostic {
+    let stem = text.rsplit(['/', '\\']).next().unwrap_or(text);
+    let stem = stem.strip_suffix(".policy").unwrap_or(stem);
+    let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    Diagnostic {
+        message: "`amends` takes the name of the text it amends, unquoted, not its file name".to_owned(),
+        ..diagnostic
+    }
+    .with_help(format!("write `amends {name}`, the name after `policy` in that text's header"))
 }
 
 fn unrounded(span: Span, what: &str) -> Diagnostic {
