@@ -163,6 +163,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("avenant::check::amend_ambiguous_base", "several texts of the directory have the name an amendment amends"),
     ("avenant::check::amend_cycle", "texts amend each other in a circle"),
     ("avenant::check::amend_date_order", "an amendment takes effect before the text it amends"),
+    (
+        "avenant::check::amend_enum_missing_row",
+        "a table keyed by an enumeration has no row for a value an `amend enum` adds",
+    ),
     ("avenant::check::amend_missing_base", "the text an amendment names is not in its directory"),
     ("avenant::check::amend_missing_date", "an amendment does not say when it takes effect"),
     ("avenant::check::amend_not_allowed", "a text that amends none uses `replace`, `remove` or `amend`"),
