@@ -118,6 +118,12 @@ struct Checker {
     /// Names whose declaration failed: already reported, so reading them is
     /// not reported again as an unknown name.
     failed_names: std::collections::HashSet<String>,
+    /// Outputs whose checking failed, as their names from the output down
+    /// (without the index): already reported, so an example that expects
+    /// them is not reported again as naming an unknown output.
+    failed_outputs: Vec<Vec<String>>,
+    /// The names of the output being checked, outermost first.
+    output_path: Vec<String>,
 }
 
 impl Checker {
@@ -296,8 +302,12 @@ impl Checker {
                 ));
             }
         }
+        // A value given twice is reported once, and counted once: tables keyed
+        // by the enumeration are not asked for its rows twice.
+        let mut kept = std::collections::HashSet::new();
         let variants = variants
             .into_iter()
+            .filter(|(variant, _)| kept.insert(variant.name.clone()))
             .map(|(variant, label)| VariantDef {
                 name: variant.name,
                 label: label.map(|label| label.value),
@@ -565,13 +575,21 @@ impl Checker {
         let index = match &decl.index {
             Some(index) => match self.index_enum(index) {
                 Some(id) => Some(id),
-                None => return,
+                None => {
+                    self.failed_outputs.push(vec![decl.name.name.clone()]);
+                    return;
+                }
             },
             None => None,
         };
         let scope =
             expr::Scope { index: decl.index.as_ref().zip(index).map(|(index, id)| (index.name.name.clone(), id)) };
-        let Some(node) = self.output_node(&decl.body, &scope, None) else { return };
+        self.output_path = vec![decl.name.name.clone()];
+        let node = self.output_node(&decl.body, &scope, None);
+        let Some(node) = node else {
+            self.failed_outputs.push(std::mem::take(&mut self.output_path));
+            return;
+        };
         self.outputs.push(OutputDef {
             name: decl.name.name.clone(),
             index,
@@ -637,16 +655,47 @@ impl Checker {
                         continue;
                     }
                     seen.insert(name.name.clone(), name.span);
-                    if let Some(node) = self.output_node(node, scope, when) {
-                        fields.push((name.name.clone(), node));
+                    self.output_path.push(name.name.clone());
+                    match self.output_node(node, scope, when) {
+                        Some(node) => fields.push((name.name.clone(), node)),
+                        None => self.failed_outputs.push(self.output_path.clone()),
                     }
+                    self.output_path.pop();
                 }
                 ast::OutputItem::When { guard, items } => {
-                    let Some(guard) = self.guard(Some(guard), scope, when).flatten() else { continue };
+                    let Some(guard) = self.guard(Some(guard), scope, when).flatten() else {
+                        self.fail_outputs(items);
+                        continue;
+                    };
                     self.output_items(items, scope, Some(&guard), fields, seen);
                 }
             }
         }
+    }
+
+    /// Records every output under a `when` block whose guard failed.
+    fn fail_outputs(&mut self, items: &[ast::OutputItem]) {
+        for item in items {
+            match item {
+                ast::OutputItem::Named { name, .. } => {
+                    let mut path = self.output_path.clone();
+                    path.push(name.name.clone());
+                    self.failed_outputs.push(path);
+                }
+                ast::OutputItem::When { items, .. } => self.fail_outputs(items),
+            }
+        }
+    }
+
+    /// Whether an expected output's path leads into an output whose checking
+    /// failed; its index, if any, is the second step, and is skipped.
+    fn in_failed_output(&self, path: &[&str]) -> bool {
+        self.failed_outputs.iter().any(|failed| {
+            let (Some(first), Some(rest)) = (failed.first(), failed.get(1..)) else { return false };
+            let leads = |steps: &[&str]| steps.len() >= rest.len() && steps.iter().zip(rest).all(|(a, b)| a == b);
+            path.first() == Some(&first.as_str())
+                && (leads(path.get(1..).unwrap_or_default()) || leads(path.get(2..).unwrap_or_default()))
+        })
     }
 
     /// A `when` guard, joined to the guard of an enclosing `when` block.
