@@ -12,7 +12,7 @@
 //! the conditions (a condition set is evaluated whenever it is read) and the
 //! outputs.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::Checker;
 use super::diagnostic::Diagnostic;
@@ -40,11 +40,13 @@ struct Root<'a> {
     expr: &'a Expr,
 }
 
-/// The unguarded readings of rules and band sets, each found once.
+/// Walks what roots evaluate whatever the profile; each rule and band set is
+/// walked once, for the first root that reaches it, so the walk is linear in
+/// the size of the policy however many roots share a rule.
 struct Walk<'a> {
     checker: &'a Checker,
-    rules: HashMap<RuleId, Vec<Reading>>,
-    bands: HashMap<BandsId, Vec<Reading>>,
+    rules: HashSet<RuleId>,
+    bands: HashSet<BandsId>,
 }
 
 impl Walk<'_> {
@@ -69,9 +71,22 @@ impl Walk<'_> {
                 if let Some(index) = index {
                     self.collect(index, out);
                 }
-                out.extend(self.rule(*rule));
+                let body = self.checker.rules.get(rule.index()).and_then(|slot| slot.def.as_ref());
+                if let Some(body) = body.filter(|_| self.rules.insert(*rule)) {
+                    self.collect(&body.body, out);
+                }
             }
-            ExprKind::Band(id) => out.extend(self.band(*id)),
+            ExprKind::Band(id) => {
+                let bands = self.checker.bands.get(id.index()).and_then(Option::as_ref);
+                if let Some(bands) = bands.filter(|_| self.bands.insert(*id)) {
+                    self.collect(&bands.over, out);
+                    for band in &bands.bands {
+                        for bound in band.lower.iter().chain(&band.upper) {
+                            self.collect(&bound.value, out);
+                        }
+                    }
+                }
+            }
             // Condition sets are roots of their own, walked once.
             ExprKind::Conditions { index, .. } | ExprKind::Failures { index, .. } => {
                 if let Some(index) = index {
@@ -80,39 +95,6 @@ impl Walk<'_> {
             }
             _ => expr.for_each_child(|child| self.collect(child, out)),
         }
-    }
-
-    fn rule(&mut self, id: RuleId) -> Vec<Reading> {
-        if let Some(known) = self.rules.get(&id) {
-            return known.clone();
-        }
-        // Marked before the walk, so that a cycle (reported elsewhere) ends.
-        self.rules.insert(id, Vec::new());
-        let mut found = Vec::new();
-        let body = self.checker.rules.get(id.index()).and_then(|slot| slot.def.as_ref()).map(|rule| &rule.body);
-        if let Some(body) = body {
-            self.collect(body, &mut found);
-        }
-        self.rules.insert(id, found.clone());
-        found
-    }
-
-    fn band(&mut self, id: BandsId) -> Vec<Reading> {
-        if let Some(known) = self.bands.get(&id) {
-            return known.clone();
-        }
-        self.bands.insert(id, Vec::new());
-        let mut found = Vec::new();
-        if let Some(Some(bands)) = self.checker.bands.get(id.index()) {
-            self.collect(&bands.over, &mut found);
-            for band in &bands.bands {
-                for bound in band.lower.iter().chain(&band.upper) {
-                    self.collect(&bound.value, &mut found);
-                }
-            }
-        }
-        self.bands.insert(id, found.clone());
-        found
     }
 }
 
@@ -165,43 +147,53 @@ impl Checker {
     /// Warns of each reading of an optional field (one without a default)
     /// that some condition or output reaches with no guard on the way.
     pub(super) fn warn_unguarded_optional_reads(&mut self) {
-        let mut walk = Walk { checker: self, rules: HashMap::new(), bands: HashMap::new() };
+        let mut walk = Walk { checker: self, rules: HashSet::new(), bands: HashSet::new() };
         let mut reported: HashSet<(FileId, u32, u32)> = HashSet::new();
         let mut warnings = Vec::new();
         for root in self.unguarded_roots() {
             let mut readings = Vec::new();
             walk.collect(root.expr, &mut readings);
-            for reading in readings {
-                if !reported.insert((reading.span.file, reading.span.start, reading.span.end)) {
-                    continue;
-                }
-                let Some(field) = self.fields.get(reading.field.index()) else { continue };
-                let name = &field.name;
-                let mut warning = Diagnostic::warning(
-                    CODE,
-                    reading.span,
-                    format!("`{name}` may be absent from a profile, and {} reads it with no guard", root.what),
-                    "read even where the profile does not give it",
-                )
-                .with_help(format!(
-                    "{}, or read it as `if given({name}) then {name} else …`; \
-                     a profile without `{name}` otherwise cannot be evaluated",
-                    (root.guard)(&root.name, name)
-                ));
-                let within = |outer: Span| {
-                    outer.file == reading.span.file
-                        && outer.start <= reading.span.start
-                        && reading.span.end <= outer.end
-                };
-                // A reading inside a rule or band set is shown with what reaches it.
-                if !within(root.expr.span) {
-                    warning = warning.with_label(root.span, format!("{} reads it whatever the profile", root.what));
-                }
-                warnings.push(warning);
+            readings.retain(|reading| reported.insert((reading.span.file, reading.span.start, reading.span.end)));
+            // One warning per field and root, at its first reading: a guard
+            // added there covers every reading on the way.
+            let mut fields: Vec<FieldId> = readings.iter().map(|reading| reading.field).collect();
+            fields.sort_unstable();
+            fields.dedup();
+            for field_id in fields {
+                let mut of_field = readings.iter().filter(|reading| reading.field == field_id);
+                let (Some(first), others) = (of_field.next(), of_field.count()) else { continue };
+                let Some(field) = self.fields.get(field_id.index()) else { continue };
+                warnings.push(unguarded(&root, first.span, &field.name, others));
             }
         }
         for warning in warnings {
             self.report(warning);
         }
     }
+}
+
+/// The warning for `field`, read at `span` (and `others` more times) by `root`.
+fn unguarded(root: &Root<'_>, span: Span, name: &str, others: usize) -> Diagnostic {
+    let elsewhere = match others {
+        0 => String::new(),
+        1 => " (and once more on the way)".to_owned(),
+        more => format!(" (and {more} more times on the way)"),
+    };
+    let mut warning = Diagnostic::warning(
+        CODE,
+        span,
+        format!("`{name}` may be absent from a profile, and {} reads it with no guard{elsewhere}", root.what),
+        "read even where the profile does not give it",
+    )
+    .with_help(format!(
+        "{}, or read it as `if given({name}) then {name} else …`; \
+         a profile without `{name}` otherwise cannot be evaluated",
+        (root.guard)(&root.name, name)
+    ));
+    let within = |outer: Span| outer.file == span.file && outer.start <= span.start && span.end <= outer.end;
+    // A reading inside a rule or band set is shown with what reaches it.
+    if !within(root.expr.span) {
+        warning = warning.with_label(root.span, format!("{} reads it whatever the profile", root.what));
+    }
+    warning
 }
