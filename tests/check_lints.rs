@@ -246,3 +246,23 @@ fn the_guard_walk_is_linear_and_deep_chains_do_not_overflow() {
     assert!(run.stderr.contains("(and 4999 more times on the way)"), "{}", run.stderr);
     assert!(took.as_secs() < 20, "checking took {took:?}");
 }
+
+/// The syntax errors said in words look only around the error, and repeat
+/// at most 60 characters of what was written, however large.
+#[test]
+fn explained_syntax_errors_stay_short_on_hostile_input() {
+    let long_name = format!("policy x {{\n  amends a-{}\n}}\n", "b".repeat(2_000_000));
+    let slashes = format!("policy x {{\n  title \"t\"\n  effective {}2026\n}}\n", "1/".repeat(1_000_000));
+    let at_the_end = "policy x {\n  title \"t\"\n}\nprofile { a: bool }\nconditions e {\n  condition c requires a";
+    for (name, text, said) in [
+        ("long-name.policy", long_name.as_str(), "not its file name `a-bbbb"),
+        ("slashes.policy", slashes.as_str(), "expected a date `YYYY-MM-DD`"),
+        ("at-the-end.policy", at_the_end, "this condition has no `message`, found the end of the file"),
+    ] {
+        let path = scratch(&format!("lints/{name}"), text);
+        let run = avenant(&["--error-format", "json", "check", &path.to_string_lossy()]);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(run.stderr.contains(said), "{name}: {}", run.stderr.chars().take(2_000).collect::<String>());
+        assert!(run.stderr.len() < 2_000, "{name}: {} bytes of diagnostic", run.stderr.len());
+    }
+}

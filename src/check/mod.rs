@@ -815,7 +815,8 @@ fn literal_help(ty: Type) -> String {
 fn amends_text(diagnostic: Diagnostic, text: &str) -> Diagnostic {
     let stem = text.rsplit(['/', '\\']).next().unwrap_or(text);
     let stem = stem.strip_suffix(".policy").unwrap_or(stem);
-    let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    // A name is short; a longer text is cut rather than repeated whole.
+    let name: String = stem.chars().take(60).map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     Diagnostic {
         message: "`amends` takes the name of the text it amends, unquoted, not its file name".to_owned(),
         ..diagnostic

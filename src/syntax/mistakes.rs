@@ -61,18 +61,30 @@ fn amends_file_name(file: FileId, positives: &[Rule], text: &str, start: usize) 
         return None;
     }
     let stem = written.strip_suffix(".policy").unwrap_or(written);
-    let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let name: String =
+        shown(stem).chars().map(|c| if c.is_ascii_alphanumeric() || c == '…' { c } else { '_' }).collect();
     let span = Span::new(file, from, from + written.len());
     Some(
         SyntaxError::new(
             span,
-            format!("`amends` takes the name of the text it amends, not its file name `{written}`"),
+            format!("`amends` takes the name of the text it amends, not its file name `{}`", shown(written)),
             "a file name",
         )
         .with_help(format!(
             "write `amends {name}`, the name after `policy` in that text's header (letters, digits and `_`)"
         )),
     )
+}
+
+/// At most this many characters of what the author wrote are repeated in a message.
+const SHOWN_CHARS: usize = 60;
+
+/// `text`, cut after [`SHOWN_CHARS`] characters with `…`.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or(text)),
+        None => text.to_owned(),
+    }
 }
 
 /// A condition whose `requires` is followed by anything but `message`.
@@ -85,10 +97,13 @@ fn missing_message(file: FileId, positives: &[Rule], text: &str, start: usize) -
     let rest = text.get(start..)?;
     let word: usize = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum();
     let end = start + if word > 0 { word } else { rest.chars().next().map_or(0, char::len_utf8) };
-    let found = text.get(start..end).filter(|token| !token.trim().is_empty()).unwrap_or("the end of the file");
+    let found = match text.get(start..end).filter(|token| !token.trim().is_empty()) {
+        Some(token) => format!("`{token}`"),
+        None => "the end of the file".to_owned(),
+    };
     let span = Span::new(file, start, end);
     Some(
-        SyntaxError::new(span, format!("this condition has no `message`, found `{found}`"), "`message \"…\"` goes before this")
+        SyntaxError::new(span, format!("this condition has no `message`, found {found}"), "`message \"…\"` goes before this")
             .with_help(
                 "after `requires …`, write what a physician who fails the condition is told: \
                  `message \"la patientèle doit dépasser le 30e percentile\"`; `source`, `note` and the certainty follow it",
