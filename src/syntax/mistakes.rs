@@ -55,7 +55,7 @@ fn amends_file_name(file: FileId, positives: &[Rule], text: &str, start: usize) 
     let indent = line.len() - line.trim_start().len();
     let rest = line.trim_start().strip_prefix("amends")?;
     let gap = rest.len() - rest.trim_start().len();
-    let written = rest.trim_start().split_whitespace().next()?;
+    let written = rest.split_whitespace().next()?;
     let from = line_start + indent + "amends".len() + gap;
     if start <= from || start >= from + written.len() {
         return None;
