@@ -47,8 +47,9 @@ const FUNCTIONS: [&str; 7] = ["round", "min", "max", "failures", "given", "add_y
 /// The date an evaluation is made as of, readable by every rule.
 pub(super) const EVALUATION_DATE: &str = "evaluation_date";
 
-/// `01/07/2026` as the checker sees it, `1 / 7 / 2026` written without
-/// spaces: the date it stands for, `2026-07-01`, when it is one.
+/// `01/07/2026` as the checker sees it, `1 / 7 / 2026` (as `fmt` writes it
+/// back): the date it stands for, `2026-07-01`, when it is one and its year
+/// is written with four digits.
 fn french_date(expr: &Expr) -> Option<String> {
     let whole = |expr: &Expr| match &expr.kind {
         ExprKind::Const(Value::Decimal(value)) if value.scale() == 0 => i16::try_from(value.mantissa()).ok(),
@@ -56,11 +57,10 @@ fn french_date(expr: &Expr) -> Option<String> {
     };
     let ExprKind::Arith { op: ArithOp::Div, left: day_month, right: year } = &expr.kind else { return None };
     let ExprKind::Arith { op: ArithOp::Div, left: day, right: month } = &day_month.kind else { return None };
-    let adjacent = day.span.end + 1 == month.span.start && month.span.end + 1 == year.span.start;
     let (day_number, month_number, year_number) = (whole(day)?, whole(month)?, whole(year)?);
     let date =
         jiff::civil::Date::new(year_number, i8::try_from(month_number).ok()?, i8::try_from(day_number).ok()?).ok()?;
-    (adjacent && year.span.len() == 4).then(|| date.strftime("%Y-%m-%d").to_string())
+    (year.span.len() == 4).then(|| date.strftime("%Y-%m-%d").to_string())
 }
 
 fn typed(kind: ExprKind, ty: Type, span: Span) -> Expr {
