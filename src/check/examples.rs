@@ -151,6 +151,10 @@ impl Checker {
         if let Some((index, field)) = self.fields.iter().enumerate().find(|(_, field)| field.name == name) {
             return Some((FieldId(id_from(index)), field.ty, field.optional || field.default.is_some()));
         }
+        // A field whose declaration failed is already reported.
+        if self.failed_names.contains(&name) {
+            return None;
+        }
         let names = self.fields.iter().map(|field| field.name.as_str());
         let help =
             suggest(&name, names.clone()).unwrap_or_else(|| format!("the profile's fields are {}", list_names(names)));
@@ -189,7 +193,11 @@ impl Checker {
         let leaf = match self.output_leaf(&entry.path, entry.span) {
             Ok(leaf) => leaf,
             Err(diagnostic) => {
-                self.report(*diagnostic);
+                // An output whose own error is reported is not reported again here.
+                let steps: Vec<&str> = entry.path.iter().map(|step| step.name.as_str()).collect();
+                if !self.in_failed_output(&steps) {
+                    self.report(*diagnostic);
+                }
                 return None;
             }
         };

@@ -253,41 +253,74 @@ impl Checker {
     }
 
     fn report_missing_rows(&mut self, decl: &ast::TableDecl, table: &TableDef, filled: &[Option<Span>]) {
-        let missing: Vec<String> = filled
-            .iter()
-            .enumerate()
-            .filter(|(_, span)| span.is_none())
-            .map(|(row, _)| {
-                let keys = table.row_keys(u32::try_from(row).unwrap_or(u32::MAX));
-                let names: Vec<&str> = keys
-                    .iter()
-                    .zip(&table.keys)
-                    .map(|(variant, key)| {
-                        self.enums
-                            .get(key.enumeration.index())
-                            .map_or("?", |enumeration| enumeration.variant_name(*variant))
-                    })
-                    .collect();
-                format!("`{}`", names.join(", "))
-            })
-            .collect();
-        if missing.is_empty() {
-            return;
+        // Rows missing for a value an `amend enum` added are the amendment's
+        // to give, and said apart from rows the table itself leaves out.
+        let mut missing: Vec<String> = Vec::new();
+        let mut missing_for_added: Vec<String> = Vec::new();
+        let mut added_here: Vec<(Span, String, String)> = Vec::new();
+        for (row, _) in filled.iter().enumerate().filter(|(_, span)| span.is_none()) {
+            let keys = table.row_keys(u32::try_from(row).unwrap_or(u32::MAX));
+            let mut names: Vec<&str> = Vec::new();
+            let mut added = false;
+            for (variant, key) in keys.iter().zip(&table.keys) {
+                let Some(enumeration) = self.enums.get(key.enumeration.index()) else { continue };
+                names.push(enumeration.variant_name(*variant));
+                let Some(value) = enumeration.variants.get(usize::from(*variant)) else { continue };
+                if value.span.file != enumeration.origin.span.file {
+                    added = true;
+                    if !added_here.iter().any(|(_, name, _)| *name == value.name) {
+                        added_here.push((value.span, value.name.clone(), enumeration.name.clone()));
+                    }
+                }
+            }
+            let row = format!("`{}`", names.join(", "));
+            if added { missing_for_added.push(row) } else { missing.push(row) }
         }
-        let shown: Vec<&str> = missing.iter().take(MISSING_SHOWN).map(String::as_str).collect();
-        let more = missing.len().saturating_sub(MISSING_SHOWN);
-        let list = if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") };
-        let noun = if missing.len() == 1 { "row" } else { "rows" };
-        self.report(
-            Diagnostic::error(
-                "avenant::check::table_missing_row",
+        let name = &decl.name.name;
+        if !missing.is_empty() {
+            self.report(
+                Diagnostic::error(
+                    "avenant::check::table_missing_row",
+                    decl.name.span,
+                    format!("the table `{name}` has no {} for {}", rows_noun(&missing), shown_rows(&missing)),
+                    "incomplete table",
+                )
+                .with_help("give every combination of keys a row; write `—` in a cell the text leaves empty"),
+            );
+        }
+        if !missing_for_added.is_empty() {
+            let values = list_names(added_here.iter().map(|(_, value, _)| value.as_str()));
+            let mut diagnostic = Diagnostic::error(
+                "avenant::check::amend_enum_missing_row",
                 decl.name.span,
-                format!("the table `{}` has no {noun} for {list}", decl.name.name),
-                "incomplete table",
+                format!(
+                    "the table `{name}` has no {} for {}, which `amend enum` adds",
+                    rows_noun(&missing_for_added),
+                    shown_rows(&missing_for_added)
+                ),
+                format!("no row for {values}"),
             )
-            .with_help("give every combination of keys a row; write `—` in a cell the text leaves empty"),
-        );
+            .with_help(format!(
+                "give the rows in the amendment that adds {values}: `amend table {name} {{ | … | }}` with a row for each, \
+                 `—` in a cell the text leaves empty"
+            ));
+            for (span, value, enumeration) in &added_here {
+                diagnostic = diagnostic.with_label(*span, format!("`amend enum {enumeration}` adds `{value}` here"));
+            }
+            self.report(diagnostic);
+        }
     }
+}
+
+fn rows_noun(rows: &[String]) -> &'static str {
+    if rows.len() == 1 { "row" } else { "rows" }
+}
+
+/// The first rows of a list, and how many more.
+fn shown_rows(rows: &[String]) -> String {
+    let shown: Vec<&str> = rows.iter().take(MISSING_SHOWN).map(String::as_str).collect();
+    let more = rows.len().saturating_sub(MISSING_SHOWN);
+    if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
 }
 
 /// A key cell as written: the value's name, if the cell is a name at all.

@@ -4,6 +4,7 @@
 use miette::Diagnostic;
 
 use super::Rule;
+use super::mistakes;
 use crate::source::{FileId, Span};
 
 /// The first syntax error in a policy file.
@@ -55,6 +56,9 @@ impl SyntaxError {
         let found = describe_found(text, start);
         match &error.variant {
             pest::error::ErrorVariant::ParsingError { positives, .. } => {
+                if let Some(explained) = mistakes::explain(file, positives, text, start) {
+                    return explained;
+                }
                 let expected = expected_list(positives);
                 let message = match &expected {
                     Some(expected) => format!("expected {expected}, found {found}"),
