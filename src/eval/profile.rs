@@ -443,21 +443,22 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The lines where a top-level key is written, in any of the three formats.
+/// The lines where a top-level key is written, in any of the three formats:
+/// at the start of a line, or quoted anywhere in it (a JSON object on one line).
 fn key_lines<'a>(text: &'a str, key: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let quoted = format!("\"{key}\"");
+    let followed_by_colon = |rest: &str| {
+        let rest = rest.trim_start();
+        rest.starts_with('=') || rest.starts_with(':')
+    };
     text.lines()
         .enumerate()
         .filter(move |(_, line)| {
-            let line = line.trim_start();
-            let rest = line
-                .strip_prefix('"')
-                .and_then(|rest| rest.strip_prefix(key))
-                .and_then(|rest| rest.strip_prefix('"'))
-                .or_else(|| line.strip_prefix(key));
-            rest.is_some_and(|rest| {
-                let rest = rest.trim_start();
-                rest.starts_with('=') || rest.starts_with(':')
-            })
+            let at_start = line.trim_start().strip_prefix(key).is_some_and(followed_by_colon);
+            at_start
+                || line
+                    .match_indices(&quoted)
+                    .any(|(at, _)| line.get(at + quoted.len()..).is_some_and(followed_by_colon))
         })
         .map(|(index, _)| index + 1)
 }
