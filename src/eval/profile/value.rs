@@ -118,24 +118,32 @@ fn enum_value(enumeration: &EnumDef, name: &str, raw: RawValue<'_>) -> Result<u1
         return Ok(index);
     }
     // A letter of another script that looks like a Latin one (a Cyrillic `а`
-    // for an `a`, say) makes the value look right: a suggestion of the same
-    // word would look identical to what was written, so name the letter.
-    let foreign = text
-        .chars()
-        .enumerate()
-        .find(|(_, character)| !character.is_ascii() && !names().any(|name| name.contains(*character)));
-    if let Some((position, character)) = foreign {
-        let what = unicode_names2::name(character).map(|name| format!(" {name}")).unwrap_or_default();
+    // for an `a`, say), or an invisible character, makes the value look
+    // right: a suggestion of the same word would look identical to what was
+    // written, so name the character. An accented Latin letter is seen, and
+    // a near name is suggested as for any other near miss.
+    let foreign = text.chars().enumerate().find_map(|(position, character)| {
+        if character.is_ascii() || names().any(|variant| variant.contains(character)) {
+            return None;
+        }
+        let name = unicode_names2::name(character).map(|name| name.to_string());
+        let latin = name.as_deref().is_some_and(|name| name.starts_with("LATIN "));
+        (!latin).then_some((position, character, name))
+    });
+    if let Some((position, character, name)) = foreign {
+        let shown = if character.is_alphanumeric() { format!("`{character}`, ") } else { String::new() };
+        let name = name.map(|name| format!(" {name}")).unwrap_or_default();
         return Err((
             format!(
-                "`{}` is not a value of `{}`: its character {} is `{character}`, U+{:04X}{what}",
+                "`{}` is not a value of `{}`: its character {} is {shown}U+{:04X}{name}",
                 shortened(text),
                 enumeration.name,
                 position + 1,
                 u32::from(character),
             ),
             Some(format!(
-                "a character of another alphabet can look like a Latin letter: type the value again; the values are {}",
+                "a letter of another alphabet, or an invisible character, can make a value look right: type it \
+                 again in plain letters; the values are {}",
                 list()
             )),
         ));
@@ -329,12 +337,91 @@ fn describe(raw: RawValue<'_>) -> String {
     }
 }
 
-/// A value as a message quotes it: whole if short, else its start and its length.
+/// A value as a message quotes it: whole if short, else its start and its
+/// length; a control or invisible formatting character (one that could turn
+/// the line around on a terminal) is written as its code.
 pub(super) fn shortened(text: &str) -> String {
-    match text.char_indices().nth(QUOTED_CHARACTERS) {
-        None => text.to_owned(),
-        Some((end, _)) => {
-            format!("{}… ({} characters)", text.get(..end).unwrap_or_default(), text.chars().count())
+    let mut shown = String::new();
+    for (count, character) in text.chars().enumerate() {
+        if count == QUOTED_CHARACTERS {
+            shown.push_str(&format!("… ({} characters)", text.chars().count()));
+            break;
         }
+        let invisible = matches!(u32::from(character), 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2069 | 0xFEFF);
+        if character.is_control() || invisible {
+            shown.extend(character.escape_unicode());
+        } else {
+            shown.push(character);
+        }
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<String, NotExact> {
+        exact_decimal(text).map(|value| value.to_string())
+    }
+
+    #[test]
+    fn numbers_are_read_exactly_in_every_notation() {
+        for (written, value) in [
+            ("0.85", "0.85"),
+            ("0.850", "0.850"),
+            ("+5", "5"),
+            ("-0.5", "-0.5"),
+            (".5", "0.5"),
+            ("5.", "5"),
+            ("8.5e-1", "0.85"),
+            ("85E-2", "0.85"),
+            ("1.5e3", "1500"),
+            ("1e-28", "0.0000000000000000000000000001"),
+            ("79228162514264337593543950335", "79228162514264337593543950335"),
+            ("0.1234567890123456789012345678", "0.1234567890123456789012345678"),
+            // Zeros past what a decimal holds change nothing: the value is exact.
+            ("0.800000000000000000000000000000000", "0.8"),
+            ("0e999999999999", "0"),
+            ("0.00", "0.00"),
+        ] {
+            assert_eq!(read(written), Ok(value.to_owned()), "{written}");
+        }
+    }
+
+    #[test]
+    fn numbers_a_decimal_cannot_hold_are_refused_never_rounded() {
+        for (written, refusal) in [
+            ("0.79999999999999999999999999999", NotExact::TooPrecise),
+            ("639.99999999999999999999999999999", NotExact::TooPrecise),
+            ("1e-29", NotExact::TooPrecise),
+            ("1e-999999999999", NotExact::TooPrecise),
+            ("79228162514264337593543950336", NotExact::TooLarge),
+            ("1e29", NotExact::TooLarge),
+            ("1e999999999999", NotExact::TooLarge),
+            ("1_000", NotExact::NotANumber),
+            ("", NotExact::NotANumber),
+            (".", NotExact::NotANumber),
+            ("1e", NotExact::NotANumber),
+            ("--1", NotExact::NotANumber),
+            ("inf", NotExact::NotANumber),
+        ] {
+            assert_eq!(read(written), Err(refusal), "{written}");
+        }
+    }
+
+    #[test]
+    fn a_percentage_is_divided_exactly() {
+        let rate = |text: &str| decimal(RawValue::Cell(text), true).map(|value| value.to_string());
+        assert_eq!(rate("85 %"), Ok("0.85".to_owned()));
+        assert_eq!(rate("85.5%"), Ok("0.855".to_owned()));
+        assert_eq!(rate("0.0000000000000000000000000001 %"), Err(NotExact::TooPrecise));
+    }
+
+    #[test]
+    fn messages_quote_values_short_and_harmless() {
+        assert_eq!(shortened("zip"), "zip");
+        assert_eq!(shortened("\u{202e}zip"), "\\u{202e}zip");
+        assert_eq!(shortened(&"9".repeat(1000)), format!("{}… (1000 characters)", "9".repeat(QUOTED_CHARACTERS)));
     }
 }
