@@ -1,6 +1,8 @@
 //! Fuzz target: arbitrary bytes as a profile (JSON, YAML and TOML in turn),
-//! validated and evaluated against every text of policies/. Validation must
-//! refuse or accept; evaluation must give an outcome or a located error, and
+//! validated against every text of policies/ (tolerating, as the CLI does,
+//! the fields its family's other texts declare) and evaluated. Reading must
+//! refuse or accept within its bounds (bytes, nesting, values), never round
+//! a number; evaluation must give an outcome or a located error, and
 //! the compiled evaluator must give exactly what the reference gives, one
 //! profile at a time and many at a time (the fuzzed profile in lanes beside
 //! the examples of examples/, so that the lanes part ways).
@@ -20,6 +22,19 @@ fn policies() -> &'static Vec<avenant::CheckedPolicy> {
             .unwrap_or_default();
         paths.sort();
         paths.iter().filter_map(|path| avenant::load_text(path).ok().map(|loaded| loaded.policy)).collect()
+    })
+}
+
+/// The fields each text's family declares, as loading gives them to the CLI.
+fn families() -> &'static Vec<Vec<String>> {
+    static FAMILIES: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    FAMILIES.get_or_init(|| {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
+        let mut paths: Vec<_> = std::fs::read_dir(&folder)
+            .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
+            .unwrap_or_default();
+        paths.sort();
+        paths.iter().filter_map(|path| avenant::load_text(path).ok().map(|loaded| loaded.family_fields)).collect()
     })
 }
 
@@ -67,8 +82,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     for name in ["fuzz.json", "fuzz.yaml", "fuzz.toml"] {
         let Ok(input) = avenant::ProfileInput::parse(Path::new(name), text) else { continue };
-        for (policy, compiled) in policies().iter().zip(compiled()) {
-            if let Ok(profile) = avenant::Profile::validate(policy, &input) {
+        for ((policy, compiled), family) in policies().iter().zip(compiled()).zip(families()) {
+            if let Ok(profile) = avenant::Profile::validate_with(policy, &input, family) {
                 let mut scratch = compiled.scratch();
                 for on in [jiff::civil::date(2020, 1, 1), jiff::civil::date(2024, 10, 1)] {
                     let reference = avenant::evaluate(policy, &profile, on);

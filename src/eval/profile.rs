@@ -130,8 +130,12 @@ impl ProfileInput {
         for (key, value) in document {
             if fields.contains_key(&key) {
                 // JSON parsers keep the last of two equal keys: a value would be lost unseen.
-                let mut error =
-                    ProfileError::new(UNREADABLE, path, Some(&key), format!("the field `{key}` is given twice"));
+                let mut error = ProfileError::new(
+                    UNREADABLE,
+                    path,
+                    Some(&key),
+                    format!("the field `{}` is given twice", value::shortened(&key)),
+                );
                 error.line = key_lines(text, &key).nth(1);
                 return Err(Box::new(error.with_help("give each field once")));
             }

@@ -49,7 +49,8 @@ pub(super) fn read(text: &str) -> Result<Entries, Refused> {
                 return Err(unknown_tag(tag.as_deref(), place).with_field(field(&open)));
             }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
-                values += 1;
+                // The profile's own table is not one of its values.
+                values += usize::from(!open.is_empty());
                 if values > MAX_VALUES {
                     return Err(too_many(place));
                 }
@@ -75,13 +76,14 @@ pub(super) fn read(text: &str) -> Result<Entries, Refused> {
                 None => continue,
             },
             Event::Scalar(text, style, _, tag) => {
-                values += 1;
-                if values > MAX_VALUES {
-                    return Err(too_many(place));
-                }
+                // A key is not a value: counted as a JSON or TOML reader counts.
                 if let Some(Open::Table { key: key @ None, .. }) = open.last_mut() {
                     *key = Some(text.into_owned());
                     continue;
+                }
+                values += 1;
+                if values > MAX_VALUES {
+                    return Err(too_many(place));
                 }
                 scalar(&text, style, tag.as_deref(), field(&open)).map_err(|refused| refused.at_place(place))?
             }
