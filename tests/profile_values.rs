@@ -25,6 +25,11 @@ fn eval_in_2024(profile: &str) -> Run {
     avenant(&["--error-format", "json", "eval", "policies/", profile, "--on", "2024-10-01", "--format", "json"])
 }
 
+/// `avenant eval` of the 2019 text alone, diagnostics as JSON (one line each).
+fn eval_2019(profile: &str) -> Run {
+    avenant(&["--error-format", "json", "eval", "policies/avenant-7.policy", profile, "--on", "2024-01-01"])
+}
+
 fn population_in_2024(population: &str) -> Run {
     avenant(&[
         "--error-format",
@@ -116,15 +121,7 @@ fn a_date_is_read_only_where_the_field_is_a_date() {
         ("table.yaml", "contract_signed: {anything: 2021-01-01}\n"),
     ] {
         let path = scratch(&format!("profile-values/date-in-a-{name}"), text);
-        let run = avenant(&[
-            "--error-format",
-            "json",
-            "eval",
-            "policies/avenant-7.policy",
-            &path.to_string_lossy(),
-            "--on",
-            "2024-01-01",
-        ]);
+        let run = eval_2019(&path.to_string_lossy());
         assert_eq!(run.code, 1, "{name}: {}", run.transcript());
         assert!(
             run.stderr.contains("`contract_signed` must be a date `YYYY-MM-DD`, found a table"),
@@ -196,40 +193,16 @@ fn deep_or_large_profiles_are_refused_with_the_limit() {
         ("deep-tables.yaml", format!("a: {}", "{a: ".repeat(200_000))),
     ] {
         let path = scratch(&format!("profile-values/{name}"), &text);
-        let run = avenant(&[
-            "--error-format",
-            "json",
-            "eval",
-            "policies/avenant-7.policy",
-            &path.to_string_lossy(),
-            "--on",
-            "2024-01-01",
-        ]);
+        let run = eval_2019(&path.to_string_lossy());
         assert_eq!(run.code, 1, "{name}: {}", run.transcript());
         assert!(run.stderr.contains("nest more than 32 levels deep"), "{name}: {}", run.stderr);
     }
     let many = scratch("profile-values/many.yaml", &format!("a: [{}1]\n", "1, ".repeat(20_000)));
-    let run = avenant(&[
-        "--error-format",
-        "json",
-        "eval",
-        "policies/avenant-7.policy",
-        &many.to_string_lossy(),
-        "--on",
-        "2024-01-01",
-    ]);
+    let run = eval_2019(&many.to_string_lossy());
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("more than the 10000 values a profile may have"), "{}", run.stderr);
     let large = scratch("profile-values/large.json", &format!("{{\"description\": \"{}\"}}", "x".repeat(2 << 20)));
-    let run = avenant(&[
-        "--error-format",
-        "json",
-        "eval",
-        "policies/avenant-7.policy",
-        &large.to_string_lossy(),
-        "--on",
-        "2024-01-01",
-    ]);
+    let run = eval_2019(&large.to_string_lossy());
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("more than the 1048576 bytes a profile may have"), "{}", run.stderr);
 }

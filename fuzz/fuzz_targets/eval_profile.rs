@@ -13,29 +13,25 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 
+/// Every text of policies/ that loads, in name order.
+fn texts() -> Vec<avenant::Loaded> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
+    let mut paths: Vec<_> = std::fs::read_dir(&folder)
+        .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths.iter().filter_map(|path| avenant::load_text(path).ok()).collect()
+}
+
 fn policies() -> &'static Vec<avenant::CheckedPolicy> {
     static POLICIES: OnceLock<Vec<avenant::CheckedPolicy>> = OnceLock::new();
-    POLICIES.get_or_init(|| {
-        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
-        let mut paths: Vec<_> = std::fs::read_dir(&folder)
-            .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
-            .unwrap_or_default();
-        paths.sort();
-        paths.iter().filter_map(|path| avenant::load_text(path).ok().map(|loaded| loaded.policy)).collect()
-    })
+    POLICIES.get_or_init(|| texts().into_iter().map(|loaded| loaded.policy).collect())
 }
 
 /// The fields each text's family declares, as loading gives them to the CLI.
 fn families() -> &'static Vec<Vec<String>> {
     static FAMILIES: OnceLock<Vec<Vec<String>>> = OnceLock::new();
-    FAMILIES.get_or_init(|| {
-        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
-        let mut paths: Vec<_> = std::fs::read_dir(&folder)
-            .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
-            .unwrap_or_default();
-        paths.sort();
-        paths.iter().filter_map(|path| avenant::load_text(path).ok().map(|loaded| loaded.family_fields)).collect()
-    })
+    FAMILIES.get_or_init(|| texts().into_iter().map(|loaded| loaded.family_fields).collect())
 }
 
 /// Each text compiled once, for the compiled evaluator.
