@@ -6,17 +6,18 @@
 use ::toml::de::{DeTable, DeValue};
 use serde_json::Value as Json;
 
-use super::{Entries, Refused, json_number, line_column, not_a_number};
+use super::{Entries, Refused, json_number, line_column, not_a_number, too_deep};
 
 /// The top-level fields of a TOML profile, in the order written.
 pub(super) fn read(text: &str) -> Result<Entries, Refused> {
     let table = DeTable::parse(text).map_err(|error| {
         let place = error.span().map(|span| line_column(text, span.start));
-        let message = match error.message() {
-            message if message.contains("recursion") => super::too_deep((0, 0)).message,
-            message => format!("not valid TOML: {message}"),
+        // The parser's own bound on nesting, beyond the profile's.
+        let refused = match error.message() {
+            message if message.contains("recursion") => too_deep((0, 0)),
+            message => Refused::new(format!("not valid TOML: {message}")),
         };
-        Refused { place, ..Refused::new(message) }
+        Refused { place, ..refused }
     })?;
     let mut fields: Vec<_> = table.into_inner().into_iter().collect();
     // The parser keeps its keys sorted: put them back in the order written.

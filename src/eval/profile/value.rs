@@ -13,11 +13,11 @@ use crate::check::types::Type;
 /// The first and last days a profile's date may be: the dates a policy can
 /// compute with (it adds years to them, counts days between them) whatever it
 /// does with them.
-pub const FIRST_DATE: jiff::civil::Date = jiff::civil::date(1900, 1, 1);
-pub const LAST_DATE: jiff::civil::Date = jiff::civil::date(2199, 12, 31);
+const FIRST_DATE: jiff::civil::Date = jiff::civil::date(1900, 1, 1);
+const LAST_DATE: jiff::civil::Date = jiff::civil::date(2199, 12, 31);
 
 /// The significant digits every exact decimal holds (some of 29 digits fit too).
-pub const DECIMAL_DIGITS: usize = 28;
+const DECIMAL_DIGITS: usize = 28;
 
 /// The longest text for which a near name is looked for.
 const SUGGESTED_BYTES: usize = 256;
@@ -206,8 +206,17 @@ fn decimal(raw: RawValue<'_>, percent_allowed: bool) -> Result<Decimal, NotExact
         RawValue::Json(_) => return Err(NotExact::NotANumber),
     };
     match text.strip_suffix('%') {
-        // A percentage is divided by 100, exactly: `85.5 %` is 0.855.
-        Some(percent) if percent_allowed => exact_decimal(&format!("{}e-2", percent.trim())),
+        // A percentage is divided by 100, exactly: `85.5 %` is 0.855. Moving
+        // the point is exact where the scale allows it; past that, the digits
+        // are read again with the point moved, and refused if they do not fit.
+        Some(percent) if percent_allowed => {
+            let percent = percent.trim();
+            let mut value = exact_decimal(percent)?;
+            match value.set_scale(value.scale() + 2) {
+                Ok(()) => Ok(value),
+                Err(_) => exact_decimal(&format!("{percent}e-2")),
+            }
+        }
         Some(_) => Err(NotExact::NotANumber),
         None => exact_decimal(text),
     }
@@ -220,6 +229,12 @@ fn exact_decimal(text: &str) -> Result<Decimal, NotExact> {
     // decimal, scale 0, as `from_str` gives), which a population does millions of times.
     if (1..=18).contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_digit()) {
         return text.parse::<u64>().map(Decimal::from).map_err(|_| NotExact::NotANumber);
+    }
+    // A plain decimal is read exactly or not at all by `from_str_exact`; what
+    // it refuses is read below, to tell a number too precise from too large.
+    let plain = !text.bytes().any(|byte| matches!(byte, b'e' | b'E' | b'_'));
+    if let Some(value) = plain.then(|| Decimal::from_str_exact(text).ok()).flatten() {
+        return Ok(value);
     }
     let (negative, unsigned) = match text.as_bytes().first() {
         Some(b'-') => (true, text.get(1..).unwrap_or_default()),
