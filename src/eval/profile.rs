@@ -147,7 +147,7 @@ impl ProfileInput {
 
 /// The most bytes a profile file may hold: a physician's fields take a few
 /// hundred; the bound keeps any file's reading to milliseconds.
-pub const MAX_PROFILE_BYTES: usize = 256 << 10;
+pub const MAX_PROFILE_BYTES: usize = 64 << 10;
 
 /// How deep lists and tables may nest in a profile (its fields take none).
 pub const MAX_NESTING: usize = 32;
