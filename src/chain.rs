@@ -84,12 +84,46 @@ impl Texts {
         Ok(())
     }
 
-    /// Every profile field any text read declares.
-    fn family_fields(&self) -> Vec<String> {
+    /// Every profile field a text of the chain's family declares: the texts
+    /// read that descend from the chain's base, an amendment's included. A
+    /// profile for the text in force may carry a field a later text reads,
+    /// whether the text was named as a file or found in its directory.
+    fn family_fields(&self, chain: &[usize]) -> Vec<String> {
+        let by_name: std::collections::HashMap<&str, usize> =
+            self.parsed.iter().enumerate().map(|(index, (_, text))| (text.header.name.name.as_str(), index)).collect();
+        // Each text's base, found once: follow `amends` until a text amends
+        // none or the way is lost (a missing base, a circle), remembering every step.
+        let mut roots: Vec<Option<Option<usize>>> = vec![None; self.parsed.len()];
+        for start in 0..self.parsed.len() {
+            let mut path = Vec::new();
+            let mut current = Some(start);
+            let root = loop {
+                let Some(index) = current else { break None };
+                if let Some(Some(known)) = roots.get(index) {
+                    break *known;
+                }
+                if path.contains(&index) || path.len() > self.parsed.len() {
+                    break None;
+                }
+                path.push(index);
+                match self.parsed.get(index).and_then(|(_, text)| text.header.amends()) {
+                    None => break Some(index),
+                    Some(amended) => current = by_name.get(amended.name.as_str()).copied(),
+                }
+            };
+            for index in path {
+                if let Some(slot) = roots.get_mut(index) {
+                    *slot = Some(root);
+                }
+            }
+        }
+        let family_root = chain.first().copied();
         let mut fields: Vec<String> = self
             .parsed
             .iter()
-            .flat_map(|(_, text)| text.items.iter())
+            .zip(&roots)
+            .filter(|(_, root)| family_root.is_some() && **root == Some(family_root))
+            .flat_map(|((_, text), _)| text.items.iter())
             .filter_map(|item| match item {
                 crate::syntax::ast::Item::Profile(profile) | crate::syntax::ast::Item::AmendProfile(profile) => {
                     Some(profile)
@@ -235,7 +269,7 @@ impl Texts {
         let texts: Vec<&PolicyFile> =
             chain.iter().filter_map(|index| self.parsed.get(*index).map(|(_, text)| text)).collect();
         let names = texts.iter().map(|text| text.header.name.name.clone()).collect();
-        let family_fields = self.family_fields();
+        let family_fields = self.family_fields(chain);
         let merged = match amend::merge(&texts) {
             Ok(merged) => merged,
             Err(diagnostics) => return Err(self.failed(diagnostics)),
@@ -260,9 +294,14 @@ pub fn load_text(path: &Path) -> Result<Loaded, LoadError> {
     let mut texts = Texts::default();
     let index = texts.parse(path, read(path)?).map_err(LoadError::Syntax)?;
     let amends = texts.parsed.get(index).is_some_and(|(_, text)| text.header.amends().is_some());
+    let directory = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if amends {
-        let directory = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
         texts.read_directory(directory, Some(path))?;
+    } else {
+        // A text that amends none needs no other, but the texts beside it
+        // that amend it say which fields its family's profiles may carry:
+        // read them for that alone, and a folder that cannot be read adds none.
+        texts.read_directory(directory, Some(path)).ok();
     }
     let chain = texts.chain(index)?;
     texts.compile(&chain)

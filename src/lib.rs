@@ -62,7 +62,7 @@ use std::sync::Arc;
 
 pub use chain::{Loaded, load_in_force, load_text};
 pub use check::{CheckedPolicy, Diagnostic, Severity};
-pub use eval::{EvalError, Outcome, OutputValue, Profile, ProfileError, ProfileInput, evaluate};
+pub use eval::{EvalError, MAX_PROFILE_BYTES, Outcome, OutputValue, Profile, ProfileError, ProfileInput, evaluate};
 pub use syntax::SyntaxError;
 
 use source::SourceMap;

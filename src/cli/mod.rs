@@ -175,10 +175,21 @@ fn load_profile(
     reporter: &Reporter,
     tolerated: &[String],
 ) -> Result<avenant::Profile, Exit> {
-    let bytes = std::fs::read(path).map_err(|error| {
-        reporter.message(&format!("cannot read `{}`: {error}", path.display()));
-        Exit::Trouble
-    })?;
+    // One byte past the limit is enough for the reader to refuse the file:
+    // a file of any size is never read whole.
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(avenant::MAX_PROFILE_BYTES).unwrap_or(u64::MAX).saturating_add(1);
+    std::fs::File::open(path)
+        .and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, limit), &mut bytes))
+        .map_err(|error| {
+            reporter.message(&format!("cannot read `{}`: {error}", path.display()));
+            Exit::Trouble
+        })?;
+    // A file cut at the limit may end inside a character: it is refused for its size, not its encoding.
+    if bytes.len() > avenant::MAX_PROFILE_BYTES {
+        bytes.truncate(bytes.utf8_chunks().map(|chunk| chunk.valid().len()).next().unwrap_or(0));
+        bytes.resize(avenant::MAX_PROFILE_BYTES + 1, b' ');
+    }
     let text = String::from_utf8(bytes).map_err(|error| {
         let at = error.utf8_error().valid_up_to();
         reporter.message(&format!("`{}` is not UTF-8 text (byte {at}); save the profile as UTF-8", path.display()));

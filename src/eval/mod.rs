@@ -23,7 +23,7 @@ pub use crate::check::model::Reliance;
 pub use error::EvalError;
 pub use examples::{Coverage, CoverageGaps, ExampleResult, Mismatch, run_examples};
 pub use explain::{BoundCheck, Explanation, Node, NodeId, Shown, Subject, explain};
-pub use profile::{Profile, ProfileError, ProfileInput};
+pub use profile::{MAX_PROFILE_BYTES, Profile, ProfileError, ProfileInput};
 pub use value::{Outcome, OutputValue, to_output};
 
 use crate::check::expr::{STACK_GROWTH, STACK_RED_ZONE};
