@@ -150,6 +150,10 @@ impl Checker {
             let (fits, expected) = match (key, &field.value.kind) {
                 ("effective", kind) => (matches!(kind, ast::LiteralKind::Date(_)), "a date `YYYY-MM-DD`"),
                 ("amends", kind) => (matches!(kind, ast::LiteralKind::Name(_)), "the name of a policy"),
+                ("status", kind) => (
+                    matches!(kind, ast::LiteralKind::Name(status) if status == ast::PROPOSAL),
+                    "`proposal` (a text in force gives no status)",
+                ),
                 (_, kind) => (matches!(kind, ast::LiteralKind::Text(_)), "a quoted text"),
             };
             if !fits {

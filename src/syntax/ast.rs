@@ -39,6 +39,14 @@ impl Header {
         })
     }
 
+    /// Whether the text is a draft under discussion (`status proposal`): it
+    /// is never the text in force on a date unless asked for by name.
+    pub fn is_proposal(&self) -> bool {
+        self.fields.iter().any(|field| {
+            field.key.name == "status" && matches!(&field.value.kind, LiteralKind::Name(status) if status == PROPOSAL)
+        })
+    }
+
     /// The date the text takes effect.
     pub fn effective(&self) -> Option<(jiff::civil::Date, Span)> {
         self.fields.iter().find(|field| field.key.name == "effective").and_then(|field| match &field.value.kind {
@@ -47,6 +55,9 @@ impl Header {
         })
     }
 }
+
+/// The one status a header may give: the text is a draft, not in force.
+pub const PROPOSAL: &str = "proposal";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderField {

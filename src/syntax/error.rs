@@ -134,7 +134,7 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::EOI => "the end of the file",
         Rule::header => "the policy header `policy name { … }`",
         Rule::header_field | Rule::header_key => {
-            "a header field (`title`, `text`, `effective`, `amends`, `source`, `note`)"
+            "a header field (`title`, `text`, `effective`, `amends`, `status`, `source`, `note`)"
         }
         Rule::enum_decl
         | Rule::profile_decl
