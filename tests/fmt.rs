@@ -11,6 +11,7 @@ fn formatted_policies() -> Vec<String> {
     let mut policies: Vec<String> = files("policies").into_iter().filter(|path| path.ends_with(".policy")).collect();
     policies.extend(files("tests/fixtures/examples"));
     policies.extend(files("tests/fixtures/check"));
+    policies.extend(files("tests/fixtures/language"));
     // Amendment fixtures are folders of texts.
     for folder in common::entries("tests/fixtures/check").into_iter().filter(|path| path.is_dir()) {
         policies.extend(files(&common::relative(&folder)));

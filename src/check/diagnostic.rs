@@ -182,6 +182,7 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("avenant::check::header", "a header field has the wrong kind of value, or is given twice"),
     ("avenant::check::match_not_exhaustive", "a `match` leaves values unhandled"),
+    ("avenant::check::message_value", "a message quotes a value that depends on the profile"),
     ("avenant::check::missing_index", "a definition given per value is read without saying which"),
     ("avenant::check::reserved_name", "an output takes a name the evaluation uses for itself"),
     ("avenant::check::table_duplicate_row", "a table gives the same keys twice"),

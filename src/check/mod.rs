@@ -11,6 +11,7 @@ mod examples;
 pub(crate) mod expr;
 mod fold;
 mod lints;
+mod messages;
 pub mod model;
 mod tables;
 pub mod types;
@@ -225,6 +226,7 @@ impl Checker {
                 | ast::Item::Remove(_)
                 | ast::Item::AmendConditions(_)
                 | ast::Item::AmendTable(_)
+                | ast::Item::AmendCell(_)
                 | ast::Item::AmendEnum(_)
                 | ast::Item::AmendProfile(_) => {}
             }
@@ -460,11 +462,15 @@ impl Checker {
                 failed = true;
                 continue;
             };
+            let Some(message) = self.message(condition, &scope) else {
+                failed = true;
+                continue;
+            };
             conditions.push(ConditionDef {
                 name: condition.name.name.clone(),
                 guard,
                 requires,
-                message: condition.message.value.clone(),
+                message,
                 origin: origin(condition.name.span, &condition.meta),
             });
         }

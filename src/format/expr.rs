@@ -79,6 +79,7 @@ impl Printer<'_> {
         match &expr.kind {
             ExprKind::Literal(_) => text(self.literal_text(expr.span)),
             ExprKind::Name(name) => text(name.clone()),
+            ExprKind::Base => text("base"),
             ExprKind::Unary { op: UnaryOp::Not, operand } => {
                 // `not (a > b)`, not `not a > b`: what `not` covers is written out.
                 let clarify = matches!(operand.kind, ExprKind::Binary { .. });

@@ -134,6 +134,7 @@ impl Printer<'_> {
             }
             Item::AmendConditions(amend) => self.amend_conditions(amend),
             Item::AmendTable(decl) => self.table_with(format!("amend table {}", decl.name.name), decl),
+            Item::AmendCell(cell) => self.amend_cell(cell),
             Item::AmendEnum(decl) => self.enum_with(format!("amend enum {}", decl.name.name), decl),
             Item::AmendProfile(decl) => self.profile_with("amend profile {", decl),
         }
@@ -165,6 +166,20 @@ impl Printer<'_> {
         lines
     }
 
+    /// `amend table name[key, …].column = value`, then its metadata a line each.
+    fn amend_cell(&self, cell: &AmendCell) -> Vec<Line> {
+        let keys: Vec<&str> = cell.keys.iter().map(|key| key.name.as_str()).collect();
+        let column = cell.column.as_ref().map(|column| format!(".{}", column.name)).unwrap_or_default();
+        let value = match &cell.value {
+            CellValue::Hole => "—".to_owned(),
+            CellValue::Literal(literal) => self.literal_text(literal.span),
+        };
+        let first = format!("amend table {}[{}]{column} = {value}", cell.table.name, keys.join(", "));
+        let mut lines = vec![Line::new(0, first, Some(cell.span.start))];
+        lines.extend(self.meta(&cell.meta, 2));
+        lines
+    }
+
     /// ` "label"`, or nothing.
     fn label(&self, label: Option<&Text>) -> String {
         label.map(|label| format!(" {}", self.snippet(label.span))).unwrap_or_default()
@@ -187,7 +202,17 @@ impl Printer<'_> {
         if let Some(certainty) = &meta.certainty {
             clauses.push((certainty.span.start, self.certainty(certainty)));
         }
-        clauses.sort_by_key(|(start, _)| *start);
+        // In the order written; clauses a merged chain gathered from several
+        // files keep the order the merge gave them.
+        let files = meta.sources.iter().chain(&meta.notes).map(|text| text.span.file);
+        if files
+            .chain(meta.certainty.iter().map(|certainty| certainty.span.file))
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+            <= 1
+        {
+            clauses.sort_by_key(|(start, _)| *start);
+        }
         clauses.into_iter().map(|(start, clause)| Line::new(indent, clause, Some(start))).collect()
     }
 
@@ -473,7 +498,8 @@ impl Printer<'_> {
     }
 
     fn example(&self, decl: &ExampleDecl) -> Vec<Line> {
-        let first = format!("example {}{} {{", decl.name.name, self.label(decl.label.as_ref()));
+        let on = decl.on.as_ref().map(|on| format!(" on {}", self.literal_text(on.span))).unwrap_or_default();
+        let first = format!("example {}{}{on} {{", decl.name.name, self.label(decl.label.as_ref()));
         let mut lines = vec![Line::new(0, first, Some(decl.span.start))];
         for (word, entries) in [("profile", &decl.profile), ("expect", &decl.expect)] {
             let origin = self.text.get(decl.span.start as usize..decl.span.end as usize).and_then(|body| {
