@@ -446,7 +446,8 @@ impl Merger {
             CellValue::Literal(literal) => literal.span,
             CellValue::Hole => amend.span,
         };
-        let cell = Cell { value: amend.value.clone(), certainty: amend.meta.certainty.clone(), span: value_span };
+        let certainty = amend.meta.certainty.clone().filter(|_| amend.value != CellValue::Hole);
+        let cell = Cell { value: amend.value.clone(), certainty, span: value_span };
         let mut rows = rows;
         match rows.get_mut(row).and_then(|row| row.cells.get_mut(key_count + column)) {
             Some(slot) => *slot = cell,
@@ -615,11 +616,13 @@ fn same_keys(a: &Row, b: &Row, key_count: usize) -> bool {
     keys.iter().all(Option::is_some) && keys == key_names(b, key_count)
 }
 
-/// Gives the cells of an amended row the amendment's certainty where they state none.
+/// Gives the cells of an amended row the amendment's certainty where they
+/// state none. A `—` cell gives no value, so has no certainty to state (and a
+/// policy cannot write one on it: the printed chain must parse).
 fn stamp(mut row: Row, key_count: usize, certainty: Option<&CertaintyClause>) -> Row {
     if let Some(certainty) = certainty {
         for cell in row.cells.iter_mut().skip(key_count) {
-            if cell.certainty.is_none() {
+            if cell.certainty.is_none() && cell.value != CellValue::Hole {
                 cell.certainty = Some(certainty.clone());
             }
         }
