@@ -312,7 +312,7 @@ pub fn load_chosen(path: &Path, on: Date, proposal: Option<&str>) -> Result<Load
     if !path.is_dir() {
         let loaded = load_text(path)?;
         if let Some(name) = proposal.filter(|name| *name != loaded.policy.header.name) {
-            return Err(unknown_text(path, name, &[loaded.policy.header.name.clone()]));
+            return Err(unknown_text(path, name, std::slice::from_ref(&loaded.policy.header.name)));
         }
         if let Some(effective) = loaded.policy.header.effective.filter(|effective| *effective > on) {
             return Err(LoadError::NotInForce { text: loaded.policy.header.name.clone(), effective, on });

@@ -14,7 +14,9 @@ fn outcome(policy: &str, profile: &str, on: &str) -> serde_json::Value {
     let profile = scratch(&format!("language/{on}-{}.toml", profile.len()), profile);
     let run = avenant(&["eval", policy, &profile.to_string_lossy(), "--on", on, "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    serde_json::from_str(&run.stdout).unwrap_or_else(|error| panic!("not JSON ({error}):\n{}", run.transcript()))
+    let parsed = serde_json::from_str::<serde_json::Value>(&run.stdout);
+    assert!(parsed.is_ok(), "not JSON:\n{}", run.transcript());
+    parsed.unwrap_or_default()
 }
 
 /// The amendment with `change` in place of `written`, beside the base text.

@@ -65,6 +65,14 @@ pub(super) fn fits(lines: &Lines, first: usize, base: usize) -> bool {
     })
 }
 
+/// `a | b`, or `else`: what a `match` arm handles.
+fn arm_pattern(arm: &crate::syntax::ast::MatchArm) -> String {
+    if arm.patterns.is_empty() {
+        return "else".to_owned();
+    }
+    arm.patterns.iter().map(|pattern| pattern.name.as_str()).collect::<Vec<_>>().join(" | ")
+}
+
 /// Lines moved right by `by` columns.
 fn indented(mut lines: Lines, by: usize) -> Lines {
     for line in &mut lines {
@@ -148,12 +156,7 @@ impl Printer<'_> {
             ExprKind::Match { scrutinee, arms } => {
                 let mut lines = join(join(text("match"), " ", self.expr(scrutinee, 0)), " ", text("{"));
                 for arm in arms {
-                    let pattern = if arm.patterns.is_empty() {
-                        "else".to_owned()
-                    } else {
-                        arm.patterns.iter().map(|pattern| pattern.name.as_str()).collect::<Vec<_>>().join(" | ")
-                    };
-                    let mut arm_lines = join(text(pattern), " => ", self.expr(&arm.body, 0));
+                    let mut arm_lines = join(text(arm_pattern(arm)), " => ", self.expr(&arm.body, 0));
                     for line in &mut arm_lines {
                         line.indent += 2;
                     }
@@ -247,11 +250,7 @@ impl Printer<'_> {
                 let mut lines =
                     join(join(text("match"), " ", self.fitted(scrutinee, 0, first + 6, base)), " ", text("{"));
                 for arm in arms {
-                    let pattern = if arm.patterns.is_empty() {
-                        "else".to_owned()
-                    } else {
-                        arm.patterns.iter().map(|pattern| pattern.name.as_str()).collect::<Vec<_>>().join(" | ")
-                    };
+                    let pattern = arm_pattern(arm);
                     let start = base + 2 + pattern.chars().count() + 4;
                     let body = self.fitted(&arm.body, 0, start, base + 2);
                     let mut arm_lines = indented(join(text(pattern), " => ", body), 2);
