@@ -164,6 +164,7 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::remove_condition | Rule::replace_condition => "a `condition`, `replace condition` or `remove`",
         Rule::label | Rule::string | Rule::message_text | Rule::message_chars => "a quoted text",
         Rule::quote => "a quoted value `{name}`",
+        Rule::quote_end => "`}` closing the quoted value (a brace itself is written `\\{`)",
         Rule::field_decl => "a profile field `name: type`",
         Rule::optional_mark => "`?`",
         Rule::type_name => "a type",
