@@ -260,6 +260,27 @@ impl Texts {
         }
     }
 
+    /// The text named `name` and the texts it amends, if it takes effect by `on`.
+    fn load_named(mut self, directory: &Path, name: &str, on: Date) -> Result<Loaded, LoadError> {
+        let Some(index) = self.parsed.iter().position(|(_, text)| text.header.name.name == name) else {
+            // Proposals first: the flag is there to pick one.
+            let mut known: Vec<(bool, String)> = self
+                .parsed
+                .iter()
+                .map(|(_, text)| (!text.header.is_proposal(), text.header.name.name.clone()))
+                .collect();
+            known.sort();
+            let known: Vec<String> = known.into_iter().map(|(_, name)| name).collect();
+            return Err(unknown_text(directory, name, &known));
+        };
+        let effective = self.parsed.get(index).and_then(|(_, text)| text.header.effective()).map(|(date, _)| date);
+        if let Some(effective) = effective.filter(|effective| *effective > on) {
+            return Err(LoadError::NotInForce { text: name.to_owned(), effective, on });
+        }
+        let chain = self.chain(index)?;
+        self.compile(&chain)
+    }
+
     fn failed(&mut self, diagnostics: Vec<Diagnostic>) -> LoadError {
         LoadError::Check { diagnostics, sources: Arc::new(std::mem::take(&mut self.sources)) }
     }
@@ -280,6 +301,15 @@ impl Texts {
             Err(diagnostics) => Err(LoadError::Check { diagnostics, sources }),
         }
     }
+}
+
+/// No text of that name where one was asked for: the nearest name, or the names there are.
+fn unknown_text(path: &Path, name: &str, known: &[String]) -> LoadError {
+    let help = suggest(name, known.iter().map(String::as_str)).unwrap_or_else(|| {
+        let names: Vec<String> = known.iter().map(|name| format!("`{name}`")).collect();
+        format!("the texts there are: {}", names.join(", "))
+    });
+    LoadError::UnknownText { directory: path.display().to_string(), name: name.to_owned(), help }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -308,11 +338,21 @@ pub fn load_text(path: &Path) -> Result<Loaded, LoadError> {
 }
 
 /// The policy in force on `on`: for a directory, the latest of its texts to
-/// take effect on or before that date; for a file, that text, which must be
-/// in force by then.
+/// take effect on or before that date, never a proposal; for a file, that
+/// text, which must be in force by then.
 pub fn load_in_force(path: &Path, on: Date) -> Result<Loaded, LoadError> {
+    load_chosen(path, on, None)
+}
+
+/// As [`load_in_force`], but with `proposal`, the text of a directory of that
+/// name (a draft, `status proposal`, say) instead of the one in force by date;
+/// it must take effect on or before `on` all the same.
+pub fn load_chosen(path: &Path, on: Date, proposal: Option<&str>) -> Result<Loaded, LoadError> {
     if !path.is_dir() {
         let loaded = load_text(path)?;
+        if let Some(name) = proposal.filter(|name| *name != loaded.policy.header.name) {
+            return Err(unknown_text(path, name, std::slice::from_ref(&loaded.policy.header.name)));
+        }
         if let Some(effective) = loaded.policy.header.effective.filter(|effective| *effective > on) {
             return Err(LoadError::NotInForce { text: loaded.policy.header.name.clone(), effective, on });
         }
@@ -323,7 +363,13 @@ pub fn load_in_force(path: &Path, on: Date) -> Result<Loaded, LoadError> {
     if let Some(broken) = texts.broken.pop() {
         return Err(LoadError::Syntax(Box::new(broken)));
     }
-    let in_force = |text: &PolicyFile| text.header.effective().is_none_or(|(date, _)| date <= on);
+    if let Some(name) = proposal {
+        return texts.load_named(path, name, on);
+    }
+    // A draft under discussion sits beside the texts in force but is never
+    // one of them: a proposal placed in the directory changes no outcome.
+    let in_force =
+        |text: &PolicyFile| !text.header.is_proposal() && text.header.effective().is_none_or(|(date, _)| date <= on);
     let latest = texts
         .parsed
         .iter()

@@ -186,6 +186,7 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("avenant::check::header", "a header field has the wrong kind of value, or is given twice"),
     ("avenant::check::match_not_exhaustive", "a `match` leaves values unhandled"),
+    ("avenant::check::message_value", "a message quotes a value that depends on the profile"),
     ("avenant::check::missing_index", "a definition given per value is read without saying which"),
     ("avenant::check::rate_out_of_range", "warning: a rate is written below 0 % or above 100 %"),
     ("avenant::check::rate_without_percent", "a number written without `%` stands where a rate is expected"),

@@ -124,6 +124,18 @@ impl Checker {
                 Some(typed(ExprKind::Const(value), ty, span))
             }
             Ast::Name(name) => self.name(name, span, scope, hint),
+            Ast::Base => {
+                self.report(
+                    Diagnostic::error(
+                        "avenant::check::unknown_name",
+                        span,
+                        "`base` stands only in a `replace rule` of an amendment",
+                        "nothing is replaced here",
+                    )
+                    .with_help("`base` is the value of the rule a `replace rule` replaces; elsewhere, name the rule"),
+                );
+                None
+            }
             Ast::Unary { op, operand } => {
                 let operand = self.expr(operand, scope, hint)?;
                 match op {

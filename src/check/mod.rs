@@ -12,6 +12,7 @@ pub(crate) mod expr;
 mod fold;
 mod guards;
 mod lints;
+mod messages;
 pub mod model;
 mod rates;
 mod tables;
@@ -159,6 +160,10 @@ impl Checker {
             let (fits, expected) = match (key, &field.value.kind) {
                 ("effective", kind) => (matches!(kind, ast::LiteralKind::Date(_)), "a date `YYYY-MM-DD`"),
                 ("amends", kind) => (matches!(kind, ast::LiteralKind::Name(_)), "the name of a policy"),
+                ("status", kind) => (
+                    matches!(kind, ast::LiteralKind::Name(status) if status == ast::PROPOSAL),
+                    "`proposal` (a text in force gives no status)",
+                ),
                 (_, kind) => (matches!(kind, ast::LiteralKind::Text(_)), "a quoted text"),
             };
             if !fits {
@@ -234,6 +239,7 @@ impl Checker {
                 | ast::Item::Remove(_)
                 | ast::Item::AmendConditions(_)
                 | ast::Item::AmendTable(_)
+                | ast::Item::AmendCell(_)
                 | ast::Item::AmendEnum(_)
                 | ast::Item::AmendProfile(_) => {}
             }
@@ -473,11 +479,15 @@ impl Checker {
                 failed = true;
                 continue;
             };
+            let Some(message) = self.message(condition, &scope) else {
+                failed = true;
+                continue;
+            };
             conditions.push(ConditionDef {
                 name: condition.name.name.clone(),
                 guard,
                 requires,
-                message: condition.message.value.clone(),
+                message,
                 origin: origin(condition.name.span, &condition.meta),
             });
         }

@@ -32,6 +32,12 @@ pub struct ExplainArgs {
     /// The date of the evaluation (YYYY-MM-DD; default: today).
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     on: Option<jiff::civil::Date>,
+
+    /// Use the text of this name in the POLICY directory, a draft with
+    /// `status proposal` say, instead of the one in force on the date
+    /// (proposals are never picked by date).
+    #[arg(long, value_name = "NAME")]
+    proposal: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,10 +47,11 @@ enum Format {
 }
 
 pub fn run(args: &ExplainArgs, reporter: &Reporter) -> std::io::Result<Exit> {
-    let (loaded, on) = match super::load_for_evaluation(&args.policy, args.on, reporter) {
-        Ok(loaded) => loaded,
-        Err(exit) => return Ok(exit),
-    };
+    let (loaded, on) =
+        match super::load_chosen_for_evaluation(&args.policy, args.on, args.proposal.as_deref(), reporter) {
+            Ok(loaded) => loaded,
+            Err(exit) => return Ok(exit),
+        };
     let policy = &loaded.policy;
     let example = args.profile.to_str().and_then(|name| policy.examples.iter().find(|example| example.name == name));
     let profile = match example {

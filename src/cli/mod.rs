@@ -115,9 +115,21 @@ fn load_policy(
     on: Option<jiff::civil::Date>,
     reporter: &Reporter,
 ) -> Result<avenant::Loaded, Exit> {
-    let loaded = match on {
-        Some(on) => avenant::load_in_force(path, on),
-        None => avenant::load_text(path),
+    load_chosen(path, on, None, reporter)
+}
+
+/// As [`load_policy`], with `proposal` naming the text of a directory to load
+/// instead of the one in force by date (a draft, say).
+fn load_chosen(
+    path: &std::path::Path,
+    on: Option<jiff::civil::Date>,
+    proposal: Option<&str>,
+    reporter: &Reporter,
+) -> Result<avenant::Loaded, Exit> {
+    let loaded = match (on, proposal) {
+        (Some(on), proposal) => avenant::load_chosen(path, on, proposal),
+        (None, Some(proposal)) => avenant::load_chosen(path, today(), Some(proposal)),
+        (None, None) => avenant::load_text(path),
     };
     match loaded {
         Ok(loaded) => Ok(loaded),
@@ -139,7 +151,11 @@ fn load_policy(
             reporter.message(&format!("{error}; evaluate the directory of texts to use the one in force then"));
             Err(Exit::Rejected)
         }
-        Err(error @ (avenant::LoadError::NoTextInForce { .. } | avenant::LoadError::Ambiguous { .. })) => {
+        Err(
+            error @ (avenant::LoadError::NoTextInForce { .. }
+            | avenant::LoadError::Ambiguous { .. }
+            | avenant::LoadError::UnknownText { .. }),
+        ) => {
             reporter.message(&error.to_string());
             Err(Exit::Rejected)
         }
@@ -153,8 +169,18 @@ fn load_for_evaluation(
     on: Option<jiff::civil::Date>,
     reporter: &Reporter,
 ) -> Result<(avenant::Loaded, jiff::civil::Date), Exit> {
+    load_chosen_for_evaluation(path, on, None, reporter)
+}
+
+/// As [`load_for_evaluation`], with `proposal` naming the text to evaluate.
+fn load_chosen_for_evaluation(
+    path: &std::path::Path,
+    on: Option<jiff::civil::Date>,
+    proposal: Option<&str>,
+    reporter: &Reporter,
+) -> Result<(avenant::Loaded, jiff::civil::Date), Exit> {
     let on = on.unwrap_or_else(today);
-    load_policy(path, Some(on), reporter).map(|loaded| (loaded, on))
+    load_chosen(path, Some(on), proposal, reporter).map(|loaded| (loaded, on))
 }
 
 /// Today, in UTC: the default date of an evaluation.

@@ -138,7 +138,7 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::EOI => "the end of the file",
         Rule::header => "the policy header `policy name { … }`",
         Rule::header_field | Rule::header_key => {
-            "a header field (`title`, `text`, `effective`, `amends`, `source`, `note`)"
+            "a header field (`title`, `text`, `effective`, `amends`, `status`, `source`, `note`)"
         }
         Rule::enum_decl
         | Rule::profile_decl
@@ -152,6 +152,7 @@ fn human_name(rule: Rule) -> Option<&'static str> {
             "a declaration (`enum`, `profile`, `param`, `table`, `bands`, `rule`, `conditions`, `output`, `example`)"
         }
         Rule::example_profile => "the example's `profile { … }`",
+        Rule::example_date => "the example's date `on YYYY-MM-DD`",
         Rule::example_expect => "the example's `expect { … }`",
         Rule::example_entry | Rule::example_path => "`name = value`",
         Rule::example_list => "a list of conditions `[name, …]`",
@@ -161,9 +162,13 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         }
         Rule::variant => "a value name",
         Rule::replace_decl | Rule::remove_decl | Rule::removable => "`replace`, `remove` or `amend`",
-        Rule::amend_conditions | Rule::amend_table | Rule::amend_enum | Rule::amend_profile => "`amend`",
+        Rule::amend_conditions | Rule::amend_table | Rule::amend_cell | Rule::amend_enum | Rule::amend_profile => {
+            "`amend`"
+        }
         Rule::remove_condition | Rule::replace_condition => "a `condition`, `replace condition` or `remove`",
-        Rule::label | Rule::string => "a quoted text",
+        Rule::label | Rule::string | Rule::message_text | Rule::message_chars => "a quoted text",
+        Rule::quote => "a quoted value `{name}`",
+        Rule::quote_end => "`}` closing the quoted value (a brace itself is written `\\{`)",
         Rule::field_decl => "a profile field `name: type`",
         Rule::optional_mark => "`?`",
         Rule::type_name => "a type",
@@ -171,6 +176,8 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::columns | Rule::column => "a column `name: type`",
         Rule::grid_header | Rule::row => "a table row `| … |`",
         Rule::cell | Rule::hole => "a cell value",
+        Rule::cell_keys => "the row's keys `[key, …]`",
+        Rule::cell_column => "`.column`",
         Rule::band => "a band `name: above … up to …`",
         Rule::lower_bound | Rule::lower_kind => "`above` or `from`",
         Rule::upper_bound | Rule::upper_kind => "`up to` or `below`",
@@ -178,7 +185,7 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::condition => "a `condition`",
         Rule::output_block | Rule::output_field | Rule::output_group | Rule::when_block => "an output field",
         Rule::guard => "`when`",
-        Rule::expr | Rule::if_expr | Rule::match_expr | Rule::call | Rule::list => "an expression",
+        Rule::expr | Rule::if_expr | Rule::match_expr | Rule::call | Rule::list | Rule::base_ref => "an expression",
         Rule::op_or
         | Rule::op_and
         | Rule::op_eq
