@@ -221,6 +221,7 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         | Rule::unit_gap
         | Rule::thousands_gap
         | Rule::ident_char
+        | Rule::up_to
         | Rule::string_inner
         | Rule::keyword
         | Rule::WHITESPACE

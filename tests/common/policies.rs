@@ -11,8 +11,7 @@
 use super::Generator;
 
 const KINDS: [&str; 4] = ["k1", "k2", "k3", "k4"];
-// `up` is a mode too, but `round(x, up)` does not parse yet (issue 20).
-const MODES: [&str; 6] = ["half_up", "half_down", "half_even", "down", "floor", "ceiling"];
+const MODES: [&str; 7] = ["half_up", "half_down", "half_even", "up", "down", "floor", "ceiling"];
 const CERTAINTIES: [&str; 5] = ["", " established", " secondary", " assumed \"a guess\"", " assumed"];
 
 /// The types an expression may have.
