@@ -45,7 +45,7 @@ impl ColumnMap {
                         line,
                         field: None,
                         code: UNKNOWN_FIELD,
-                        message: format!("column {} of the header has no name{place}", column + 1),
+                        message: format!("column {} has no name{place}", column + 1),
                         help: Some("name each column after a field of the policy, or remove the column".to_owned()),
                     });
                     continue;

@@ -140,11 +140,31 @@ pub(super) fn header<R: Read>(reader: &mut CsvRows<R>) -> Result<(Vec<String>, u
         match std::str::from_utf8(text.get(start..*end).unwrap_or_default()) {
             Ok(title) => titles.push(title.to_owned()),
             Err(_) => {
-                let message = format!("column {} of the header is not valid UTF-8", column + 1);
+                let message = format!("column {} is not valid UTF-8", column + 1);
                 problems.push(refused(row.line, message, "save the file as UTF-8"));
             }
         }
         start = *end;
     }
     if problems.is_empty() { Ok((titles, row.line)) } else { Err(BatchError::Columns(problems)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chunk_is_cut_by_bytes_as_well_as_rows() {
+        let text = format!("{}\n", "x".repeat(300_000)).repeat(10);
+        let mut source = Source::Jsonl(JsonLines::new(text.as_bytes()));
+        let mut chunk = Chunk::default();
+        let mut rows = Vec::new();
+        while source.fill(&mut chunk, 1, 2048).unwrap() {
+            rows.push(chunk.rows.len());
+        }
+        rows.push(chunk.rows.len());
+        // Four rows of 300 000 bytes are the first past 1 MiB.
+        assert_eq!(rows, vec![4, 4, 2]);
+        assert!(chunk.text.capacity() <= 2 * CHUNK_BYTES, "{}", chunk.text.capacity());
+    }
 }
