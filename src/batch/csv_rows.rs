@@ -1,5 +1,5 @@
 //! CSV bytes → rows of cells, in bounded memory: a row longer than
-//! [`ROW_BYTES`] is refused and skipped to the end of its line, and a quote
+//! [`ROW_BYTES`](super::ROW_BYTES) is refused and skipped to the end of its line, and a quote
 //! that swallows lines (a row over several lines whose cells are not the
 //! header's) is reported at the line where it opened, the lines it swallowed
 //! read again as rows of their own. Never types a cell: that is `rows`'.
@@ -8,7 +8,7 @@ use std::io::Read;
 
 use csv_core::ReadRecordResult;
 
-use super::input::{Input, ROW_BYTES, Refusal};
+use super::input::{Input, Refusal};
 
 /// A row as read: its cells, unquoted, are the reader's until the next row.
 pub(super) struct RawRow {
@@ -36,12 +36,8 @@ pub(super) struct CsvRows<R> {
 }
 
 impl<R: Read> CsvRows<R> {
-    pub(super) fn new(reader: R) -> Self {
-        CsvRows::with_limit(reader, ROW_BYTES)
-    }
-
-    /// As [`CsvRows::new`], with another limit on a row's bytes (for tests).
-    pub(super) fn with_limit(reader: R, row_bytes: usize) -> Self {
+    /// Rows of at most `row_bytes` bytes (see [`ROW_BYTES`](super::ROW_BYTES)).
+    pub(super) fn new(reader: R, row_bytes: usize) -> Self {
         CsvRows {
             input: Input::new(reader),
             parser: csv_core::Reader::new(),
@@ -234,7 +230,7 @@ mod tests {
     use super::*;
 
     fn rows(text: &str, width: usize, limit: usize) -> Vec<(u64, Vec<String>, Option<String>)> {
-        let mut reader = CsvRows::with_limit(text.as_bytes(), limit);
+        let mut reader = CsvRows::new(text.as_bytes(), limit);
         reader.set_width(width);
         let mut rows = Vec::new();
         while let Some(row) = reader.next_row().unwrap() {

@@ -1,10 +1,10 @@
 //! JSON Lines bytes → one line a row, in bounded memory: a line longer than
-//! [`ROW_BYTES`] is refused and skipped, a byte-order mark on the first line
+//! [`ROW_BYTES`](super::ROW_BYTES) is refused and skipped, a byte-order mark on the first line
 //! is dropped, and blank lines are no row. Never parses JSON: that is `rows`'.
 
 use std::io::Read;
 
-use super::input::{Input, ROW_BYTES, Refusal};
+use super::input::{Input, Refusal};
 
 /// A line as read; its text is the reader's until the next line.
 pub(super) struct RawLine {
@@ -24,12 +24,8 @@ pub(super) struct JsonLines<R> {
 const BYTE_ORDER_MARK: &[u8] = b"\xef\xbb\xbf";
 
 impl<R: Read> JsonLines<R> {
-    pub(super) fn new(reader: R) -> Self {
-        JsonLines::with_limit(reader, ROW_BYTES)
-    }
-
-    /// As [`JsonLines::new`], with another limit on a line's bytes (for tests).
-    pub(super) fn with_limit(reader: R, row_bytes: usize) -> Self {
+    /// Lines of at most `row_bytes` bytes (see [`ROW_BYTES`](super::ROW_BYTES)).
+    pub(super) fn new(reader: R, row_bytes: usize) -> Self {
         JsonLines { input: Input::new(reader), line: 0, text: 0..0, row_bytes }
     }
 
@@ -93,7 +89,7 @@ mod tests {
     use super::*;
 
     fn lines(text: &[u8], limit: usize) -> Vec<(u64, String, Option<String>)> {
-        let mut reader = JsonLines::with_limit(text, limit);
+        let mut reader = JsonLines::new(text, limit);
         let mut lines = Vec::new();
         while let Some((line, start)) = reader.next_line().unwrap() {
             let text = String::from_utf8_lossy(reader.text(start)).into_owned();

@@ -137,6 +137,21 @@ pub enum BatchError {
     Columns(Vec<RowError>),
 }
 
+/// What bounds a run's memory in bytes, beside its rows: a row longer than
+/// `row_bytes` is refused unread, and a chunk is cut once its rows take
+/// `chunk_bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub row_bytes: usize,
+    pub chunk_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { row_bytes: ROW_BYTES, chunk_bytes: CHUNK_BYTES }
+    }
+}
+
 /// Evaluates a population read from `input` into `output`; rejected rows go
 /// to `rejected`, in row order, as they are found.
 pub fn run(
@@ -147,6 +162,19 @@ pub fn run(
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
+    run_within(compiled, input, output, options, Limits::default(), rejected, progress)
+}
+
+/// As [`run`], within other limits (tests and fuzzing use small ones, to reach them).
+pub fn run_within(
+    compiled: &CompiledPolicy<'_>,
+    input: impl Read + Send,
+    output: &mut (dyn Write + Send),
+    options: &Options,
+    limits: Limits,
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, BatchError> {
     let threads = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -154,7 +182,7 @@ pub fn run(
         .map_err(|error| BatchError::Read(format!("cannot start {threads} threads: {error}")))?;
     let (mut source, columns) = match options.input {
         Format::Csv => {
-            let mut reader = csv_rows::CsvRows::new(input);
+            let mut reader = csv_rows::CsvRows::new(input, limits.row_bytes);
             let (header, line) = source::header(&mut reader)?;
             let titles: Vec<&str> = header.iter().map(String::as_str).collect();
             let columns = ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line)
@@ -162,7 +190,7 @@ pub fn run(
             reader.set_width(titles.len());
             (Source::Csv(reader), Some(columns))
         }
-        Format::Jsonl => (Source::Jsonl(json_lines::JsonLines::new(input)), None),
+        Format::Jsonl => (Source::Jsonl(json_lines::JsonLines::new(input, limits.row_bytes)), None),
     };
     if options.output == Format::Csv {
         let mut header = Vec::new();
@@ -179,7 +207,7 @@ pub fn run(
             let mut first_row = 1;
             loop {
                 let mut chunk = empty_receiver.try_recv().unwrap_or_default();
-                let filled = source.fill(&mut chunk, first_row, chunk_size);
+                let filled = source.fill(&mut chunk, first_row, chunk_size, limits.chunk_bytes);
                 first_row += chunk.rows.len() as u64;
                 let done = !matches!(filled, Ok(true));
                 let sent = match filled {

@@ -58,14 +58,20 @@ pub(super) enum Source<R: Read> {
 }
 
 impl<R: Read> Source<R> {
-    /// Fills a chunk with up to `size` rows and about [`CHUNK_BYTES`];
-    /// `Ok(false)` at the end of the input.
-    pub(super) fn fill(&mut self, chunk: &mut Chunk, first_row: u64, size: usize) -> Result<bool, BatchError> {
+    /// Fills a chunk with up to `size` rows, until they take `bytes` (see
+    /// [`CHUNK_BYTES`]); `Ok(false)` at the end of the input.
+    pub(super) fn fill(
+        &mut self,
+        chunk: &mut Chunk,
+        first_row: u64,
+        size: usize,
+        bytes: usize,
+    ) -> Result<bool, BatchError> {
         chunk.first_row = first_row;
         chunk.rows.clear();
         chunk.text.clear();
         chunk.ends.clear();
-        while chunk.rows.len() < size && chunk.weight() < CHUNK_BYTES {
+        while chunk.rows.len() < size && chunk.weight() < bytes {
             let more = match self {
                 Source::Csv(reader) => match reader.next_row()? {
                     Some(row) => {
@@ -156,10 +162,10 @@ mod tests {
     #[test]
     fn a_chunk_is_cut_by_bytes_as_well_as_rows() {
         let text = format!("{}\n", "x".repeat(300_000)).repeat(10);
-        let mut source = Source::Jsonl(JsonLines::new(text.as_bytes()));
+        let mut source = Source::Jsonl(JsonLines::new(text.as_bytes(), crate::batch::ROW_BYTES));
         let mut chunk = Chunk::default();
         let mut rows = Vec::new();
-        while source.fill(&mut chunk, 1, 2048).unwrap() {
+        while source.fill(&mut chunk, 1, 2048, CHUNK_BYTES).unwrap() {
             rows.push(chunk.rows.len());
         }
         rows.push(chunk.rows.len());
