@@ -4,11 +4,13 @@
 //! evaluate: rows in = rows out + rows reported. Reads and writes only the
 //! streams it is given; never prints, never exits.
 //!
-//! One reader thread parses rows into chunks of a fixed size; the main thread
-//! takes a wave of chunks (two per thread), evaluates them in parallel, then
-//! writes them in order and hands the buffers back to the reader. Memory is
-//! bounded by the chunks in flight, whatever the size of the population, and
-//! the output does not depend on the number of threads or the chunk size.
+//! One reader thread parses rows into chunks, cut at a number of rows or of
+//! bytes, whichever comes first; the main thread takes a wave of chunks (two
+//! per thread), evaluates them in parallel, then writes them in order and
+//! hands the buffers back to the reader. A row is at most [`ROW_BYTES`] long
+//! and a chunk about [`CHUNK_BYTES`], so memory is bounded by the chunks in
+//! flight, whatever the size of the population or of its rows; the output
+//! does not depend on the number of threads or the size of the chunks.
 
 mod csv_rows;
 mod input;
@@ -132,7 +134,7 @@ pub enum BatchError {
     Io(#[from] std::io::Error),
     #[error("cannot read the population: {0}")]
     Read(String),
-    /// The header itself is wrong: no row was evaluated.
+    /// The header is missing or wrong: no row was evaluated.
     #[error("the population's columns are not the policy's fields")]
     Columns(Vec<RowError>),
 }
