@@ -69,8 +69,11 @@ fn lines(text: &[u8], ends: &[u8]) -> usize {
     text.split(|byte| ends.contains(byte)).filter(|line| !line.iter().all(u8::is_ascii_whitespace)).count()
 }
 
-fn checked(input: &[u8], format: Format, threads: usize, chunk_size: usize, limits: Limits) -> (Vec<u8>, Vec<RowError>) {
-    let (summary, output, errors) = run(input, format, threads, chunk_size, limits);
+/// Runs `input` with one thread and the chunks given, then with three
+/// threads and other chunks: the counts reconcile, every rejected row is
+/// reported, and both runs give the same output and report.
+fn checked(input: &[u8], format: Format, chunk_size: usize, limits: Limits) -> Summary {
+    let (summary, output, errors) = run(input, format, 1, chunk_size, limits);
     assert_eq!(summary.rows_in, summary.rows_out + summary.rows_rejected, "the counts do not reconcile");
     let reported: std::collections::BTreeSet<u64> = errors.iter().map(|error| error.row).collect();
     assert_eq!(reported.len() as u64, summary.rows_rejected, "a rejected row was not reported");
@@ -78,7 +81,10 @@ fn checked(input: &[u8], format: Format, threads: usize, chunk_size: usize, limi
     let written = output.split(|byte| *byte == b'\n').filter(|line| !line.is_empty()).count() as u64;
     let header = u64::from(format == Format::Csv);
     assert!(written >= summary.rows_out + header, "{written} lines written for {summary:?}");
-    (output, errors)
+    let other_chunks = Limits { chunk_bytes: 1 << 20, ..limits };
+    let same = run(input, format, 3, chunk_size + 6, other_chunks);
+    assert!(same == (summary, output, errors), "threads and chunks change the output");
+    summary
 }
 
 proptest! {
@@ -99,16 +105,12 @@ proptest! {
         let body = pieces.concat();
         let input = format!("{HEADER}{body}");
         let limits = Limits { row_bytes, chunk_bytes };
-        let (output, errors) = checked(input.as_bytes(), Format::Csv, 1, chunk_size, limits);
-        let (summary, ..) = run(input.as_bytes(), Format::Csv, 1, chunk_size, limits);
+        let summary = checked(input.as_bytes(), Format::Csv, chunk_size, limits);
         // Every row starts on a line of its own: quotes may join lines, never split them.
         prop_assert!(summary.rows_in as usize <= lines(body.as_bytes(), b"\r\n"), "{summary:?} {body:?}");
         if !body.contains('"') {
             prop_assert_eq!(summary.rows_in as usize, lines(body.as_bytes(), b"\r\n"), "{:?}", body);
         }
-        let (same_output, same_errors) =
-            checked(input.as_bytes(), Format::Csv, 3, 1, Limits { row_bytes, chunk_bytes: 1 << 20 });
-        prop_assert!(output == same_output && errors == same_errors, "threads and chunks change the output");
     }
 
     #[test]
@@ -120,12 +122,8 @@ proptest! {
     ) {
         let body = pieces.concat();
         let limits = Limits { row_bytes, chunk_bytes };
-        let (output, errors) = checked(body.as_bytes(), Format::Jsonl, 1, chunk_size, limits);
-        let (summary, ..) = run(body.as_bytes(), Format::Jsonl, 1, chunk_size, limits);
+        let summary = checked(body.as_bytes(), Format::Jsonl, chunk_size, limits);
         let first_mark = body.strip_prefix('\u{feff}').unwrap_or(&body);
         prop_assert_eq!(summary.rows_in as usize, lines(first_mark.as_bytes(), b"\n"), "{:?}", body);
-        let (same_output, same_errors) =
-            checked(body.as_bytes(), Format::Jsonl, 2, 7, Limits { row_bytes, chunk_bytes: 1 << 20 });
-        prop_assert!(output == same_output && errors == same_errors, "threads and chunks change the output");
     }
 }

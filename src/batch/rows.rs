@@ -6,7 +6,7 @@
 use crate::check::model::{CheckedPolicy, Value};
 use crate::eval::Profile;
 use crate::eval::profile::{
-    FieldProblem, PROFILE_META_KEYS, RawValue, UNKNOWN_FIELD, field_value, strip_position, unknown_field,
+    FieldProblem, Fields, PROFILE_META_KEYS, RawValue, UNKNOWN_FIELD, field_value, strip_position, unknown_field,
 };
 
 use super::RowError;
@@ -166,13 +166,18 @@ pub(crate) fn json_line(
         let message = "a profile is a JSON object of fields, `{\"name\": value}`".to_owned();
         return Err(Err(Unreadable::new(message, None)));
     }
-    let Fields(document, repeated) = serde_json::from_slice(line).map_err(|error| Err(not_json(line, &error)))?;
-    if let Some(key) = repeated {
-        return Err(Err(Unreadable {
-            message: format!("the field `{key}` is given twice"),
-            field: Some(key),
-            help: Some("give each field once".to_owned()),
-        }));
+    let Fields(fields) = serde_json::from_slice(line).map_err(|error| Err(not_json(line, &error)))?;
+    let mut document = serde_json::Map::new();
+    for (key, value) in fields {
+        // A JSON parser keeps the last of two equal keys: a value would be lost unseen.
+        if document.contains_key(&key) {
+            return Err(Err(Unreadable {
+                message: format!("the field `{key}` is given twice"),
+                field: Some(key),
+                help: Some("give each field once".to_owned()),
+            }));
+        }
+        document.insert(key, value);
     }
     Profile::from_document(policy, &document, tolerated).map_err(Ok)
 }
@@ -185,35 +190,4 @@ fn not_json(line: &[u8], error: &serde_json::Error) -> Unreadable {
     }
     let message = strip_position(&error.to_string());
     Unreadable::new(format!("not valid JSON at column {}: {message}", error.column()), None)
-}
-
-/// A JSON Lines row's fields, and the first key given twice, if any (a
-/// JSON parser would keep the last value unseen).
-struct Fields(serde_json::Map<String, serde_json::Value>, Option<String>);
-
-impl<'de> serde::Deserialize<'de> for Fields {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Fields;
-
-            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                formatter.write_str("a JSON object of fields")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
-                let mut fields = serde_json::Map::new();
-                let mut repeated = None;
-                while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
-                    if fields.contains_key(&key) {
-                        repeated.get_or_insert(key);
-                    } else {
-                        fields.insert(key, value);
-                    }
-                }
-                Ok(Fields(fields, repeated))
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
 }

@@ -136,7 +136,7 @@ impl ProfileInput {
 
 /// A profile's top-level fields in the order written, duplicates kept so
 /// that they can be refused.
-struct Fields(Vec<(String, Json)>);
+pub(crate) struct Fields(pub(crate) Vec<(String, Json)>);
 
 impl<'de> serde::Deserialize<'de> for Fields {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
