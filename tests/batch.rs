@@ -31,10 +31,7 @@ fn counts(stderr: &str) -> (u64, u64, u64) {
 
 /// The `row` column of a CSV output.
 fn output_rows(stdout: &str) -> Vec<u64> {
-    csv::Reader::from_reader(stdout.as_bytes())
-        .records()
-        .map(|record| record.unwrap()[0].parse().unwrap())
-        .collect()
+    csv::Reader::from_reader(stdout.as_bytes()).records().map(|record| record.unwrap()[0].parse().unwrap()).collect()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -253,7 +250,8 @@ fn hostile_populations_are_read_as_a_person_reads_them() {
 
 #[test]
 fn a_stray_quote_counts_every_line_it_swallowed_as_a_row() {
-    let run = avenant(&["eval", POLICY, "--on", ON, "--profiles", "tests/fixtures/populations/hostile/stray-quote.csv"]);
+    let run =
+        avenant(&["eval", POLICY, "--on", ON, "--profiles", "tests/fixtures/populations/hostile/stray-quote.csv"]);
     assert_eq!(counts(&run.stderr), (4, 3, 1), "{}", run.transcript());
     assert_eq!(output_rows(&run.stdout), vec![1, 3, 4]);
 }
@@ -286,7 +284,10 @@ fn a_stray_quote_in_ten_thousand_rows_is_reported_where_it_opened() {
     let but_row_two = |text: &str| -> Vec<String> {
         text.lines().filter(|line| !line.starts_with("2,")).map(str::to_owned).collect()
     };
-    assert!(but_row_two(&broken.stdout) == but_row_two(&clean.stdout), "the rows after the quote are evaluated as without it");
+    assert!(
+        but_row_two(&broken.stdout) == but_row_two(&clean.stdout),
+        "the rows after the quote are evaluated as without it"
+    );
     assert!(but_row_two(&broken_report) == but_row_two(&clean_report), "and rejected as without it");
 }
 
@@ -295,10 +296,12 @@ fn a_stray_quote_in_ten_thousand_rows_is_reported_where_it_opened() {
 #[test]
 fn a_row_longer_than_the_limit_is_refused_and_the_next_read() {
     let limit = avenant::batch::ROW_BYTES;
-    let header = "name,specialty,sector,optam,zone,grouped_practice,coordinated_practice,patientele_mt,file_active,description";
+    let header =
+        "name,specialty,sector,optam,zone,grouped_practice,coordinated_practice,patientele_mt,file_active,description";
     let good = "medecine_generale,secteur_1,,zip,true,true,700,1300";
     let long = "x".repeat(limit);
-    let text = format!("{header}\nDr A,{good},short\nDr B,{good},{long}\nDr C,{good},\"{long}\nover lines\"\nDr D,{good},\n");
+    let text =
+        format!("{header}\nDr A,{good},short\nDr B,{good},{long}\nDr C,{good},\"{long}\nover lines\"\nDr D,{good},\n");
     let csv = scratch("long-rows.csv");
     std::fs::write(&csv, text).unwrap();
     let run = avenant(&["eval", POLICY, "--on", ON, "--profiles", csv.to_str().unwrap()]);

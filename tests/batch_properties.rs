@@ -11,7 +11,8 @@ use avenant::batch::{self, Format, Limits, Options, RowError, Summary};
 use avenant::eval::compiled::CompiledPolicy;
 use proptest::prelude::*;
 
-const HEADER: &str = "name,specialty,sector,optam,zone,grouped_practice,coordinated_practice,patientele_mt,file_active\n";
+const HEADER: &str =
+    "name,specialty,sector,optam,zone,grouped_practice,coordinated_practice,patientele_mt,file_active\n";
 
 /// Pieces a hostile file is made of: good rows, and what breaks them.
 const CSV_PIECES: [&str; 12] = [
@@ -51,9 +52,16 @@ fn policy() -> &'static avenant::CheckedPolicy {
 }
 
 /// One run: its summary, output and reported rows.
-fn run(input: &[u8], format: Format, threads: usize, chunk_size: usize, limits: Limits) -> (Summary, Vec<u8>, Vec<RowError>) {
+fn run(
+    input: &[u8],
+    format: Format,
+    threads: usize,
+    chunk_size: usize,
+    limits: Limits,
+) -> (Summary, Vec<u8>, Vec<RowError>) {
     let compiled = CompiledPolicy::new(policy());
-    let options = Options { input: format, threads, chunk_size, on: jiff::civil::date(2020, 1, 1), ..Options::default() };
+    let options =
+        Options { input: format, threads, chunk_size, on: jiff::civil::date(2020, 1, 1), ..Options::default() };
     let (mut output, mut errors) = (Vec::new(), Vec::new());
     let mut rejected = |error: &RowError| {
         errors.push(error.clone());

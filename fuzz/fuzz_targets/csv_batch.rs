@@ -25,10 +25,8 @@ fuzz_target!(|data: &[u8]| {
     // The first two bytes choose the format and the limits; the rest is the file.
     let [format, limit, input @ ..] = data else { return };
     let format = if format & 1 == 0 { avenant::batch::Format::Csv } else { avenant::batch::Format::Jsonl };
-    let limits = avenant::batch::Limits {
-        row_bytes: 64 + usize::from(*limit),
-        chunk_bytes: 1 + usize::from(*limit) * 16,
-    };
+    let limits =
+        avenant::batch::Limits { row_bytes: 64 + usize::from(*limit), chunk_bytes: 1 + usize::from(*limit) * 16 };
     let compiled = avenant::eval::compiled::CompiledPolicy::new(policy());
     let options = avenant::batch::Options {
         input: format,

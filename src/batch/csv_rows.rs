@@ -129,13 +129,11 @@ impl<R: Read> CsvRows<R> {
         let row = RawRow { line, cells, refused: None };
         if crossed > 0 && self.width.is_none_or(|width| width != cells) {
             let first_line = self.swallowed(start);
-            let over = if at_end {
-                "to the end of the file".to_owned()
-            } else {
-                format!("to line {}", line + crossed)
-            };
-            let message =
-                format!("a quote opened{} and not closed on its line swallows the next {crossed} line(s), {over}", first_line);
+            let over = if at_end { "to the end of the file".to_owned() } else { format!("to line {}", line + crossed) };
+            let message = format!(
+                "a quote opened{} and not closed on its line swallows the next {crossed} line(s), {over}",
+                first_line
+            );
             return Ok(Some(self.stray_quote(row, start, message, crossed)));
         }
         Ok(Some(row))
@@ -254,7 +252,9 @@ mod tests {
         assert_eq!(read[0].0, 1);
         assert_eq!(
             read[1].2.as_deref(),
-            Some("a quote opened in cell 1 and not closed on its line swallows the next 2 line(s), to the end of the file")
+            Some(
+                "a quote opened in cell 1 and not closed on its line swallows the next 2 line(s), to the end of the file"
+            )
         );
         assert_eq!((read[2].0, read[2].1.clone()), (3, vec!["e".to_owned(), "f".to_owned()]));
         assert_eq!((read[3].0, read[3].1.clone()), (4, vec!["g".to_owned(), "h".to_owned()]));
@@ -263,10 +263,13 @@ mod tests {
     #[test]
     fn a_quoted_cell_over_lines_is_a_cell_when_the_row_has_the_header_s_cells() {
         let read = rows("a,\"one\r\ntwo\"\r\nc,d\r\n", 2, 100);
-        assert_eq!(read, vec![
-            (1, vec!["a".to_owned(), "one\r\ntwo".to_owned()], None),
-            (3, vec!["c".to_owned(), "d".to_owned()], None)
-        ]);
+        assert_eq!(
+            read,
+            vec![
+                (1, vec!["a".to_owned(), "one\r\ntwo".to_owned()], None),
+                (3, vec!["c".to_owned(), "d".to_owned()], None)
+            ]
+        );
     }
 
     #[test]

@@ -49,7 +49,8 @@ impl<R: Read> JsonLines<R> {
             let mut searched = 0;
             let length = loop {
                 let buffered = self.input.buffered();
-                if let Some(at) = buffered.get(searched..).and_then(|rest| rest.iter().position(|byte| *byte == b'\n')) {
+                if let Some(at) = buffered.get(searched..).and_then(|rest| rest.iter().position(|byte| *byte == b'\n'))
+                {
                     break Some(searched + at);
                 }
                 searched = buffered.len();

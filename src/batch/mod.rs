@@ -187,8 +187,8 @@ pub fn run_within(
             let mut reader = csv_rows::CsvRows::new(input, limits.row_bytes);
             let (header, line) = source::header(&mut reader)?;
             let titles: Vec<&str> = header.iter().map(String::as_str).collect();
-            let columns = ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line)
-                .map_err(BatchError::Columns)?;
+            let columns =
+                ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line).map_err(BatchError::Columns)?;
             reader.set_width(titles.len());
             (Source::Csv(reader), Some(columns))
         }
