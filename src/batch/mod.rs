@@ -190,7 +190,7 @@ pub fn run_within(
             let columns =
                 ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line).map_err(BatchError::Columns)?;
             reader.set_width(titles.len());
-            (Source::Csv(reader), Some(columns))
+            (Source::Csv(Box::new(reader)), Some(columns))
         }
         Format::Jsonl => (Source::Jsonl(json_lines::JsonLines::new(input, limits.row_bytes)), None),
     };

@@ -53,7 +53,8 @@ impl Chunk {
 }
 
 pub(super) enum Source<R: Read> {
-    Csv(CsvRows<R>),
+    /// Boxed: the CSV parser's tables are most of its size.
+    Csv(Box<CsvRows<R>>),
     Jsonl(JsonLines<R>),
 }
 
