@@ -1,8 +1,9 @@
 //! CSV bytes → rows of cells, in bounded memory: a row longer than
-//! [`ROW_BYTES`](super::ROW_BYTES) is refused and skipped to the end of its line, and a quote
-//! that swallows lines (a row over several lines whose cells are not the
-//! header's) is reported at the line where it opened, the lines it swallowed
-//! read again as rows of their own. Never types a cell: that is `rows`'.
+//! [`ROW_BYTES`](super::ROW_BYTES) is refused and skipped to the end of its
+//! line, and a quote that swallows lines (a row over several lines whose
+//! cells are not the header's) is reported at the line where it opened, the
+//! lines it swallowed read again as rows of their own. Never types a cell:
+//! that is `rows`'.
 
 use std::io::Read;
 

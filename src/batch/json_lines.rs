@@ -1,6 +1,7 @@
 //! JSON Lines bytes → one line a row, in bounded memory: a line longer than
-//! [`ROW_BYTES`](super::ROW_BYTES) is refused and skipped, a byte-order mark on the first line
-//! is dropped, and blank lines are no row. Never parses JSON: that is `rows`'.
+//! [`ROW_BYTES`](super::ROW_BYTES) is refused and skipped, a byte-order mark
+//! on the first line is dropped, and blank lines are no row. Never parses
+//! JSON: that is `rows`'.
 
 use std::io::Read;
 
