@@ -271,7 +271,7 @@ fn bounded(entries: Entries) -> Result<Entries, Refused> {
 
 /// A profile's top-level fields in the order written, duplicates kept so
 /// that they can be refused.
-struct Fields(Entries);
+pub(crate) struct Fields(pub(crate) Entries);
 
 impl<'de> serde::Deserialize<'de> for Fields {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
