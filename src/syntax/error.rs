@@ -78,11 +78,17 @@ fn token_end(text: &str, start: usize) -> usize {
     if word > 0 { start + word } else { start + rest.chars().next().map_or(0, char::len_utf8) }
 }
 
+/// A token is quoted in a message up to this many characters, then cut with `…`.
+const LONGEST_QUOTE: usize = 40;
+
 fn describe_found(text: &str, start: usize) -> String {
     let end = token_end(text, start);
     match text.get(start..end) {
         None | Some("") => "the end of the file".to_owned(),
         Some("\n") | Some("\r") => "the end of the line".to_owned(),
+        Some(token) if token.chars().nth(LONGEST_QUOTE).is_some() => {
+            format!("`{}…`", token.chars().take(LONGEST_QUOTE).collect::<String>())
+        }
         Some(token) => format!("`{token}`"),
     }
 }
