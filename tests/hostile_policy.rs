@@ -56,3 +56,43 @@ fn long_lines_around_an_error_are_left_out_of_its_context() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     insta::assert_snapshot!(run.stderr);
 }
+
+/// `avenant ARGS…` with its address space capped at `megabytes`: what must
+/// run in memory proportional to its input fails loudly when it does not.
+fn avenant_within(megabytes: u64, args: &[&str]) -> common::Run {
+    let binary = env!("CARGO_BIN_EXE_avenant");
+    let script = format!("ulimit -v {}; exec \"$0\" \"$@\"", megabytes * 1024);
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(binary)
+        .args(args)
+        .current_dir(common::root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run avenant: {error}"));
+    common::Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code().unwrap_or(-1),
+    }
+}
+
+#[test]
+fn a_table_of_many_keys_and_columns_but_few_rows_is_checked_in_memory_of_its_text() {
+    // 316 × 316 combinations of keys and 300 columns, one row written: the
+    // dense table would be 30 million cells (1.9 GB) for 7.5 KB of text.
+    let variants: String = (0..316).map(|index| format!(" v{index}")).collect();
+    let columns: Vec<String> = (0..300).map(|index| format!("c{index}: number")).collect();
+    let text = format!(
+        "policy wide {{\n  title \"wide\"\n}}\n\nenum k {{{variants} }}\n\nprofile {{\n  a: k\n}}\n\n\
+         table t(x: k, y: k) -> ({}) {{\n  | v0 | v0 |{}\n}}\n\noutput o = t[a, a].c0\n",
+        columns.join(", "),
+        " 1 |".repeat(300)
+    );
+    let policy = relative(&scratch("hostile_policy/wide-table.policy", &text));
+    let run = avenant_within(512, &["check", &policy]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("avenant::check::table_missing_row"), "{}", run.stderr);
+    assert!(run.stderr.contains("`v0, v8` and 99847 more"), "the missing rows are counted: {}", run.stderr);
+}
