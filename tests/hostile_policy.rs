@@ -96,3 +96,22 @@ fn a_table_of_many_keys_and_columns_but_few_rows_is_checked_in_memory_of_its_tex
     assert!(run.stderr.contains("avenant::check::table_missing_row"), "{}", run.stderr);
     assert!(run.stderr.contains("`v0, v8` and 99847 more"), "the missing rows are counted: {}", run.stderr);
 }
+
+#[test]
+fn fmt_check_compares_thirty_thousand_lines_in_memory_of_their_text() {
+    // A table of lines × lines would take 7 GB here; one blank line is missing.
+    let text = format!("{HEADER}{}output o = a\n", "#\n".repeat(30_000));
+    let policy = relative(&scratch("hostile_policy/comments.policy", &text));
+    let run = avenant_within(512, &["fmt", "--check", &policy]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn fmt_check_shows_each_run_of_changes_under_its_first_line() {
+    let text = format!("{HEADER}output  o = a\n#   a comment\noutput p = a\n\n\n\noutput q  = a\n");
+    let policy = relative(&scratch("hostile_policy/runs.policy", &text));
+    let run = avenant(&["fmt", "--check", &policy]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.stdout);
+}
