@@ -115,3 +115,29 @@ fn fmt_check_shows_each_run_of_changes_under_its_first_line() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     insta::assert_snapshot!(run.stdout);
 }
+
+/// `n` rules, each reading the next: a chain as deep as the policy is long.
+fn rule_chain(n: usize) -> String {
+    let mut text = String::from(HEADER);
+    for index in 0..n - 1 {
+        text.push_str(&format!("rule r{index} = r{} + 1\n", index + 1));
+    }
+    text.push_str(&format!("rule r{} = a\noutput o = r0\n", n - 1));
+    text
+}
+
+#[test]
+fn explain_follows_a_chain_of_rules_as_long_as_eval_does_in_both_forms() {
+    // 9 990 rules and an output: the 10 000 declarations a policy may have, less the header's.
+    let policy = relative(&scratch("hostile_policy/rule-chain.policy", &rule_chain(9_990)));
+    let profile = relative(&scratch("hostile_policy/one.json", r#"{"a": 1}"#));
+    let text = avenant(&["explain", &policy, &profile, "--on", "2024-01-01"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(text.stdout.contains("o = 9990"), "{}", &text.stdout[..text.stdout.len().min(2000)]);
+    // Past 40 levels the indentation stops growing and each line says its depth.
+    assert!(text.stdout.contains(&format!("{}[depth 9990] rule r9989 = 1", " ".repeat(80))));
+    let json = avenant(&["explain", &policy, &profile, "--on", "2024-01-01", "--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    assert!(json.stdout.contains(r#""name": "r9989""#));
+    assert!(json.stdout.len() < 64 << 20, "the JSON form takes {} bytes", json.stdout.len());
+}
