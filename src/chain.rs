@@ -35,6 +35,9 @@ struct Texts {
     parsed: Vec<(FileId, PolicyFile)>,
     /// Files that could not be parsed, kept in case a chain needs one.
     broken: Vec<SyntaxError>,
+    /// `.policy` entries of the directory that resolve outside it (through a
+    /// symbolic link or `..`): never read, only named when a chain misses a text.
+    outside: Vec<PathBuf>,
 }
 
 /// A policy file's text; text that is not UTF-8 is a located error, not an
@@ -67,14 +70,10 @@ impl Texts {
 
     /// Every `.policy` file of a directory but `except`, in name order.
     fn read_directory(&mut self, directory: &Path, except: Option<&Path>) -> Result<(), LoadError> {
-        let entries = std::fs::read_dir(directory)
+        let (paths, outside) = policy_files_in(directory)
             .map_err(|error| LoadError::Io { path: directory.display().to_string(), error })?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| path.extension().is_some_and(|extension| extension == "policy") && path.is_file())
-            .filter(|path| except.is_none_or(|except| !same_file(path, except)))
-            .collect();
-        paths.sort();
+        let paths = paths.into_iter().filter(|path| except.is_none_or(|except| !same_file(path, except)));
+        self.outside.extend(outside);
         for path in paths {
             let text = read(&path)?;
             if let Err(error) = self.parse(&path, text) {
@@ -142,9 +141,21 @@ impl Texts {
                     return Err(LoadError::Syntax(Box::new(broken)));
                 }
                 let names = self.parsed.iter().map(|(_, other)| other.header.name.name.as_str());
-                let help = suggest(&base_name.name, names).unwrap_or_else(|| {
-                    "the text amended must be a `.policy` file in the same directory, whose header names it".to_owned()
-                });
+                let help = match (suggest(&base_name.name, names), self.outside.as_slice()) {
+                    (Some(suggestion), _) => suggestion,
+                    (None, []) => {
+                        "the text amended must be a `.policy` file in the same directory, whose header names it"
+                            .to_owned()
+                    }
+                    (None, outside) => {
+                        let links: Vec<String> =
+                            outside.iter().map(|path| format!("`{}`", path.display())).collect();
+                        format!(
+                            "the text amended must be a `.policy` file in the same directory; {} leads outside it and is not read",
+                            links.join(", ")
+                        )
+                    }
+                };
                 diagnostics.push(
                     Diagnostic::error(
                         "avenant::check::amend_missing_base",
@@ -246,6 +257,20 @@ impl Texts {
             Err(diagnostics) => Err(LoadError::Check { diagnostics, sources }),
         }
     }
+}
+
+/// The `.policy` files of a directory, in name order: those that resolve
+/// inside it, and those that lead outside it (a symbolic link to a file
+/// elsewhere). Only the first may be read: a link to a secret must not be
+/// read, nor quoted in a syntax error.
+pub fn policy_files_in(directory: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let real_directory = directory.canonicalize()?;
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(directory)?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|extension| extension == "policy") && path.is_file())
+        .collect();
+    paths.sort();
+    Ok(paths.into_iter().partition(|path| path.canonicalize().is_ok_and(|real| real.starts_with(&real_directory))))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -141,3 +141,31 @@ fn explain_follows_a_chain_of_rules_as_long_as_eval_does_in_both_forms() {
     assert!(json.stdout.contains(r#""name": "r9989""#));
     assert!(json.stdout.len() < 64 << 20, "the JSON form takes {} bytes", json.stdout.len());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_policy_directory_is_never_read_nor_quoted() {
+    let secret = scratch("hostile_policy/elsewhere/secret", "password = hunter2\n");
+    let amendment = "policy a {\n  title \"a\"\n  effective 2024-01-01\n  amends b\n}\n\nreplace param p: number = 2\n";
+    let policy = scratch("hostile_policy/linked/a.policy", amendment);
+    let link = policy.with_file_name("b.policy");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&secret, &link).unwrap_or_else(|error| panic!("cannot link: {error}"));
+    // The amendment misses its text (1); the folder holds a link out of it (2).
+    for (target, code) in [(relative(&policy), 1), (relative(policy.parent().unwrap_or(&policy)), 2)] {
+        let run = avenant(&["check", &target]);
+        assert_eq!(run.code, code, "{}", run.transcript());
+        assert!(!run.stderr.contains("hunter2"), "a file outside the directory is quoted:\n{}", run.stderr);
+    }
+    let run = avenant(&["check", &relative(&policy)]);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn amends_with_a_path_is_reported_at_the_amends_line() {
+    let amendment = "policy a {\n  title \"a\"\n  effective 2024-01-01\n  amends \"../x\"\n}\n\nreplace param p: number = 2\n";
+    let policy = relative(&scratch("hostile_policy/path/a.policy", amendment));
+    let run = avenant(&["check", &policy]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.stderr);
+}
