@@ -47,7 +47,9 @@ pub fn merge(chain: &[&PolicyFile]) -> Result<Merged, Vec<Diagnostic>> {
                 "`amends` takes the name of a text in the same directory, not a path or a quoted text",
                 "not a name",
             )
-            .with_help("write the name from the header of the text amended: `amends avenant_7` for `policy avenant_7 { … }`"),
+            .with_help(
+                "write the name from the header of the text amended: `amends avenant_7` for `policy avenant_7 { … }`",
+            ),
         );
     }
     for item in base.items.iter().filter(|_| unnamed.is_none()) {

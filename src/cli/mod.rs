@@ -117,6 +117,14 @@ fn load_policy(
         Some(on) => avenant::load_in_force(path, on),
         None => avenant::load_text(path),
     };
+    report_loaded(loaded, reporter)
+}
+
+/// A loaded policy, or its problems reported; `Err` carries the exit code.
+fn report_loaded(
+    loaded: Result<avenant::Loaded, avenant::LoadError>,
+    reporter: &Reporter,
+) -> Result<avenant::Loaded, Exit> {
     match loaded {
         Ok(loaded) => Ok(loaded),
         Err(avenant::LoadError::Io { path, error }) => {

@@ -256,7 +256,8 @@ impl Window<'_> {
         let before = self.text.get(..offset).unwrap_or_default();
         let after = self.text.get(offset..).unwrap_or_default();
         let start = before.iter().rposition(|&byte| byte == b'\n').map_or(0, |at| at + 1);
-        let end = after.iter().position(|&byte| matches!(byte, b'\n' | b'\r')).map_or(self.text.len(), |at| offset + at);
+        let end =
+            after.iter().position(|&byte| matches!(byte, b'\n' | b'\r')).map_or(self.text.len(), |at| offset + at);
         (start, end)
     }
 

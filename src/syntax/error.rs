@@ -7,7 +7,7 @@ use super::Rule;
 use crate::source::{FileId, Span};
 
 /// The first syntax error in a policy file.
-#[derive(Debug, thiserror::Error, Diagnostic)]
+#[derive(Clone, Debug, thiserror::Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(avenant::syntax::invalid))]
 pub struct SyntaxError {
