@@ -34,7 +34,25 @@ pub fn merge(chain: &[&PolicyFile]) -> Result<Merged, Vec<Diagnostic>> {
         origin: base.header.name.name.clone(),
         applying: base.header.name.name.clone(),
     };
-    for item in &base.items {
+    // `amends "../x"` means to amend, but names no text: said at the header,
+    // rather than at each change as if the text amended none.
+    let unnamed = base.header.fields.iter().find(|field| {
+        field.key.name == "amends" && !matches!(field.value.kind, crate::syntax::ast::LiteralKind::Name(_))
+    });
+    if let Some(field) = unnamed {
+        merger.diagnostics.push(
+            Diagnostic::error(
+                "avenant::check::header",
+                field.value.span,
+                "`amends` takes the name of a text in the same directory, not a path or a quoted text",
+                "not a name",
+            )
+            .with_help(
+                "write the name from the header of the text amended: `amends avenant_7` for `policy avenant_7 { … }`",
+            ),
+        );
+    }
+    for item in base.items.iter().filter(|_| unnamed.is_none()) {
         if let Some(span) = amendment_span(item) {
             merger.diagnostics.push(
                 Diagnostic::error(

@@ -195,6 +195,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("avenant::check::table_missing_row", "a table leaves a combination of keys without a row"),
     ("avenant::check::table_shape", "a table row has the wrong number of cells"),
     ("avenant::check::table_too_large", "a table has more key combinations than a policy can list"),
+    ("avenant::check::too_many_slots", "definitions given per value of an enumeration have too many values together"),
     ("avenant::check::type_mismatch", "a value is of the wrong type"),
     ("avenant::check::unit_mismatch", "an operation mixes units (euros with patients, say)"),
     ("avenant::check::unguarded_optional", "warning: an optional profile field is read where nothing guards it"),

@@ -125,7 +125,16 @@ struct Checker {
     failed_outputs: Vec<Vec<String>>,
     /// The names of the output being checked, outermost first.
     output_path: Vec<String>,
+    /// Slots of the definitions given per value of an enumeration so far:
+    /// each is evaluated, and compiled, once per value.
+    indexed_slots: usize,
 }
+
+/// Definitions given per value of an enumeration may have at most this many
+/// slots together (a rule `r[o: option]` over three options has three): each
+/// slot is a copy of its definition when compiled, so a few lines over a
+/// large enumeration would otherwise cost memory out of proportion to the text.
+const MAX_INDEXED_SLOTS: usize = 50_000;
 
 impl Checker {
     fn report(&mut self, diagnostic: Diagnostic) {
@@ -502,7 +511,30 @@ impl Checker {
 
     fn index_enum(&mut self, index: &ast::IndexDecl) -> Option<EnumId> {
         match self.resolve_type(&index.ty)? {
-            Type::Enum(id) => Some(id),
+            Type::Enum(id) => {
+                let values = self.enums.get(id.index())?.variants.len();
+                let before = self.indexed_slots;
+                self.indexed_slots = before.saturating_add(values);
+                if self.indexed_slots > MAX_INDEXED_SLOTS {
+                    // Said once, at the definition that crosses the limit.
+                    if before <= MAX_INDEXED_SLOTS {
+                        self.report(
+                            Diagnostic::error(
+                                "avenant::check::too_many_slots",
+                                index.ty.span,
+                                format!(
+                                    "definitions given per value of an enumeration have {} values together here, more than the {MAX_INDEXED_SLOTS} a policy may have",
+                                    self.indexed_slots
+                                ),
+                                format!("`{}` has {values} values", index.ty.name),
+                            )
+                            .with_help("give fewer definitions per value, or index them by a smaller enumeration"),
+                        );
+                    }
+                    return None;
+                }
+                Some(id)
+            }
             _ => {
                 self.report(
                     Diagnostic::error(

@@ -101,8 +101,7 @@ pub fn run(args: &ExplainArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             write!(stdout, "{}", output::explain::text(policy, &subject, &explanation, &roots, whole))?;
         }
         Format::Json => {
-            let json = output::explain::json(policy, &subject, &explanation, &roots);
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
+            writeln!(stdout, "{}", output::explain::json_text(policy, &subject, &explanation, &roots))?;
         }
     }
     Ok(Exit::Success)

@@ -131,6 +131,14 @@ fn load_chosen(
         (None, Some(proposal)) => avenant::load_chosen(path, today(), Some(proposal)),
         (None, None) => avenant::load_text(path),
     };
+    report_loaded(loaded, reporter)
+}
+
+/// A loaded policy, or its problems reported; `Err` carries the exit code.
+fn report_loaded(
+    loaded: Result<avenant::Loaded, avenant::LoadError>,
+    reporter: &Reporter,
+) -> Result<avenant::Loaded, Exit> {
     match loaded {
         Ok(loaded) => Ok(loaded),
         Err(avenant::LoadError::Io { path, error }) => {
@@ -237,13 +245,15 @@ fn policy_files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>,
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries =
-                std::fs::read_dir(path).map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
-            let mut found: Vec<std::path::PathBuf> = entries
-                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-                .filter(|file| file.extension().is_some_and(|extension| extension == "policy"))
-                .collect();
-            found.sort();
+            let (found, outside) = avenant::chain::policy_files_in(path)
+                .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+            if let Some(link) = outside.first() {
+                return Err(format!(
+                    "`{}` leads outside `{}`: a folder's texts are read only from inside it; name the file itself to read it",
+                    link.display(),
+                    path.display()
+                ));
+            }
             files.extend(found);
         } else if path.is_file() {
             files.push(path.clone());
