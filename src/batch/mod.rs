@@ -10,7 +10,7 @@
 //! bounded by the chunks in flight, whatever the size of the population, and
 //! the output does not depend on the number of threads or the chunk size.
 
-mod rows;
+pub(crate) mod rows;
 
 use std::io::{BufRead, Read, Write};
 use std::sync::mpsc;
@@ -259,12 +259,12 @@ fn write_wave(
 
 /// Rows of one chunk as read, and what evaluating them gave.
 #[derive(Default)]
-struct Chunk {
-    first_row: u64,
-    len: usize,
-    records: Vec<csv::ByteRecord>,
+pub(crate) struct Chunk {
+    pub(crate) first_row: u64,
+    pub(crate) len: usize,
+    pub(crate) records: Vec<csv::ByteRecord>,
     /// JSON Lines rows: each line's number and text.
-    lines: Vec<(u64, Vec<u8>)>,
+    pub(crate) lines: Vec<(u64, Vec<u8>)>,
     bytes_end: u64,
     out: Vec<u8>,
     errors: Vec<RowError>,
@@ -272,14 +272,14 @@ struct Chunk {
     errors_rows: u64,
 }
 
-enum Source<R: Read> {
+pub(crate) enum Source<R: Read> {
     Csv { reader: csv::Reader<R> },
     Jsonl { reader: std::io::BufReader<R>, line: u64, bytes: u64 },
 }
 
 impl<R: Read> Source<R> {
     /// Fills a chunk with up to `size` rows; `Ok(false)` at the end of the input.
-    fn fill(&mut self, chunk: &mut Chunk, first_row: u64, size: usize) -> Result<bool, BatchError> {
+    pub(crate) fn fill(&mut self, chunk: &mut Chunk, first_row: u64, size: usize) -> Result<bool, BatchError> {
         chunk.first_row = first_row;
         chunk.len = 0;
         match self {

@@ -2,6 +2,7 @@
 //! whose doc comments are the `--help` text. This is the only place that
 //! prints or exits.
 
+mod assign;
 mod check;
 mod diff;
 mod eval;
