@@ -59,6 +59,8 @@ pub struct Options {
     /// Fields other texts of the policy's family declare: columns a
     /// population may carry, ignored by this text.
     pub tolerated: Vec<String>,
+    /// Values the command line gives fields (`--set`, `--draw`), in place of the rows'.
+    pub assigned: crate::assign::Resolved,
 }
 
 impl Default for Options {
@@ -73,6 +75,7 @@ impl Default for Options {
             on: jiff::civil::Date::ZERO,
             chain: Vec::new(),
             tolerated: Vec::new(),
+            assigned: crate::assign::Resolved::default(),
         }
     }
 }
@@ -432,7 +435,12 @@ impl Worker {
                 }
             };
             match columns.values(policy, &record, &mut self.values, &mut self.problems) {
-                Ok(()) => self.readable(chunk, place, columns.name(&record), start),
+                Ok(()) => {
+                    if let Some(values) = self.values.get_mut(start..) {
+                        options.assigned.apply(row, values, &mut self.problems);
+                    }
+                    self.readable(chunk, place, columns.name(&record), start)
+                }
                 Err(message) => {
                     self.values.truncate(start);
                     chunk.reject(RowError::unreadable(place.row, place.line, message));
@@ -441,7 +449,9 @@ impl Worker {
             self.spare = Some(record.into_byte_record());
         } else if let Some((number, text)) = chunk.lines.get(position) {
             let place = Place { row, line: *number };
-            match rows::json_line(policy, text, &options.tolerated) {
+            match rows::json_line(policy, text, &options.tolerated, |document| {
+                options.assigned.apply_json(row, document)
+            }) {
                 Ok(profile) => {
                     self.values.extend_from_slice(profile.values());
                     self.readable(chunk, place, profile.name.as_deref(), start);

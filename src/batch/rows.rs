@@ -97,11 +97,13 @@ pub(crate) fn json_line(
     policy: &CheckedPolicy,
     line: &[u8],
     tolerated: &[String],
+    assign: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
 ) -> Result<Profile, Result<Vec<FieldProblem>, String>> {
     let document: serde_json::Value = serde_json::from_slice(line)
         .map_err(|error| Err(format!("not valid JSON: {}", strip_position(&error.to_string()))))?;
-    let serde_json::Value::Object(document) = document else {
+    let serde_json::Value::Object(mut document) = document else {
         return Err(Err("a profile is a JSON object of fields, `{\"name\": value}`".to_owned()));
     };
+    assign(&mut document);
     Profile::from_document(policy, &document, tolerated).map_err(Ok)
 }

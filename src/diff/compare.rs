@@ -181,7 +181,13 @@ impl<'a> Compared<'a> {
     pub fn changes(&self) -> impl Iterator<Item = (&'a str, Kept, Kept)> + use<'a> {
         let (old, new) = (self.old, self.new);
         self.plan.compared.iter().filter_map(move |(path, old_leaf, new_leaf)| {
-            let (old_value, new_value) = (old.leaf(*old_leaf), new.leaf(*new_leaf));
+            // Not offered is not open: an option's `open` on the side that lacks it is `false`.
+            let absent = |leaf: &Option<usize>| match leaf {
+                None if path.ends_with(".open") => Kept::Bool(false),
+                _ => Kept::Null,
+            };
+            let old_value = old_leaf.map_or(absent(old_leaf), |leaf| old.leaf(Some(leaf)));
+            let new_value = new_leaf.map_or(absent(new_leaf), |leaf| new.leaf(Some(leaf)));
             (!same(&old, old_value, &new, new_value)).then_some((path.as_str(), old_value, new_value))
         })
     }

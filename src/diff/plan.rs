@@ -106,6 +106,22 @@ impl Plan {
                 .collect();
             Structure { options, outputs, conditions: Vec::new() }
         };
+        // An option one side lacks is compared by whether it is open (not
+        // offered is not open); its other outputs, which only one side can
+        // have, would make every profile look changed.
+        compared.retain(|(path, old_leaf, new_leaf)| {
+            let one_sided = old_leaf.is_none() || new_leaf.is_none();
+            let option = path.strip_prefix("options.").and_then(|rest| rest.split_once('.'));
+            match option {
+                Some((option, rest))
+                    if one_sided
+                        && !(old_options.contains(&option.to_owned()) && new_options.contains(&option.to_owned())) =>
+                {
+                    rest == "open"
+                }
+                _ => true,
+            }
+        });
         let mut only_old = one_sided(&old_paths, &new_paths, &old_options, &new_options);
         let mut only_new = one_sided(&new_paths, &old_paths, &new_options, &old_options);
         let (old_conditions, new_conditions) = (conditions_of(old.policy()), conditions_of(new.policy()));
