@@ -246,10 +246,15 @@ fn signed(value: Decimal) -> String {
 fn structure(summary: &Summary) -> Vec<String> {
     let mut lines = Vec::new();
     for (side, only) in [("old", &summary.only_old), ("new", &summary.only_new)] {
-        for (kind, names) in [("option", &only.options), ("output", &only.outputs), ("condition", &only.conditions)] {
+        let kinds = [
+            ("options", &only.options, "the other text does not offer them"),
+            ("outputs", &only.outputs, "compared against no value"),
+            ("conditions", &only.conditions, "the other text does not require them"),
+        ];
+        for (kind, names, meaning) in kinds {
             if !names.is_empty() {
                 let names = names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
-                lines.push(format!("{kind}(s) only in the {side} text, compared against not offered: {names}"));
+                lines.push(format!("{kind} only in the {side} text ({meaning}): {names}"));
             }
         }
     }
