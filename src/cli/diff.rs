@@ -163,9 +163,17 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         match errors_file.as_mut() {
             Some(writer) => write_rejected(writer, row),
             None => {
+                // Where, as `eval` says it (file, line, row), then which text refused the row.
+                let line = match row.error.line {
+                    0 => String::new(),
+                    line => format!(":{line}"),
+                };
                 let field = row.error.field.as_deref().map(|field| format!(" (field `{field}`)")).unwrap_or_default();
-                let text =
-                    format!("{population}: row {}: rejected by {}: {}{field}", row.row, row.side, row.error.message);
+                let help = row.error.help.as_deref().map(|help| format!("\n  help: {help}")).unwrap_or_default();
+                let text = format!(
+                    "{population}{line}: row {}: rejected by {}: {}{field}{help}",
+                    row.row, row.side, row.error.message
+                );
                 writeln!(std::io::stderr().lock(), "{text}")
             }
         }

@@ -31,8 +31,8 @@ pub(super) enum Kept {
 /// Where a row of the chunk stands on this side.
 #[derive(Debug, Clone)]
 pub(super) enum Status {
-    /// Read, not yet evaluated: its values follow those of the rows read before it.
-    Read,
+    /// Read from line `.0`, not yet evaluated: its values follow those of the rows read before it.
+    Read(u64),
     /// Evaluated: its values are readable row `values`, its outcome from `kept` on.
     Evaluated {
         values: usize,
@@ -138,7 +138,7 @@ impl SideRows {
                     help: problem.help.clone(),
                 }));
             }
-            None => self.status.push(Status::Read),
+            None => self.status.push(Status::Read(place.1)),
         }
     }
 
@@ -150,13 +150,16 @@ impl SideRows {
             .map(|row| values.get(row * fields..(row + 1) * fields).unwrap_or(&[]))
             .collect();
         // Each readable row's place in the chunk, in order.
-        let places: Vec<usize> = status
+        let places: Vec<(usize, u64)> = status
             .iter()
             .enumerate()
-            .filter_map(|(place, status)| matches!(status, Status::Read).then_some(place))
+            .filter_map(|(place, status)| match status {
+                Status::Read(line) => Some((place, *line)),
+                Status::Evaluated { .. } | Status::Rejected(_) => None,
+            })
             .collect();
         compiled.evaluate_each(&rows, on, lanes, scratch, |position, outcome| {
-            let (Some(&place), Some(row_values)) = (places.get(position), rows.get(position)) else { return };
+            let (Some(&(place, line)), Some(row_values)) = (places.get(position), rows.get(position)) else { return };
             let Some(slot) = status.get_mut(place) else { return };
             *slot = match outcome {
                 Ok(outcome) => {
@@ -168,7 +171,7 @@ impl SideRows {
                 }
                 Err(error) => Status::Rejected(RowError {
                     row: first_row + place as u64,
-                    line: 0,
+                    line,
                     field: error.field().map(str::to_owned),
                     code: error.code(),
                     message: error.message().to_owned(),
@@ -185,14 +188,14 @@ impl SideRows {
                 self.values.get(values * self.fields..(values + 1) * self.fields)?,
                 self.kept.get(*kept..kept + leaves)?,
             )),
-            Status::Read | Status::Rejected(_) => None,
+            Status::Read(_) | Status::Rejected(_) => None,
         }
     }
 
     pub fn rejected(&self, place: usize) -> Option<&RowError> {
         match self.status.get(place)? {
             Status::Rejected(error) => Some(error),
-            Status::Read | Status::Evaluated { .. } => None,
+            Status::Read(_) | Status::Evaluated { .. } => None,
         }
     }
 }
