@@ -152,7 +152,7 @@ pub fn run(
         .num_threads(threads)
         .build()
         .map_err(|error| BatchError::Read(format!("cannot start {threads} threads: {error}")))?;
-    let (mut source, columns) = match options.input {
+    let (source, columns) = match options.input {
         Format::Csv => {
             let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
             let header = reader.headers().map_err(|error| BatchError::Read(error.to_string()))?.clone();
@@ -174,40 +174,12 @@ pub fn run(
     std::thread::scope(|scope| -> Result<(), BatchError> {
         let (full_sender, full_receiver) = mpsc::sync_channel::<Result<Chunk, BatchError>>(wave_size);
         let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
-        scope.spawn(move || {
-            let mut first_row = 1;
-            loop {
-                let mut chunk = empty_receiver.try_recv().unwrap_or_default();
-                let filled = source.fill(&mut chunk, first_row, chunk_size);
-                first_row += chunk.len as u64;
-                let done = !matches!(filled, Ok(true));
-                let sent = match filled {
-                    Ok(_) if chunk.len == 0 => Ok(()),
-                    Ok(_) => full_sender.send(Ok(chunk)),
-                    Err(error) => full_sender.send(Err(error)),
-                };
-                // A closed channel means the writer stopped: stop reading too.
-                if done || sent.is_err() {
-                    break;
-                }
-            }
-        });
+        scope.spawn(move || source.feed(chunk_size, &full_sender, &empty_receiver));
         let mut bytes = 0;
         // Evaluated, not yet written: written while the next wave is evaluated.
         let mut pending: Vec<Chunk> = Vec::new();
         loop {
-            let mut wave = Vec::with_capacity(wave_size);
-            let mut failure = None;
-            while wave.len() < wave_size {
-                match full_receiver.recv() {
-                    Ok(Ok(chunk)) => wave.push(chunk),
-                    Ok(Err(error)) => {
-                        failure = Some(error);
-                        break;
-                    }
-                    Err(_) => break,
-                }
-            }
+            let (mut wave, failure) = receive_wave(&full_receiver, wave_size);
             let finished = wave.is_empty();
             let previous = std::mem::take(&mut pending);
             let (written, ()) = pool.install(|| {
@@ -280,9 +252,52 @@ pub(crate) enum Source<R: Read> {
     Jsonl { reader: std::io::BufReader<R>, line: u64, bytes: u64 },
 }
 
+/// Up to `size` chunks as the reader sends them, and the reading error that
+/// stopped it early, if one did; an empty wave once the input is read.
+pub(crate) fn receive_wave(
+    chunks: &mpsc::Receiver<Result<Chunk, BatchError>>,
+    size: usize,
+) -> (Vec<Chunk>, Option<BatchError>) {
+    let mut wave = Vec::with_capacity(size);
+    while wave.len() < size {
+        match chunks.recv() {
+            Ok(Ok(chunk)) => wave.push(chunk),
+            Ok(Err(error)) => return (wave, Some(error)),
+            Err(_) => break,
+        }
+    }
+    (wave, None)
+}
+
 impl<R: Read> Source<R> {
+    /// The reader thread's work: fills chunks (reusing those handed back) and
+    /// sends them in order until the input ends, a read fails or the receiver stops.
+    pub(crate) fn feed(
+        mut self,
+        chunk_size: usize,
+        full: &mpsc::SyncSender<Result<Chunk, BatchError>>,
+        empty: &mpsc::Receiver<Chunk>,
+    ) {
+        let mut first_row = 1;
+        loop {
+            let mut chunk = empty.try_recv().unwrap_or_default();
+            let filled = self.fill(&mut chunk, first_row, chunk_size);
+            first_row += chunk.len as u64;
+            let done = !matches!(filled, Ok(true));
+            let sent = match filled {
+                Ok(_) if chunk.len == 0 => Ok(()),
+                Ok(_) => full.send(Ok(chunk)),
+                Err(error) => full.send(Err(error)),
+            };
+            // A closed channel means the writer stopped: stop reading too.
+            if done || sent.is_err() {
+                break;
+            }
+        }
+    }
+
     /// Fills a chunk with up to `size` rows; `Ok(false)` at the end of the input.
-    pub(crate) fn fill(&mut self, chunk: &mut Chunk, first_row: u64, size: usize) -> Result<bool, BatchError> {
+    fn fill(&mut self, chunk: &mut Chunk, first_row: u64, size: usize) -> Result<bool, BatchError> {
         chunk.first_row = first_row;
         chunk.len = 0;
         match self {

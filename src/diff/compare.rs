@@ -9,6 +9,7 @@ use super::plan::{Plan, SidePlan};
 use super::side::Kept;
 use crate::check::model::{CheckedPolicy, Value};
 use crate::check::types::Type;
+use crate::eval::compiled::CompiledPolicy;
 
 /// What the conditions of a move are called when a side does not offer the option at all.
 pub const NOT_OFFERED: &str = "(not offered)";
@@ -24,6 +25,16 @@ pub(super) struct View<'a> {
 }
 
 impl<'a> View<'a> {
+    pub fn new(
+        plan: &'a SidePlan,
+        compiled: &CompiledPolicy<'a>,
+        values: &'a [Option<Value>],
+        kept: &'a [Kept],
+        arena: &'a str,
+    ) -> View<'a> {
+        View { plan, policy: compiled.policy(), values, kept, arena }
+    }
+
     pub fn leaf(&self, index: Option<usize>) -> Kept {
         index.and_then(|index| self.kept.get(index)).copied().unwrap_or(Kept::Null)
     }
@@ -138,9 +149,21 @@ pub(super) struct Compared<'a> {
     pub plan: &'a Plan,
     pub old: View<'a>,
     pub new: View<'a>,
+    /// Whether a contract is running, and on which option: read once, used by every option.
+    running: bool,
+    contract_option: Option<usize>,
 }
 
 impl<'a> Compared<'a> {
+    pub fn new(plan: &'a Plan, old: View<'a>, new: View<'a>) -> Compared<'a> {
+        let mut compared = Compared { plan, old, new, running: false, contract_option: None };
+        // A contract is running where either side gives its contract year.
+        compared.running = new.contract_year().is_some() || old.contract_year().is_some();
+        let name = compared.field(plan.new.contract_option, plan.old.contract_option);
+        compared.contract_option = name.and_then(|name| plan.options.iter().position(|option| option == name));
+        compared
+    }
+
     /// A field of the profile as the new side reads it, else as the old one does.
     pub fn field(&self, new: Option<usize>, old: Option<usize>) -> Option<&'a str> {
         self.new.field_name(new).or_else(|| self.old.field_name(old))
@@ -156,17 +179,15 @@ impl<'a> Compared<'a> {
 
     /// The option of the profile's contract, among the comparison's options.
     pub fn contract_option(&self) -> Option<usize> {
-        let name = self.field(self.plan.new.contract_option, self.plan.old.contract_option)?;
-        self.plan.options.iter().position(|option| option == name)
+        self.contract_option
     }
 
     pub fn contract_option_name(&self) -> &'a str {
         self.field(self.plan.new.contract_option, self.plan.old.contract_option).unwrap_or("")
     }
 
-    /// A contract is running where either side gives its contract year.
     pub fn running(&self) -> bool {
-        self.new.contract_year().is_some() || self.old.contract_year().is_some()
+        self.running
     }
 
     /// The band under the new text, else under the old.
@@ -177,10 +198,11 @@ impl<'a> Compared<'a> {
         }
     }
 
-    /// The outputs whose value differs, by path: one a side lacks is compared against nothing.
-    pub fn changes(&self) -> impl Iterator<Item = (&'a str, Kept, Kept)> + use<'a> {
+    /// The outputs whose value differs, by their place in the plan's list:
+    /// one a side lacks is compared against nothing.
+    pub fn changes(&self) -> impl Iterator<Item = (usize, Kept, Kept)> + use<'a> {
         let (old, new) = (self.old, self.new);
-        self.plan.compared.iter().filter_map(move |(path, old_leaf, new_leaf)| {
+        self.plan.compared.iter().enumerate().filter_map(move |(index, (path, old_leaf, new_leaf))| {
             // Not offered is not open: an option's `open` on the side that lacks it is `false`.
             let absent = |leaf: &Option<usize>| match leaf {
                 None if path.ends_with(".open") => Kept::Bool(false),
@@ -188,7 +210,7 @@ impl<'a> Compared<'a> {
             };
             let old_value = old_leaf.map_or(absent(old_leaf), |leaf| old.leaf(Some(leaf)));
             let new_value = new_leaf.map_or(absent(new_leaf), |leaf| new.leaf(Some(leaf)));
-            (!same(&old, old_value, &new, new_value)).then_some((path.as_str(), old_value, new_value))
+            (!same(&old, old_value, &new, new_value)).then_some((index, old_value, new_value))
         })
     }
 

@@ -30,7 +30,7 @@ use rust_decimal::Decimal;
 use crate::Loaded;
 use crate::assign::{AssignError, Assignments, Resolved};
 use crate::batch::rows::ColumnMap;
-use crate::batch::{BatchError, Chunk, Format, RowError, Source};
+use crate::batch::{BatchError, Chunk, Format, RowError, Source, receive_wave};
 use crate::eval::compiled::CompiledPolicy;
 use compare::{Compared, View};
 use plan::Plan;
@@ -179,19 +179,22 @@ pub fn diff(
     Ok(Summary::of(&sides.plan, &total, names, options.assignments.record(), &options.take_up))
 }
 
-/// What one chunk gave: its per-profile rows, its rejected rows, its counts.
+/// What one chunk gave: its per-profile rows, its rejected rows, its
+/// counts; and the buffers that compared it, kept for the next wave's chunk
+/// in the same place (made afresh for each chunk, they cost more than the work).
 #[derive(Default)]
 struct Work {
     out: Vec<u8>,
     rejected: Vec<Rejected>,
     tally: Tally,
+    worker: Option<Worker>,
 }
 
 /// Reads the population in chunks, compares each wave of chunks on all
 /// cores, and hands each chunk's work to `done`, in order.
 fn run<R: Read + Send>(
     sides: &Sides<'_>,
-    mut source: Source<R>,
+    source: Source<R>,
     columns: Option<&(ColumnMap, ColumnMap)>,
     options: &Options,
     done: &mut dyn FnMut(&Work) -> std::io::Result<()>,
@@ -206,45 +209,18 @@ fn run<R: Read + Send>(
     std::thread::scope(|scope| -> Result<(), DiffError> {
         let (full_sender, full_receiver) = mpsc::sync_channel::<Result<Chunk, BatchError>>(wave_size);
         let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
-        scope.spawn(move || {
-            let mut first_row = 1;
-            loop {
-                let mut chunk = empty_receiver.try_recv().unwrap_or_default();
-                let filled = source.fill(&mut chunk, first_row, chunk_size);
-                first_row += chunk.len as u64;
-                let done = !matches!(filled, Ok(true));
-                let sent = match filled {
-                    Ok(_) if chunk.len == 0 => Ok(()),
-                    Ok(_) => full_sender.send(Ok(chunk)),
-                    Err(error) => full_sender.send(Err(error)),
-                };
-                // A closed channel means the comparison stopped: stop reading too.
-                if done || sent.is_err() {
-                    break;
-                }
-            }
-        });
+        scope.spawn(move || source.feed(chunk_size, &full_sender, &empty_receiver));
         let mut works: Vec<Work> = Vec::new();
         loop {
-            let mut wave = Vec::with_capacity(wave_size);
-            let mut failure = None;
-            while wave.len() < wave_size {
-                match full_receiver.recv() {
-                    Ok(Ok(chunk)) => wave.push(chunk),
-                    Ok(Err(error)) => {
-                        failure = Some(error);
-                        break;
-                    }
-                    Err(_) => break,
-                }
-            }
+            let (mut wave, failure) = receive_wave(&full_receiver, wave_size);
             let finished = wave.is_empty();
             works.resize_with(wave.len().max(works.len()), Work::default);
             pool.install(|| {
-                wave.par_iter_mut().zip(works.par_iter_mut()).for_each_init(
-                    || Worker::new(sides),
-                    |worker, (chunk, work)| worker.compare(sides, columns, chunk, work),
-                )
+                wave.par_iter_mut().zip(works.par_iter_mut()).for_each(|(chunk, work)| {
+                    let mut worker = work.worker.take().unwrap_or_else(|| Worker::new(sides));
+                    worker.compare(sides, columns, chunk, work);
+                    work.worker = Some(worker);
+                })
             });
             for (chunk, work) in wave.into_iter().zip(&works) {
                 done(work)?;
@@ -266,6 +242,8 @@ struct Worker {
     old: SideRows,
     new: SideRows,
     aid: Vec<Pair>,
+    /// The outputs that changed for the profile being compared.
+    changes: Vec<(usize, side::Kept, side::Kept)>,
     /// The profiles' names, one per row of the chunk, as ranges of `names`.
     ids: Vec<std::ops::Range<usize>>,
     names: String,
@@ -278,6 +256,7 @@ impl Worker {
             old: SideRows::new(&sides.old),
             new: SideRows::new(&sides.new),
             aid: Vec::new(),
+            changes: Vec::new(),
             ids: Vec::new(),
             names: String::new(),
             spare: None,
@@ -321,28 +300,17 @@ impl Worker {
                 work.rejected.push(Rejected { row, side, error: error.clone() });
                 continue;
             };
-            let compared = Compared {
-                plan: &sides.plan,
-                old: View {
-                    plan: &sides.plan.old,
-                    policy: sides.old.policy(),
-                    values: old_values,
-                    kept: old_kept,
-                    arena: &self.old.arena,
-                },
-                new: View {
-                    plan: &sides.plan.new,
-                    policy: sides.new.policy(),
-                    values: new_values,
-                    kept: new_kept,
-                    arena: &self.new.arena,
-                },
-            };
-            let changes: Vec<_> = compared.changes().collect();
-            work.tally.add(&compared, !changes.is_empty(), &mut self.aid);
+            let compared = Compared::new(
+                &sides.plan,
+                View::new(&sides.plan.old, &sides.old, old_values, old_kept, &self.old.arena),
+                View::new(&sides.plan.new, &sides.new, new_values, new_kept, &self.new.arena),
+            );
+            self.changes.clear();
+            self.changes.extend(compared.changes());
+            work.tally.add(&compared, !self.changes.is_empty(), &mut self.aid);
             if let Some(format) = sides.rows_format {
                 let id = self.ids.get(position).and_then(|range| self.names.get(range.clone())).unwrap_or("");
-                rows::write(&mut work.out, format, &rows::Identity { row, id }, &compared, &self.aid, &changes);
+                rows::write(&mut work.out, format, &rows::Identity { row, id }, &compared, &self.aid, &self.changes);
             }
         }
     }

@@ -68,9 +68,10 @@ pub(super) fn write(
     identity: &Identity<'_>,
     compared: &Compared<'_>,
     aid: &[Pair],
-    changes: &[(&str, Kept, Kept)],
+    changes: &[(usize, Kept, Kept)],
 ) {
     let contract = if compared.running() { "running" } else { "new" };
+    let path = |index: &usize| compared.plan.compared.get(*index).map_or("", |(path, _, _)| path.as_str());
     let (gained_by, lost_by) = compared.eligibility_deciders();
     match format {
         Format::Csv => {
@@ -98,7 +99,7 @@ pub(super) fn write(
             }
             cells.push(gained_by.join(";"));
             cells.push(lost_by.join(";"));
-            cells.push(changes.iter().map(|(path, _, _)| *path).collect::<Vec<_>>().join(";"));
+            cells.push(changes.iter().map(|(index, _, _)| path(index)).collect::<Vec<_>>().join(";"));
             for (position, cell) in cells.iter().enumerate() {
                 if position > 0 {
                     out.push(b',');
@@ -128,10 +129,10 @@ pub(super) fn write(
                 .collect();
             let changed: serde_json::Map<String, serde_json::Value> = changes
                 .iter()
-                .map(|(path, old, new)| {
+                .map(|(index, old, new)| {
                     let json =
                         serde_json::json!({ "old": typed(compared, *old, true), "new": typed(compared, *new, false) });
-                    ((*path).to_owned(), json)
+                    (path(index).to_owned(), json)
                 })
                 .collect();
             let json = serde_json::json!({
