@@ -318,8 +318,10 @@ fn set_and_draw_give_a_field_the_population_lacks() {
 /// A value that is not one of the field's type is refused before any row is read, as a cell would be.
 #[test]
 fn a_value_given_is_typed_as_a_cell() {
-    let cases: [&[&str]; 5] = [
+    let cases: [&[&str]; 7] = [
         &["--set", "supervises_students=yes"],
+        &["--take-up", "option_4=10%", "--take-up", "option_4=20%"],
+        &["--set", "zone=zip", "--draw", "zone=choice(zip:50%,zac:50%)"],
         &["--draw", "supervises_students=choice(true:50%,maybe:50%)"],
         &["--set", "supervises_student=true"],
         &["--draw", "zone=choice(zip:60%,zac:30%)"],

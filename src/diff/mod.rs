@@ -135,7 +135,13 @@ pub fn diff(
         plan,
         rows_format: profiles.as_ref().map(|rows| rows.format),
     };
-    for (option, share) in &options.take_up {
+    for (position, (option, share)) in options.take_up.iter().enumerate() {
+        if options.take_up.iter().take(position).any(|(known, _)| known == option) {
+            return Err(DiffError::Argument(AssignError {
+                message: format!("`--take-up {option}` is given twice"),
+                help: Some("give each option one take-up".to_owned()),
+            }));
+        }
         if !sides.plan.options.contains(option) {
             let known = sides.plan.options.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
             return Err(DiffError::Argument(AssignError {
