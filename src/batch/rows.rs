@@ -99,11 +99,17 @@ pub(crate) fn json_line(
     tolerated: &[String],
     assign: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
 ) -> Result<Profile, Result<Vec<FieldProblem>, String>> {
-    let document: serde_json::Value = serde_json::from_slice(line)
-        .map_err(|error| Err(format!("not valid JSON: {}", strip_position(&error.to_string()))))?;
-    let serde_json::Value::Object(mut document) = document else {
-        return Err(Err("a profile is a JSON object of fields, `{\"name\": value}`".to_owned()));
-    };
+    let mut document = json_document(line).map_err(Err)?;
     assign(&mut document);
     Profile::from_document(policy, &document, tolerated).map_err(Ok)
+}
+
+/// One JSON Lines row read as a document of fields, or why it is not one.
+pub(crate) fn json_document(line: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let document: serde_json::Value = serde_json::from_slice(line)
+        .map_err(|error| format!("not valid JSON: {}", strip_position(&error.to_string())))?;
+    match document {
+        serde_json::Value::Object(document) => Ok(document),
+        _ => Err("a profile is a JSON object of fields, `{\"name\": value}`".to_owned()),
+    }
 }

@@ -351,8 +351,8 @@ impl Worker {
             }
         } else if let Some((line, text)) = chunk.lines.get(position) {
             let place = (row, *line);
-            match serde_json::from_slice::<serde_json::Value>(text) {
-                Ok(serde_json::Value::Object(mut document)) => {
+            match crate::batch::rows::json_document(text) {
+                Ok(mut document) => {
                     sides.old_assigned.apply_json(row, &mut document);
                     sides.new_assigned.apply_json(row, &mut document);
                     self.old.read_document(&sides.old, &document, &sides.tolerated, place);
@@ -361,14 +361,7 @@ impl Worker {
                         ["id", "name"].iter().find_map(|key| document.get(*key).and_then(serde_json::Value::as_str));
                     self.names.push_str(id.unwrap_or(""));
                 }
-                Ok(_) => {
-                    let message = "a profile is a JSON object of fields, `{\"name\": value}`".to_owned();
-                    self.old.reject(place, message.clone());
-                    self.new.reject(place, message);
-                }
-                Err(error) => {
-                    let message =
-                        format!("not valid JSON: {}", crate::eval::profile::strip_position(&error.to_string()));
+                Err(message) => {
                     self.old.reject(place, message.clone());
                     self.new.reject(place, message);
                 }
