@@ -190,6 +190,7 @@ fn the_same_whatever_the_threads_and_chunks() {
 
 /// The shipped texts and the test text that adds a fourth option, side by
 /// side in a folder of their own (an amendment finds its base by name in its folder).
+#[expect(clippy::panic, reason = "a test that cannot set up its files must fail loudly")]
 fn with_option_4() -> std::path::PathBuf {
     let folder = scratch("diff/option-4/.keep", "").parent().map(std::path::Path::to_path_buf).unwrap_or_default();
     for path in common::files("policies") {
@@ -226,6 +227,7 @@ fn diff_option_4(swap: bool, extra: &[&str]) -> common::Run {
     run
 }
 
+#[expect(clippy::panic, reason = "an output that is not JSON must fail the test loudly")]
 fn json(run: &common::Run) -> serde_json::Value {
     assert_eq!(run.code, 0, "{}", run.transcript());
     serde_json::from_str(&run.stdout).unwrap_or_else(|error| panic!("{error}: {}", run.stdout))
