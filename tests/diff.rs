@@ -188,17 +188,23 @@ fn the_same_whatever_the_threads_and_chunks() {
     assert_eq!(run("1", "7"), run("2", "2048"));
 }
 
-/// The shipped texts and the test text that adds a fourth option, side by
-/// side in a folder of their own (an amendment finds its base by name in its folder).
+/// The shipped texts and the test texts (a fourth option, an aid beyond any
+/// sum), side by side in a folder of their own (an amendment finds its base by name in its folder).
 #[expect(clippy::panic, reason = "a test that cannot set up its files must fail loudly")]
 fn with_option_4() -> std::path::PathBuf {
-    let folder = scratch("diff/option-4/.keep", "").parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    // A folder per call: tests run in parallel, and one must never read a text another is copying.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let folder =
+        scratch(&format!("diff/texts-{call}/.keep"), "").parent().map(std::path::Path::to_path_buf).unwrap_or_default();
     for path in common::files("policies") {
         let name = std::path::Path::new(&path).file_name().unwrap_or_default().to_owned();
         std::fs::copy(common::root().join(&path), folder.join(name)).unwrap_or_else(|error| panic!("{error}"));
     }
-    let fixture = common::root().join("tests/fixtures/diff/option-4.policy");
-    std::fs::copy(fixture, folder.join("option-4.policy")).unwrap_or_else(|error| panic!("{error}"));
+    for path in common::files("tests/fixtures/diff") {
+        let name = std::path::Path::new(&path).file_name().unwrap_or_default().to_owned();
+        std::fs::copy(common::root().join(&path), folder.join(name)).unwrap_or_else(|error| panic!("{error}"));
+    }
     folder
 }
 
@@ -472,4 +478,30 @@ fn eval_takes_the_same_values() {
     assert_eq!(given.code, 0, "{}", given.transcript());
     let outcome: serde_json::Value = serde_json::from_str(given.stdout.trim()).unwrap_or_default();
     assert_eq!(outcome["failed_conditions"][0]["name"], "teaching", "{outcome}");
+}
+
+/// Totals that leave the range of exact decimals are refused, not wrapped,
+/// rounded or panicked over.
+#[test]
+fn a_total_beyond_exact_decimals_is_refused() {
+    let folder = with_option_4();
+    let (old, new) = (folder.join("convention-2024.policy"), folder.join("huge-aid.policy"));
+    let errors = scratch("diff/huge-errors.csv", "");
+    let run = avenant(&[
+        "diff",
+        &old.to_string_lossy(),
+        &new.to_string_lossy(),
+        "--profiles",
+        POPULATION,
+        "--on",
+        "2026-07-01",
+        "--allow-rejects",
+        "--errors",
+        &errors.to_string_lossy(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(
+        run.stderr.trim(),
+        "error: cannot sum over `examples/population-10000.csv`: a total of the aid leaves the range of exact decimals (28 significant digits)"
+    );
 }

@@ -203,6 +203,10 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             super::assign::report(reporter, &error);
             return Ok(Exit::Trouble);
         }
+        Err(error @ DiffError::Overflow(_)) => {
+            reporter.message(&format!("cannot sum over `{population}`: {error}"));
+            return Ok(Exit::Rejected);
+        }
         Err(error @ DiffError::Batch(_)) => {
             reporter.message(&format!("cannot compare over `{population}`: {error}"));
             return Ok(Exit::Trouble);

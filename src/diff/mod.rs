@@ -79,6 +79,9 @@ pub enum DiffError {
     /// The population's header does not fit a side: no row was compared.
     #[error("the population's columns are not the fields of the {side} text")]
     Columns { side: &'static str, errors: Vec<RowError> },
+    /// A total beyond the range of exact decimals: no summary is given rather than a wrong one.
+    #[error("{0}")]
+    Overflow(String),
     /// A `--set`, `--draw` or `--take-up` that does not fit the texts.
     #[error("{}", .0.message)]
     Argument(AssignError),
@@ -182,7 +185,7 @@ pub fn diff(
         Ok(())
     })?;
     let names = (old.name.clone(), new.name.clone());
-    Ok(Summary::of(&sides.plan, &total, names, options.assignments.record(), &options.take_up))
+    Summary::of(&sides.plan, &total, names, options.assignments.record(), &options.take_up).map_err(DiffError::Overflow)
 }
 
 /// What one chunk gave: its per-profile rows, its rejected rows, its

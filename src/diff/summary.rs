@@ -58,16 +58,17 @@ pub struct Money {
 }
 
 impl Money {
+    /// `new − old`; the totals are checked to fit, and a change past the range of exact decimals is shown at its bound.
     pub fn change(&self) -> Decimal {
-        self.new - self.old
+        self.new.saturating_sub(self.old)
     }
 
     fn of(pair: Pair) -> Money {
         Money { old: pair.old, new: pair.new }
     }
 
-    fn add(self, other: Money) -> Money {
-        Money { old: self.old + other.old, new: self.new + other.new }
+    fn add(self, other: Money) -> Option<Money> {
+        Some(Money { old: self.old.checked_add(other.old)?, new: self.new.checked_add(other.new)? })
     }
 }
 
@@ -152,11 +153,15 @@ fn take_up(option: &str, tally: &super::tally::OptionTally, given: &[(String, De
     }
 }
 
-fn budget_of(costs: &Costs, index: usize, share: Decimal) -> Money {
+fn budget_of(costs: &Costs, index: usize, share: Decimal) -> Option<Money> {
     let running = costs.running.get(index).copied().unwrap_or_default();
     let all = costs.if_all_sign.get(index).copied().unwrap_or_default();
-    Money { old: running.old + share * all.old, new: running.new + share * all.new }
+    let side = |running: Decimal, all: Decimal| running.checked_add(share.checked_mul(all)?);
+    Some(Money { old: side(running.old, all.old)?, new: side(running.new, all.new)? })
 }
+
+/// Why a summary cannot be given: a total beyond exact decimals.
+const OVERFLOW: &str = "a total of the aid leaves the range of exact decimals (28 significant digits)";
 
 impl Summary {
     pub(super) fn of(
@@ -165,7 +170,11 @@ impl Summary {
         names: (String, String),
         assumed: Vec<String>,
         given: &[(String, Decimal)],
-    ) -> Summary {
+    ) -> Result<Summary, String> {
+        let overflow = || OVERFLOW.to_owned();
+        if tally.costs.overflow || tally.parts.iter().flat_map(|parts| parts.values()).any(|part| part.costs.overflow) {
+            return Err(overflow());
+        }
         let mut shares = Vec::new();
         let mut options = BTreeMap::new();
         let mut budget = Budget::default();
@@ -174,12 +183,14 @@ impl Summary {
             shares.push((name.clone(), take_up.share));
             let running = Money::of(tally.costs.running.get(index).copied().unwrap_or_default());
             let if_all_sign = Money::of(tally.costs.if_all_sign.get(index).copied().unwrap_or_default());
-            let option_budget = budget_of(&tally.costs, index, take_up.share);
-            budget.running = budget.running.add(running);
-            budget.new_contracts = budget
-                .new_contracts
-                .add(Money { old: option_budget.old - running.old, new: option_budget.new - running.new });
-            budget.total = budget.total.add(option_budget);
+            let option_budget = budget_of(&tally.costs, index, take_up.share).ok_or_else(overflow)?;
+            let new_contracts = Money {
+                old: option_budget.old.checked_sub(running.old).ok_or_else(overflow)?,
+                new: option_budget.new.checked_sub(running.new).ok_or_else(overflow)?,
+            };
+            budget.running = budget.running.add(running).ok_or_else(overflow)?;
+            budget.new_contracts = budget.new_contracts.add(new_contracts).ok_or_else(overflow)?;
+            budget.total = budget.total.add(option_budget).ok_or_else(overflow)?;
             options.insert(
                 name.clone(),
                 OptionSummary {
@@ -195,24 +206,24 @@ impl Summary {
                 },
             );
         }
-        let breakdown = |parts: &BTreeMap<String, super::tally::Part>| -> BTreeMap<String, Breakdown> {
+        let breakdown = |parts: &BTreeMap<String, super::tally::Part>| -> Result<BTreeMap<String, Breakdown>, String> {
             parts
                 .iter()
                 .map(|(key, part)| {
                     let mut line =
                         Breakdown { profiles: part.profiles, eligibility: part.eligibility, ..Breakdown::default() };
                     for (index, (name, share)) in shares.iter().enumerate() {
-                        let money = budget_of(&part.costs, index, *share);
-                        line.total = line.total.add(money);
+                        let money = budget_of(&part.costs, index, *share).ok_or_else(overflow)?;
+                        line.total = line.total.add(money).ok_or_else(overflow)?;
                         line.budget.insert(name.clone(), money);
                     }
-                    (key.clone(), line)
+                    Ok((key.clone(), line))
                 })
                 .collect()
         };
         let [by_band, by_zone, by_specialty, by_contract] = &tally.parts;
         let count = |key: &str| by_contract.get(key).map_or(0, |part| part.profiles);
-        Summary {
+        Ok(Summary {
             old: names.0,
             new: names.1,
             rows_in: tally.rows_in,
@@ -227,10 +238,10 @@ impl Summary {
             eligibility_by_condition: tally.eligibility_by_condition.clone(),
             options,
             budget,
-            by_band: breakdown(by_band),
-            by_zone: breakdown(by_zone),
-            by_specialty: breakdown(by_specialty),
-            by_contract: breakdown(by_contract),
-        }
+            by_band: breakdown(by_band)?,
+            by_zone: breakdown(by_zone)?,
+            by_specialty: breakdown(by_specialty)?,
+            by_contract: breakdown(by_contract)?,
+        })
     }
 }

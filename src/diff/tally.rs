@@ -48,9 +48,16 @@ pub struct Pair {
 }
 
 impl Pair {
-    pub fn merge(&mut self, other: Pair) {
-        self.old += other.old;
-        self.new += other.new;
+    /// Adds `other`; false, and nothing added, where a sum would leave the range of exact decimals.
+    #[must_use]
+    pub fn merge(&mut self, other: Pair) -> bool {
+        match (self.old.checked_add(other.old), self.new.checked_add(other.new)) {
+            (Some(old), Some(new)) => {
+                *self = Pair { old, new };
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -60,11 +67,13 @@ impl Pair {
 pub(super) struct Costs {
     pub running: Vec<Pair>,
     pub if_all_sign: Vec<Pair>,
+    /// A sum left the range of exact decimals (28 digits): the totals cannot be given.
+    pub overflow: bool,
 }
 
 impl Costs {
     fn sized(options: usize) -> Costs {
-        Costs { running: vec![Pair::default(); options], if_all_sign: vec![Pair::default(); options] }
+        Costs { running: vec![Pair::default(); options], if_all_sign: vec![Pair::default(); options], overflow: false }
     }
 
     fn merge(&mut self, other: &Costs) {
@@ -73,9 +82,10 @@ impl Costs {
                 mine.resize(theirs.len(), Pair::default());
             }
             for (mine, theirs) in mine.iter_mut().zip(theirs) {
-                mine.merge(*theirs);
+                self.overflow |= !mine.merge(*theirs);
             }
         }
+        self.overflow |= other.overflow;
     }
 }
 
@@ -218,7 +228,7 @@ fn add_costs(costs: &mut Costs, running: bool, aid: &[Pair]) {
     let target = if running { &mut costs.running } else { &mut costs.if_all_sign };
     // Most profiles are paid nothing for most options: adding zeros is most of the work saved.
     for (total, pair) in target.iter_mut().zip(aid).filter(|(_, pair)| !(pair.old.is_zero() && pair.new.is_zero())) {
-        total.merge(*pair);
+        costs.overflow |= !total.merge(*pair);
     }
 }
 
