@@ -34,7 +34,25 @@ pub fn merge(chain: &[&PolicyFile]) -> Result<Merged, Vec<Diagnostic>> {
         origin: base.header.name.name.clone(),
         applying: base.header.name.name.clone(),
     };
-    for item in &base.items {
+    // `amends "../x"` means to amend, but names no text: said at the header,
+    // rather than at each change as if the text amended none.
+    let unnamed = base.header.fields.iter().find(|field| {
+        field.key.name == "amends" && !matches!(field.value.kind, crate::syntax::ast::LiteralKind::Name(_))
+    });
+    if let Some(field) = unnamed {
+        merger.diagnostics.push(
+            Diagnostic::error(
+                "avenant::check::header",
+                field.value.span,
+                "`amends` takes the name of a text in the same directory, not a path or a quoted text",
+                "not a name",
+            )
+            .with_help(
+                "write the name from the header of the text amended: `amends avenant_7` for `policy avenant_7 { … }`",
+            ),
+        );
+    }
+    for item in base.items.iter().filter(|_| unnamed.is_none()) {
         if let Some(span) = amendment_span(item) {
             merger.diagnostics.push(
                 Diagnostic::error(
@@ -72,6 +90,7 @@ fn amendment_span(item: &Item) -> Option<Span> {
         Item::Remove(removal) => Some(removal.span),
         Item::AmendConditions(amend) => Some(amend.span),
         Item::AmendTable(table) => Some(table.name.span),
+        Item::AmendCell(cell) => Some(cell.table.span),
         Item::AmendEnum(decl) => Some(decl.name.span),
         Item::AmendProfile(profile) => Some(profile.span),
         _ => None,
@@ -166,6 +185,7 @@ impl Merger {
             }
             Item::AmendConditions(amend) => self.amend_conditions(amend),
             Item::AmendTable(rows) => self.amend_table(rows),
+            Item::AmendCell(cell) => self.amend_cell(cell),
             Item::AmendEnum(decl) => {
                 let Some(position) = self.target("enum", &decl.name) else { return };
                 if let Some(Item::Enum(existing)) = self.items.get_mut(position) {
@@ -226,7 +246,7 @@ impl Merger {
 
     fn replace(&mut self, replacement: &Item) {
         let Some(name) = replacement.name() else { return };
-        let Some(position) = self.target(replacement.kind(), name) else { return };
+        let Some(mut position) = self.target(replacement.kind(), name) else { return };
         let Some(existing) = self.items.get(position) else { return };
         if let Some((found, wanted)) = signature_change(existing, replacement) {
             let first = existing.name().map(|ident| ident.span);
@@ -243,10 +263,51 @@ impl Merger {
             self.diagnostics.push(error);
             return;
         }
+        let mut replacement = replacement.clone();
+        if let Item::Rule(rule) = &mut replacement {
+            if let Some(base) = self.keep_base(position, rule) {
+                self.items.insert(position, Item::Rule(base));
+                let provenance = self.provenance.get(position).cloned().unwrap_or_default();
+                let applying = &self.applying;
+                self.provenance
+                    .insert(position, format!("{provenance}; the base of `{}` in {applying}", rule.name.name));
+                position += 1;
+            }
+        }
         if let Some(slot) = self.items.get_mut(position) {
-            *slot = replacement.clone();
+            *slot = replacement;
         }
         self.amended(position, "replaced");
+    }
+
+    /// Where a replacement reads `base`, the rule it replaces is kept under a
+    /// name of its own, `aid_year_2_before_proposition_2026`, and `base`
+    /// reads it: the merged chain is then a policy like any other (checked,
+    /// explained and printed as such), and the base follows every correction
+    /// of the text that wrote it. The kept rule, or `None` where `base` is
+    /// not read.
+    fn keep_base(&mut self, position: usize, rule: &mut RuleDecl) -> Option<RuleDecl> {
+        let Some(Item::Rule(existing)) = self.items.get(position) else { return None };
+        let kept_name = format!("{}_before_{}", existing.name.name, self.applying);
+        let index = rule.index.as_ref().map(|index| index.name.name.clone());
+        if !name_the_base(&mut rule.body, &kept_name, index.as_deref()) {
+            return None;
+        }
+        let mut kept = existing.clone();
+        if self.items.iter().any(|item| item.name().is_some_and(|name| name.name == kept_name)) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "avenant::check::amend_already_defined",
+                    rule.name.span,
+                    format!("the base of `{}` would be named `{kept_name}`, a name already defined", rule.name.name),
+                    "its base",
+                )
+                .with_help(format!("rename the definition `{kept_name}`")),
+            );
+            return None;
+        }
+        kept.name.name = kept_name;
+        Some(kept)
     }
 
     fn amend_conditions(&mut self, amend: &AmendConditions) {
@@ -326,6 +387,169 @@ impl Merger {
         table.meta.sources.extend(amend.meta.sources.iter().cloned());
         table.meta.notes.extend(amend.meta.notes.iter().cloned());
     }
+}
+
+/// Makes every `base` in `expr` read the rule named `kept`: `base[keys]` as
+/// written, a bare `base` at the replacement's own `index`. Whether there was one.
+fn name_the_base(expr: &mut Expr, kept: &str, index: Option<&str>) -> bool {
+    // An expression nests as deep as its operators chain: the walk must not be
+    // bounded by the stack.
+    use crate::check::expr::{STACK_GROWTH, STACK_RED_ZONE};
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+        let span = expr.span;
+        let named = |name: &str| Box::new(Expr { kind: ExprKind::Name(name.to_owned()), span });
+        match &mut expr.kind {
+            ExprKind::Base => {
+                expr.kind = match index {
+                    Some(index) => ExprKind::Keys { target: named(kept), keys: vec![*named(index)] },
+                    None => ExprKind::Name(kept.to_owned()),
+                };
+                true
+            }
+            ExprKind::Keys { target, keys } if matches!(target.kind, ExprKind::Base) => {
+                target.kind = ExprKind::Name(kept.to_owned());
+                for key in keys.iter_mut() {
+                    name_the_base(key, kept, index);
+                }
+                true
+            }
+            ExprKind::Literal(_) | ExprKind::Name(_) => false,
+            ExprKind::Unary { operand, .. } => name_the_base(operand, kept, index),
+            ExprKind::Binary { left, right, .. } => {
+                name_the_base(left, kept, index) | name_the_base(right, kept, index)
+            }
+            ExprKind::Field { target, .. } => name_the_base(target, kept, index),
+            ExprKind::Keys { target, keys } => keys
+                .iter_mut()
+                .fold(name_the_base(target, kept, index), |found, key| name_the_base(key, kept, index) | found),
+            ExprKind::Call { args: items, .. } | ExprKind::List(items) => {
+                items.iter_mut().fold(false, |found, item| name_the_base(item, kept, index) | found)
+            }
+            ExprKind::If { condition, then, otherwise } => {
+                name_the_base(condition, kept, index)
+                    | name_the_base(then, kept, index)
+                    | name_the_base(otherwise, kept, index)
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                arms.iter_mut().fold(name_the_base(scrutinee, kept, index), |found, arm| {
+                    name_the_base(&mut arm.body, kept, index) | found
+                })
+            }
+        }
+    })
+}
+
+impl Merger {
+    /// One cell replaced alone: the checker's proof that it exists is here,
+    /// where the table amended is known, since a cell that matches no row
+    /// would otherwise be a silent no-op.
+    fn amend_cell(&mut self, amend: &AmendCell) {
+        let Some(position) = self.target("table", &amend.table) else { return };
+        let Some(Item::Table(table)) = self.items.get(position) else { return };
+        let key_count = table.keys.len();
+        let rows = rows_by_keys(table, key_count, None);
+        let column = match cell_column(table, amend) {
+            Ok(column) => column,
+            Err(error) => {
+                self.diagnostics.push(*error);
+                return;
+            }
+        };
+        let wanted: Vec<Option<&str>> = amend.keys.iter().map(|key| Some(key.name.as_str())).collect();
+        let Some(row) = rows.iter().position(|row| key_names(row, key_count) == wanted) else {
+            self.diagnostics.push(missing_row(table, &rows, amend));
+            return;
+        };
+        let value_span = match &amend.value {
+            CellValue::Literal(literal) => literal.span,
+            CellValue::Hole => amend.span,
+        };
+        let certainty = amend.meta.certainty.clone().filter(|_| amend.value != CellValue::Hole);
+        let cell = Cell { value: amend.value.clone(), certainty, span: value_span };
+        let mut rows = rows;
+        match rows.get_mut(row).and_then(|row| row.cells.get_mut(key_count + column)) {
+            Some(slot) => *slot = cell,
+            // A row shorter than the table's columns: the checker reports its shape.
+            None => return,
+        }
+        self.amended(position, "amended");
+        let Some(Item::Table(table)) = self.items.get_mut(position) else { return };
+        table.rows = rows;
+        table.grid_header = None;
+        table.meta.sources.extend(amend.meta.sources.iter().cloned());
+        table.meta.notes.extend(amend.meta.notes.iter().cloned());
+    }
+}
+
+/// The position of an amended cell among its row's values, or why there is none.
+fn cell_column(table: &TableDecl, amend: &AmendCell) -> Result<usize, Box<Diagnostic>> {
+    let unknown = |span: Span, message: String, help: String| {
+        Box::new(
+            Diagnostic::error("avenant::check::amend_unknown_target", span, message, "no such cell").with_help(help),
+        )
+    };
+    let name = &table.name.name;
+    if amend.keys.len() != table.keys.len() {
+        let keys: Vec<&str> = table.keys.iter().map(|key| key.name.name.as_str()).collect();
+        return Err(unknown(
+            amend.keys.iter().map(|key| key.span).fold(amend.table.span, Span::to),
+            format!("the table `{name}` has {} key(s), but this cell gives {}", table.keys.len(), amend.keys.len()),
+            format!("give one value for each key: `{name}[{}]`", keys.join(", ")),
+        ));
+    }
+    match (&table.values, &amend.column) {
+        (TableValues::Single(_), None) => Ok(0),
+        (TableValues::Single(_), Some(column)) => Err(unknown(
+            column.span,
+            format!("the table `{name}` gives one value a row, not a column `{}`", column.name),
+            format!("write the cell without `.{}`", column.name),
+        )),
+        (TableValues::Record(columns), None) => {
+            let names: Vec<&str> = columns.iter().map(|column| column.name.name.as_str()).collect();
+            Err(unknown(
+                amend.span,
+                format!("the table `{name}` gives several values a row: which column does this cell change?"),
+                format!(
+                    "name the column after the keys: `.{}` (its columns: {})",
+                    names.first().unwrap_or(&"…"),
+                    names.join(", ")
+                ),
+            ))
+        }
+        (TableValues::Record(columns), Some(column)) => {
+            columns.iter().position(|known| known.name.name == column.name).ok_or_else(|| {
+                let names = columns.iter().map(|known| known.name.name.as_str());
+                let help = suggest(&column.name, names.clone())
+                    .unwrap_or_else(|| format!("its columns: {}", names.collect::<Vec<_>>().join(", ")));
+                unknown(column.span, format!("the table `{name}` has no column `{}`", column.name), help)
+            })
+        }
+    }
+}
+
+/// A cell amended in a row the table does not have: the nearest key, or how to add the row.
+fn missing_row(table: &TableDecl, rows: &[Row], amend: &AmendCell) -> Diagnostic {
+    let key_count = table.keys.len();
+    let written: Vec<&str> = amend.keys.iter().map(|key| key.name.as_str()).collect();
+    // The first key no row has at its place, with the nearest that one has.
+    let unknown = amend.keys.iter().enumerate().find_map(|(place, key)| {
+        let known: Vec<&str> =
+            rows.iter().filter_map(|row| key_names(row, key_count).get(place).copied().flatten()).collect();
+        (!known.contains(&key.name.as_str())).then(|| (key, suggest(&key.name, known.iter().copied())))
+    });
+    let add_it = || format!("to add a row, write it whole in `amend table {} {{ … }}`", table.name.name);
+    let keys_span = amend.keys.iter().map(|key| key.span).reduce(Span::to).unwrap_or(amend.span);
+    let (span, help) = match unknown {
+        Some((key, suggestion)) => (key.span, suggestion.unwrap_or_else(add_it)),
+        None => (keys_span, add_it()),
+    };
+    Diagnostic::error(
+        "avenant::check::amend_unknown_target",
+        span,
+        format!("the table `{}` has no row `[{}]`", table.name.name, written.join(", ")),
+        "no such row",
+    )
+    .with_help(help)
 }
 
 /// Where a replacement changes what it replaces: (what changed, its span), and what it was.
@@ -410,11 +634,13 @@ fn same_keys(a: &Row, b: &Row, key_count: usize) -> bool {
     keys.iter().all(Option::is_some) && keys == key_names(b, key_count)
 }
 
-/// Gives the cells of an amended row the amendment's certainty where they state none.
+/// Gives the cells of an amended row the amendment's certainty where they
+/// state none. A `—` cell gives no value, so has no certainty to state (and a
+/// policy cannot write one on it: the printed chain must parse).
 fn stamp(mut row: Row, key_count: usize, certainty: Option<&CertaintyClause>) -> Row {
     if let Some(certainty) = certainty {
         for cell in row.cells.iter_mut().skip(key_count) {
-            if cell.certainty.is_none() {
+            if cell.certainty.is_none() && cell.value != CellValue::Hole {
                 cell.certainty = Some(certainty.clone());
             }
         }

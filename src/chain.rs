@@ -35,6 +35,12 @@ struct Texts {
     parsed: Vec<(FileId, PolicyFile)>,
     /// Files that could not be parsed, kept in case a chain needs one.
     broken: Vec<SyntaxError>,
+    /// `.policy` entries of the directory that resolve outside it (through a
+    /// symbolic link or `..`): never read, only named when a chain misses a text.
+    outside: Vec<PathBuf>,
+    /// The texts of each name, by their place in `parsed`: made once, so a
+    /// chain is followed in steps of constant time, not a search of every text.
+    by_name: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// A policy file's text; text that is not UTF-8 is a located error, not an
@@ -61,20 +67,17 @@ impl Texts {
             error.source_code = Some(self.sources.file(file).named_source());
             error
         })?;
+        self.by_name.entry(parsed.header.name.name.clone()).or_default().push(self.parsed.len());
         self.parsed.push((file, parsed));
         Ok(self.parsed.len() - 1)
     }
 
     /// Every `.policy` file of a directory but `except`, in name order.
     fn read_directory(&mut self, directory: &Path, except: Option<&Path>) -> Result<(), LoadError> {
-        let entries = std::fs::read_dir(directory)
+        let (paths, outside) = policy_files_in(directory)
             .map_err(|error| LoadError::Io { path: directory.display().to_string(), error })?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| path.extension().is_some_and(|extension| extension == "policy") && path.is_file())
-            .filter(|path| except.is_none_or(|except| !same_file(path, except)))
-            .collect();
-        paths.sort();
+        let paths = paths.into_iter().filter(|path| except.is_none_or(|except| !same_file(path, except)));
+        self.outside.extend(outside);
         for path in paths {
             let text = read(&path)?;
             if let Err(error) = self.parse(&path, text) {
@@ -84,12 +87,46 @@ impl Texts {
         Ok(())
     }
 
-    /// Every profile field any text read declares.
-    fn family_fields(&self) -> Vec<String> {
+    /// Every profile field a text of the chain's family declares: the texts
+    /// read that descend from the chain's base, an amendment's included. A
+    /// profile for the text in force may carry a field a later text reads,
+    /// whether the text was named as a file or found in its directory.
+    fn family_fields(&self, chain: &[usize]) -> Vec<String> {
+        let by_name: std::collections::HashMap<&str, usize> =
+            self.parsed.iter().enumerate().map(|(index, (_, text))| (text.header.name.name.as_str(), index)).collect();
+        // Each text's base, found once: follow `amends` until a text amends
+        // none or the way is lost (a missing base, a circle), remembering every step.
+        let mut roots: Vec<Option<Option<usize>>> = vec![None; self.parsed.len()];
+        for start in 0..self.parsed.len() {
+            let mut path = Vec::new();
+            let mut current = Some(start);
+            let root = loop {
+                let Some(index) = current else { break None };
+                if let Some(Some(known)) = roots.get(index) {
+                    break *known;
+                }
+                if path.contains(&index) || path.len() > self.parsed.len() {
+                    break None;
+                }
+                path.push(index);
+                match self.parsed.get(index).and_then(|(_, text)| text.header.amends()) {
+                    None => break Some(index),
+                    Some(amended) => current = by_name.get(amended.name.as_str()).copied(),
+                }
+            };
+            for index in path {
+                if let Some(slot) = roots.get_mut(index) {
+                    *slot = Some(root);
+                }
+            }
+        }
+        let family_root = chain.first().copied();
         let mut fields: Vec<String> = self
             .parsed
             .iter()
-            .flat_map(|(_, text)| text.items.iter())
+            .zip(&roots)
+            .filter(|(_, root)| family_root.is_some() && **root == Some(family_root))
+            .flat_map(|((_, text), _)| text.items.iter())
             .filter_map(|item| match item {
                 crate::syntax::ast::Item::Profile(profile) | crate::syntax::ast::Item::AmendProfile(profile) => {
                     Some(profile)
@@ -108,18 +145,13 @@ impl Texts {
     }
 
     /// The chain that ends with the text at `index`, the base first.
-    fn chain(&mut self, index: usize) -> Result<Vec<usize>, LoadError> {
+    fn chain(&self, index: usize) -> Result<Vec<usize>, LoadError> {
         let mut chain = vec![index];
+        let mut in_chain = std::collections::HashSet::from([index]);
         let mut diagnostics = Vec::new();
         while let Some((_, text)) = chain.last().and_then(|current| self.parsed.get(*current)) {
             let Some(base_name) = text.header.amends() else { break };
-            let named: Vec<usize> = self
-                .parsed
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, other))| other.header.name.name == base_name.name)
-                .map(|(index, _)| index)
-                .collect();
+            let named: &[usize] = self.by_name.get(&base_name.name).map_or(&[], Vec::as_slice);
             if named.len() > 1 {
                 let files: Vec<String> = named
                     .iter()
@@ -138,13 +170,24 @@ impl Texts {
                 break;
             }
             let Some(&base) = named.first() else {
-                if let Some(broken) = self.broken.pop() {
-                    return Err(LoadError::Syntax(Box::new(broken)));
+                if let Some(broken) = self.broken.last() {
+                    return Err(LoadError::Syntax(Box::new(broken.clone())));
                 }
                 let names = self.parsed.iter().map(|(_, other)| other.header.name.name.as_str());
-                let help = suggest(&base_name.name, names).unwrap_or_else(|| {
-                    "the text amended must be a `.policy` file in the same directory, whose header names it".to_owned()
-                });
+                let help = match (suggest(&base_name.name, names), self.outside.as_slice()) {
+                    (Some(suggestion), _) => suggestion,
+                    (None, []) => {
+                        "the text amended must be a `.policy` file in the same directory, whose header names it"
+                            .to_owned()
+                    }
+                    (None, outside) => {
+                        let links: Vec<String> = outside.iter().map(|path| format!("`{}`", path.display())).collect();
+                        format!(
+                            "the text amended must be a `.policy` file in the same directory; {} leads outside it and is not read",
+                            links.join(", ")
+                        )
+                    }
+                };
                 diagnostics.push(
                     Diagnostic::error(
                         "avenant::check::amend_missing_base",
@@ -156,7 +199,7 @@ impl Texts {
                 );
                 break;
             };
-            if chain.contains(&base) {
+            if !in_chain.insert(base) {
                 let names: Vec<String> =
                     chain.iter().chain([&base]).map(|index| format!("`{}`", self.name(*index))).collect();
                 diagnostics.push(
@@ -226,26 +269,71 @@ impl Texts {
         }
     }
 
-    fn failed(&mut self, diagnostics: Vec<Diagnostic>) -> LoadError {
-        LoadError::Check { diagnostics, sources: Arc::new(std::mem::take(&mut self.sources)) }
+    /// The text named `name` and the texts it amends, if it takes effect by `on`.
+    fn load_named(self, directory: &Path, name: &str, on: Date) -> Result<Loaded, LoadError> {
+        let Some(index) = self.parsed.iter().position(|(_, text)| text.header.name.name == name) else {
+            // Proposals first: the flag is there to pick one.
+            let mut known: Vec<(bool, String)> = self
+                .parsed
+                .iter()
+                .map(|(_, text)| (!text.header.is_proposal(), text.header.name.name.clone()))
+                .collect();
+            known.sort();
+            let known: Vec<String> = known.into_iter().map(|(_, name)| name).collect();
+            return Err(unknown_text(directory, name, &known));
+        };
+        let effective = self.parsed.get(index).and_then(|(_, text)| text.header.effective()).map(|(date, _)| date);
+        if let Some(effective) = effective.filter(|effective| *effective > on) {
+            return Err(LoadError::NotInForce { text: name.to_owned(), effective, on });
+        }
+        let chain = self.chain(index)?;
+        self.compile(&chain)
     }
 
-    /// Merges and checks a chain.
-    fn compile(mut self, chain: &[usize]) -> Result<Loaded, LoadError> {
+    fn failed(&self, diagnostics: Vec<Diagnostic>) -> LoadError {
+        LoadError::Check { diagnostics, sources: Arc::new(self.sources.clone()) }
+    }
+
+    /// Merges and checks a chain. The sources are copied (each file's text is
+    /// shared), so the same texts serve every chain of a directory.
+    fn compile(&self, chain: &[usize]) -> Result<Loaded, LoadError> {
         let texts: Vec<&PolicyFile> =
             chain.iter().filter_map(|index| self.parsed.get(*index).map(|(_, text)| text)).collect();
         let names = texts.iter().map(|text| text.header.name.name.clone()).collect();
-        let family_fields = self.family_fields();
+        let family_fields = self.family_fields(chain);
         let merged = match amend::merge(&texts) {
             Ok(merged) => merged,
             Err(diagnostics) => return Err(self.failed(diagnostics)),
         };
-        let sources = Arc::new(std::mem::take(&mut self.sources));
+        let sources = Arc::new(self.sources.clone());
         match check::check(Arc::clone(&sources), &merged.file) {
             Ok((policy, warnings)) => Ok(Loaded { policy, warnings, chain: names, merged, family_fields }),
             Err(diagnostics) => Err(LoadError::Check { diagnostics, sources }),
         }
     }
+}
+
+/// No text of that name where one was asked for: the nearest name, or the names there are.
+fn unknown_text(path: &Path, name: &str, known: &[String]) -> LoadError {
+    let help = suggest(name, known.iter().map(String::as_str)).unwrap_or_else(|| {
+        let names: Vec<String> = known.iter().map(|name| format!("`{name}`")).collect();
+        format!("the texts there are: {}", names.join(", "))
+    });
+    LoadError::UnknownText { directory: path.display().to_string(), name: name.to_owned(), help }
+}
+
+/// The `.policy` files of a directory, in name order: those that resolve
+/// inside it, and those that lead outside it (a symbolic link to a file
+/// elsewhere). Only the first may be read: a link to a secret must not be
+/// read, nor quoted in a syntax error.
+pub fn policy_files_in(directory: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let real_directory = directory.canonicalize()?;
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(directory)?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|extension| extension == "policy") && path.is_file())
+        .collect();
+    paths.sort();
+    Ok(paths.into_iter().partition(|path| path.canonicalize().is_ok_and(|real| real.starts_with(&real_directory))))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -260,20 +348,82 @@ pub fn load_text(path: &Path) -> Result<Loaded, LoadError> {
     let mut texts = Texts::default();
     let index = texts.parse(path, read(path)?).map_err(LoadError::Syntax)?;
     let amends = texts.parsed.get(index).is_some_and(|(_, text)| text.header.amends().is_some());
+    let directory = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if amends {
-        let directory = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
         texts.read_directory(directory, Some(path))?;
+    } else {
+        // A text that amends none needs no other, but the texts beside it
+        // that amend it say which fields its family's profiles may carry:
+        // read them for that alone, and a folder that cannot be read adds none.
+        texts.read_directory(directory, Some(path)).ok();
     }
     let chain = texts.chain(index)?;
     texts.compile(&chain)
 }
 
+/// Loads texts one after another, each with the texts it amends, reading
+/// and parsing each directory once: `check` on a folder of a chain of 1 000
+/// texts parsed every text of it again for each, a million parses.
+#[derive(Default)]
+pub struct Loader {
+    /// Each directory's texts, and the place of each among them by its resolved path.
+    directories: std::collections::HashMap<PathBuf, (Texts, std::collections::HashMap<PathBuf, usize>)>,
+}
+
+impl Loader {
+    /// As [`load_text`], from the texts of `path`'s directory as read the first time.
+    pub fn load_text(&mut self, path: &Path) -> Result<Loaded, LoadError> {
+        let mut alone = Texts::default();
+        let index = alone.parse(path, read(path)?).map_err(LoadError::Syntax)?;
+        let amends = alone.parsed.get(index).is_some_and(|(_, text)| text.header.amends().is_some());
+        if !amends {
+            let chain = alone.chain(index)?;
+            return alone.compile(&chain);
+        }
+        let directory = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let key = directory.canonicalize().unwrap_or_else(|_| directory.to_path_buf());
+        let (texts, places) = match self.directories.entry(key) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                let mut texts = Texts::default();
+                texts.read_directory(directory, None)?;
+                let places = texts
+                    .parsed
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(index, (file, _))| Some((texts.sources.path(*file).canonicalize().ok()?, index)))
+                    .collect();
+                entry.insert((texts, places))
+            }
+        };
+        let position = path.canonicalize().ok().and_then(|real| places.get(&real).copied());
+        match position {
+            Some(index) => {
+                let chain = texts.chain(index)?;
+                texts.compile(&chain)
+            }
+            // Not among the directory's texts (not a `.policy` file, say): read as ever.
+            None => load_text(path),
+        }
+    }
+}
+
 /// The policy in force on `on`: for a directory, the latest of its texts to
-/// take effect on or before that date; for a file, that text, which must be
-/// in force by then.
+/// take effect on or before that date, never a proposal; for a file, that
+/// text, which must be in force by then.
 pub fn load_in_force(path: &Path, on: Date) -> Result<Loaded, LoadError> {
+    load_chosen(path, on, None)
+}
+
+/// As [`load_in_force`], but with `proposal`, the text of a directory of that
+/// name (a draft, `status proposal`, say) instead of the one in force by date;
+/// it must take effect on or before `on` all the same.
+pub fn load_chosen(path: &Path, on: Date, proposal: Option<&str>) -> Result<Loaded, LoadError> {
     if !path.is_dir() {
         let loaded = load_text(path)?;
+        if let Some(name) = proposal.filter(|name| *name != loaded.policy.header.name) {
+            return Err(unknown_text(path, name, std::slice::from_ref(&loaded.policy.header.name)));
+        }
         if let Some(effective) = loaded.policy.header.effective.filter(|effective| *effective > on) {
             return Err(LoadError::NotInForce { text: loaded.policy.header.name.clone(), effective, on });
         }
@@ -284,7 +434,13 @@ pub fn load_in_force(path: &Path, on: Date) -> Result<Loaded, LoadError> {
     if let Some(broken) = texts.broken.pop() {
         return Err(LoadError::Syntax(Box::new(broken)));
     }
-    let in_force = |text: &PolicyFile| text.header.effective().is_none_or(|(date, _)| date <= on);
+    if let Some(name) = proposal {
+        return texts.load_named(path, name, on);
+    }
+    // A draft under discussion sits beside the texts in force but is never
+    // one of them: a proposal placed in the directory changes no outcome.
+    let in_force =
+        |text: &PolicyFile| !text.header.is_proposal() && text.header.effective().is_none_or(|(date, _)| date <= on);
     let latest = texts
         .parsed
         .iter()

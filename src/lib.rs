@@ -61,9 +61,9 @@ pub mod syntax;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use chain::{Loaded, load_in_force, load_text};
+pub use chain::{Loaded, load_chosen, load_in_force, load_text};
 pub use check::{CheckedPolicy, Diagnostic, Severity};
-pub use eval::{EvalError, Outcome, OutputValue, Profile, ProfileError, ProfileInput, evaluate};
+pub use eval::{EvalError, MAX_PROFILE_BYTES, Outcome, OutputValue, Profile, ProfileError, ProfileInput, evaluate};
 pub use syntax::SyntaxError;
 
 use source::SourceMap;
@@ -83,6 +83,9 @@ pub enum LoadError {
     NoTextInForce { directory: String, on: jiff::civil::Date },
     #[error("several texts in `{directory}` take effect on the same day before {on}: {}", texts.join(", "))]
     Ambiguous { directory: String, on: jiff::civil::Date, texts: Vec<String> },
+    /// `help` suggests the nearest name, or lists the texts there are.
+    #[error("no text named `{name}` in `{directory}`; {help}")]
+    UnknownText { directory: String, name: String, help: String },
 }
 
 /// Parses and checks a policy read from `path`.

@@ -63,7 +63,7 @@ impl fmt::Debug for Span {
 }
 
 /// One loaded source file.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
@@ -94,7 +94,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 }
 
 /// All the files a policy was read from (a policy and, later, the texts it amends).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
 }

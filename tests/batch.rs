@@ -31,7 +31,7 @@ fn counts(stderr: &str) -> (u64, u64, u64) {
 
 /// The `row` column of a CSV output.
 fn output_rows(stdout: &str) -> Vec<u64> {
-    stdout.lines().skip(1).map(|line| line.split(',').next().unwrap().parse().unwrap()).collect()
+    csv::Reader::from_reader(stdout.as_bytes()).records().map(|record| record.unwrap()[0].parse().unwrap()).collect()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -226,4 +226,104 @@ fn population_formats_are_for_populations() {
     assert_eq!(run.code, 2, "{}", run.transcript());
     let run = avenant(&["eval", POLICY, "--on", ON, "--profiles", "examples/dr-a.toml"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
+}
+
+/// Every file of `tests/fixtures/populations/hostile/`, as a person sees it
+/// run: nothing crashes, a whole file refused says why in plain words, and
+/// where a summary is given its counts reconcile.
+#[test]
+fn hostile_populations_are_read_as_a_person_reads_them() {
+    for population in common::files("tests/fixtures/populations/hostile") {
+        let run = avenant(&["eval", POLICY, "--on", ON, "--profiles", &population]);
+        let name = population.rsplit('/').next().unwrap();
+        assert!(run.code == 0 || run.code == 1, "{name}: {}", run.transcript());
+        if run.stderr.contains(" row(s) read, ") {
+            let (read, evaluated, rejected) = counts(&run.stderr);
+            assert_eq!(read, evaluated + rejected, "{name}");
+            assert_eq!(output_rows(&run.stdout).len() as u64, evaluated, "{name}");
+        } else {
+            assert!(run.stderr.contains("rejected whole"), "{name}: {}", run.transcript());
+        }
+        insta::assert_snapshot!(format!("hostile-{name}"), run.transcript());
+    }
+}
+
+#[test]
+fn a_stray_quote_counts_every_line_it_swallowed_as_a_row() {
+    let run =
+        avenant(&["eval", POLICY, "--on", ON, "--profiles", "tests/fixtures/populations/hostile/stray-quote.csv"]);
+    assert_eq!(counts(&run.stderr), (4, 3, 1), "{}", run.transcript());
+    assert_eq!(output_rows(&run.stdout), vec![1, 3, 4]);
+}
+
+/// The shipped population with one `"` before its second row: the row is
+/// reported at its line, the 9 998 rows after it come out as they do from
+/// the file without the quote.
+#[test]
+fn a_stray_quote_in_ten_thousand_rows_is_reported_where_it_opened() {
+    let clean = std::fs::read_to_string(common::root().join("examples/population-10000.csv")).unwrap();
+    let mut lines: Vec<String> = clean.lines().map(str::to_owned).collect();
+    lines[2].insert(0, '"');
+    let broken = scratch("stray-quote-10000.csv");
+    std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
+    let run_on = |population: &str, errors: &str| {
+        let errors = scratch(errors);
+        let arguments =
+            ["eval", "policies/", "--on", "2024-10-01", "--profiles", population, "--errors", errors.to_str().unwrap()];
+        let run = avenant(&[&arguments[..], &["--allow-rejects"]].concat());
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        let report = std::fs::read_to_string(errors).unwrap();
+        (run, report)
+    };
+    let (clean, clean_report) = run_on("examples/population-10000.csv", "clean-errors.csv");
+    let (broken, broken_report) = run_on(broken.to_str().unwrap(), "stray-quote-errors.csv");
+    let (read, evaluated, rejected) = counts(&broken.stderr);
+    assert_eq!((read, read), (10_000, evaluated + rejected), "{}", broken.stderr);
+    let row_two = broken_report.lines().find(|line| line.starts_with("2,")).unwrap();
+    insta::assert_snapshot!(row_two, @r#"2,3,,avenant::profile::unreadable,"a quote opened in cell 1 and not closed on its line swallows the next 9998 line(s), to the end of the file","a quote inside a cell is doubled in a quoted cell (`""a """"quoted"""" word""`); the 9998 line(s) after this one are read again as rows of their own""#);
+    let but_row_two = |text: &str| -> Vec<String> {
+        text.lines().filter(|line| !line.starts_with("2,")).map(str::to_owned).collect()
+    };
+    assert!(
+        but_row_two(&broken.stdout) == but_row_two(&clean.stdout),
+        "the rows after the quote are evaluated as without it"
+    );
+    assert!(but_row_two(&broken_report) == but_row_two(&clean_report), "and rejected as without it");
+}
+
+/// A row longer than the limit is refused at its line and read no further;
+/// the rows after it are read.
+#[test]
+fn a_row_longer_than_the_limit_is_refused_and_the_next_read() {
+    let limit = avenant::batch::ROW_BYTES;
+    let header =
+        "name,specialty,sector,optam,zone,grouped_practice,coordinated_practice,patientele_mt,file_active,description";
+    let good = "medecine_generale,secteur_1,,zip,true,true,700,1300";
+    let long = "x".repeat(limit);
+    let text =
+        format!("{header}\nDr A,{good},short\nDr B,{good},{long}\nDr C,{good},\"{long}\nover lines\"\nDr D,{good},\n");
+    let csv = scratch("long-rows.csv");
+    std::fs::write(&csv, text).unwrap();
+    let run = avenant(&["eval", POLICY, "--on", ON, "--profiles", csv.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    // Dr C's row is too long before its quote closes: it is skipped to the end
+    // of its line, and the next line is read as a row (of one cell).
+    assert_eq!(counts(&run.stderr), (5, 2, 3), "{}", run.stderr);
+    assert_eq!(output_rows(&run.stdout), vec![1, 5]);
+    insta::assert_snapshot!(run.stderr.replace(csv.to_str().unwrap(), "long-rows.csv"));
+    let line = |name: &str| {
+        format!(
+            r#"{{"name": "{name}", "specialty": "pediatrie", "sector": "secteur_2", "optam": true, "zone": "zac", "grouped_practice": true, "coordinated_practice": true, "file_active": 1720, "description": "{}"}}"#,
+            if name == "long" { long.as_str() } else { "" }
+        )
+    };
+    let jsonl = scratch("long-rows.jsonl");
+    std::fs::write(&jsonl, [line("Dr A"), line("long"), line("Dr D")].join("\n")).unwrap();
+    let run = avenant(&["eval", POLICY, "--on", ON, "--profiles", jsonl.to_str().unwrap()]);
+    assert_eq!(counts(&run.stderr), (3, 2, 1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(":2: row 2: the row is longer than the 1048576 bytes a row may have"),
+        "{}",
+        run.stderr
+    );
 }

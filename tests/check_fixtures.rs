@@ -130,3 +130,46 @@ fn check_lists_every_assumption_a_policy_makes() {
     assert_eq!(run.code, 0);
     insta::assert_snapshot!(run.transcript());
 }
+
+/// One mistake, one error: an expression, output, field or value already in
+/// error is not reported again by what reads it (outputs, examples, tables).
+const ONE_MISTAKE: [(&str, &str, &str, &str); 3] = [
+    (
+        "convention-2024.policy",
+        "else aid[physician_aid_level, o].year_2\n",
+        "else aid[physician_aid_level, o].year_2 + file_active\n",
+        "unit_mismatch",
+    ),
+    ("avenant-7.policy", "file_active: patients \"", "file_active: patient \"", "unknown_type"),
+    (
+        "avenant-7.policy",
+        "enum option \"option d'aide\" {\n",
+        "enum option \"option d'aide\" {\n  option_1\n",
+        "duplicate_definition",
+    ),
+];
+
+#[test]
+fn one_mistake_in_a_chain_is_one_error() {
+    for (index, (mutated, find, replace, code)) in ONE_MISTAKE.iter().enumerate() {
+        let mut checked = None;
+        for policy in files("policies").iter().filter(|path| path.ends_with(".policy")) {
+            let name = policy.trim_start_matches("policies/");
+            let mut text = std::fs::read_to_string(root().join(policy)).unwrap_or_else(|error| panic!("{error}"));
+            if name == *mutated {
+                assert!(text.contains(find), "{name} no longer contains {find:?}");
+                text = text.replacen(find, replace, 1);
+            }
+            let path = common::scratch(&format!("one-mistake-{index}/{name}"), &text);
+            if name == "convention-2024.policy" {
+                checked = Some(path);
+            }
+        }
+        let checked = checked.unwrap_or_else(|| panic!("no convention-2024.policy in policies/"));
+        let run = avenant(&["--error-format", "json", "check", &checked.to_string_lossy()]);
+        assert_eq!(run.code, 1, "{code}: {}", run.transcript());
+        let reported: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(reported.len(), 1, "{code} alone should be reported:\n{}", run.stderr);
+        assert!(run.stderr.contains(&format!("avenant::check::{code}")), "{}", run.transcript());
+    }
+}

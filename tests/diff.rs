@@ -397,20 +397,28 @@ fn moves_by_the_condition_that_decided_them() {
     );
 }
 
-/// A column neither text reads is named, and the population refused with 1, as `eval` does.
+/// A column neither text reads, nor any text of their family, is named, and
+/// the population refused with 1, as `eval` does. (A column another text of
+/// the folder declares, `clinical_fee_share` for `avenant-7`, is tolerated.)
 #[test]
 fn a_column_no_side_reads_is_named() {
-    let run = avenant(&[
-        "diff",
-        "policies/avenant-7.policy",
-        "policies/avenant-7.policy",
-        "--profiles",
-        POPULATION,
-        "--on",
-        "2024-10-01",
-    ]);
+    let shipped = read(&common::root().join(POPULATION));
+    let mut lines = shipped.lines().take(11);
+    let header = lines.next().unwrap_or_default().replace("clinical_fee_share", "clinical_share");
+    let text: String = std::iter::once(header.as_str()).chain(lines).map(|line| format!("{line}\n")).collect();
+    let population = scratch("diff/unknown-column.csv", &text);
+    let shown = population.to_string_lossy().into_owned();
+    let args = |command: &[&'static str]| {
+        let mut args: Vec<&str> = command.to_vec();
+        args.extend(["--profiles", &shown, "--on", "2024-10-01"]);
+        avenant(&args)
+    };
+    let evaluated = args(&["eval", "policies/avenant-7.policy"]);
+    assert_eq!(evaluated.code, 1, "{}", evaluated.transcript());
+    let mut run = args(&["diff", "policies/avenant-7.policy", "policies/avenant-7.policy"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert!(run.stderr.contains("`clinical_fee_share`"), "{}", run.stderr);
+    assert!(run.stderr.contains("`clinical_share`"), "{}", run.stderr);
+    run.stderr = run.stderr.replace(&shown, "POPULATION");
     insta::assert_snapshot!("unknown_column", run.transcript());
 }
 
@@ -504,4 +512,78 @@ fn a_total_beyond_exact_decimals_is_refused() {
         run.stderr.trim(),
         "error: cannot sum over `examples/population-10000.csv`: a total of the aid leaves the range of exact decimals (28 significant digits)"
     );
+}
+
+/// The population is read by batch's reader: a row it refuses (a stray
+/// quote, a JSON line giving a field twice) is rejected by both sides, with
+/// the reader's words and where the trouble is, and the other rows compared.
+#[test]
+fn a_row_the_reader_refuses_is_rejected_by_both() {
+    let shipped = read(&common::root().join(POPULATION));
+    let mut lines: Vec<String> = shipped.lines().take(4).map(str::to_owned).collect();
+    lines.insert(2, "P_stray,\"medecine_generale,secteur_1,false,zip,true,true,705,1318,,,".to_owned());
+    let text: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    let population = scratch("diff/stray-quote.csv", &text);
+    let shown = population.to_string_lossy().into_owned();
+    let csv = avenant(&[
+        "diff",
+        "policies/avenant-7.policy",
+        "policies/convention-2024.policy",
+        "--profiles",
+        &shown,
+        "--on",
+        "2024-10-01",
+        "--format",
+        "json",
+        "--allow-rejects",
+    ]);
+    assert_eq!(csv.code, 0, "{}", csv.transcript());
+    assert!(csv.stderr.contains(":3: row 2: rejected by both: a quote opened in cell 2"), "{}", csv.stderr);
+    let summary = json(&csv);
+    // Row 1 (a specialty without thresholds) is rejected too; rows 3 and 4 compared.
+    assert_eq!(summary["rows_in"], 4, "{summary}");
+    assert_eq!(summary["rejected"], 2, "{summary}");
+    assert_eq!(summary["compared"], 2, "{summary}");
+    let jsonl = scratch(
+        "diff/repeated-key.jsonl",
+        "{\"id\": \"P1\", \"specialty\": \"medecine_generale\", \"specialty\": \"pediatrie\"}\n",
+    );
+    let repeated = avenant(&[
+        "diff",
+        "policies/avenant-7.policy",
+        "policies/convention-2024.policy",
+        "--profiles",
+        &jsonl.to_string_lossy(),
+        "--on",
+        "2024-10-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(repeated.code, 1, "{}", repeated.transcript());
+    assert!(
+        repeated.stderr.contains(
+            ":1: row 1: rejected by both: the field `specialty` is given twice (field `specialty`)\n  help: give each field once"
+        ),
+        "{}",
+        repeated.stderr
+    );
+}
+
+/// A draft is compared with the text in force by naming it for one side.
+#[test]
+fn a_proposal_is_compared_when_named() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["diff", "policies", "policies", "--profiles", POPULATION, "--on", "2026-07-01"];
+        args.extend(["--format", "json", "--allow-rejects"]);
+        args.extend(extra);
+        avenant(&args)
+    };
+    let same = json(&run(&[]));
+    assert_eq!(same["changed"], 0, "{same}");
+    let draft = json(&run(&["--proposal-new", "proposition_2026"]));
+    assert!(draft["new"].as_str().is_some_and(|name| name.starts_with("proposition_2026")), "{draft}");
+    assert!(same["old"] == draft["old"], "{same} {draft}");
+    let unknown = run(&["--proposal-old", "proposition_2062"]);
+    assert_eq!(unknown.code, 1, "{}", unknown.transcript());
+    assert!(unknown.stderr.contains("proposition_2062"), "{}", unknown.stderr);
 }

@@ -11,6 +11,7 @@ fn formatted_policies() -> Vec<String> {
     let mut policies: Vec<String> = files("policies").into_iter().filter(|path| path.ends_with(".policy")).collect();
     policies.extend(files("tests/fixtures/examples"));
     policies.extend(files("tests/fixtures/check"));
+    policies.extend(files("tests/fixtures/language"));
     // Amendment fixtures are folders of texts.
     for folder in common::entries("tests/fixtures/check").into_iter().filter(|path| path.is_dir()) {
         policies.extend(files(&common::relative(&folder)));
@@ -23,6 +24,36 @@ fn every_policy_and_fixture_formats_to_itself() {
     for policy in formatted_policies() {
         let run = avenant(&["fmt", "--check", &policy]);
         assert_eq!(run.code, 0, "{policy} is not in the canonical layout:\n{}", run.transcript());
+    }
+}
+
+/// The width `avenant fmt` wraps at.
+const WIDTH: usize = 100;
+
+#[test]
+fn no_line_is_wider_than_the_width_where_a_break_is_possible() {
+    let mut policies = formatted_policies();
+    // The fixtures of `fmt`, once formatted: an `if / else if / else` and
+    // chains of conditions written on one line each.
+    for fixture in files("tests/fixtures/fmt") {
+        let name = fixture.rsplit('/').next().unwrap_or(&fixture).to_owned();
+        let path = scratch(&format!("width/{name}"), &read(&root().join(&fixture)));
+        let run = avenant(&["fmt", &path.to_string_lossy()]);
+        assert_eq!(run.code, 0, "{fixture}: {}", run.transcript());
+        policies.push(path.to_string_lossy().into_owned());
+    }
+    for policy in policies {
+        let text = read(&root().join(&policy));
+        for (number, line) in text.lines().enumerate() {
+            // A text in quotes, a table row and a comment (a trailing one too) do not break.
+            let unbreakable = line.contains(['"', '#']) || line.trim_start().starts_with('|');
+            assert!(
+                line.chars().count() <= WIDTH || unbreakable,
+                "{policy}:{}: {} columns, more than {WIDTH}:\n{line}",
+                number + 1,
+                line.chars().count()
+            );
+        }
     }
 }
 

@@ -1,9 +1,12 @@
 //! Fuzz target: arbitrary bytes as a profile (JSON, YAML and TOML in turn),
-//! validated and evaluated against every text of policies/. Validation must
-//! refuse or accept; evaluation must give an outcome or a located error, and
+//! validated against every text of policies/ (tolerating, as the CLI does,
+//! the fields its family's other texts declare) and evaluated. Reading must
+//! refuse or accept within its bounds (bytes, nesting, values), never round
+//! a number; evaluation must give an outcome or a located error, and
 //! the compiled evaluator must give exactly what the reference gives, one
 //! profile at a time and many at a time (the fuzzed profile in lanes beside
-//! the examples of examples/, so that the lanes part ways).
+//! the examples of examples/, so that the lanes part ways), as the one
+//! differential harness, `avenant::eval::differential`, compares them.
 #![no_main]
 
 use std::path::Path;
@@ -11,16 +14,25 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 
+/// Every text of policies/ that loads, in name order.
+fn texts() -> Vec<avenant::Loaded> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
+    let mut paths: Vec<_> = std::fs::read_dir(&folder)
+        .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths.iter().filter_map(|path| avenant::load_text(path).ok()).collect()
+}
+
 fn policies() -> &'static Vec<avenant::CheckedPolicy> {
     static POLICIES: OnceLock<Vec<avenant::CheckedPolicy>> = OnceLock::new();
-    POLICIES.get_or_init(|| {
-        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
-        let mut paths: Vec<_> = std::fs::read_dir(&folder)
-            .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
-            .unwrap_or_default();
-        paths.sort();
-        paths.iter().filter_map(|path| avenant::load_text(path).ok().map(|loaded| loaded.policy)).collect()
-    })
+    POLICIES.get_or_init(|| texts().into_iter().map(|loaded| loaded.policy).collect())
+}
+
+/// The fields each text's family declares, as loading gives them to the CLI.
+fn families() -> &'static Vec<Vec<String>> {
+    static FAMILIES: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    FAMILIES.get_or_init(|| texts().into_iter().map(|loaded| loaded.family_fields).collect())
 }
 
 /// Each text compiled once, for the compiled evaluator.
@@ -50,59 +62,18 @@ fn examples() -> &'static Vec<Vec<avenant::Profile>> {
     })
 }
 
-/// The same outcome, or the same located error, from the compiled evaluator's two ways.
-fn assert_same(
-    compiled: &avenant::eval::compiled::CompiledPolicy<'_>,
-    values: &[Option<avenant::check::model::Value>],
-    one: &Result<String, (&'static str, String, avenant::source::Span)>,
-    many: Result<avenant::eval::compiled::Evaluated<'_>, avenant::eval::EvalError>,
-) {
-    let many = many
-        .map(|outcome| format!("{:?}", compiled.outcome(outcome, values)))
-        .map_err(|error| (error.code(), error.message().to_owned(), error.span()));
-    assert_eq!(one, &many, "one at a time, then many at a time");
-}
-
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     for name in ["fuzz.json", "fuzz.yaml", "fuzz.toml"] {
         let Ok(input) = avenant::ProfileInput::parse(Path::new(name), text) else { continue };
-        for (policy, compiled) in policies().iter().zip(compiled()) {
-            if let Ok(profile) = avenant::Profile::validate(policy, &input) {
-                let mut scratch = compiled.scratch();
-                for on in [jiff::civil::date(2020, 1, 1), jiff::civil::date(2024, 10, 1)] {
-                    let reference = avenant::evaluate(policy, &profile, on);
-                    let fast = compiled.evaluate(profile.values(), on, &mut scratch);
-                    match (reference, fast) {
-                        (Ok(reference), Ok(())) => {
-                            let fast = compiled.outcome(&scratch, profile.values());
-                            assert_eq!(format!("{:?}", reference.outputs), format!("{:?}", fast.outputs));
-                            assert_eq!(format!("{:?}", reference.assumptions), format!("{:?}", fast.assumptions));
-                        }
-                        (Err(reference), Err(fast)) => assert_eq!(
-                            (reference.code(), reference.message(), reference.span()),
-                            (fast.code(), fast.message(), fast.span())
-                        ),
-                        (reference, fast) => panic!("the reference gave {reference:?}, the compiled evaluator {fast:?}"),
-                    }
-                    let examples = examples().get(policies().iter().position(|p| std::ptr::eq(p, policy)).unwrap_or(0));
-                    let mut rows: Vec<&[Option<avenant::check::model::Value>]> =
-                        examples.into_iter().flatten().map(avenant::Profile::values).collect();
-                    rows.insert(rows.len() / 2, profile.values());
-                    rows.push(profile.values());
-                    let ones: Vec<_> = rows
-                        .iter()
-                        .map(|values| {
-                            compiled
-                                .evaluate(values, on, &mut scratch)
-                                .map(|()| format!("{:?}", compiled.outcome(&scratch, values)))
-                                .map_err(|error| (error.code(), error.message().to_owned(), error.span()))
-                        })
-                        .collect();
-                    let (mut lanes, mut many) = (compiled.lanes(), compiled.scratch());
-                    compiled.evaluate_each(&rows, on, &mut lanes, &mut many, |position, outcome| {
-                        assert_same(compiled, rows[position], &ones[position], outcome);
-                    });
+        for (((policy, compiled), family), examples) in policies().iter().zip(compiled()).zip(families()).zip(examples()) {
+            let Ok(profile) = avenant::Profile::validate_with(policy, &input, family) else { continue };
+            // The fuzzed profile among the examples, so that the lanes part ways.
+            let mut profiles = examples.clone();
+            profiles.insert(profiles.len() / 2, profile);
+            for on in [jiff::civil::date(2020, 1, 1), jiff::civil::date(2024, 10, 1)] {
+                if let Err(disagreement) = avenant::eval::differential::compare(policy, compiled, &profiles, on, 7) {
+                    panic!("{disagreement}");
                 }
             }
         }

@@ -4,15 +4,21 @@
 //! evaluate: rows in = rows out + rows reported. Reads and writes only the
 //! streams it is given; never prints, never exits.
 //!
-//! One reader thread parses rows into chunks of a fixed size; the main thread
-//! takes a wave of chunks (two per thread), evaluates them in parallel, then
-//! writes them in order and hands the buffers back to the reader. Memory is
-//! bounded by the chunks in flight, whatever the size of the population, and
-//! the output does not depend on the number of threads or the chunk size.
+//! One reader thread parses rows into chunks, cut at a number of rows or of
+//! bytes, whichever comes first; the main thread takes a wave of chunks (two
+//! per thread), evaluates them in parallel, then writes them in order and
+//! hands the buffers back to the reader. A row is at most [`ROW_BYTES`] long
+//! and a chunk about [`CHUNK_BYTES`], so memory is bounded by the chunks in
+//! flight, whatever the size of the population or of its rows; the output
+//! does not depend on the number of threads or the size of the chunks.
 
+mod csv_rows;
+mod input;
+mod json_lines;
 pub(crate) mod rows;
+pub(crate) mod source;
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
@@ -21,7 +27,10 @@ use crate::check::model::Value;
 use crate::eval::compiled::{CompiledPolicy, Evaluated, Lanes, Scratch};
 use crate::eval::profile::{FieldProblem, UNREADABLE};
 use crate::output::{self, Subject};
-use rows::ColumnMap;
+pub use input::ROW_BYTES;
+use rows::{Cells, ColumnMap};
+pub use source::CHUNK_BYTES;
+use source::Chunk;
 
 /// How a population is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,10 +114,6 @@ impl RowError {
             help: problem.help,
         }
     }
-
-    fn unreadable(row: u64, line: u64, message: String) -> RowError {
-        RowError { row, line, field: None, code: UNREADABLE, message, help: None }
-    }
 }
 
 /// What a run did: `rows_in == rows_out + rows_rejected`.
@@ -132,9 +137,24 @@ pub enum BatchError {
     Io(#[from] std::io::Error),
     #[error("cannot read the population: {0}")]
     Read(String),
-    /// The header itself is wrong: no row was evaluated.
+    /// The header is missing or wrong: no row was evaluated.
     #[error("the population's columns are not the policy's fields")]
     Columns(Vec<RowError>),
+}
+
+/// What bounds a run's memory in bytes, beside its rows: a row longer than
+/// `row_bytes` is refused unread, and a chunk is cut once its rows take
+/// `chunk_bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub row_bytes: usize,
+    pub chunk_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { row_bytes: ROW_BYTES, chunk_bytes: CHUNK_BYTES }
+    }
 }
 
 /// Evaluates a population read from `input` into `output`; rejected rows go
@@ -147,21 +167,33 @@ pub fn run(
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
+    run_within(compiled, input, output, options, Limits::default(), rejected, progress)
+}
+
+/// As [`run`], within other limits (tests and fuzzing use small ones, to reach them).
+pub fn run_within(
+    compiled: &CompiledPolicy<'_>,
+    input: impl Read + Send,
+    output: &mut (dyn Write + Send),
+    options: &Options,
+    limits: Limits,
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, BatchError> {
     let threads = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|error| BatchError::Read(format!("cannot start {threads} threads: {error}")))?;
-    let (source, columns) = match options.input {
-        Format::Csv => {
-            let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
-            let header = reader.headers().map_err(|error| BatchError::Read(error.to_string()))?.clone();
-            let titles: Vec<&str> = header.iter().collect();
+    let (source, header) = source::open(input, options.input, limits.row_bytes)?;
+    let columns = match header {
+        Some((header, line)) => {
+            let titles: Vec<&str> = header.iter().map(String::as_str).collect();
             let columns =
-                ColumnMap::new(compiled.policy(), &titles, &options.tolerated).map_err(BatchError::Columns)?;
-            (Source::Csv { reader }, Some(columns))
+                ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line).map_err(BatchError::Columns)?;
+            Some(columns)
         }
-        Format::Jsonl => (Source::Jsonl { reader: std::io::BufReader::new(input), line: 0, bytes: 0 }, None),
+        None => None,
     };
     if options.output == Format::Csv {
         let mut header = Vec::new();
@@ -174,12 +206,12 @@ pub fn run(
     std::thread::scope(|scope| -> Result<(), BatchError> {
         let (full_sender, full_receiver) = mpsc::sync_channel::<Result<Chunk, BatchError>>(wave_size);
         let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
-        scope.spawn(move || source.feed(chunk_size, &full_sender, &empty_receiver));
+        scope.spawn(move || source.feed(chunk_size, limits.chunk_bytes, &full_sender, &empty_receiver));
         let mut bytes = 0;
         // Evaluated, not yet written: written while the next wave is evaluated.
         let mut pending: Vec<Chunk> = Vec::new();
         loop {
-            let (mut wave, failure) = receive_wave(&full_receiver, wave_size);
+            let (mut wave, failure) = source::receive_wave(&full_receiver, wave_size);
             let finished = wave.is_empty();
             let previous = std::mem::take(&mut pending);
             let (written, ()) = pool.install(|| {
@@ -222,126 +254,15 @@ fn write_wave(
         for error in &chunk.errors {
             rejected(error)?;
         }
-        summary.rows_in += chunk.len as u64;
+        let rows = chunk.rows.len() as u64;
+        summary.rows_in += rows;
         summary.rows_rejected += chunk.errors_rows;
-        summary.rows_out += chunk.len as u64 - chunk.errors_rows;
+        summary.rows_out += rows - chunk.errors_rows;
         bytes = bytes.max(chunk.bytes_end);
         // The reader may have stopped; then the buffer is simply dropped.
         let _ = recycle.send(chunk);
     }
     Ok(bytes)
-}
-
-/// Rows of one chunk as read, and what evaluating them gave.
-#[derive(Default)]
-pub(crate) struct Chunk {
-    pub(crate) first_row: u64,
-    pub(crate) len: usize,
-    pub(crate) records: Vec<csv::ByteRecord>,
-    /// JSON Lines rows: each line's number and text.
-    pub(crate) lines: Vec<(u64, Vec<u8>)>,
-    bytes_end: u64,
-    out: Vec<u8>,
-    errors: Vec<RowError>,
-    /// Rows rejected: a row with several problems has several errors.
-    errors_rows: u64,
-}
-
-pub(crate) enum Source<R: Read> {
-    Csv { reader: csv::Reader<R> },
-    Jsonl { reader: std::io::BufReader<R>, line: u64, bytes: u64 },
-}
-
-/// Up to `size` chunks as the reader sends them, and the reading error that
-/// stopped it early, if one did; an empty wave once the input is read.
-pub(crate) fn receive_wave(
-    chunks: &mpsc::Receiver<Result<Chunk, BatchError>>,
-    size: usize,
-) -> (Vec<Chunk>, Option<BatchError>) {
-    let mut wave = Vec::with_capacity(size);
-    while wave.len() < size {
-        match chunks.recv() {
-            Ok(Ok(chunk)) => wave.push(chunk),
-            Ok(Err(error)) => return (wave, Some(error)),
-            Err(_) => break,
-        }
-    }
-    (wave, None)
-}
-
-impl<R: Read> Source<R> {
-    /// The reader thread's work: fills chunks (reusing those handed back) and
-    /// sends them in order until the input ends, a read fails or the receiver stops.
-    pub(crate) fn feed(
-        mut self,
-        chunk_size: usize,
-        full: &mpsc::SyncSender<Result<Chunk, BatchError>>,
-        empty: &mpsc::Receiver<Chunk>,
-    ) {
-        let mut first_row = 1;
-        loop {
-            let mut chunk = empty.try_recv().unwrap_or_default();
-            let filled = self.fill(&mut chunk, first_row, chunk_size);
-            first_row += chunk.len as u64;
-            let done = !matches!(filled, Ok(true));
-            let sent = match filled {
-                Ok(_) if chunk.len == 0 => Ok(()),
-                Ok(_) => full.send(Ok(chunk)),
-                Err(error) => full.send(Err(error)),
-            };
-            // A closed channel means the writer stopped: stop reading too.
-            if done || sent.is_err() {
-                break;
-            }
-        }
-    }
-
-    /// Fills a chunk with up to `size` rows; `Ok(false)` at the end of the input.
-    fn fill(&mut self, chunk: &mut Chunk, first_row: u64, size: usize) -> Result<bool, BatchError> {
-        chunk.first_row = first_row;
-        chunk.len = 0;
-        match self {
-            Source::Csv { reader } => {
-                while chunk.len < size {
-                    if chunk.records.len() == chunk.len {
-                        chunk.records.push(csv::ByteRecord::new());
-                    }
-                    let Some(record) = chunk.records.get_mut(chunk.len) else { break };
-                    let more = reader.read_byte_record(record).map_err(|error| BatchError::Read(error.to_string()))?;
-                    if !more {
-                        chunk.bytes_end = reader.position().byte();
-                        return Ok(false);
-                    }
-                    chunk.len += 1;
-                }
-                chunk.bytes_end = reader.position().byte();
-                Ok(true)
-            }
-            Source::Jsonl { reader, line, bytes } => {
-                while chunk.len < size {
-                    if chunk.lines.len() == chunk.len {
-                        chunk.lines.push((0, Vec::new()));
-                    }
-                    let Some((number, text)) = chunk.lines.get_mut(chunk.len) else { break };
-                    text.clear();
-                    let read = reader.read_until(b'\n', text)?;
-                    if read == 0 {
-                        return Ok(false);
-                    }
-                    *line += 1;
-                    *bytes += read as u64;
-                    chunk.bytes_end = *bytes;
-                    // A blank line is no row.
-                    if text.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    *number = *line;
-                    chunk.len += 1;
-                }
-                Ok(true)
-            }
-        }
-    }
 }
 
 /// One thread's reusable buffers.
@@ -354,9 +275,6 @@ struct Worker {
     readable: Vec<(Place, Option<std::ops::Range<usize>>)>,
     names: String,
     problems: Vec<FieldProblem>,
-    /// A record's buffers, swapped with a chunk's row so the row can be read
-    /// as text (checked once a row) and given back without allocating.
-    spare: Option<csv::ByteRecord>,
 }
 
 /// Where the row being evaluated is, for its error report and its output.
@@ -375,7 +293,6 @@ impl Worker {
             readable: Vec::new(),
             names: String::new(),
             problems: Vec::new(),
-            spare: None,
         }
     }
 
@@ -394,7 +311,7 @@ impl Worker {
         self.values.clear();
         self.readable.clear();
         self.names.clear();
-        for position in 0..chunk.len {
+        for position in 0..chunk.rows.len() {
             self.read(compiled, columns, options, chunk, position);
         }
         let fields = compiled.policy().fields.len();
@@ -435,59 +352,64 @@ impl Worker {
         let row = chunk.first_row + position as u64;
         self.problems.clear();
         let start = self.values.len();
-        if let (Some(columns), Some(slot)) = (columns, chunk.records.get_mut(position)) {
-            let mut bytes = self.spare.take().unwrap_or_default();
-            std::mem::swap(&mut bytes, slot);
-            let place = Place { row, line: bytes.position().map_or(0, csv::Position::line) };
-            let record = match csv::StringRecord::from_byte_record(bytes) {
-                Ok(record) => record,
-                Err(error) => {
-                    let column = error.utf8_error().field() + 1;
-                    self.spare = Some(error.into_byte_record());
-                    let message = format!("cell {column} is not valid UTF-8");
-                    chunk.reject(RowError::unreadable(place.row, place.line, message));
-                    return;
-                }
+        let Chunk { rows, text, ends, errors, errors_rows, .. } = chunk;
+        let mut rejected = Rejected { errors, rows: errors_rows };
+        let Some(read) = rows.get(position) else { return };
+        let place = Place { row, line: read.line };
+        if let Some(refusal) = &read.refused {
+            rejected.unreadable(place, refusal.message.clone(), refusal.help.clone());
+            return;
+        }
+        let row_text = text.get(read.text.clone()).unwrap_or_default();
+        if let Some(columns) = columns {
+            let cells = match Cells::new(row_text, ends.get(read.ends.clone()).unwrap_or_default(), read.cells) {
+                Ok(cells) => cells,
+                Err(cell) => return rejected.unreadable(place, format!("cell {cell} is not valid UTF-8"), None),
             };
-            match columns.values(policy, &record, &mut self.values, &mut self.problems) {
+            match columns.values(policy, &cells, &mut self.values, &mut self.problems) {
                 Ok(()) => {
                     if let Some(values) = self.values.get_mut(start..) {
                         options.assigned.apply(row, values, &mut self.problems);
                     }
-                    self.readable(chunk, place, columns.name(&record), start)
+                    self.readable(&mut rejected, place, columns.name(&cells), start)
                 }
                 Err(message) => {
                     self.values.truncate(start);
-                    chunk.reject(RowError::unreadable(place.row, place.line, message));
+                    rejected.unreadable(place, message, None);
                 }
             }
-            self.spare = Some(record.into_byte_record());
-        } else if let Some((number, text)) = chunk.lines.get(position) {
-            let place = Place { row, line: *number };
-            match rows::json_line(policy, text, &options.tolerated, |document| {
-                options.assigned.apply_json(row, document)
-            }) {
-                Ok(profile) => {
-                    self.values.extend_from_slice(profile.values());
-                    self.readable(chunk, place, profile.name.as_deref(), start);
-                }
-                Err(Ok(problems)) => {
-                    self.problems = problems;
-                    self.readable(chunk, place, None, start);
-                }
-                Err(Err(message)) => chunk.reject(RowError::unreadable(place.row, place.line, message)),
+            return;
+        }
+        match rows::json_line(policy, row_text, &options.tolerated, |document| {
+            options.assigned.apply_json(row, document)
+        }) {
+            Ok(profile) => {
+                self.values.extend_from_slice(profile.values());
+                self.readable(&mut rejected, place, profile.name.as_deref(), start);
             }
+            Err(Ok(problems)) => {
+                self.problems = problems;
+                self.readable(&mut rejected, place, None, start);
+            }
+            Err(Err(unreadable)) => rejected.reject(RowError {
+                row: place.row,
+                line: place.line,
+                field: unreadable.field,
+                code: UNREADABLE,
+                message: unreadable.message,
+                help: unreadable.help,
+            }),
         }
     }
 
     /// A row whose values were appended from `start`: kept for evaluation,
     /// or, if it has problems, reported and its values dropped.
-    fn readable(&mut self, chunk: &mut Chunk, place: Place, name: Option<&str>, start: usize) {
+    fn readable(&mut self, rejected: &mut Rejected<'_>, place: Place, name: Option<&str>, start: usize) {
         if !self.problems.is_empty() {
             self.values.truncate(start);
             let Place { row, line } = place;
-            chunk.errors.extend(self.problems.drain(..).map(|problem| RowError::from_problem(row, line, problem)));
-            chunk.errors_rows += 1;
+            rejected.errors.extend(self.problems.drain(..).map(|problem| RowError::from_problem(row, line, problem)));
+            *rejected.rows += 1;
             return;
         }
         let name = name.map(|name| {
@@ -496,6 +418,26 @@ impl Worker {
             first..self.names.len()
         });
         self.readable.push((place, name));
+    }
+}
+
+/// A chunk's report of rejected rows, borrowed apart from its rows' text.
+struct Rejected<'c> {
+    errors: &'c mut Vec<RowError>,
+    rows: &'c mut u64,
+}
+
+impl Rejected<'_> {
+    /// A row rejected for one reason.
+    fn reject(&mut self, error: RowError) {
+        self.errors.push(error);
+        *self.rows += 1;
+    }
+
+    /// A row that could not be read as a profile.
+    fn unreadable(&mut self, place: Place, message: String, help: Option<String>) {
+        let Place { row, line } = place;
+        self.reject(RowError { row, line, field: None, code: UNREADABLE, message, help });
     }
 }
 
@@ -534,7 +476,6 @@ fn write(
 impl Chunk {
     /// A row rejected for one reason.
     fn reject(&mut self, error: RowError) {
-        self.errors.push(error);
-        self.errors_rows += 1;
+        Rejected { errors: &mut self.errors, rows: &mut self.errors_rows }.reject(error);
     }
 }

@@ -6,7 +6,7 @@
 use crate::check::model::{CheckedPolicy, Value};
 use crate::eval::Profile;
 use crate::eval::profile::{
-    FieldProblem, PROFILE_META_KEYS, RawValue, UNKNOWN_FIELD, field_value, strip_position, unknown_field,
+    FieldProblem, Fields, PROFILE_META_KEYS, RawValue, UNKNOWN_FIELD, field_value, strip_position, unknown_field,
 };
 
 use super::RowError;
@@ -26,6 +26,7 @@ impl ColumnMap {
         policy: &CheckedPolicy,
         header: &[&str],
         tolerated: &[String],
+        line: u64,
     ) -> Result<ColumnMap, Vec<RowError>> {
         let mut field_columns = vec![None; policy.fields.len()];
         let mut name_column = None;
@@ -37,8 +38,20 @@ impl ColumnMap {
                 // A population names its rows by `id` or by `name`, whichever comes first.
                 None if (title == "name" || title == "id") && name_column.is_none() => Some(&mut name_column),
                 None if PROFILE_META_KEYS.contains(&title) || tolerated.iter().any(|field| field == title) => continue,
+                None if title.trim().is_empty() => {
+                    let place = if column + 1 == header.len() { " (a comma at the end of the line?)" } else { "" };
+                    problems.push(RowError {
+                        row: 0,
+                        line,
+                        field: None,
+                        code: UNKNOWN_FIELD,
+                        message: format!("column {} has no name{place}", column + 1),
+                        help: Some("name each column after a field of the policy, or remove the column".to_owned()),
+                    });
+                    continue;
+                }
                 None => {
-                    problems.push(RowError::from_problem(0, 1, unknown_field(policy, title)));
+                    problems.push(RowError::from_problem(0, line, unknown_field(policy, title)));
                     continue;
                 }
             };
@@ -46,7 +59,7 @@ impl ColumnMap {
                 Some(slot @ None) => *slot = Some(column),
                 _ => problems.push(RowError {
                     row: 0,
-                    line: 1,
+                    line,
                     field: Some(title.to_owned()),
                     code: UNKNOWN_FIELD,
                     message: format!("the column `{title}` is given twice"),
@@ -66,7 +79,7 @@ impl ColumnMap {
     pub(crate) fn values(
         &self,
         policy: &CheckedPolicy,
-        record: &csv::StringRecord,
+        record: &Cells<'_>,
         values: &mut Vec<Option<Value>>,
         problems: &mut Vec<FieldProblem>,
     ) -> Result<(), String> {
@@ -87,29 +100,104 @@ impl ColumnMap {
     }
 
     /// The row's `name` cell, if the file has that column.
-    pub(crate) fn name<'r>(&self, record: &'r csv::StringRecord) -> Option<&'r str> {
+    pub(crate) fn name<'r>(&self, record: &Cells<'r>) -> Option<&'r str> {
         self.name_column.and_then(|column| record.get(column))
     }
 }
 
-/// One JSON Lines row, validated as a profile file's document is.
+/// A CSV row's cells, as text.
+pub(crate) struct Cells<'r> {
+    text: &'r str,
+    /// Where each cell ends in `text`; a row wider than the header may have
+    /// more cells than `ends` holds.
+    ends: &'r [usize],
+    count: usize,
+}
+
+impl<'r> Cells<'r> {
+    /// The cells of a row as read; `Err` with the cell (from 1) that is not UTF-8.
+    pub(crate) fn new(text: &'r [u8], ends: &'r [usize], count: usize) -> Result<Cells<'r>, usize> {
+        let cell_at = |byte: usize| ends.iter().position(|end| *end > byte).unwrap_or(ends.len()) + 1;
+        let text = std::str::from_utf8(text).map_err(|error| cell_at(error.valid_up_to()))?;
+        // Each cell must be text by itself, not only all of them together.
+        if let Some(cell) = ends.iter().position(|end| !text.is_char_boundary(*end)) {
+            return Err(cell + 1);
+        }
+        Ok(Cells { text, ends, count })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.count
+    }
+
+    pub(crate) fn get(&self, cell: usize) -> Option<&'r str> {
+        let end = *self.ends.get(cell)?;
+        let start = match cell.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+}
+
+/// Why a JSON Lines row could not be read as a profile.
+pub(crate) struct Unreadable {
+    pub field: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Unreadable {
+    fn new(message: String, help: Option<&str>) -> Unreadable {
+        Unreadable { field: None, message, help: help.map(str::to_owned) }
+    }
+}
+
+/// One JSON Lines row, validated as a profile file's document is: a field
+/// given twice is refused, as it is in a `.json` profile. `assign` may set
+/// fields of the document (the command line's `--set`, `--draw`) before it is typed.
 pub(crate) fn json_line(
     policy: &CheckedPolicy,
     line: &[u8],
     tolerated: &[String],
     assign: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
-) -> Result<Profile, Result<Vec<FieldProblem>, String>> {
+) -> Result<Profile, Result<Vec<FieldProblem>, Unreadable>> {
     let mut document = json_document(line).map_err(Err)?;
     assign(&mut document);
     Profile::from_document(policy, &document, tolerated).map_err(Ok)
 }
 
-/// One JSON Lines row read as a document of fields, or why it is not one.
-pub(crate) fn json_document(line: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, String> {
-    let document: serde_json::Value = serde_json::from_slice(line)
-        .map_err(|error| format!("not valid JSON: {}", strip_position(&error.to_string())))?;
-    match document {
-        serde_json::Value::Object(document) => Ok(document),
-        _ => Err("a profile is a JSON object of fields, `{\"name\": value}`".to_owned()),
+/// One JSON Lines row read as a document of fields, or why it is not one:
+/// anything but an object is refused, and so is a field given twice.
+pub(crate) fn json_document(line: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, Unreadable> {
+    // Anything but an object is refused; the parser still says where the line is not JSON.
+    if line.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        serde_json::from_slice::<serde::de::IgnoredAny>(line).map_err(|error| not_json(line, &error))?;
+        let message = "a profile is a JSON object of fields, `{\"name\": value}`".to_owned();
+        return Err(Unreadable::new(message, None));
     }
+    let Fields(fields) = serde_json::from_slice(line).map_err(|error| not_json(line, &error))?;
+    let mut document = serde_json::Map::new();
+    for (key, value) in fields {
+        // A JSON parser keeps the last of two equal keys: a value would be lost unseen.
+        if document.contains_key(&key) {
+            return Err(Unreadable {
+                message: format!("the field `{key}` is given twice"),
+                field: Some(key),
+                help: Some("give each field once".to_owned()),
+            });
+        }
+        document.insert(key, value);
+    }
+    Ok(document)
+}
+
+/// What the JSON parser said, in plain words and with the column.
+fn not_json(line: &[u8], error: &serde_json::Error) -> Unreadable {
+    if line.starts_with(b"\xef\xbb\xbf") {
+        let message = "the line starts with a byte-order mark (U+FEFF), allowed on the first line only".to_owned();
+        return Unreadable::new(message, Some("remove the invisible mark; joined files bring one each"));
+    }
+    let message = strip_position(&error.to_string());
+    Unreadable::new(format!("not valid JSON at column {}: {message}", error.column()), None)
 }

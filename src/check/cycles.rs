@@ -153,7 +153,10 @@ fn dependencies(checker: &Checker, node: Node) -> Vec<Node> {
         }
         Node::Set(id) => {
             if let Some(Some(set)) = checker.sets.get(id.index()) {
+                // A guard is read before the condition: a cycle through it
+                // would never end either.
                 for condition in &set.conditions {
+                    condition.guard.iter().for_each(&mut visit);
                     visit(&condition.requires);
                 }
             }

@@ -26,6 +26,8 @@ pub struct ExampleDef {
     /// no value where it is optional.
     pub profile: Vec<(FieldId, Option<Value>)>,
     pub expectations: Vec<Expectation>,
+    /// The date it is evaluated on: its own (`on …`), or its text's.
+    pub on: Option<jiff::civil::Date>,
     pub span: Span,
 }
 
@@ -56,6 +58,33 @@ struct Leaf<'a> {
 }
 
 impl Checker {
+    /// The date an example runs on: its own, which must not come before its
+    /// text takes effect (the text would not be in force then), or its text's.
+    fn example_date(&mut self, decl: &ast::ExampleDecl, file: &ast::PolicyFile) -> Option<Option<jiff::civil::Date>> {
+        let effective = file.header.effective();
+        let Some(on) = &decl.on else { return Some(effective.map(|(date, _)| date)) };
+        let ast::LiteralKind::Date(date) = on.kind else { return None };
+        match effective {
+            Some((effective, span)) if date < effective => {
+                self.report(
+                    Diagnostic::error(
+                        "avenant::check::example",
+                        on.span,
+                        format!(
+                            "the example `{}` runs on {date}, before its text takes effect ({effective})",
+                            decl.name.name
+                        ),
+                        "before the text",
+                    )
+                    .with_label(span, "the text takes effect here")
+                    .with_help("an example runs under its own text: date it on or after the text's `effective` date"),
+                );
+                None
+            }
+            _ => Some(Some(date)),
+        }
+    }
+
     /// Checks every example of the file; the ones with errors are left out.
     pub(super) fn define_examples(&mut self, file: &ast::PolicyFile) -> Vec<ExampleDef> {
         let mut seen: HashMap<String, Span> = HashMap::new();
@@ -67,12 +96,14 @@ impl Checker {
             }
             let profile = self.example_profile(decl);
             let expectations = self.expectations(decl);
-            if let (Some(profile), Some(expectations)) = (profile, expectations) {
+            let on = self.example_date(decl, file);
+            if let (Some(profile), Some(expectations), Some(on)) = (profile, expectations, on) {
                 examples.push(ExampleDef {
                     name: decl.name.name.clone(),
                     label: decl.label.as_ref().map(|label| label.value.clone()),
                     profile,
                     expectations,
+                    on,
                     span: decl.span,
                 });
             }
@@ -151,6 +182,10 @@ impl Checker {
         if let Some((index, field)) = self.fields.iter().enumerate().find(|(_, field)| field.name == name) {
             return Some((FieldId(id_from(index)), field.ty, field.optional || field.default.is_some()));
         }
+        // A field whose declaration failed is already reported.
+        if self.failed_names.contains(&name) {
+            return None;
+        }
         let names = self.fields.iter().map(|field| field.name.as_str());
         let help =
             suggest(&name, names.clone()).unwrap_or_else(|| format!("the profile's fields are {}", list_names(names)));
@@ -189,7 +224,11 @@ impl Checker {
         let leaf = match self.output_leaf(&entry.path, entry.span) {
             Ok(leaf) => leaf,
             Err(diagnostic) => {
-                self.report(*diagnostic);
+                // An output whose own error is reported is not reported again here.
+                let steps: Vec<&str> = entry.path.iter().map(|step| step.name.as_str()).collect();
+                if !self.in_failed_output(&steps) {
+                    self.report(*diagnostic);
+                }
                 return None;
             }
         };

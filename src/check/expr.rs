@@ -47,6 +47,22 @@ const FUNCTIONS: [&str; 7] = ["round", "min", "max", "failures", "given", "add_y
 /// The date an evaluation is made as of, readable by every rule.
 pub(super) const EVALUATION_DATE: &str = "evaluation_date";
 
+/// `01/07/2026` as the checker sees it, `1 / 7 / 2026` (as `fmt` writes it
+/// back): the date it stands for, `2026-07-01`, when it is one and its year
+/// is written with four digits.
+fn french_date(expr: &Expr) -> Option<String> {
+    let whole = |expr: &Expr| match &expr.kind {
+        ExprKind::Const(Value::Decimal(value)) if value.scale() == 0 => i16::try_from(value.mantissa()).ok(),
+        _ => None,
+    };
+    let ExprKind::Arith { op: ArithOp::Div, left: day_month, right: year } = &expr.kind else { return None };
+    let ExprKind::Arith { op: ArithOp::Div, left: day, right: month } = &day_month.kind else { return None };
+    let (day_number, month_number, year_number) = (whole(day)?, whole(month)?, whole(year)?);
+    let date =
+        jiff::civil::Date::new(year_number, i8::try_from(month_number).ok()?, i8::try_from(day_number).ok()?).ok()?;
+    (year.span.len() == 4).then(|| date.strftime("%Y-%m-%d").to_string())
+}
+
 fn typed(kind: ExprKind, ty: Type, span: Span) -> Expr {
     Expr { kind, ty, span }
 }
@@ -68,6 +84,9 @@ impl Checker {
     /// Checks an expression that must have type `expected`.
     pub(super) fn expect_type(&mut self, expr: &ast::Expr, scope: &Scope, expected: Type, what: &str) -> Option<Expr> {
         let checked = self.expr(expr, scope, Some(expected))?;
+        // The number is reported, and the rest of the expression checked as
+        // the rate it was meant to be.
+        self.refuse_bare_rate(&checked, expected == Type::Rate, &format!("{what} must be a rate"));
         if checked.ty.fits(expected) {
             return Some(Expr { ty: if checked.ty == Type::Number { expected } else { checked.ty }, ..checked });
         }
@@ -98,9 +117,25 @@ impl Checker {
         match &expr.kind {
             Ast::Literal(kind) => {
                 let ty = literal_type(kind)?;
-                Some(typed(ExprKind::Const(literal(kind)?), ty, span))
+                let value = literal(kind)?;
+                if let (Type::Rate, Value::Decimal(rate)) = (ty, &value) {
+                    self.warn_rate_out_of_range(*rate, span);
+                }
+                Some(typed(ExprKind::Const(value), ty, span))
             }
             Ast::Name(name) => self.name(name, span, scope, hint),
+            Ast::Base => {
+                self.report(
+                    Diagnostic::error(
+                        "avenant::check::unknown_name",
+                        span,
+                        "`base` stands only in a `replace rule` of an amendment",
+                        "nothing is replaced here",
+                    )
+                    .with_help("`base` is the value of the rule a `replace rule` replaces; elsewhere, name the rule"),
+                );
+                None
+            }
             Ast::Unary { op, operand } => {
                 let operand = self.expr(operand, scope, hint)?;
                 match op {
@@ -111,6 +146,11 @@ impl Checker {
                     UnaryOp::Neg => {
                         if !operand.ty.is_numeric() {
                             return self.mismatch(&operand, "a minus sign applies to numbers");
+                        }
+                        if let (Type::Rate, ExprKind::Const(Value::Decimal(rate))) = (operand.ty, &operand.kind)
+                            && *rate <= Decimal::ONE
+                        {
+                            self.warn_rate_out_of_range(-*rate, span);
                         }
                         let ty = operand.ty;
                         Some(typed(ExprKind::Neg(Box::new(operand)), ty, span))
@@ -219,6 +259,11 @@ impl Checker {
                     return None;
                 }
             };
+        }
+        if joined == Type::Rate {
+            for branch in branches {
+                self.refuse_bare_rate(branch, true, &format!("{what} are rates"));
+            }
         }
         Some(joined)
     }
@@ -499,6 +544,7 @@ impl Checker {
                 let mut set = Vec::new();
                 for item in items {
                     let item = self.expr(item, scope, Some(value.ty))?;
+                    self.refuse_bare_rate_beside(&value, &item, "it is compared with a rate");
                     if types::comparable(value.ty, item.ty).is_none() {
                         let (a, b) = (self.type_name(value.ty), self.type_name(item.ty));
                         self.report(
@@ -520,6 +566,7 @@ impl Checker {
                 let left_checked = self.expr(left, scope, None);
                 let right_checked = self.expr(right, scope, left_checked.as_ref().map(|left| left.ty));
                 let (left, right) = (left_checked?, right_checked?);
+                self.refuse_bare_rate_beside(&left, &right, "it is compared with a rate");
                 let ordered = matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
                 match types::comparable(left.ty, right.ty) {
                     Some(allows_order) if allows_order || !ordered => {}
@@ -535,16 +582,24 @@ impl Checker {
                     }
                     None => {
                         let (a, b) = (self.type_name(left.ty), self.type_name(right.ty));
-                        self.report(
-                            Diagnostic::error(
-                                "avenant::check::unit_mismatch",
-                                operator,
-                                format!("cannot compare {a} with {b}"),
-                                "incompatible sides",
-                            )
-                            .with_label(left.span, format!("this is {a}"))
-                            .with_label(right.span, format!("this is {b}")),
-                        );
+                        let mut diagnostic = Diagnostic::error(
+                            "avenant::check::unit_mismatch",
+                            operator,
+                            format!("cannot compare {a} with {b}"),
+                            "incompatible sides",
+                        )
+                        .with_label(left.span, format!("this is {a}"))
+                        .with_label(right.span, format!("this is {b}"));
+                        // `01/07/2026` beside a date is a date written the French way, read as divisions.
+                        let date_side = if left.ty == Type::Date { &right } else { &left };
+                        if left.ty == Type::Date || right.ty == Type::Date {
+                            if let Some(date) = french_date(date_side) {
+                                diagnostic = diagnostic.with_help(format!(
+                                    "dates are written `YYYY-MM-DD`: write `{date}`, not day/month/year, which reads as divisions"
+                                ));
+                            }
+                        }
+                        self.report(diagnostic);
                         return None;
                     }
                 }
@@ -562,6 +617,11 @@ impl Checker {
                 let left = self.expr(left, scope, None);
                 let right = self.expr(right, scope, None);
                 let (left, right) = (left?, right?);
+                // In a product or a quotient a bare number is a factor
+                // (`2 * rate` is twice the rate); in a sum it becomes a rate.
+                if matches!(op, BinaryOp::Add | BinaryOp::Sub) {
+                    self.refuse_bare_rate_beside(&left, &right, "it is added to a rate");
+                }
                 let ty = match op {
                     BinaryOp::Add | BinaryOp::Sub => types::additive(
                         left.ty,

@@ -10,8 +10,11 @@ pub mod diagnostic;
 mod examples;
 pub(crate) mod expr;
 mod fold;
+mod guards;
 mod lints;
+mod messages;
 pub mod model;
+mod rates;
 mod tables;
 pub mod types;
 
@@ -40,6 +43,7 @@ pub fn check(
         checker.prove_bounds_in_order();
         checker.warn_unused();
         checker.warn_constant_conditions();
+        checker.warn_unguarded_optional_reads();
     }
     let examples = checker.define_examples(file);
     let diagnostics = std::mem::take(&mut checker.diagnostics);
@@ -115,7 +119,22 @@ struct Checker {
     /// Names whose declaration failed: already reported, so reading them is
     /// not reported again as an unknown name.
     failed_names: std::collections::HashSet<String>,
+    /// Outputs whose checking failed, as their names from the output down
+    /// (without the index): already reported, so an example that expects
+    /// them is not reported again as naming an unknown output.
+    failed_outputs: Vec<Vec<String>>,
+    /// The names of the output being checked, outermost first.
+    output_path: Vec<String>,
+    /// Slots of the definitions given per value of an enumeration so far:
+    /// each is evaluated, and compiled, once per value.
+    indexed_slots: usize,
 }
+
+/// Definitions given per value of an enumeration may have at most this many
+/// slots together (a rule `r[o: option]` over three options has three): each
+/// slot is a copy of its definition when compiled, so a few lines over a
+/// large enumeration would otherwise cost memory out of proportion to the text.
+const MAX_INDEXED_SLOTS: usize = 50_000;
 
 impl Checker {
     fn report(&mut self, diagnostic: Diagnostic) {
@@ -150,15 +169,23 @@ impl Checker {
             let (fits, expected) = match (key, &field.value.kind) {
                 ("effective", kind) => (matches!(kind, ast::LiteralKind::Date(_)), "a date `YYYY-MM-DD`"),
                 ("amends", kind) => (matches!(kind, ast::LiteralKind::Name(_)), "the name of a policy"),
+                ("status", kind) => (
+                    matches!(kind, ast::LiteralKind::Name(status) if status == ast::PROPOSAL),
+                    "`proposal` (a text in force gives no status)",
+                ),
                 (_, kind) => (matches!(kind, ast::LiteralKind::Text(_)), "a quoted text"),
             };
             if !fits {
-                self.report(Diagnostic::error(
+                let mut diagnostic = Diagnostic::error(
                     "avenant::check::header",
                     field.value.span,
                     format!("`{key}` takes {expected}"),
                     "wrong kind of value",
-                ));
+                );
+                if let ("amends", ast::LiteralKind::Text(text)) = (key, &field.value.kind) {
+                    diagnostic = amends_text(diagnostic, text);
+                }
+                self.report(diagnostic);
             }
             if key != "source" && key != "note" {
                 if let Some(first) = seen.insert(key, field.key.span) {
@@ -221,6 +248,7 @@ impl Checker {
                 | ast::Item::Remove(_)
                 | ast::Item::AmendConditions(_)
                 | ast::Item::AmendTable(_)
+                | ast::Item::AmendCell(_)
                 | ast::Item::AmendEnum(_)
                 | ast::Item::AmendProfile(_) => {}
             }
@@ -289,8 +317,12 @@ impl Checker {
                 ));
             }
         }
+        // A value given twice is reported once, and counted once: tables keyed
+        // by the enumeration are not asked for its rows twice.
+        let mut kept = std::collections::HashSet::new();
         let variants = variants
             .into_iter()
+            .filter(|(variant, _)| kept.insert(variant.name.clone()))
             .map(|(variant, label)| VariantDef {
                 name: variant.name,
                 label: label.map(|label| label.value),
@@ -456,11 +488,15 @@ impl Checker {
                 failed = true;
                 continue;
             };
+            let Some(message) = self.message(condition, &scope) else {
+                failed = true;
+                continue;
+            };
             conditions.push(ConditionDef {
                 name: condition.name.name.clone(),
                 guard,
                 requires,
-                message: condition.message.value.clone(),
+                message,
                 origin: origin(condition.name.span, &condition.meta),
             });
         }
@@ -475,7 +511,30 @@ impl Checker {
 
     fn index_enum(&mut self, index: &ast::IndexDecl) -> Option<EnumId> {
         match self.resolve_type(&index.ty)? {
-            Type::Enum(id) => Some(id),
+            Type::Enum(id) => {
+                let values = self.enums.get(id.index())?.variants.len();
+                let before = self.indexed_slots;
+                self.indexed_slots = before.saturating_add(values);
+                if self.indexed_slots > MAX_INDEXED_SLOTS {
+                    // Said once, at the definition that crosses the limit.
+                    if before <= MAX_INDEXED_SLOTS {
+                        self.report(
+                            Diagnostic::error(
+                                "avenant::check::too_many_slots",
+                                index.ty.span,
+                                format!(
+                                    "definitions given per value of an enumeration have {} values together here, more than the {MAX_INDEXED_SLOTS} a policy may have",
+                                    self.indexed_slots
+                                ),
+                                format!("`{}` has {values} values", index.ty.name),
+                            )
+                            .with_help("give fewer definitions per value, or index them by a smaller enumeration"),
+                        );
+                    }
+                    return None;
+                }
+                Some(id)
+            }
             _ => {
                 self.report(
                     Diagnostic::error(
@@ -558,13 +617,21 @@ impl Checker {
         let index = match &decl.index {
             Some(index) => match self.index_enum(index) {
                 Some(id) => Some(id),
-                None => return,
+                None => {
+                    self.failed_outputs.push(vec![decl.name.name.clone()]);
+                    return;
+                }
             },
             None => None,
         };
         let scope =
             expr::Scope { index: decl.index.as_ref().zip(index).map(|(index, id)| (index.name.name.clone(), id)) };
-        let Some(node) = self.output_node(&decl.body, &scope, None) else { return };
+        self.output_path = vec![decl.name.name.clone()];
+        let node = self.output_node(&decl.body, &scope, None);
+        let Some(node) = node else {
+            self.failed_outputs.push(std::mem::take(&mut self.output_path));
+            return;
+        };
         self.outputs.push(OutputDef {
             name: decl.name.name.clone(),
             index,
@@ -630,16 +697,47 @@ impl Checker {
                         continue;
                     }
                     seen.insert(name.name.clone(), name.span);
-                    if let Some(node) = self.output_node(node, scope, when) {
-                        fields.push((name.name.clone(), node));
+                    self.output_path.push(name.name.clone());
+                    match self.output_node(node, scope, when) {
+                        Some(node) => fields.push((name.name.clone(), node)),
+                        None => self.failed_outputs.push(self.output_path.clone()),
                     }
+                    self.output_path.pop();
                 }
                 ast::OutputItem::When { guard, items } => {
-                    let Some(guard) = self.guard(Some(guard), scope, when).flatten() else { continue };
+                    let Some(guard) = self.guard(Some(guard), scope, when).flatten() else {
+                        self.fail_outputs(items);
+                        continue;
+                    };
                     self.output_items(items, scope, Some(&guard), fields, seen);
                 }
             }
         }
+    }
+
+    /// Records every output under a `when` block whose guard failed.
+    fn fail_outputs(&mut self, items: &[ast::OutputItem]) {
+        for item in items {
+            match item {
+                ast::OutputItem::Named { name, .. } => {
+                    let mut path = self.output_path.clone();
+                    path.push(name.name.clone());
+                    self.failed_outputs.push(path);
+                }
+                ast::OutputItem::When { items, .. } => self.fail_outputs(items),
+            }
+        }
+    }
+
+    /// Whether an expected output's path leads into an output whose checking
+    /// failed; its index, if any, is the second step, and is skipped.
+    fn in_failed_output(&self, path: &[&str]) -> bool {
+        self.failed_outputs.iter().any(|failed| {
+            let (Some(first), Some(rest)) = (failed.first(), failed.get(1..)) else { return false };
+            let leads = |steps: &[&str]| steps.len() >= rest.len() && steps.iter().zip(rest).all(|(a, b)| a == b);
+            path.first() == Some(&first.as_str())
+                && (leads(path.get(1..).unwrap_or_default()) || leads(path.get(2..).unwrap_or_default()))
+        })
     }
 
     /// A `when` guard, joined to the guard of an enclosing `when` block.
@@ -688,6 +786,13 @@ impl Checker {
             }
             (kind, _) => expr::literal_type(kind),
         };
+        if let (Some(Type::Number), Type::Rate, Some(Value::Decimal(value))) = (found, ty, &value) {
+            self.report(rates::bare_rate(*value, literal.span, "a rate is expected"));
+            return None;
+        }
+        if let (Some(Type::Rate), Type::Rate, Some(Value::Decimal(rate))) = (found, ty, &value) {
+            self.warn_rate_out_of_range(*rate, literal.span);
+        }
         match (found, value) {
             (Some(found), Some(value)) if found.fits(ty) => {
                 if ty == Type::PATIENTS {
@@ -745,6 +850,20 @@ fn literal_help(ty: Type) -> String {
         Type::Number => "write a number".to_owned(),
         _ => "write a value of the column's type".to_owned(),
     }
+}
+
+/// `amends "convention-2024.policy"`: the amended text is named as in its
+/// header, unquoted, not by its file.
+fn amends_text(diagnostic: Diagnostic, text: &str) -> Diagnostic {
+    let stem = text.rsplit(['/', '\\']).next().unwrap_or(text);
+    let stem = stem.strip_suffix(".policy").unwrap_or(stem);
+    // A name is short; a longer text is cut rather than repeated whole.
+    let name: String = stem.chars().take(60).map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    Diagnostic {
+        message: "`amends` takes the name of the text it amends, unquoted, not its file name".to_owned(),
+        ..diagnostic
+    }
+    .with_help(format!("write `amends {name}`, the name after `policy` in that text's header"))
 }
 
 fn unrounded(span: Span, what: &str) -> Diagnostic {

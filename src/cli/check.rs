@@ -26,8 +26,10 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             return Ok(Exit::Trouble);
         }
     };
+    // A folder's texts are read once for all its files, not once for each.
+    let mut loader = avenant::chain::Loader::default();
     for path in &paths {
-        match super::load_policy(path, None, reporter) {
+        match super::report_loaded(loader.load_text(path), reporter) {
             Ok(avenant::Loaded { policy, warnings, .. }) => {
                 for warning in &warnings {
                     reporter.diagnostic(&warning.render_with(policy.sources()));

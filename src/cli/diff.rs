@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 
 use super::assign::AssignArgs;
+use super::atomic::{AtomicFile, Files};
 use super::{Exit, Reporter};
 use avenant::batch::Format as RowsFormat;
 use avenant::diff::{self, Breakdown, DiffError, Money, Summary};
@@ -37,6 +38,17 @@ pub struct DiffArgs {
     /// The date of the evaluation under NEW.
     #[arg(long, value_name = "DATE", value_parser = super::parse_date, requires = "on_old")]
     on_new: Option<jiff::civil::Date>,
+
+    /// Use the text of this name in the OLD directory (a draft with `status
+    /// proposal`, say) instead of the one in force on its date.
+    #[arg(long, value_name = "NAME")]
+    proposal_old: Option<String>,
+
+    /// Use the text of this name in the NEW directory (a draft with `status
+    /// proposal`, say) instead of the one in force on its date: `avenant diff
+    /// policies policies --proposal-new proposition_2026` compares a draft with the text in force.
+    #[arg(long, value_name = "NAME")]
+    proposal_new: Option<String>,
 
     /// The summary: `table` for people, `json` or `csv` (one row per band, zone and specialty) for programs.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -108,11 +120,27 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         }
     };
     let Some(assignments) = args.assign.assignments(reporter) else { return Ok(Exit::Trouble) };
-    let Ok((old, _)) = super::load_for_evaluation(&args.old, Some(on_old), reporter) else { return Ok(Exit::Rejected) };
-    let Ok((new, _)) = super::load_for_evaluation(&args.new, Some(on_new), reporter) else { return Ok(Exit::Rejected) };
+    let old = match super::load_chosen_for_evaluation(&args.old, Some(on_old), args.proposal_old.as_deref(), reporter) {
+        Ok((old, _)) => old,
+        Err(exit) => return Ok(exit),
+    };
+    let new = match super::load_chosen_for_evaluation(&args.new, Some(on_new), args.proposal_new.as_deref(), reporter) {
+        Ok((new, _)) => new,
+        Err(exit) => return Ok(exit),
+    };
     let name = |loaded: &avenant::Loaded, on: jiff::civil::Date| format!("{} on {on}", loaded.policy.header.name);
     let old_side = diff::Side { loaded: &old, on: on_old, name: name(&old, on_old) };
     let new_side = diff::Side { loaded: &new, on: on_new, name: name(&new, on_new) };
+    let policy_texts = super::policy_files(&[args.old.clone(), args.new.clone()]).unwrap_or_default();
+    let files = Files::default()
+        .input("population", &args.profiles)
+        .inputs("policy text", policy_texts.iter().map(PathBuf::as_path))
+        .output("`--out`", args.out.as_deref())
+        .output("`--errors`", args.errors.as_deref());
+    if let Err(clash) = files.check() {
+        reporter.message(&clash);
+        return Ok(Exit::Trouble);
+    }
     let population = args.profiles.display().to_string();
     let Some(input) = RowsFormat::of(&args.profiles) else {
         reporter.message(&format!("`{population}`: a population is a `.csv` or `.jsonl` file"));
@@ -125,6 +153,8 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             return Ok(Exit::Trouble);
         }
     };
+    // Both files are written beside their targets and replace them only
+    // when the comparison has succeeded.
     let mut out_file = match &args.out {
         Some(path) => {
             let format = match RowsFormat::of(path) {
@@ -135,8 +165,8 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
                     return Ok(Exit::Trouble);
                 }
             };
-            match std::fs::File::create(path) {
-                Ok(file) => Some((std::io::BufWriter::with_capacity(1 << 20, file), format)),
+            match AtomicFile::create(path) {
+                Ok(file) => Some((file, format)),
                 Err(error) => {
                     reporter.message(&format!("cannot write `{}`: {error}", path.display()));
                     return Ok(Exit::Trouble);
@@ -146,7 +176,7 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         None => None,
     };
     let mut errors_file = match &args.errors {
-        Some(path) => match std::fs::File::create(path) {
+        Some(path) => match AtomicFile::create(path) {
             Ok(file) => {
                 let mut writer = csv::Writer::from_writer(file);
                 writer.write_record(["row", "side", "code", "field", "message"]).map_err(std::io::Error::other)?;
@@ -212,11 +242,11 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             return Ok(Exit::Trouble);
         }
     };
-    if let Some((mut writer, _)) = out_file {
-        writer.flush()?;
+    if let Some((file, _)) = out_file {
+        file.commit()?;
     }
-    if let Some(mut writer) = errors_file {
-        writer.flush()?;
+    if let Some(writer) = errors_file {
+        writer.into_inner().map_err(|error| std::io::Error::other(error.to_string()))?.commit()?;
     }
     let mut stdout = std::io::stdout().lock();
     match args.format {
@@ -229,7 +259,7 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
 }
 
 /// One line of the `--errors` report.
-fn write_rejected(writer: &mut csv::Writer<std::fs::File>, row: &diff::Rejected) -> std::io::Result<()> {
+fn write_rejected(writer: &mut csv::Writer<AtomicFile>, row: &diff::Rejected) -> std::io::Result<()> {
     let number = row.row.to_string();
     let field = row.error.field.clone().unwrap_or_default();
     let cells = [number.as_str(), row.side, row.error.code, field.as_str(), row.error.message.as_str()];

@@ -36,6 +36,12 @@ pub struct EvalArgs {
     /// text in force in a directory, and dates the physician's contract year.
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     on: Option<jiff::civil::Date>,
+
+    /// Use the text of this name in the POLICY directory, a draft with
+    /// `status proposal` say, instead of the one in force on the date
+    /// (proposals are never picked by date).
+    #[arg(long, value_name = "NAME")]
+    proposal: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,10 +53,11 @@ pub(super) enum Format {
 }
 
 pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
-    let (loaded, on) = match super::load_for_evaluation(&args.policy, args.on, reporter) {
-        Ok(loaded) => loaded,
-        Err(exit) => return Ok(exit),
-    };
+    let (loaded, on) =
+        match super::load_chosen_for_evaluation(&args.policy, args.on, args.proposal.as_deref(), reporter) {
+            Ok(loaded) => loaded,
+            Err(exit) => return Ok(exit),
+        };
     let policy = &loaded.policy;
     if let Some(population) = &args.population {
         return super::eval_population::run(&args.batch, &loaded, on, &args.policy, population, args.format, reporter);

@@ -6,6 +6,7 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
+use super::atomic::{AtomicFile, Files};
 use super::eval::Format;
 use super::{Exit, Reporter};
 use avenant::batch::{self, BatchError, Options, RowError};
@@ -71,6 +72,16 @@ pub fn run(
             return Ok(Exit::Trouble);
         }
     };
+    let policy_texts = super::policy_files(std::slice::from_ref(&policy_path.to_path_buf())).unwrap_or_default();
+    let files = Files::default()
+        .input("population", population)
+        .inputs("policy text", policy_texts.iter().map(PathBuf::as_path))
+        .output("`--out`", args.out.as_deref())
+        .output("`--errors`", args.errors.as_deref());
+    if let Err(clash) = files.check() {
+        reporter.message(&clash);
+        return Ok(Exit::Trouble);
+    }
     let file = match std::fs::File::open(population) {
         Ok(file) => file,
         Err(error) => {
@@ -79,29 +90,23 @@ pub fn run(
         }
     };
     let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
-    let mut output: Box<dyn std::io::Write + Send> = match &args.out {
-        None => Box::new(std::io::BufWriter::with_capacity(1 << 20, std::io::stdout())),
-        Some(path) => match std::fs::File::create(path) {
-            Ok(file) => Box::new(std::io::BufWriter::with_capacity(1 << 20, file)),
-            Err(error) => {
-                reporter.message(&format!("cannot write `{}`: {error}", path.display()));
-                return Ok(Exit::Trouble);
-            }
-        },
+    // Both files are written beside their targets and replace them only
+    // when the run has succeeded.
+    let mut out_file = match args.out.as_deref().map(AtomicFile::create).transpose() {
+        Ok(out_file) => out_file,
+        Err(error) => return Ok(cannot_write(reporter, args.out.as_deref(), &error)),
     };
-    let mut errors_file = match &args.errors {
-        None => None,
-        Some(path) => match std::fs::File::create(path) {
-            Ok(file) => {
-                let mut writer = std::io::BufWriter::new(file);
-                writer.write_all(b"row,line,field,code,message,help\n")?;
-                Some(writer)
-            }
-            Err(error) => {
-                reporter.message(&format!("cannot write `{}`: {error}", path.display()));
-                return Ok(Exit::Trouble);
-            }
-        },
+    let mut errors_file = match args.errors.as_deref().map(AtomicFile::create).transpose() {
+        Ok(errors_file) => errors_file,
+        Err(error) => return Ok(cannot_write(reporter, args.errors.as_deref(), &error)),
+    };
+    if let Some(writer) = errors_file.as_mut() {
+        writer.write_all(b"row,line,field,code,message,help\n")?;
+    }
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+    let output: &mut (dyn std::io::Write + Send) = match out_file.as_mut() {
+        Some(file) => file,
+        None => &mut stdout,
     };
     // A bar on a terminal only: piped or redirected, standard error stays clean.
     let bar = if std::io::stderr().is_terminal() {
@@ -139,11 +144,8 @@ pub fn run(
         bar.set_position(progress.bytes);
         bar.set_message(format!("{} rows", progress.rows));
     };
-    let result = batch::run(&compiled, file, &mut output, &options, &mut rejected, &mut progress);
+    let result = batch::run(&compiled, file, output, &options, &mut rejected, &mut progress);
     bar.finish_and_clear();
-    if let Some(writer) = errors_file.as_mut() {
-        writer.flush()?;
-    }
     let summary = match result {
         Ok(summary) => summary,
         Err(BatchError::Io(error)) => return Err(error),
@@ -162,6 +164,10 @@ pub fn run(
             return Ok(Exit::Rejected);
         }
     };
+    stdout.flush()?;
+    for file in [out_file, errors_file].into_iter().flatten() {
+        file.commit()?;
+    }
     // What the command line assumed is said beside the counts, so a log records it.
     let assumed = assignments.record();
     let assumed =
@@ -188,4 +194,11 @@ fn write_error(writer: &mut impl std::io::Write, error: &RowError) -> std::io::R
     output::csv::field(&mut line, error.help.as_deref().unwrap_or(""));
     line.push(b'\n');
     writer.write_all(&line)
+}
+
+/// A file that cannot be started (its folder missing, say): nothing was written.
+pub(super) fn cannot_write(reporter: &Reporter, path: Option<&Path>, error: &std::io::Error) -> Exit {
+    let path = path.map(|path| path.display().to_string()).unwrap_or_default();
+    reporter.message(&format!("cannot write `{path}`: {error}"));
+    Exit::Trouble
 }

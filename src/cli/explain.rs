@@ -32,6 +32,12 @@ pub struct ExplainArgs {
     /// The date of the evaluation (YYYY-MM-DD; default: today).
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     on: Option<jiff::civil::Date>,
+
+    /// Use the text of this name in the POLICY directory, a draft with
+    /// `status proposal` say, instead of the one in force on the date
+    /// (proposals are never picked by date).
+    #[arg(long, value_name = "NAME")]
+    proposal: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,10 +47,11 @@ enum Format {
 }
 
 pub fn run(args: &ExplainArgs, reporter: &Reporter) -> std::io::Result<Exit> {
-    let (loaded, on) = match super::load_for_evaluation(&args.policy, args.on, reporter) {
-        Ok(loaded) => loaded,
-        Err(exit) => return Ok(exit),
-    };
+    let (loaded, on) =
+        match super::load_chosen_for_evaluation(&args.policy, args.on, args.proposal.as_deref(), reporter) {
+            Ok(loaded) => loaded,
+            Err(exit) => return Ok(exit),
+        };
     let policy = &loaded.policy;
     let example = args.profile.to_str().and_then(|name| policy.examples.iter().find(|example| example.name == name));
     let profile = match example {
@@ -94,8 +101,7 @@ pub fn run(args: &ExplainArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             write!(stdout, "{}", output::explain::text(policy, &subject, &explanation, &roots, whole))?;
         }
         Format::Json => {
-            let json = output::explain::json(policy, &subject, &explanation, &roots);
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
+            writeln!(stdout, "{}", output::explain::json_text(policy, &subject, &explanation, &roots))?;
         }
     }
     Ok(Exit::Success)

@@ -2,8 +2,13 @@
 //! `--check` say which are not, with the lines that would change.
 
 use std::io::Write as _;
+use std::ops::Range;
 use std::path::PathBuf;
 
+use imara_diff::intern::{InternedInput, Token};
+use imara_diff::{Algorithm, diff};
+
+use super::atomic::AtomicFile;
 use super::{Exit, Reporter};
 use avenant::format::{FormatError, format};
 
@@ -58,7 +63,7 @@ pub fn run(args: &FmtArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             writeln!(stdout, "{} is not formatted; `avenant fmt` would change:", path.display())?;
             write!(stdout, "{}", difference(&text, &formatted))?;
             exit = exit.max(Exit::Rejected);
-        } else if let Err(error) = std::fs::write(path, &formatted) {
+        } else if let Err(error) = write_whole(path, &formatted) {
             reporter.message(&format!("cannot write `{}`: {error}", path.display()));
             exit = exit.max(Exit::Trouble);
         } else {
@@ -68,42 +73,40 @@ pub fn run(args: &FmtArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     Ok(exit)
 }
 
+/// Replaces a policy file only once its new text is whole on disk: a full
+/// disk or an interruption leaves the text as it was.
+fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(text.as_bytes())?;
+    file.commit()
+}
+
 /// The lines that differ, as `-` (now) and `+` (formatted), each run under
 /// the number of its first line in the file.
+///
+/// imara-diff's histogram diff works in space linear in the lines, and falls
+/// back on a bounded Myers for runs of repeated lines: a table of lines ×
+/// lines took 7 GB for a policy of 30 000 comment lines.
 fn difference(old: &str, new: &str) -> String {
-    let old: Vec<&str> = old.lines().collect();
-    let new: Vec<&str> = new.lines().collect();
-    // Longest common subsequence, from the ends: `common[i][j]` for old[i..], new[j..].
-    let mut common = vec![vec![0usize; new.len() + 1]; old.len() + 1];
-    for i in (0..old.len()).rev() {
-        for j in (0..new.len()).rev() {
-            common[i][j] =
-                if old[i] == new[j] { common[i + 1][j + 1] + 1 } else { common[i + 1][j].max(common[i][j + 1]) };
-        }
-    }
+    let input = InternedInput::new(old, new);
+    // Every token was made by this input's interner, so indexing it by one is in range.
+    let line = |tokens: &[Token], at: u32| tokens.get(at as usize).map_or("", |token| input.interner[*token]);
     let mut out = String::new();
-    let (mut i, mut j) = (0, 0);
-    let mut in_run = false;
-    while i < old.len() || j < new.len() {
-        if i < old.len() && j < new.len() && old[i] == new[j] {
-            in_run = false;
-            i += 1;
-            j += 1;
-            continue;
+    // Where the last run ended, before and after: a run that starts there continues it.
+    let mut last_end = None;
+    diff(Algorithm::Histogram, &input, |before: Range<u32>, after: Range<u32>| {
+        if last_end != Some((before.start, after.start)) {
+            out.push_str(&format!("  line {}:\n", before.start + 1));
         }
-        if !in_run {
-            out.push_str(&format!("  line {}:\n", i + 1));
-            in_run = true;
-        }
-        if i < old.len() && (j == new.len() || common[i + 1][j] >= common[i][j + 1]) {
-            out.push_str(format!("  - {}", old[i]).trim_end());
+        for at in before.clone() {
+            out.push_str(format!("  - {}", line(&input.before, at)).trim_end());
             out.push('\n');
-            i += 1;
-        } else {
-            out.push_str(format!("  + {}", new[j]).trim_end());
-            out.push('\n');
-            j += 1;
         }
-    }
+        for at in after.clone() {
+            out.push_str(format!("  + {}", line(&input.after, at)).trim_end());
+            out.push('\n');
+        }
+        last_end = Some((before.end, after.end));
+    });
     out
 }

@@ -3,6 +3,7 @@
 //! prints or exits.
 
 mod assign;
+mod atomic;
 mod check;
 mod diff;
 mod eval;
@@ -84,6 +85,7 @@ impl From<Exit> for std::process::ExitCode {
 }
 
 pub fn run(cli: Cli) -> Exit {
+    atomic::remove_pending_on_interrupt();
     let reporter = Reporter::new(cli.error_format, cli.color);
     let exit = match cli.command {
         Command::Eval(args) => eval::run(&args, &reporter),
@@ -114,10 +116,30 @@ fn load_policy(
     on: Option<jiff::civil::Date>,
     reporter: &Reporter,
 ) -> Result<avenant::Loaded, Exit> {
-    let loaded = match on {
-        Some(on) => avenant::load_in_force(path, on),
-        None => avenant::load_text(path),
+    load_chosen(path, on, None, reporter)
+}
+
+/// As [`load_policy`], with `proposal` naming the text of a directory to load
+/// instead of the one in force by date (a draft, say).
+fn load_chosen(
+    path: &std::path::Path,
+    on: Option<jiff::civil::Date>,
+    proposal: Option<&str>,
+    reporter: &Reporter,
+) -> Result<avenant::Loaded, Exit> {
+    let loaded = match (on, proposal) {
+        (Some(on), proposal) => avenant::load_chosen(path, on, proposal),
+        (None, Some(proposal)) => avenant::load_chosen(path, today(), Some(proposal)),
+        (None, None) => avenant::load_text(path),
     };
+    report_loaded(loaded, reporter)
+}
+
+/// A loaded policy, or its problems reported; `Err` carries the exit code.
+fn report_loaded(
+    loaded: Result<avenant::Loaded, avenant::LoadError>,
+    reporter: &Reporter,
+) -> Result<avenant::Loaded, Exit> {
     match loaded {
         Ok(loaded) => Ok(loaded),
         Err(avenant::LoadError::Io { path, error }) => {
@@ -138,22 +160,27 @@ fn load_policy(
             reporter.message(&format!("{error}; evaluate the directory of texts to use the one in force then"));
             Err(Exit::Rejected)
         }
-        Err(error @ (avenant::LoadError::NoTextInForce { .. } | avenant::LoadError::Ambiguous { .. })) => {
+        Err(
+            error @ (avenant::LoadError::NoTextInForce { .. }
+            | avenant::LoadError::Ambiguous { .. }
+            | avenant::LoadError::UnknownText { .. }),
+        ) => {
             reporter.message(&error.to_string());
             Err(Exit::Rejected)
         }
     }
 }
 
-/// The policy in force on `on` (default: today), and that date: what `eval`
-/// and `explain` evaluate against.
-fn load_for_evaluation(
+/// The policy in force on `on` (default: today), or the text `proposal`
+/// names, and that date: what `eval`, `explain` and `diff` evaluate against.
+fn load_chosen_for_evaluation(
     path: &std::path::Path,
     on: Option<jiff::civil::Date>,
+    proposal: Option<&str>,
     reporter: &Reporter,
 ) -> Result<(avenant::Loaded, jiff::civil::Date), Exit> {
     let on = on.unwrap_or_else(today);
-    load_policy(path, Some(on), reporter).map(|loaded| (loaded, on))
+    load_chosen(path, Some(on), proposal, reporter).map(|loaded| (loaded, on))
 }
 
 /// Today, in UTC: the default date of an evaluation.
@@ -174,10 +201,21 @@ fn load_profile(
     reporter: &Reporter,
     tolerated: &[String],
 ) -> Result<avenant::Profile, Exit> {
-    let bytes = std::fs::read(path).map_err(|error| {
-        reporter.message(&format!("cannot read `{}`: {error}", path.display()));
-        Exit::Trouble
-    })?;
+    // One byte past the limit is enough for the reader to refuse the file:
+    // a file of any size is never read whole.
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(avenant::MAX_PROFILE_BYTES).unwrap_or(u64::MAX).saturating_add(1);
+    std::fs::File::open(path)
+        .and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, limit), &mut bytes))
+        .map_err(|error| {
+            reporter.message(&format!("cannot read `{}`: {error}", path.display()));
+            Exit::Trouble
+        })?;
+    // A file cut at the limit may end inside a character: it is refused for its size, not its encoding.
+    if bytes.len() > avenant::MAX_PROFILE_BYTES {
+        bytes.truncate(bytes.utf8_chunks().map(|chunk| chunk.valid().len()).next().unwrap_or(0));
+        bytes.resize(avenant::MAX_PROFILE_BYTES + 1, b' ');
+    }
     let text = String::from_utf8(bytes).map_err(|error| {
         let at = error.utf8_error().valid_up_to();
         reporter.message(&format!("`{}` is not UTF-8 text (byte {at}); save the profile as UTF-8", path.display()));
@@ -199,13 +237,15 @@ fn policy_files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>,
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries =
-                std::fs::read_dir(path).map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
-            let mut found: Vec<std::path::PathBuf> = entries
-                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-                .filter(|file| file.extension().is_some_and(|extension| extension == "policy"))
-                .collect();
-            found.sort();
+            let (found, outside) = avenant::chain::policy_files_in(path)
+                .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+            if let Some(link) = outside.first() {
+                return Err(format!(
+                    "`{}` leads outside `{}`: a folder's texts are read only from inside it; name the file itself to read it",
+                    link.display(),
+                    path.display()
+                ));
+            }
             files.extend(found);
         } else if path.is_file() {
             files.push(path.clone());

@@ -3,6 +3,7 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
+use super::atomic::AtomicFile;
 use super::{Exit, Reporter};
 
 #[derive(Debug, clap::Args)]
@@ -22,8 +23,10 @@ pub struct PopulationArgs {
 
 pub fn run(args: &PopulationArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let written = match &args.out {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(file) => avenant::population::write(args.size, args.seed, std::io::BufWriter::new(file)),
+        // Written beside its target, which it replaces only once whole.
+        Some(path) => match AtomicFile::create(path) {
+            Ok(mut file) => avenant::population::write(args.size, args.seed, &mut file)
+                .and_then(|()| file.commit().map_err(csv::Error::from)),
             Err(error) => {
                 reporter.message(&format!("cannot write `{}`: {error}", path.display()));
                 return Ok(Exit::Trouble);

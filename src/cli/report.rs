@@ -38,10 +38,12 @@ impl Reporter {
             ErrorFormat::Json => JSONReportHandler::new().render_report(&mut out, diagnostic),
             ErrorFormat::Human | ErrorFormat::Plain => {
                 let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+                // miette pads a label to its column with a formatting width,
+                // which panics past 65 535: a long line is drawn as a window.
                 GraphicalReportHandler::new_themed(theme)
                     .with_width(WIDTH)
                     .with_links(false)
-                    .render_report(&mut out, diagnostic)
+                    .render_report(&mut out, &Windowed::new(diagnostic))
             }
         };
         out
@@ -152,5 +154,166 @@ impl miette::Diagnostic for ProfileDiagnostic {
         };
         let at = self.at?;
         Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(Some(label), at))))
+    }
+}
+
+/// A line longer than this many bytes is drawn as a window around the place.
+const LONGEST_LINE: usize = 240;
+/// How many bytes of a long line a window shows before the place, and after it.
+const AROUND: usize = 60;
+/// How many bytes of a long line a label covers at most.
+const LONGEST_LABEL: usize = 60;
+
+/// A diagnostic whose source lines are short enough to draw: a long line (a
+/// minified JSON profile, say) shows only a window around each label, while
+/// the header keeps the real line and column.
+struct Windowed<'a> {
+    diagnostic: &'a dyn miette::Diagnostic,
+    source: Option<Window<'a>>,
+}
+
+impl<'a> Windowed<'a> {
+    fn new(diagnostic: &'a dyn miette::Diagnostic) -> Self {
+        // The whole text, read as a span from its start with every line of context.
+        let source = diagnostic
+            .source_code()
+            .and_then(|source| source.read_span(&miette::SourceSpan::from((0, 0)), usize::MAX, usize::MAX).ok())
+            .map(|contents| Window { name: contents.name().map(str::to_owned), text: contents.data() });
+        Windowed { diagnostic, source }
+    }
+}
+
+impl std::fmt::Debug for Windowed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.diagnostic, f)
+    }
+}
+
+impl std::fmt::Display for Windowed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.diagnostic, f)
+    }
+}
+
+impl std::error::Error for Windowed<'_> {}
+
+impl miette::Diagnostic for Windowed<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diagnostic.severity()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic.help()
+    }
+
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic.url()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        match &self.source {
+            Some(window) => Some(window),
+            None => self.diagnostic.source_code(),
+        }
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let labels = self.diagnostic.labels()?;
+        let Some(window) = &self.source else { return Some(labels) };
+        Some(Box::new(labels.map(move |label| {
+            let (start, end) = window.label(label.offset(), label.offset() + label.len());
+            let span = miette::SourceSpan::from(start..end);
+            match label.primary() {
+                true => miette::LabeledSpan::new_primary_with_span(label.label().map(str::to_owned), span),
+                false => miette::LabeledSpan::new_with_span(label.label().map(str::to_owned), span),
+            }
+        })))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        self.diagnostic.related()
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.diagnostic.diagnostic_source()
+    }
+}
+
+/// A diagnostic's text, read so that no line drawn is longer than [`LONGEST_LINE`].
+struct Window<'a> {
+    name: Option<String>,
+    text: &'a [u8],
+}
+
+impl Window<'_> {
+    /// The line around `offset`: its start and end (before the line break).
+    fn line(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = self.text.get(..offset).unwrap_or_default();
+        let after = self.text.get(offset..).unwrap_or_default();
+        let start = before.iter().rposition(|&byte| byte == b'\n').map_or(0, |at| at + 1);
+        let end =
+            after.iter().position(|&byte| matches!(byte, b'\n' | b'\r')).map_or(self.text.len(), |at| offset + at);
+        (start, end)
+    }
+
+    /// A label's span as drawn: unchanged on a short line; on a long one, cut
+    /// to its line and to [`LONGEST_LABEL`] bytes.
+    fn label(&self, start: usize, end: usize) -> (usize, usize) {
+        let (line_start, line_end) = self.line(start);
+        if line_end - line_start <= LONGEST_LINE {
+            return (start, end);
+        }
+        let start = self.boundary(start.min(line_end));
+        let end = self.boundary(end.min(line_end).min(start + LONGEST_LABEL)).max(start);
+        (start, end)
+    }
+
+    /// The nearest start of a character at or before `offset`.
+    fn boundary(&self, mut offset: usize) -> usize {
+        while offset > 0 && self.text.get(offset).is_some_and(|&byte| byte & 0xC0 == 0x80) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    /// The bytes drawn for a span on a long line: [`AROUND`] bytes either side
+    /// of it, within its line, without the lines of context around.
+    fn around(&self, span: &miette::SourceSpan) -> (usize, usize) {
+        let (line_start, line_end) = self.line(span.offset());
+        let start = self.boundary(span.offset().saturating_sub(AROUND).max(line_start));
+        let end = span.offset().saturating_add(span.len()).min(span.offset() + LONGEST_LABEL + AROUND);
+        let end = self.boundary(end.saturating_add(AROUND).min(line_end)).max(start);
+        (start, end)
+    }
+}
+
+impl miette::SourceCode for Window<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let contents = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let data = contents.data();
+        let long = data.split(|&byte| byte == b'\n').any(|line| line.len() > LONGEST_LINE);
+        let (data, span, line, column, line_count) = match long {
+            false => (data, *contents.span(), contents.line(), contents.column(), contents.line_count()),
+            true => {
+                let (start, end) = self.around(span);
+                let at = self.text.read_span(&miette::SourceSpan::from((start, 0)), 0, 0)?;
+                let data = self.text.get(start..end).unwrap_or_default();
+                (data, miette::SourceSpan::from(start..end), at.line(), at.column(), 1)
+            }
+        };
+        Ok(Box::new(match &self.name {
+            Some(name) => miette::MietteSpanContents::new_named(name.clone(), data, span, line, column, line_count),
+            None => miette::MietteSpanContents::new(data, span, line, column, line_count),
+        }))
     }
 }

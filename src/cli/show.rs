@@ -17,17 +17,24 @@ pub struct ShowArgs {
     /// POLICY is a directory).
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     on: Option<jiff::civil::Date>,
+
+    /// Use the text of this name in the POLICY directory, a draft with
+    /// `status proposal` say, instead of the one in force on the date
+    /// (proposals are never picked by date).
+    #[arg(long, value_name = "NAME")]
+    proposal: Option<String>,
 }
 
 pub fn run(args: &ShowArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let on = args.on.or_else(|| args.policy.is_dir().then(super::today));
-    let loaded = match super::load_policy(&args.policy, on, reporter) {
+    let loaded = match super::load_chosen(&args.policy, on, args.proposal.as_deref(), reporter) {
         Ok(loaded) => loaded,
         Err(exit) => return Ok(exit),
     };
     let text = avenant::format::print_merged(&loaded.merged, loaded.policy.sources());
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "# {} as in force: {}", loaded.policy.header.name, loaded.chain.join(" → "))?;
+    let status = if loaded.merged.file.header.is_proposal() { "as proposed" } else { "as in force" };
+    writeln!(stdout, "# {} {status}: {}", loaded.policy.header.name, loaded.chain.join(" → "))?;
     write!(stdout, "{text}")?;
     Ok(Exit::Success)
 }

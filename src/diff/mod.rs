@@ -6,7 +6,8 @@
 //! by band, zone, specialty and contract. Reads the population and writes
 //! only the streams it is given; never prints.
 //!
-//! The population is read once, in chunks (the batch evaluator's reader);
+//! The population is read once, in chunks (the batch evaluator's reader, its
+//! rows and chunks bounded in bytes, a row it refuses rejected by both sides);
 //! each chunk's rows are read for both sides from the same cells, evaluated
 //! by each side's compiled lanes, compared and counted on all cores; the
 //! chunks' rows and counts are then written and added in order, so memory is
@@ -29,8 +30,9 @@ use rust_decimal::Decimal;
 
 use crate::Loaded;
 use crate::assign::{AssignError, Assignments, Resolved};
-use crate::batch::rows::ColumnMap;
-use crate::batch::{BatchError, Chunk, Format, RowError, Source, receive_wave};
+use crate::batch::rows::{Cells, ColumnMap};
+use crate::batch::source::{self, Chunk, Source, receive_wave};
+use crate::batch::{BatchError, CHUNK_BYTES, Format, ROW_BYTES, RowError};
 use crate::eval::compiled::CompiledPolicy;
 use compare::{Compared, View};
 use plan::Plan;
@@ -156,19 +158,17 @@ pub fn diff(
             }));
         }
     }
-    let (source, columns) = match input {
-        Format::Csv => {
-            let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(population);
-            let header = reader.headers().map_err(|error| BatchError::Read(error.to_string()))?.clone();
-            let titles: Vec<&str> = header.iter().collect();
+    let (source, header) = source::open(population, input, ROW_BYTES)?;
+    let columns = match header {
+        Some((header, line)) => {
+            let titles: Vec<&str> = header.iter().map(String::as_str).collect();
             let map = |compiled: &CompiledPolicy<'_>, side| {
-                ColumnMap::new(compiled.policy(), &titles, &sides.tolerated)
+                ColumnMap::new(compiled.policy(), &titles, &sides.tolerated, line)
                     .map_err(|errors| DiffError::Columns { side, errors })
             };
-            let columns = (map(&sides.old, "old")?, map(&sides.new, "new")?);
-            (Source::Csv { reader }, Some(columns))
+            Some((map(&sides.old, "old")?, map(&sides.new, "new")?))
         }
-        Format::Jsonl => (Source::Jsonl { reader: std::io::BufReader::new(population), line: 0, bytes: 0 }, None),
+        None => None,
     };
     if let Some(rows) = profiles.as_mut() {
         rows.out.write_all(&rows::header(&sides.plan, rows.format))?;
@@ -218,14 +218,14 @@ fn run<R: Read + Send>(
     std::thread::scope(|scope| -> Result<(), DiffError> {
         let (full_sender, full_receiver) = mpsc::sync_channel::<Result<Chunk, BatchError>>(wave_size);
         let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
-        scope.spawn(move || source.feed(chunk_size, &full_sender, &empty_receiver));
+        scope.spawn(move || source.feed(chunk_size, CHUNK_BYTES, &full_sender, &empty_receiver));
         let mut works: Vec<Work> = Vec::new();
         loop {
-            let (mut wave, failure) = receive_wave(&full_receiver, wave_size);
+            let (wave, failure) = receive_wave(&full_receiver, wave_size);
             let finished = wave.is_empty();
             works.resize_with(wave.len().max(works.len()), Work::default);
             pool.install(|| {
-                wave.par_iter_mut().zip(works.par_iter_mut()).for_each(|(chunk, work)| {
+                wave.par_iter().zip(works.par_iter_mut()).for_each(|(chunk, work)| {
                     let mut worker = work.worker.take().unwrap_or_else(|| Worker::new(sides));
                     worker.compare(sides, columns, chunk, work);
                     work.worker = Some(worker);
@@ -256,7 +256,6 @@ struct Worker {
     /// The profiles' names, one per row of the chunk, as ranges of `names`.
     ids: Vec<std::ops::Range<usize>>,
     names: String,
-    spare: Option<csv::ByteRecord>,
 }
 
 impl Worker {
@@ -268,18 +267,11 @@ impl Worker {
             changes: Vec::new(),
             ids: Vec::new(),
             names: String::new(),
-            spare: None,
         }
     }
 
     /// Reads, evaluates and compares every row of a chunk into `work`.
-    fn compare(
-        &mut self,
-        sides: &Sides<'_>,
-        columns: Option<&(ColumnMap, ColumnMap)>,
-        chunk: &mut Chunk,
-        work: &mut Work,
-    ) {
+    fn compare(&mut self, sides: &Sides<'_>, columns: Option<&(ColumnMap, ColumnMap)>, chunk: &Chunk, work: &mut Work) {
         work.out.clear();
         work.rejected.clear();
         work.tally.reset(sides.plan.options.len());
@@ -287,12 +279,12 @@ impl Worker {
         self.new.clear();
         self.ids.clear();
         self.names.clear();
-        for position in 0..chunk.len {
+        for position in 0..chunk.rows.len() {
             self.read(sides, columns, chunk, position);
         }
         self.old.evaluate(&sides.old, sides.old_on, sides.plan.old.leaves, chunk.first_row);
         self.new.evaluate(&sides.new, sides.new_on, sides.plan.new.leaves, chunk.first_row);
-        for position in 0..chunk.len {
+        for position in 0..chunk.rows.len() {
             let row = chunk.first_row + position as u64;
             work.tally.rows_in += 1;
             let (old, new) =
@@ -324,52 +316,52 @@ impl Worker {
         }
     }
 
-    /// Reads row `position` of a chunk for both sides, from the same cells.
-    fn read(
-        &mut self,
-        sides: &Sides<'_>,
-        columns: Option<&(ColumnMap, ColumnMap)>,
-        chunk: &mut Chunk,
-        position: usize,
-    ) {
+    /// Reads row `position` of a chunk for both sides, from the same cells, as
+    /// batch reads it: a row the reader refused is rejected by both, with its words.
+    fn read(&mut self, sides: &Sides<'_>, columns: Option<&(ColumnMap, ColumnMap)>, chunk: &Chunk, position: usize) {
         let row = chunk.first_row + position as u64;
         let start = self.names.len();
-        if let (Some((old_columns, new_columns)), Some(slot)) = (columns, chunk.records.get_mut(position)) {
-            let mut bytes = self.spare.take().unwrap_or_default();
-            std::mem::swap(&mut bytes, slot);
-            let place = (row, bytes.position().map_or(0, csv::Position::line));
-            match csv::StringRecord::from_byte_record(bytes) {
-                Ok(record) => {
-                    self.old.read_cells(&sides.old, old_columns, &sides.old_assigned, &record, place);
-                    self.new.read_cells(&sides.new, new_columns, &sides.new_assigned, &record, place);
-                    self.names.push_str(new_columns.name(&record).unwrap_or(""));
-                    self.spare = Some(record.into_byte_record());
+        if let Some(read) = chunk.rows.get(position) {
+            let place = (row, read.line);
+            let text = chunk.text.get(read.text.clone()).unwrap_or_default();
+            if let Some(refusal) = &read.refused {
+                self.reject_both(place, None, &refusal.message, refusal.help.as_deref());
+            } else if let Some((old_columns, new_columns)) = columns {
+                match Cells::new(text, chunk.ends.get(read.ends.clone()).unwrap_or_default(), read.cells) {
+                    Ok(cells) => {
+                        self.old.read_cells(&sides.old, old_columns, &sides.old_assigned, &cells, place);
+                        self.new.read_cells(&sides.new, new_columns, &sides.new_assigned, &cells, place);
+                        self.names.push_str(new_columns.name(&cells).unwrap_or(""));
+                    }
+                    Err(cell) => self.reject_both(place, None, &format!("cell {cell} is not valid UTF-8"), None),
                 }
-                Err(error) => {
-                    let message = format!("cell {} is not valid UTF-8", error.utf8_error().field() + 1);
-                    self.spare = Some(error.into_byte_record());
-                    self.old.reject(place, message.clone());
-                    self.new.reject(place, message);
-                }
-            }
-        } else if let Some((line, text)) = chunk.lines.get(position) {
-            let place = (row, *line);
-            match crate::batch::rows::json_document(text) {
-                Ok(mut document) => {
-                    sides.old_assigned.apply_json(row, &mut document);
-                    sides.new_assigned.apply_json(row, &mut document);
-                    self.old.read_document(&sides.old, &document, &sides.tolerated, place);
-                    self.new.read_document(&sides.new, &document, &sides.tolerated, place);
-                    let id =
-                        ["id", "name"].iter().find_map(|key| document.get(*key).and_then(serde_json::Value::as_str));
-                    self.names.push_str(id.unwrap_or(""));
-                }
-                Err(message) => {
-                    self.old.reject(place, message.clone());
-                    self.new.reject(place, message);
+            } else {
+                match crate::batch::rows::json_document(text) {
+                    Ok(mut document) => {
+                        sides.old_assigned.apply_json(row, &mut document);
+                        sides.new_assigned.apply_json(row, &mut document);
+                        self.old.read_document(&sides.old, &document, &sides.tolerated, place);
+                        self.new.read_document(&sides.new, &document, &sides.tolerated, place);
+                        let id = ["id", "name"]
+                            .iter()
+                            .find_map(|key| document.get(*key).and_then(serde_json::Value::as_str));
+                        self.names.push_str(id.unwrap_or(""));
+                    }
+                    Err(unreadable) => self.reject_both(
+                        place,
+                        unreadable.field.as_deref(),
+                        &unreadable.message,
+                        unreadable.help.as_deref(),
+                    ),
                 }
             }
         }
         self.ids.push(start..self.names.len());
+    }
+
+    /// A row neither side can read: rejected by both, for the same reason.
+    fn reject_both(&mut self, place: (u64, u64), field: Option<&str>, message: &str, help: Option<&str>) {
+        self.old.reject(place, field, message, help);
+        self.new.reject(place, field, message, help);
     }
 }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::assign::Resolved;
 use crate::batch::RowError;
-use crate::batch::rows::ColumnMap;
+use crate::batch::rows::{Cells, ColumnMap};
 use crate::check::model::Value;
 use crate::eval::Profile;
 use crate::eval::compiled::{CompiledPolicy, Lanes, Leaf, Scratch};
@@ -80,7 +80,7 @@ impl SideRows {
         compiled: &CompiledPolicy<'_>,
         columns: &ColumnMap,
         assigned: &Resolved,
-        record: &csv::StringRecord,
+        record: &Cells<'_>,
         place: (u64, u64),
     ) {
         let policy = compiled.policy();
@@ -120,8 +120,11 @@ impl SideRows {
     }
 
     /// A row that could not be split into cells or parsed.
-    pub fn reject(&mut self, place: (u64, u64), message: String) {
-        self.status.push(Status::Rejected(unreadable(place, message)));
+    pub fn reject(&mut self, place: (u64, u64), field: Option<&str>, message: &str, help: Option<&str>) {
+        let mut error = unreadable(place, message.to_owned());
+        error.field = field.map(str::to_owned);
+        error.help = help.map(str::to_owned);
+        self.status.push(Status::Rejected(error));
     }
 
     /// A row whose values were appended from `start`: kept, or reported with its first problem.

@@ -42,9 +42,12 @@ impl Fault {
                     "avenant::eval::missing_field",
                     format!("the profile has no `{}`, which this rule needs", field.name),
                     Some(format!(
-                        "add `{}` to the profile{}",
+                        "add `{}` to the profile{}; or, for a policy that must evaluate profiles without it, \
+                         guard the reading: `when given({})` on the condition or output, or `if given({}) then … else …`",
                         field.name,
-                        field.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default()
+                        field.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default(),
+                        field.name,
+                        field.name,
                     )),
                 )
             }

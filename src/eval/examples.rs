@@ -74,7 +74,7 @@ fn run_example(policy: &CheckedPolicy, example: &ExampleDef, coverage: &mut Cove
     };
     let profile = Profile::from_example(policy, example);
     // An example is evaluated as of the day its text takes effect.
-    let on = policy.header.effective.unwrap_or(jiff::civil::date(2000, 1, 1));
+    let on = example.on.unwrap_or(jiff::civil::date(2000, 1, 1));
     let outcome = match evaluate_traced(policy, &profile, on, coverage) {
         Ok(outcome) => outcome,
         Err(error) => {

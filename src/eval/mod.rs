@@ -7,6 +7,7 @@
 //! reads files and never prints.
 
 pub mod compiled;
+pub mod differential;
 pub(crate) mod error;
 mod examples;
 mod explain;
@@ -22,7 +23,7 @@ pub use crate::check::model::Reliance;
 pub use error::EvalError;
 pub use examples::{Coverage, CoverageGaps, ExampleResult, Mismatch, run_examples};
 pub use explain::{BoundCheck, Explanation, Node, NodeId, Shown, Subject, explain};
-pub use profile::{Profile, ProfileError, ProfileInput};
+pub use profile::{MAX_PROFILE_BYTES, Profile, ProfileError, ProfileInput};
 pub use value::{Outcome, OutputValue, to_output};
 
 use crate::check::expr::{STACK_GROWTH, STACK_RED_ZONE};
@@ -70,6 +71,11 @@ struct Evaluator<'p, 't, T: Tracer> {
     band_memo: Vec<Option<Sure<u16>>>,
     set_offsets: Vec<usize>,
     set_memo: Vec<Option<Sure<Arc<[FailedCondition]>>>>,
+    /// Definitions begun (rule slots, then band sets, then condition-set
+    /// slots): one begun again before its memo is filled would be a cycle,
+    /// which the checker refuses; should one slip past it, evaluation fails
+    /// rather than recurse without end.
+    begun: Vec<bool>,
     reliances: Vec<Reliance>,
 }
 
@@ -101,7 +107,19 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             band_memo: vec![None; policy.bands.len()],
             set_offsets,
             set_memo: vec![None; set_slots],
+            begun: vec![false; rule_slots + policy.bands.len() + set_slots],
             reliances: Vec::new(),
+        }
+    }
+
+    /// Marks a definition begun; `Err` if it was already (a cycle).
+    fn begin(&mut self, place: usize) -> Result<(), Fault> {
+        match self.begun.get_mut(place) {
+            Some(begun) if !*begun => {
+                *begun = true;
+                Ok(())
+            }
+            _ => Err(Fault::Internal("a definition was read while it was being computed (a cycle)")),
         }
     }
 
@@ -384,6 +402,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             self.tracer.reuse(frame);
             return Ok(memo.clone());
         }
+        self.begin(slot)?;
         self.tracer.enter(frame);
         let rule = &self.policy.rules[id.index()];
         let outer = std::mem::replace(&mut self.index, index);
@@ -406,6 +425,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             self.tracer.reuse(Frame::Bands(id));
             return Ok(*memo);
         }
+        self.begin(self.rule_memo.len() + id.index())?;
         self.tracer.enter(Frame::Bands(id));
         let bands = &self.policy.bands[id.index()];
         let (value, mut sure) = self.eval(&bands.over).map_err(Fault::Located)?;
@@ -446,6 +466,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             self.tracer.reuse(Frame::Conditions { set: id, index });
             return Ok(memo.clone());
         }
+        self.begin(self.rule_memo.len() + self.band_memo.len() + slot)?;
         self.tracer.enter(Frame::Conditions { set: id, index });
         let set = &self.policy.condition_sets[id.index()];
         let outer = std::mem::replace(&mut self.index, index);

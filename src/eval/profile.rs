@@ -5,12 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
 use serde_json::Value as Json;
 
-use crate::check::diagnostic::suggest;
-use crate::check::model::{CheckedPolicy, EnumDef, FieldDef, Value};
-use crate::check::types::Type;
+use crate::check::model::{CheckedPolicy, FieldDef, Value};
+
+mod toml;
+mod value;
+mod yaml;
+
+pub(crate) use value::RawValue;
 
 pub(crate) const UNREADABLE: &str = "avenant::profile::unreadable";
 pub(crate) const MISSING_FIELD: &str = "avenant::profile::missing_field";
@@ -101,30 +104,38 @@ impl ProfileInput {
     /// Parses a profile file's text; the format follows the extension.
     pub fn parse(path: &Path, text: &str) -> Result<ProfileInput, Box<ProfileError>> {
         let Some(format) = ProfileFormat::of(path) else {
-            let error = unreadable(path, "unknown profile format".to_owned(), None);
+            let error = unreadable(path, Refused::new("unknown profile format"));
             return Err(Box::new(error.with_help("name the file `.toml`, `.json`, `.yaml` or `.yml`")));
         };
+        if text.len() > MAX_PROFILE_BYTES {
+            let refused =
+                Refused::new(format!("the profile holds more than the {MAX_PROFILE_BYTES} bytes a profile may have"))
+                    .with_help("a profile holds one physician's fields: is this the right file?");
+            return Err(Box::new(unreadable(path, refused)));
+        }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let document: Fields = match format {
-            ProfileFormat::Json => serde_json::from_str(text).map_err(|error| {
-                let message = format!("not valid JSON: {}", strip_position(&error.to_string()));
-                unreadable(path, message, Some((error.line(), error.column())))
-            })?,
-            ProfileFormat::Toml => toml::from_str(text).map_err(|error| {
-                let place = error.span().map(|span| line_column(text, span.start));
-                unreadable(path, format!("not valid TOML: {}", error.message()), place)
-            })?,
-            ProfileFormat::Yaml => serde_yaml_ng::from_str(text).map_err(|error| {
-                let place = error.location().map(|location| (location.line(), location.column()));
-                unreadable(path, format!("not valid YAML: {}", strip_position(&error.to_string())), place)
-            })?,
-        };
+        let document = match format {
+            ProfileFormat::Json => read_json(text),
+            ProfileFormat::Toml => toml::read(text).and_then(bounded),
+            ProfileFormat::Yaml => yaml::read(text),
+        }
+        .map_err(|refused| {
+            // A problem the reader could not place is on the line of its field.
+            let line = refused.field.as_deref().and_then(|field| key_lines(text, field).next());
+            let mut error = unreadable(path, refused);
+            error.line = error.line.or(line);
+            Box::new(error)
+        })?;
         let mut fields = serde_json::Map::new();
-        for (key, value) in document.0 {
+        for (key, value) in document {
             if fields.contains_key(&key) {
                 // JSON parsers keep the last of two equal keys: a value would be lost unseen.
-                let mut error =
-                    ProfileError::new(UNREADABLE, path, Some(&key), format!("the field `{key}` is given twice"));
+                let mut error = ProfileError::new(
+                    UNREADABLE,
+                    path,
+                    Some(&key),
+                    format!("the field `{}` is given twice", value::shortened(&key)),
+                );
                 error.line = key_lines(text, &key).nth(1);
                 return Err(Box::new(error.with_help("give each field once")));
             }
@@ -134,9 +145,133 @@ impl ProfileInput {
     }
 }
 
+/// The most bytes a profile file may hold: a physician's fields take a few
+/// hundred; the bound keeps any file's reading to milliseconds.
+pub const MAX_PROFILE_BYTES: usize = 64 << 10;
+
+/// How deep lists and tables may nest in a profile (its fields take none).
+pub const MAX_NESTING: usize = 32;
+
+/// The most values (fields, items of lists, entries of tables) a profile holds.
+pub const MAX_VALUES: usize = 10_000;
+
+/// A profile's top-level fields, in the order written, a repeated key kept so
+/// that it can be refused.
+type Entries = Vec<(String, Json)>;
+
+/// Why a file is not a profile, before it is given its file: the place the
+/// reader found, and the field, where the reader knows them.
+#[derive(Debug)]
+struct Refused {
+    message: String,
+    help: Option<String>,
+    place: Option<(usize, usize)>,
+    field: Option<String>,
+}
+
+impl Refused {
+    fn new(message: impl Into<String>) -> Refused {
+        Refused { message: message.into(), help: None, place: None, field: None }
+    }
+
+    fn at(message: impl Into<String>, place: (usize, usize)) -> Refused {
+        Refused { place: Some(place), ..Refused::new(message) }
+    }
+
+    fn at_place(self, place: (usize, usize)) -> Refused {
+        Refused { place: Some(place), ..self }
+    }
+
+    fn with_help(self, help: impl Into<String>) -> Refused {
+        Refused { help: Some(help.into()), ..self }
+    }
+
+    fn with_field(self, field: Option<String>) -> Refused {
+        Refused { field: self.field.or(field), ..self }
+    }
+}
+
+fn too_deep(place: (usize, usize)) -> Refused {
+    Refused::at(format!("lists and tables nest more than {MAX_NESTING} levels deep"), place)
+        .with_help("a profile's fields are single values: a number, a text, a date or `true`/`false`")
+}
+
+fn too_many(place: (usize, usize)) -> Refused {
+    Refused::at(format!("the profile holds more than the {MAX_VALUES} values a profile may have"), place)
+        .with_help("a profile holds one physician's fields: is this the right file?")
+}
+
+/// `inf`, `nan` or a number no decimal can be made of, where it is written.
+fn not_a_number(written: &str, field: Option<String>) -> Refused {
+    let written = value::shortened(written);
+    let message = match &field {
+        Some(field) => format!("`{field}` is `{written}`, not a number a policy accepts"),
+        None => format!("`{written}` is not a number a policy accepts"),
+    };
+    Refused::new(message)
+        .with_field(field)
+        .with_help("numbers are exact decimals: write one, e.g. `0.85`, or leave the field out")
+}
+
+/// A number of a YAML or TOML file as a JSON number, its digits as written;
+/// `None` for what JSON cannot write (`inf`, `nan`).
+fn json_number(written: &str) -> Option<Json> {
+    let unsigned = written.strip_prefix('+').unwrap_or(written);
+    let (sign, digits) = unsigned.strip_prefix('-').map_or(("", unsigned), |digits| ("-", digits));
+    // JSON wants a digit on each side of a point: YAML's `.5` and `5.` are `0.5` and `5.0`.
+    let (mantissa, exponent) = digits.find(['e', 'E']).map_or((digits, ""), |at| digits.split_at(at));
+    let mantissa = match mantissa.split_once('.') {
+        Some((whole, fraction)) => {
+            let whole = if whole.is_empty() { "0" } else { whole };
+            let fraction = if fraction.is_empty() { "0" } else { fraction };
+            format!("{whole}.{fraction}")
+        }
+        None => mantissa.to_owned(),
+    };
+    serde_json::Number::from_str(&format!("{sign}{mantissa}{exponent}")).ok().map(Json::Number)
+}
+
+/// A JSON profile's fields, repeated keys kept.
+fn read_json(text: &str) -> Result<Entries, Refused> {
+    let fields: Fields = serde_json::from_str(text).map_err(|error| {
+        let place = (error.line(), error.column());
+        match error.to_string() {
+            // serde_json stops at 128 levels, beyond the profile's own bound.
+            message if message.starts_with("recursion limit exceeded") => too_deep(place),
+            message => Refused::at(format!("not valid JSON: {}", strip_position(&message)), place),
+        }
+    })?;
+    bounded(fields.0)
+}
+
+/// A document read whole (JSON, TOML), held to the bounds a YAML file is held
+/// to while it is read.
+fn bounded(entries: Entries) -> Result<Entries, Refused> {
+    fn measure(value: &Json, depth: usize, values: &mut usize) -> Result<(), Refused> {
+        *values += 1;
+        if *values > MAX_VALUES {
+            return Err(too_many((0, 0)));
+        }
+        if depth > MAX_NESTING {
+            return Err(too_deep((0, 0)));
+        }
+        match value {
+            Json::Array(items) => items.iter().try_for_each(|item| measure(item, depth + 1, values)),
+            Json::Object(table) => table.values().try_for_each(|item| measure(item, depth + 1, values)),
+            Json::Null | Json::Bool(_) | Json::Number(_) | Json::String(_) => Ok(()),
+        }
+    }
+    let mut values = 0;
+    for (key, value) in &entries {
+        measure(value, 1, &mut values)
+            .map_err(|refused| Refused { place: None, ..refused.with_field(Some(key.clone())) })?;
+    }
+    Ok(entries)
+}
+
 /// A profile's top-level fields in the order written, duplicates kept so
 /// that they can be refused.
-struct Fields(Vec<(String, Json)>);
+pub(crate) struct Fields(pub(crate) Entries);
 
 impl<'de> serde::Deserialize<'de> for Fields {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -160,12 +295,13 @@ impl<'de> serde::Deserialize<'de> for Fields {
     }
 }
 
-/// A file that is not a profile at all, with the place its parser gave.
-fn unreadable(path: &Path, message: String, place: Option<(usize, usize)>) -> Box<ProfileError> {
-    let mut error = ProfileError::new(UNREADABLE, path, None, message);
-    error.line = place.map(|(line, _)| line);
-    error.column = place.map(|(_, column)| column);
-    Box::new(error)
+/// A file that is not a profile at all, with the place its reader gave.
+fn unreadable(path: &Path, refused: Refused) -> ProfileError {
+    let mut error = ProfileError::new(UNREADABLE, path, refused.field.as_deref(), refused.message);
+    error.line = refused.place.map(|(line, _)| line);
+    error.column = refused.place.map(|(_, column)| column);
+    error.help = refused.help;
+    error
 }
 
 impl Profile {
@@ -241,32 +377,6 @@ impl Profile {
     }
 }
 
-/// A field's value as its reader found it, before it is given its type.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum RawValue<'a> {
-    /// A value of a TOML, JSON or YAML document (read into JSON values).
-    Json(&'a Json),
-    /// A cell of a CSV file: text, whatever the field's type.
-    Cell(&'a str),
-}
-
-impl<'a> RawValue<'a> {
-    /// JSON `null` and an empty CSV cell both mean the field is not given.
-    fn is_absent(self) -> bool {
-        match self {
-            RawValue::Json(json) => json.is_null(),
-            RawValue::Cell(text) => text.is_empty(),
-        }
-    }
-
-    fn as_text(self) -> Option<&'a str> {
-        match self {
-            RawValue::Json(json) => json.as_str(),
-            RawValue::Cell(text) => Some(text),
-        }
-    }
-}
-
 /// A problem with one field, before its reader gives it a place (a file and
 /// line, or a row of a population).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,7 +407,7 @@ pub(crate) fn field_value(
                 help: Some(format!("add `{}`{label}", field.name)),
             })
         }
-        Some(raw) => convert(policy, field, raw).map(Some).map_err(|(message, help)| FieldProblem {
+        Some(raw) => value::convert(policy, field, raw).map(Some).map_err(|(message, help)| FieldProblem {
             code: INVALID_VALUE,
             field: field.name.clone(),
             message,
@@ -309,143 +419,18 @@ pub(crate) fn field_value(
 /// A key or column that names no declared field.
 pub(crate) fn unknown_field(policy: &CheckedPolicy, key: &str) -> FieldProblem {
     let names = policy.fields.iter().map(|field| field.name.as_str());
-    let help = suggest(key, names)
+    let help = value::suggest_near(key, names)
         .unwrap_or_else(|| format!("the policy `{}` reads {}", policy.header.name, field_list(policy)));
     FieldProblem {
         code: UNKNOWN_FIELD,
         field: key.to_owned(),
-        message: format!("unknown field `{key}`"),
+        message: format!("unknown field `{}`", value::shortened(key)),
         help: Some(help),
     }
 }
 
 fn field_list(policy: &CheckedPolicy) -> String {
     policy.fields.iter().map(|field| format!("`{}`", field.name)).collect::<Vec<_>>().join(", ")
-}
-
-type Invalid = (String, Option<String>);
-
-/// One field's value, or why it is not one: one function per type of field.
-fn convert(policy: &CheckedPolicy, field: &FieldDef, raw: RawValue<'_>) -> Result<Value, Invalid> {
-    let name = &field.name;
-    let wrong = |expected: &str| (format!("`{name}` must be {expected}, found {}", describe(raw)), None);
-    match field.ty {
-        Type::Bool => bool_value(raw).map(Value::Bool).ok_or_else(|| wrong("`true` or `false`")),
-        Type::Patients { .. } => count_value(name, raw).map(Value::Decimal),
-        Type::Euros | Type::Number => {
-            decimal(raw, false).map(Value::Decimal).ok_or_else(|| too_large(raw).unwrap_or_else(|| wrong("a number")))
-        }
-        Type::Rate => decimal(raw, true).map(Value::Decimal).ok_or_else(|| wrong("a rate, e.g. `0.85` or `\"85 %\"`")),
-        Type::Date => date(raw).map(Value::Date).ok_or_else(|| wrong("a date `YYYY-MM-DD`")),
-        Type::Text => raw.as_text().map(|text| Value::Text(text.into())).ok_or_else(|| wrong("a text")),
-        Type::Enum(id) => enum_value(policy.enum_def(id), name, raw).map(Value::Enum),
-        Type::Row(_) | Type::Failures => Err(wrong("a value")),
-    }
-}
-
-/// `true` or `false`: a JSON boolean, or those words in a CSV cell.
-fn bool_value(raw: RawValue<'_>) -> Option<bool> {
-    match raw {
-        RawValue::Json(json) => json.as_bool(),
-        RawValue::Cell("true") => Some(true),
-        RawValue::Cell("false") => Some(false),
-        RawValue::Cell(_) => None,
-    }
-}
-
-/// Why a number that is written as a number is not one we can hold.
-fn too_large(raw: RawValue<'_>) -> Option<Invalid> {
-    let written = match raw {
-        RawValue::Json(Json::Number(number)) => number.to_string(),
-        RawValue::Cell(text) if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) => text.to_owned(),
-        _ => return None,
-    };
-    Some((
-        format!("the number `{written}` is beyond the range of exact decimals"),
-        Some("numbers are exact decimals of at most 28 digits".to_owned()),
-    ))
-}
-
-/// A count of patients: whole and not negative.
-fn count_value(name: &str, raw: RawValue<'_>) -> Result<Decimal, Invalid> {
-    let count = decimal(raw, false).ok_or_else(|| {
-        too_large(raw)
-            .unwrap_or_else(|| (format!("`{name}` must be a whole number of patients, found {}", describe(raw)), None))
-    })?;
-    if count.is_sign_negative() && !count.is_zero() {
-        return Err((
-            format!("`{name}` cannot be negative, found {count}"),
-            Some("a count of patients is zero or more".to_owned()),
-        ));
-    }
-    if !count.fract().is_zero() {
-        return Err((format!("`{name}` must be a whole number of patients, found {count}"), None));
-    }
-    Ok(count.normalize())
-}
-
-/// A value of an enumeration, by name, with a suggestion for a near miss.
-fn enum_value(enumeration: &EnumDef, name: &str, raw: RawValue<'_>) -> Result<u16, Invalid> {
-    let names = || enumeration.variants.iter().map(|variant| variant.name.as_str());
-    let Some(text) = raw.as_text() else {
-        let list = names().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
-        return Err((format!("`{name}` must be one of {list}, found {}", describe(raw)), None));
-    };
-    enumeration.variant_index(text).ok_or_else(|| {
-        let help = suggest(text, names()).unwrap_or_else(|| {
-            format!("the values are {}", names().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", "))
-        });
-        (format!("`{text}` is not a value of `{}`", enumeration.name), Some(help))
-    })
-}
-
-/// A number written as a number, or as text (`"12.5"`, `"85 %"` for a rate).
-fn decimal(raw: RawValue<'_>, percent_allowed: bool) -> Option<Decimal> {
-    let text = match raw {
-        RawValue::Json(Json::Number(number)) => return parse_decimal(number.as_str()),
-        RawValue::Json(Json::String(text)) => text.trim(),
-        RawValue::Cell(text) => text.trim(),
-        RawValue::Json(_) => return None,
-    };
-    match text.strip_suffix('%') {
-        Some(percent) if percent_allowed => {
-            parse_decimal(percent.trim()).and_then(|value| value.checked_div(Decimal::ONE_HUNDRED))
-        }
-        Some(_) => None,
-        None => parse_decimal(text),
-    }
-}
-
-fn parse_decimal(text: &str) -> Option<Decimal> {
-    // Counts are mostly plain digits: read them as an integer (the same
-    // decimal, scale 0, as `from_str` gives), which a population does millions of times.
-    if (1..=18).contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_digit()) {
-        return text.parse::<u64>().ok().map(Decimal::from);
-    }
-    Decimal::from_str(text).ok().or_else(|| Decimal::from_scientific(text).ok())
-}
-
-fn date(raw: RawValue<'_>) -> Option<jiff::civil::Date> {
-    let text = match raw {
-        RawValue::Json(Json::String(text)) => text.as_str(),
-        // TOML dates arrive as a one-key table when read into JSON values.
-        RawValue::Json(Json::Object(map)) => map.values().next().and_then(Json::as_str)?,
-        RawValue::Cell(text) => text,
-        RawValue::Json(_) => return None,
-    };
-    jiff::civil::Date::from_str(text.trim()).ok()
-}
-
-fn describe(raw: RawValue<'_>) -> String {
-    match raw {
-        RawValue::Json(Json::Null) => "nothing".to_owned(),
-        RawValue::Json(Json::Bool(value)) => format!("`{value}`"),
-        RawValue::Json(Json::Number(number)) => format!("the number `{number}`"),
-        RawValue::Json(Json::String(text)) => format!("the text `\"{text}\"`"),
-        RawValue::Cell(text) => format!("the text `\"{text}\"`"),
-        RawValue::Json(Json::Array(_)) => "a list".to_owned(),
-        RawValue::Json(Json::Object(_)) => "a table".to_owned(),
-    }
 }
 
 pub(crate) fn strip_position(message: &str) -> String {
@@ -462,21 +447,22 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The lines where a top-level key is written, in any of the three formats.
+/// The lines where a top-level key is written, in any of the three formats:
+/// at the start of a line, or quoted anywhere in it (a JSON object on one line).
 fn key_lines<'a>(text: &'a str, key: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let quoted = format!("\"{key}\"");
+    let followed_by_colon = |rest: &str| {
+        let rest = rest.trim_start();
+        rest.starts_with('=') || rest.starts_with(':')
+    };
     text.lines()
         .enumerate()
         .filter(move |(_, line)| {
-            let line = line.trim_start();
-            let rest = line
-                .strip_prefix('"')
-                .and_then(|rest| rest.strip_prefix(key))
-                .and_then(|rest| rest.strip_prefix('"'))
-                .or_else(|| line.strip_prefix(key));
-            rest.is_some_and(|rest| {
-                let rest = rest.trim_start();
-                rest.starts_with('=') || rest.starts_with(':')
-            })
+            let at_start = line.trim_start().strip_prefix(key).is_some_and(followed_by_colon);
+            at_start
+                || line
+                    .match_indices(&quoted)
+                    .any(|(at, _)| line.get(at + quoted.len()..).is_some_and(followed_by_colon))
         })
         .map(|(index, _)| index + 1)
 }

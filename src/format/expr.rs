@@ -3,6 +3,12 @@
 //! `or` and around an operation under `not` (which a reader should not have
 //! to work out); a `match` gives one
 //! line per arm. Literals are printed as written.
+//!
+//! An expression that does not fit in [`WIDTH`] columns is broken, outermost
+//! first, as rustfmt and prettier do: `else` and `else if` start lines, a
+//! chain of operators breaks before each operator, arguments go one a line.
+//! What cannot break (a name, a literal, a text) overflows. The layout
+//! depends on the syntax tree alone, so formatting is idempotent.
 
 use super::Line;
 use super::items::Printer;
@@ -44,6 +50,43 @@ fn own_binding(expr: &Expr) -> u8 {
     }
 }
 
+/// The widest a line may be where the expression can break.
+pub(super) const WIDTH: usize = 100;
+
+/// Whether lines fit: the first starting at column `first`, the others at
+/// `base` plus their own indent.
+pub(super) fn fits(lines: &Lines, first: usize, base: usize) -> bool {
+    lines.iter().enumerate().all(|(position, line)| {
+        let start = if position == 0 { first } else { base + line.indent };
+        start
+            + line.text.chars().count()
+            + line.trailing.iter().map(|comment| comment.chars().count() + 1).sum::<usize>()
+            <= WIDTH
+    })
+}
+
+/// `a | b`, or `else`: what a `match` arm handles.
+fn arm_pattern(arm: &crate::syntax::ast::MatchArm) -> String {
+    if arm.patterns.is_empty() {
+        return "else".to_owned();
+    }
+    arm.patterns.iter().map(|pattern| pattern.name.as_str()).collect::<Vec<_>>().join(" | ")
+}
+
+/// Lines moved right by `by` columns.
+fn indented(mut lines: Lines, by: usize) -> Lines {
+    for line in &mut lines {
+        line.indent += by;
+    }
+    lines
+}
+
+/// `right` on a line of its own, at the indent of the construct.
+fn below(mut left: Lines, right: Lines) -> Lines {
+    left.extend(right);
+    left
+}
+
 /// Lines of an expression: the first continues the line it is written on;
 /// the others are new lines, indented relative to that line.
 pub(super) type Lines = Vec<Line>;
@@ -79,6 +122,7 @@ impl Printer<'_> {
         match &expr.kind {
             ExprKind::Literal(_) => text(self.literal_text(expr.span)),
             ExprKind::Name(name) => text(name.clone()),
+            ExprKind::Base => text("base"),
             ExprKind::Unary { op: UnaryOp::Not, operand } => {
                 // `not (a > b)`, not `not a > b`: what `not` covers is written out.
                 let clarify = matches!(operand.kind, ExprKind::Binary { .. });
@@ -112,12 +156,7 @@ impl Printer<'_> {
             ExprKind::Match { scrutinee, arms } => {
                 let mut lines = join(join(text("match"), " ", self.expr(scrutinee, 0)), " ", text("{"));
                 for arm in arms {
-                    let pattern = if arm.patterns.is_empty() {
-                        "else".to_owned()
-                    } else {
-                        arm.patterns.iter().map(|pattern| pattern.name.as_str()).collect::<Vec<_>>().join(" | ")
-                    };
-                    let mut arm_lines = join(text(pattern), " => ", self.expr(&arm.body, 0));
+                    let mut arm_lines = join(text(arm_pattern(arm)), " => ", self.expr(&arm.body, 0));
                     for line in &mut arm_lines {
                         line.indent += 2;
                     }
@@ -131,6 +170,174 @@ impl Printer<'_> {
                 lines
             }
         }
+    }
+
+    /// An expression laid out within [`WIDTH`]: it starts at column `first`;
+    /// the lines it breaks into are indented from column `base`, the indent
+    /// of the construct it belongs to.
+    pub(super) fn fitted(&self, expr: &Expr, context: u8, first: usize, base: usize) -> Lines {
+        let flat = self.expr(expr, context);
+        if fits(&flat, first, base) {
+            return flat;
+        }
+        if own_binding(expr) < context {
+            let inner = self.broken(expr, first + 1, base);
+            return join(join(text("("), "", inner), "", text(")"));
+        }
+        self.broken(expr, first, base)
+    }
+
+    /// An expression too wide for one line, broken at its outermost node.
+    fn broken(&self, expr: &Expr, first: usize, base: usize) -> Lines {
+        match &expr.kind {
+            ExprKind::If { .. } => self.if_chain(expr, first, base),
+            // `left op [a, b, …]` or `left op f(…)`: the operator stays, the right side breaks.
+            ExprKind::Binary { op, left, right, .. }
+                if matches!(right.kind, ExprKind::List(_) | ExprKind::Call { .. })
+                    && fits(&self.expr(left, binding(*op)), first, base)
+                    && !matches!(left.kind, ExprKind::Binary { .. }) =>
+            {
+                let head = join(join(self.expr(left, binding(*op)), " ", text(op.symbol())), " ", text(""));
+                let start = first + head.iter().map(|line| line.text.chars().count()).sum::<usize>();
+                join(head, "", self.fitted(right, binding(*op) + 1, start, base))
+            }
+            ExprKind::Binary { op, .. } => {
+                let own = binding(*op);
+                let mut operands = Vec::new();
+                let mut operators = Vec::new();
+                let mut rest = expr;
+                // `a + b + c` is `(a + b) + c`: walk down the left while the operator binds alike.
+                while let ExprKind::Binary { op: inner_op, left, right, .. } = &rest.kind {
+                    if binding(*inner_op) != own {
+                        break;
+                    }
+                    operands.push(right.as_ref());
+                    operators.push(*inner_op);
+                    rest = left;
+                }
+                // An `and` inside an `or` is always written in parentheses, for the reader.
+                let context = |side: &Expr, context: u8| {
+                    let clarify =
+                        *op == BinaryOp::Or && matches!(side.kind, ExprKind::Binary { op: BinaryOp::And, .. });
+                    if clarify { PRIMARY } else { context }
+                };
+                let mut lines = self.fitted(rest, context(rest, own), first, base);
+                for (operand, operator) in operands.iter().rev().zip(operators.iter().rev()) {
+                    let symbol = operator.symbol();
+                    let start = base + 2 + symbol.len() + 1;
+                    let right = self.fitted(operand, context(operand, own + 1), start, base + 2);
+                    lines = below(lines, indented(join(text(symbol), " ", right), 2));
+                }
+                lines
+            }
+            ExprKind::Call { function, args } => {
+                let open = join(text(function.name.clone()), "", text("("));
+                join(self.one_a_line(open, args, base), "", text(")"))
+            }
+            ExprKind::List(items) => join(self.packed(text("["), items, base), "", text("]")),
+            ExprKind::Keys { target, keys } => {
+                let open = join(self.fitted(target, POSTFIX, first, base), "", text("["));
+                join(self.one_a_line(open, keys, base), "", text("]"))
+            }
+            ExprKind::Field { target, field } => {
+                join(self.fitted(target, POSTFIX, first, base), ".", text(field.name.clone()))
+            }
+            ExprKind::Unary { op: UnaryOp::Not, operand } => {
+                let clarify = matches!(operand.kind, ExprKind::Binary { .. });
+                join(text("not"), " ", self.fitted(operand, if clarify { PRIMARY } else { NOT }, first + 4, base))
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                let mut lines =
+                    join(join(text("match"), " ", self.fitted(scrutinee, 0, first + 6, base)), " ", text("{"));
+                for arm in arms {
+                    let pattern = arm_pattern(arm);
+                    let start = base + 2 + pattern.chars().count() + 4;
+                    let body = self.fitted(&arm.body, 0, start, base + 2);
+                    let mut arm_lines = indented(join(text(pattern), " => ", body), 2);
+                    if let Some(first_line) = arm_lines.first_mut() {
+                        first_line.origin = Some(arm.span.start);
+                    }
+                    lines.extend(arm_lines);
+                }
+                lines.push(Line::new(0, "}", Some(expr.span.end.saturating_sub(1))));
+                lines
+            }
+            // Nothing to break: a name, a literal, a minus sign before one.
+            ExprKind::Literal(_) | ExprKind::Name(_) | ExprKind::Base | ExprKind::Unary { .. } => self.bare(expr),
+        }
+    }
+
+    /// `open`, then each item on a line of its own, two columns in, each but
+    /// the last followed by a comma; the closing bracket is the caller's, on
+    /// a line of its own.
+    fn one_a_line(&self, open: Lines, items: &[Expr], base: usize) -> Lines {
+        let mut lines = open;
+        for (position, item) in items.iter().enumerate() {
+            let mut item_lines = indented(self.fitted(item, 0, base + 2, base + 2), 2);
+            if position + 1 < items.len() {
+                if let Some(last) = item_lines.last_mut() {
+                    last.text.push(',');
+                }
+            }
+            lines.extend(item_lines);
+        }
+        lines.push(Line::new(0, "", None));
+        lines
+    }
+
+    /// `open`, then the items as many a line as fit, two columns in; the
+    /// closing bracket is the caller's, on a line of its own.
+    fn packed(&self, open: Lines, items: &[Expr], base: usize) -> Lines {
+        let mut lines = open;
+        let mut current: Option<Lines> = None;
+        for (position, item) in items.iter().enumerate() {
+            let comma = if position + 1 < items.len() { "," } else { "" };
+            let flat = join(self.expr(item, 0), "", text(comma));
+            current = match current {
+                Some(line) if fits(&join(line.clone(), " ", flat.clone()), base + 2, base + 2) => {
+                    Some(join(line, " ", flat))
+                }
+                Some(line) => {
+                    lines.extend(indented(line, 2));
+                    Some(join(self.fitted(item, 0, base + 2, base + 2), "", text(comma)))
+                }
+                None => Some(join(self.fitted(item, 0, base + 2, base + 2), "", text(comma))),
+            };
+        }
+        lines.extend(current.map(|line| indented(line, 2)).unwrap_or_default());
+        lines.push(Line::new(0, "", None));
+        lines
+    }
+
+    /// `if … then …`, `else if … then …`, `else …`, a line each; a branch
+    /// that does not fit goes on a line of its own, two columns in.
+    fn if_chain(&self, expr: &Expr, first: usize, base: usize) -> Lines {
+        let mut lines = Lines::new();
+        let mut rest = expr;
+        let mut word = "if";
+        while let ExprKind::If { condition, then, otherwise } = &rest.kind {
+            let start = if lines.is_empty() { first } else { base };
+            let head = join(text(word), " ", self.fitted(condition, 0, start + word.len() + 1, base));
+            let head = join(head, " ", text("then"));
+            let flat_then = self.expr(then, 0);
+            let head_end = head.last().map_or(0, |line| line.text.chars().count());
+            let head_start = if head.len() == 1 { start } else { base };
+            let arm = if fits(&flat_then, head_start + head_end + 1, base + 2) {
+                join(head, " ", flat_then)
+            } else {
+                below(head, indented(self.fitted(then, 0, base + 2, base + 2), 2))
+            };
+            lines = if lines.is_empty() { arm } else { below(lines, arm) };
+            word = "else if";
+            rest = otherwise;
+        }
+        let flat_else = self.expr(rest, 0);
+        let last = if fits(&flat_else, base + 5, base) {
+            join(text("else"), " ", flat_else)
+        } else {
+            below(text("else"), indented(self.fitted(rest, 0, base + 2, base + 2), 2))
+        };
+        below(lines, last)
     }
 
     fn list(&self, items: &[Expr]) -> Lines {

@@ -4,12 +4,9 @@
 //! with aligned columns.
 
 use super::Line;
-use super::expr::{Lines, join, text};
+use super::expr::{Lines, WIDTH, fits, join, text};
 use crate::source::Span;
 use crate::syntax::ast::*;
-
-/// Lines longer than this put a rule's expression on a line of its own.
-const WIDTH: usize = 100;
 
 pub(crate) struct Printer<'a> {
     /// The text of the file being printed, where comments are put back.
@@ -134,6 +131,7 @@ impl Printer<'_> {
             }
             Item::AmendConditions(amend) => self.amend_conditions(amend),
             Item::AmendTable(decl) => self.table_with(format!("amend table {}", decl.name.name), decl),
+            Item::AmendCell(cell) => self.amend_cell(cell),
             Item::AmendEnum(decl) => self.enum_with(format!("amend enum {}", decl.name.name), decl),
             Item::AmendProfile(decl) => self.profile_with("amend profile {", decl),
         }
@@ -152,16 +150,27 @@ impl Printer<'_> {
                     last = name.span.end;
                 }
                 ConditionChange::Replace(condition) | ConditionChange::Add(condition) => {
-                    let mut condition_lines = self.condition(condition);
-                    if let (ConditionChange::Replace(_), Some(first)) = (change, condition_lines.first_mut()) {
-                        first.text = format!("replace {}", first.text);
-                    }
-                    lines.extend(condition_lines);
+                    let prefix = if matches!(change, ConditionChange::Replace(_)) { "replace " } else { "" };
+                    lines.extend(self.condition(condition, prefix));
                     last = condition.message.span.end.max(meta_end(&condition.meta));
                 }
             }
         }
         lines.push(self.closing(0, last));
+        lines
+    }
+
+    /// `amend table name[key, …].column = value`, then its metadata a line each.
+    fn amend_cell(&self, cell: &AmendCell) -> Vec<Line> {
+        let keys: Vec<&str> = cell.keys.iter().map(|key| key.name.as_str()).collect();
+        let column = cell.column.as_ref().map(|column| format!(".{}", column.name)).unwrap_or_default();
+        let value = match &cell.value {
+            CellValue::Hole => "—".to_owned(),
+            CellValue::Literal(literal) => self.literal_text(literal.span),
+        };
+        let first = format!("amend table {}[{}]{column} = {value}", cell.table.name, keys.join(", "));
+        let mut lines = vec![Line::new(0, first, Some(cell.span.start))];
+        lines.extend(self.meta(&cell.meta, 2));
         lines
     }
 
@@ -187,7 +196,17 @@ impl Printer<'_> {
         if let Some(certainty) = &meta.certainty {
             clauses.push((certainty.span.start, self.certainty(certainty)));
         }
-        clauses.sort_by_key(|(start, _)| *start);
+        // In the order written; clauses a merged chain gathered from several
+        // files keep the order the merge gave them.
+        let files = meta.sources.iter().chain(&meta.notes).map(|text| text.span.file);
+        if files
+            .chain(meta.certainty.iter().map(|certainty| certainty.span.file))
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+            <= 1
+        {
+            clauses.sort_by_key(|(start, _)| *start);
+        }
         clauses.into_iter().map(|(start, clause)| Line::new(indent, clause, Some(start))).collect()
     }
 
@@ -254,7 +273,21 @@ impl Printer<'_> {
             TableValues::Single(ty) => ty.name.clone(),
             TableValues::Record(columns) => format!("({})", Self::columns(columns)),
         };
-        self.table_with(format!("table {}({}) -> {values}", decl.name.name, Self::columns(&decl.keys)), decl)
+        let keys = format!("table {}({}) ->", decl.name.name, Self::columns(&decl.keys));
+        let head = format!("{keys} {values}");
+        let mut lines = self.table_with(head.clone(), decl);
+        // Too wide: the value columns one a line.
+        let TableValues::Record(columns) = &decl.values else { return lines };
+        let Some(first) = lines.first_mut().filter(|_| head.chars().count() > WIDTH) else { return lines };
+        let after = first.text.strip_prefix(&head).unwrap_or_default().to_owned();
+        first.text = format!("{keys} (");
+        let mut below: Vec<Line> = columns
+            .iter()
+            .map(|column| Line::new(2, format!("{}: {},", column.name.name, column.ty.name), None))
+            .collect();
+        below.push(Line::new(0, format!("){after}"), None));
+        lines.splice(1..1, below);
+        lines
     }
 
     fn table_with(&self, first: String, decl: &TableDecl) -> Vec<Line> {
@@ -365,13 +398,20 @@ impl Printer<'_> {
         let ty = decl.ty.as_ref().map(|ty| format!(": {}", ty.name)).unwrap_or_default();
         let head = format!("rule {}{}{ty} =", decl.name.name, Self::index(decl.index.as_ref()));
         let body = self.expr(&decl.body, 0);
+        // On the line of its name where it fits there whole; else on lines of its own.
         let mut lines = match Self::one_line(&body) {
-            Some(single) if head.len() + 1 + single.chars().count() > WIDTH => {
+            Some(single) if head.chars().count() + 1 + single.chars().count() <= WIDTH => {
+                place(join(text(head), " ", body), 0, decl.name.span.start)
+            }
+            // A `match` opens on the line of the rule's name.
+            None if fits(&body, head.chars().count() + 1, 0) => {
+                place(join(text(head), " ", body), 0, decl.name.span.start)
+            }
+            _ => {
                 let mut lines = vec![Line::new(0, head, Some(decl.name.span.start))];
-                lines.extend(place(body, 2, decl.body.span.start));
+                lines.extend(place(self.fitted(&decl.body, 0, 2, 2), 2, decl.body.span.start));
                 lines
             }
-            _ => place(join(text(head), " ", body), 0, decl.name.span.start),
         };
         lines.extend(self.meta(&decl.meta, 2));
         lines
@@ -390,7 +430,7 @@ impl Printer<'_> {
             if position > 0 {
                 lines.push(Line::blank());
             }
-            lines.extend(self.condition(condition));
+            lines.extend(self.condition(condition, ""));
             last = condition.message.span.end.max(meta_end(&condition.meta));
         }
         lines.push(self.closing(0, last));
@@ -398,13 +438,15 @@ impl Printer<'_> {
     }
 
     /// `condition name [when guard]`, then `requires`, `message` and metadata a line each.
-    fn condition(&self, condition: &Condition) -> Vec<Line> {
-        let mut head = text(format!("condition {}", condition.name.name));
+    fn condition(&self, condition: &Condition, prefix: &str) -> Vec<Line> {
+        let mut head = text(format!("{prefix}condition {}", condition.name.name));
         if let Some(guard) = &condition.guard {
-            head = join(join(head, " ", text("when")), " ", self.expr(guard, 0));
+            let start = 2 + head.iter().map(|line| line.text.chars().count()).sum::<usize>() + " when ".len();
+            // Its lines go deeper than `requires`, which is not part of it.
+            head = join(join(head, " ", text("when")), " ", self.fitted(guard, 0, start, 4));
         }
         let mut lines = place(head, 2, condition.name.span.start);
-        let requires = join(text("requires"), " ", self.expr(&condition.requires, 0));
+        let requires = join(text("requires"), " ", self.fitted(&condition.requires, 0, 4 + "requires ".len(), 4));
         lines.extend(place(requires, 4, condition.requires.span.start));
         let message = format!("message {}", self.snippet(condition.message.span));
         lines.push(Line::new(4, message, Some(condition.message.span.start)));
@@ -416,7 +458,7 @@ impl Printer<'_> {
         let head = format!("output {}{}", decl.name.name, Self::index(decl.index.as_ref()));
         let mut lines = match &decl.body {
             OutputNode::Value { expr, guard } => {
-                place(self.valued(text(head), expr, guard.as_ref()), 0, decl.name.span.start)
+                place(self.valued(text(head), expr, guard.as_ref(), 0), 0, decl.name.span.start)
             }
             OutputNode::Group { items, .. } => {
                 let mut lines = vec![Line::new(0, format!("{head} {{"), Some(decl.name.span.start))];
@@ -429,11 +471,16 @@ impl Printer<'_> {
         lines
     }
 
-    /// `head = expr`, then ` when guard` if any.
-    fn valued(&self, head: Lines, expr: &Expr, guard: Option<&Expr>) -> Lines {
-        let lines = join(join(head, " ", text("=")), " ", self.expr(expr, 0));
+    /// `head = expr`, then ` when guard` if any, for a line at `indent`.
+    fn valued(&self, head: Lines, expr: &Expr, guard: Option<&Expr>, indent: usize) -> Lines {
+        let head = join(head, " ", text("="));
+        let lines = join(head.clone(), " ", self.fitted(expr, 0, end_column(&head, indent) + 1, indent));
         match guard {
-            Some(guard) => join(join(lines, " ", text("when")), " ", self.expr(guard, 0)),
+            Some(guard) => {
+                let lines = join(lines, " ", text("when"));
+                let start = end_column(&lines, indent) + 1;
+                join(lines, " ", self.fitted(guard, 0, start, indent))
+            }
             None => lines,
         }
     }
@@ -444,7 +491,7 @@ impl Printer<'_> {
         for item in items {
             match item {
                 OutputItem::Named { name, node: OutputNode::Value { expr, guard } } => {
-                    let valued = self.valued(text(name.name.clone()), expr, guard.as_ref());
+                    let valued = self.valued(text(name.name.clone()), expr, guard.as_ref(), indent);
                     lines.extend(place(valued, indent, name.span.start));
                     last = Some(guard.as_ref().map_or(expr.span.end, |guard| guard.span.end));
                 }
@@ -473,7 +520,8 @@ impl Printer<'_> {
     }
 
     fn example(&self, decl: &ExampleDecl) -> Vec<Line> {
-        let first = format!("example {}{} {{", decl.name.name, self.label(decl.label.as_ref()));
+        let on = decl.on.as_ref().map(|on| format!(" on {}", self.literal_text(on.span))).unwrap_or_default();
+        let first = format!("example {}{}{on} {{", decl.name.name, self.label(decl.label.as_ref()));
         let mut lines = vec![Line::new(0, first, Some(decl.span.start))];
         for (word, entries) in [("profile", &decl.profile), ("expect", &decl.expect)] {
             let origin = self.text.get(decl.span.start as usize..decl.span.end as usize).and_then(|body| {
@@ -528,6 +576,11 @@ fn place(lines: Lines, indent: usize, origin: u32) -> Vec<Line> {
         first.origin = Some(origin);
     }
     lines
+}
+
+/// The column where the last of `lines` ends, the first of them starting at `indent`.
+fn end_column(lines: &Lines, indent: usize) -> usize {
+    lines.last().map_or(indent, |last| indent + last.indent + last.text.chars().count())
 }
 
 fn meta_end(meta: &Meta) -> u32 {

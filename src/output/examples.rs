@@ -28,6 +28,9 @@ pub fn report(policy: &CheckedPolicy, results: &[ExampleResult], gaps: &Coverage
         let _ = writeln!(out, "  FAIL  {:name_width$}{label}  ({})", result.name, place(result.span));
         if let Some(error) = &result.error {
             let _ = writeln!(out, "        cannot evaluate: {} ({})", error.message(), place(error.span()));
+            if let Some(help) = error.help() {
+                let _ = writeln!(out, "        help: {help}");
+            }
         }
         let rows: Vec<[String; 4]> = result
             .mismatches

@@ -15,6 +15,7 @@ use super::Subject as Heading;
 use super::json::output_value;
 use super::table::cell as human;
 use crate::check::CheckedPolicy;
+use crate::check::expr::{STACK_GROWTH, STACK_RED_ZONE};
 use crate::check::model::{Origin, Value};
 use crate::check::types::Type;
 use crate::eval::{BoundCheck, Explanation, Node, NodeId, Outcome, OutputValue, Shown, Subject, to_output};
@@ -73,6 +74,9 @@ pub fn text(
     writer.out
 }
 
+/// Lines deeper than this many levels are indented no further.
+const DEEPEST_INDENT: usize = 40;
+
 struct TextWriter<'a> {
     policy: &'a CheckedPolicy,
     explanation: &'a Explanation,
@@ -82,11 +86,25 @@ struct TextWriter<'a> {
 }
 
 impl TextWriter<'_> {
+    /// A line indented by its depth; past [`DEEPEST_INDENT`] levels the
+    /// indentation stops growing and the line says its depth instead, so a
+    /// chain of thousands of rules is not written in gigabytes of spaces.
     fn line(&mut self, depth: usize, text: &str) {
-        let _ = writeln!(self.out, "{:indent$}{text}", "", indent = depth * 2);
+        if depth > DEEPEST_INDENT {
+            let _ = writeln!(self.out, "{:indent$}[depth {depth}] {text}", "", indent = DEEPEST_INDENT * 2);
+        } else {
+            let _ = writeln!(self.out, "{:indent$}{text}", "", indent = depth * 2);
+        }
     }
 
+    /// A derivation is as deep as the chain of rules it follows (up to the
+    /// 10 000 declarations a policy may have): past the machine's stack, the
+    /// recursion goes on on the heap.
     fn node(&mut self, id: NodeId, depth: usize) {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.node_unguarded(id, depth));
+    }
+
+    fn node_unguarded(&mut self, id: NodeId, depth: usize) {
         let Some(node) = self.explanation.node(id) else { return };
         let described = describe(self.policy, node);
         // A cell says its own certainty in words; the flag is for what rests on others.
@@ -231,6 +249,102 @@ impl TextWriter<'_> {
 
 /// The JSON form: the outputs as nested nodes; a definition read again is
 /// `{ "see": id }`.
+/// The JSON form as text, pretty-printed.
+///
+/// serde_json writes and drops a value by recursion, one level of the tree at
+/// a time: a tree as deep as a policy is long is written on a stack of its
+/// own, [`JSON_STACK`] bytes, enough for the 10 000 declarations a policy may have.
+pub fn json_text(policy: &CheckedPolicy, heading: &Heading<'_>, explanation: &Explanation, roots: &[NodeId]) -> String {
+    stacker::grow(JSON_STACK, || {
+        let json = json(policy, heading, explanation, roots);
+        let mut out = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, ShallowPretty::default());
+        match serde::Serialize::serialize(&json, &mut serializer) {
+            Ok(()) => String::from_utf8(out).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    })
+}
+
+/// serde_json's pretty layout, two spaces a level, with the indentation
+/// capped at [`DEEPEST_INDENT`] levels of the tree (an object and its
+/// `reads` array make two levels of JSON each): a chain of 9 990 rules
+/// otherwise takes 2.2 GB of spaces.
+#[derive(Default)]
+struct ShallowPretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl ShallowPretty {
+    fn indent<W: ?Sized + std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all("  ".repeat(self.level.min(2 * DEEPEST_INDENT)).as_bytes())
+    }
+
+    fn begin<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn end<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level = self.level.saturating_sub(1);
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for ShallowPretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.begin(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.end(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.begin(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.end(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// The stack on which the JSON form is built, written and dropped.
+const JSON_STACK: usize = 256 << 20;
+
 pub fn json(policy: &CheckedPolicy, heading: &Heading<'_>, explanation: &Explanation, roots: &[NodeId]) -> Json {
     let mut shown = HashSet::new();
     let outputs: Vec<Json> = roots.iter().map(|root| json_node(policy, explanation, *root, &mut shown)).collect();
@@ -242,6 +356,15 @@ pub fn json(policy: &CheckedPolicy, heading: &Heading<'_>, explanation: &Explana
 }
 
 fn json_node(policy: &CheckedPolicy, explanation: &Explanation, id: NodeId, shown: &mut HashSet<NodeId>) -> Json {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || json_node_unguarded(policy, explanation, id, shown))
+}
+
+fn json_node_unguarded(
+    policy: &CheckedPolicy,
+    explanation: &Explanation,
+    id: NodeId,
+    shown: &mut HashSet<NodeId>,
+) -> Json {
     let Some(node) = explanation.node(id) else { return Json::Null };
     let described = describe(policy, node);
     if node.subject.is_shared() && !shown.insert(id) {

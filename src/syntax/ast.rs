@@ -39,6 +39,14 @@ impl Header {
         })
     }
 
+    /// Whether the text is a draft under discussion (`status proposal`): it
+    /// is never the text in force on a date unless asked for by name.
+    pub fn is_proposal(&self) -> bool {
+        self.fields.iter().any(|field| {
+            field.key.name == "status" && matches!(&field.value.kind, LiteralKind::Name(status) if status == PROPOSAL)
+        })
+    }
+
     /// The date the text takes effect.
     pub fn effective(&self) -> Option<(jiff::civil::Date, Span)> {
         self.fields.iter().find(|field| field.key.name == "effective").and_then(|field| match &field.value.kind {
@@ -47,6 +55,9 @@ impl Header {
         })
     }
 }
+
+/// The one status a header may give: the text is a draft, not in force.
+pub const PROPOSAL: &str = "proposal";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderField {
@@ -74,6 +85,8 @@ pub enum Item {
     AmendConditions(AmendConditions),
     /// In an amendment, rows replaced in a table.
     AmendTable(TableDecl),
+    /// In an amendment, one cell of a table replaced alone.
+    AmendCell(AmendCell),
     /// In an amendment, values added to an enumeration.
     AmendEnum(EnumDecl),
     /// In an amendment, fields added to the profile.
@@ -87,7 +100,7 @@ impl Item {
             Item::Enum(_) | Item::AmendEnum(_) => "enum",
             Item::Profile(_) | Item::AmendProfile(_) => "profile",
             Item::Param(_) => "param",
-            Item::Table(_) | Item::AmendTable(_) => "table",
+            Item::Table(_) | Item::AmendTable(_) | Item::AmendCell(_) => "table",
             Item::Bands(_) => "bands",
             Item::Rule(_) => "rule",
             Item::Conditions(_) | Item::AmendConditions(_) => "conditions",
@@ -105,6 +118,7 @@ impl Item {
             Item::Profile(_) | Item::AmendProfile(_) => None,
             Item::Param(decl) => Some(&decl.name),
             Item::Table(decl) | Item::AmendTable(decl) => Some(&decl.name),
+            Item::AmendCell(cell) => Some(&cell.table),
             Item::Bands(decl) => Some(&decl.name),
             Item::Rule(decl) => Some(&decl.name),
             Item::Conditions(decl) => Some(&decl.name),
@@ -122,6 +136,20 @@ pub struct Removal {
     /// `param`, `rule`, `table`, `bands`, `conditions` or `output`.
     pub kind: &'static str,
     pub name: Ident,
+    pub span: Span,
+}
+
+/// `amend table percentiles[medecine_generale].p30 = 800 assumed "…"`: one
+/// cell, found by its row's keys and (in a table of records) its column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AmendCell {
+    pub table: Ident,
+    pub keys: Vec<Ident>,
+    /// `.p30`; none for a table of single values.
+    pub column: Option<Ident>,
+    pub value: CellValue,
+    /// Sources and notes join the table's; the certainty is the cell's.
+    pub meta: Meta,
     pub span: Span,
 }
 
@@ -324,8 +352,19 @@ pub struct Condition {
     /// `when …`: the condition is checked only where this holds.
     pub guard: Option<Expr>,
     pub requires: Expr,
+    /// The message as written, quotes `{…}` included.
     pub message: Text,
+    /// The message in parts: text, and the values it quotes.
+    pub message_parts: Vec<MessagePart>,
     pub meta: Meta,
+}
+
+/// A piece of a condition's message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MessagePart {
+    Text(String),
+    /// `{seuil}`: a value of the policy, written into the message.
+    Quote(Expr),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -389,6 +428,10 @@ pub struct Expr {
 pub enum ExprKind {
     Literal(LiteralKind),
     Name(String),
+    /// `base`, in an amendment's `replace rule`: the value of the rule it
+    /// replaces. Merging the chain of texts names it (see `amend`), so the
+    /// checker meets it only where nothing is replaced.
+    Base,
     Unary {
         op: UnaryOp,
         operand: Box<Expr>,

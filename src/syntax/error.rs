@@ -4,10 +4,11 @@
 use miette::Diagnostic;
 
 use super::Rule;
+use super::mistakes;
 use crate::source::{FileId, Span};
 
 /// The first syntax error in a policy file.
-#[derive(Debug, thiserror::Error, Diagnostic)]
+#[derive(Clone, Debug, thiserror::Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(avenant::syntax::invalid))]
 pub struct SyntaxError {
@@ -55,6 +56,9 @@ impl SyntaxError {
         let found = describe_found(text, start);
         match &error.variant {
             pest::error::ErrorVariant::ParsingError { positives, .. } => {
+                if let Some(explained) = mistakes::explain(file, positives, text, start) {
+                    return explained;
+                }
                 let expected = expected_list(positives);
                 let message = match &expected {
                     Some(expected) => format!("expected {expected}, found {found}"),
@@ -78,18 +82,24 @@ fn token_end(text: &str, start: usize) -> usize {
     if word > 0 { start + word } else { start + rest.chars().next().map_or(0, char::len_utf8) }
 }
 
+/// A token is quoted in a message up to this many characters, then cut with `…`.
+const LONGEST_QUOTE: usize = 40;
+
 fn describe_found(text: &str, start: usize) -> String {
     let end = token_end(text, start);
     match text.get(start..end) {
         None | Some("") => "the end of the file".to_owned(),
         Some("\n") | Some("\r") => "the end of the line".to_owned(),
+        Some(token) if token.chars().nth(LONGEST_QUOTE).is_some() => {
+            format!("`{}…`", token.chars().take(LONGEST_QUOTE).collect::<String>())
+        }
         Some(token) => format!("`{token}`"),
     }
 }
 
 /// Pest's expected rules as a sentence, without duplicates, in a stable order.
 fn expected_list(positives: &[Rule]) -> Option<String> {
-    let mut names: Vec<&str> = positives.iter().filter_map(|rule| human_name(*rule)).collect();
+    let mut names: Vec<&str> = positives.iter().filter_map(|rule| human_names(*rule)).flatten().copied().collect();
     // Where any expression may stand, naming each kind of literal is noise.
     if names.contains(&"an expression") {
         names.retain(|name| !LITERAL_NAMES.contains(name));
@@ -127,14 +137,15 @@ fn help_for(positives: &[Rule], text: &str, start: usize) -> Option<String> {
     None
 }
 
-/// The name a policy author knows a grammar rule by; `None` for rules that
-/// are only ever reached through another named one.
-fn human_name(rule: Rule) -> Option<&'static str> {
+/// The names a policy author knows a grammar rule by, each a word or phrase
+/// of its own so that a word two rules share is listed once; `None` for
+/// rules that are only ever reached through another named one.
+fn human_names(rule: Rule) -> Option<&'static [&'static str]> {
     Some(match rule {
-        Rule::EOI => "the end of the file",
-        Rule::header => "the policy header `policy name { … }`",
+        Rule::EOI => &["the end of the file"],
+        Rule::header => &["the policy header `policy name { … }`"],
         Rule::header_field | Rule::header_key => {
-            "a header field (`title`, `text`, `effective`, `amends`, `source`, `note`)"
+            &["a header field (`title`, `text`, `effective`, `amends`, `status`, `source`, `note`)"]
         }
         Rule::enum_decl
         | Rule::profile_decl
@@ -145,36 +156,43 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         | Rule::conditions_decl
         | Rule::output_decl
         | Rule::example_decl => {
-            "a declaration (`enum`, `profile`, `param`, `table`, `bands`, `rule`, `conditions`, `output`, `example`)"
+            &["a declaration (`enum`, `profile`, `param`, `table`, `bands`, `rule`, `conditions`, `output`, `example`)"]
         }
-        Rule::example_profile => "the example's `profile { … }`",
-        Rule::example_expect => "the example's `expect { … }`",
-        Rule::example_entry | Rule::example_path => "`name = value`",
-        Rule::example_list => "a list of conditions `[name, …]`",
-        Rule::example_value => "a value",
+        Rule::example_profile => &["the example's `profile { … }`"],
+        Rule::example_date => &["the example's date `on YYYY-MM-DD`"],
+        Rule::example_expect => &["the example's `expect { … }`"],
+        Rule::example_entry | Rule::example_path => &["`name = value`"],
+        Rule::example_list => &["a list of conditions `[name, …]`"],
+        Rule::example_value => &["a value"],
         Rule::meta | Rule::source_clause | Rule::note_clause | Rule::certainty | Rule::certainty_kind => {
-            "`source`, `note` or a certainty (`established`, `secondary`, `assumed`)"
+            &["`source`", "`note`", "a certainty (`established`, `secondary`, `assumed`)"]
         }
-        Rule::variant => "a value name",
-        Rule::replace_decl | Rule::remove_decl | Rule::removable => "`replace`, `remove` or `amend`",
-        Rule::amend_conditions | Rule::amend_table | Rule::amend_enum | Rule::amend_profile => "`amend`",
-        Rule::remove_condition | Rule::replace_condition => "a `condition`, `replace condition` or `remove`",
-        Rule::label | Rule::string => "a quoted text",
-        Rule::field_decl => "a profile field `name: type`",
-        Rule::optional_mark => "`?`",
-        Rule::type_name => "a type",
-        Rule::table_values => "the table's value type",
-        Rule::columns | Rule::column => "a column `name: type`",
-        Rule::grid_header | Rule::row => "a table row `| … |`",
-        Rule::cell | Rule::hole => "a cell value",
-        Rule::band => "a band `name: above … up to …`",
-        Rule::lower_bound | Rule::lower_kind => "`above` or `from`",
-        Rule::upper_bound | Rule::upper_kind => "`up to` or `below`",
-        Rule::index_decl => "an index `[name: enum]`",
-        Rule::condition => "a `condition`",
-        Rule::output_block | Rule::output_field | Rule::output_group | Rule::when_block => "an output field",
-        Rule::guard => "`when`",
-        Rule::expr | Rule::if_expr | Rule::match_expr | Rule::call | Rule::list => "an expression",
+        Rule::variant => &["a value name"],
+        Rule::replace_decl | Rule::remove_decl | Rule::removable => &["`replace`", "`remove`", "`amend`"],
+        Rule::amend_conditions | Rule::amend_table | Rule::amend_cell | Rule::amend_enum | Rule::amend_profile => {
+            &["`amend`"]
+        }
+        Rule::remove_condition | Rule::replace_condition => &["a `condition`", "`replace condition`", "`remove`"],
+        Rule::label | Rule::string | Rule::message_text | Rule::message_chars => &["a quoted text"],
+        Rule::quote => &["a quoted value `{name}`"],
+        Rule::quote_end => &["`}` closing the quoted value (a brace itself is written `\\{`)"],
+        Rule::field_decl => &["a profile field `name: type`"],
+        Rule::optional_mark => &["`?`"],
+        Rule::type_name => &["a type"],
+        Rule::table_values => &["the table's value type"],
+        Rule::columns | Rule::column => &["a column `name: type`"],
+        Rule::grid_header | Rule::row => &["a table row `| … |`"],
+        Rule::cell | Rule::hole => &["a cell value"],
+        Rule::cell_keys => &["the row's keys `[key, …]`"],
+        Rule::cell_column => &["`.column`"],
+        Rule::band => &["a band `name: above … up to …`"],
+        Rule::lower_bound | Rule::lower_kind => &["`above`", "`from`"],
+        Rule::upper_bound | Rule::upper_kind => &["`up to`", "`below`"],
+        Rule::index_decl => &["an index `[name: enum]`"],
+        Rule::condition => &["a `condition`"],
+        Rule::output_block | Rule::output_field | Rule::output_group | Rule::when_block => &["an output field"],
+        Rule::guard => &["`when`"],
+        Rule::expr | Rule::if_expr | Rule::match_expr | Rule::call | Rule::list | Rule::base_ref => &["an expression"],
         Rule::op_or
         | Rule::op_and
         | Rule::op_eq
@@ -187,15 +205,15 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         | Rule::op_add
         | Rule::op_sub
         | Rule::op_mul
-        | Rule::op_div => "an operator",
-        Rule::op_not | Rule::op_neg => "an expression",
-        Rule::field_access | Rule::key_access => "`.` or `[`",
-        Rule::match_arm | Rule::pattern | Rule::else_pattern => "a match arm `value => expression`",
-        Rule::quantity | Rule::number | Rule::minus => "a number",
-        Rule::unit => "a unit (`€`, `%`, `patients`)",
-        Rule::date => "a date `YYYY-MM-DD`",
-        Rule::boolean => "`true` or `false`",
-        Rule::ident => "a name",
+        | Rule::op_div => &["an operator"],
+        Rule::op_not | Rule::op_neg => &["an expression"],
+        Rule::field_access | Rule::key_access => &["`.` or `[`"],
+        Rule::match_arm | Rule::pattern | Rule::else_pattern => &["a match arm `value => expression`"],
+        Rule::quantity | Rule::number | Rule::minus => &["a number"],
+        Rule::unit => &["a unit (`€`, `%`, `patients`)"],
+        Rule::date => &["a date `YYYY-MM-DD`"],
+        Rule::boolean => &["`true` or `false`"],
+        Rule::ident => &["a name"],
         Rule::policy_file
         | Rule::item
         | Rule::amendment
@@ -210,6 +228,7 @@ fn human_name(rule: Rule) -> Option<&'static str> {
         | Rule::unit_gap
         | Rule::thousands_gap
         | Rule::ident_char
+        | Rule::up_to
         | Rule::string_inner
         | Rule::keyword
         | Rule::WHITESPACE

@@ -169,6 +169,24 @@ impl Lowerer {
                 let values = TableValues::Record(Vec::new());
                 Item::AmendTable(TableDecl { name, keys: Vec::new(), values, meta, rows, grid_header })
             }
+            Rule::amend_cell => {
+                let mut inner = pair.into_inner();
+                let table = self.ident(self.next(&mut inner, span, "table name")?);
+                let (mut keys, mut column, mut value, mut meta) = (Vec::new(), None, None, Meta::default());
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::cell_keys => keys = part.into_inner().map(|key| self.ident(key)).collect(),
+                        Rule::cell_column => {
+                            column = Some(self.ident(self.next(&mut part.into_inner(), span, "column")?));
+                        }
+                        Rule::hole => value = Some(CellValue::Hole),
+                        Rule::meta => meta = self.meta(part)?,
+                        _ => value = Some(CellValue::Literal(self.literal(part)?)),
+                    }
+                }
+                let value = value.ok_or_else(|| self.missing(span, "cell value"))?;
+                Item::AmendCell(AmendCell { table, keys, column, value, meta, span })
+            }
             Rule::amend_enum => {
                 let mut inner = pair.into_inner();
                 let name = self.ident(self.next(&mut inner, span, "enum name")?);
@@ -453,9 +471,26 @@ impl Lowerer {
             next = self.next(&mut parts, span, "condition")?;
         }
         let requires = self.expr(next)?;
-        let message = self.text(self.next(&mut parts, span, "message")?)?;
+        let (message, message_parts) = self.message(self.next(&mut parts, span, "message")?)?;
         let meta = self.meta(self.next(&mut parts, span, "metadata")?)?;
-        Ok(Condition { name, guard, requires, message, meta })
+        Ok(Condition { name, guard, requires, message, message_parts, meta })
+    }
+
+    /// A message as written, and in parts: its text and the values it quotes.
+    fn message(&self, pair: Pair<'_, Rule>) -> Result<(Text, Vec<MessagePart>)> {
+        let span = self.span(&pair);
+        let written = pair.as_str();
+        let inside = written.strip_prefix('"').and_then(|rest| rest.strip_suffix('"')).unwrap_or(written);
+        let mut parts = Vec::new();
+        for part in pair.into_inner() {
+            parts.push(match part.as_rule() {
+                Rule::quote => {
+                    MessagePart::Quote(self.expr(self.next(&mut part.into_inner(), span, "quoted value")?)?)
+                }
+                _ => MessagePart::Text(unescape(part.as_str())),
+            });
+        }
+        Ok((Text { value: unescape(inside), span }, parts))
     }
 
     fn output_decl(&self, pair: Pair<'_, Rule>) -> Result<OutputDecl> {
@@ -593,6 +628,7 @@ impl Lowerer {
         let kind = match pair.as_rule() {
             Rule::expr => return self.expr(pair),
             Rule::ident => ExprKind::Name(pair.as_str().to_owned()),
+            Rule::base_ref => ExprKind::Base,
             Rule::if_expr => {
                 let mut inner = pair.into_inner();
                 let condition = self.expr(self.next(&mut inner, span, "condition")?)?;

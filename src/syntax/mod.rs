@@ -7,6 +7,7 @@
 pub mod ast;
 mod error;
 mod lower;
+mod mistakes;
 
 pub use error::SyntaxError;
 

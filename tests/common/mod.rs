@@ -154,3 +154,4 @@ pub fn generated_profiles(count: usize, seed: u64, specialties: &[&str]) -> Vec<
         })
         .collect()
 }
+pub mod policies;

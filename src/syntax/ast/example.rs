@@ -9,6 +9,8 @@ use crate::source::Span;
 pub struct ExampleDecl {
     pub name: Ident,
     pub label: Option<Text>,
+    /// `on 2028-09-01`: the date it is evaluated on, if not its text's.
+    pub on: Option<Literal>,
     /// `field = value`, one per profile field given.
     pub profile: Vec<ExampleEntry>,
     /// `options.option_1.aid.year_1 = 12 000 €`, one per output checked.

@@ -13,10 +13,13 @@ impl Lowerer {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let name = self.ident(self.next(&mut inner, span, "example name")?);
-        let mut example = ExampleDecl { name, label: None, profile: Vec::new(), expect: Vec::new(), span };
+        let mut example = ExampleDecl { name, label: None, on: None, profile: Vec::new(), expect: Vec::new(), span };
         for part in inner {
             match part.as_rule() {
                 Rule::label => example.label = Some(self.text(part)?),
+                Rule::example_date => {
+                    example.on = Some(self.literal(self.next(&mut part.into_inner(), span, "date")?)?);
+                }
                 Rule::example_profile => example.profile = self.example_entries(part)?,
                 Rule::example_expect => example.expect = self.example_entries(part)?,
                 _ => return Err(self.unexpected(&part)),
