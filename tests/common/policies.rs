@@ -76,6 +76,11 @@ impl Writer {
     }
 
     fn count(&mut self) -> u64 {
+        // Now and then a count too wide for the compiled evaluator's small
+        // numbers (a mantissa over 32 bits), so that its wide paths run too.
+        if self.chance(4) {
+            return (1 << 32) + self.random.next(1 << 20);
+        }
         match self.random.next(4) {
             0 => [0, 1, 99, 100, 101, 500, 999, 1000, 1001][self.random.next(9) as usize],
             _ => self.random.next(3000),
@@ -86,7 +91,12 @@ impl Writer {
         match ty {
             Ty::Patients => format!("{} patients", self.count()),
             Ty::Euros => {
-                let cents = if self.chance(30) { format!(".{:02}", self.random.next(100)) } else { String::new() };
+                let cents = match self.random.next(10) {
+                    0..=2 => format!(".{:02}", self.random.next(100)),
+                    // More places than a small number carries.
+                    3 => format!(".{:012}", self.random.next(1 << 40)),
+                    _ => String::new(),
+                };
                 format!("{}{cents} €", self.random.next(50_000))
             }
             Ty::Rate => {
