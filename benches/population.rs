@@ -2,7 +2,8 @@
 //! of the same rules and outputs (the baseline, which lives here and only
 //! here): per profile, CSV → CSV end to end for 100 000 and 1 000 000
 //! profiles, and parse + check of the policy. Ends with a summary of ratios
-//! against the baseline and the peak memory of the end-to-end runs.
+//! against the baseline and the peak memory of the end-to-end runs, and the
+//! time of `avenant diff` of the 2019 and 2024 texts against one `eval`.
 //!
 //! `cargo bench --bench population` (add `-- --quick` for a shorter run).
 
@@ -297,9 +298,66 @@ fn summary(policy: &CheckedPolicy, root: &Path, policy_text: &str, populations: 
             ));
         }
     }
+    for (size, input) in populations {
+        diff_against_eval(&mut line, root, *size, input, &output);
+    }
     let check = median(21, || drop(black_box(avenant::compile(Path::new(POLICY), policy_text))));
     line(format!("parse + check of the 2019 policy: {:.2} ms", check.as_secs_f64() * 1000.0));
     let _ = std::fs::write(folder.join("summary.txt"), report);
+}
+
+/// `avenant diff` of the 2019 and 2024 texts against one `avenant eval` of
+/// the 2019 text, over the same population, each the release binary in a
+/// child process: the median wall time of three runs, CPU time and peak
+/// memory (target: the diff within 2.5× the eval, in constant memory).
+fn diff_against_eval(line: &mut dyn FnMut(String), root: &Path, size: usize, input: &Path, output: &Path) {
+    let binary = env!("CARGO_BIN_EXE_avenant");
+    let time = Path::new("/usr/bin/time");
+    let run = |args: &[&str]| {
+        let mut runs: Vec<(Duration, u64, f64)> = (0..3)
+            .filter_map(|_| {
+                let mut command = match time.exists() {
+                    true => {
+                        let mut command = std::process::Command::new(time);
+                        command.arg("-v").arg(binary);
+                        command
+                    }
+                    false => std::process::Command::new(binary),
+                };
+                command.args(args).arg("--profiles").arg(input).current_dir(root);
+                match time.exists() {
+                    true => measure_child(&mut command),
+                    false => {
+                        let start = Instant::now();
+                        let status = command.status().ok()?;
+                        assert!(status.success());
+                        Some((start.elapsed(), 0, 0.0))
+                    }
+                }
+            })
+            .collect();
+        runs.sort_by_key(|(wall, _, _)| *wall);
+        runs.get(1).copied().unwrap()
+    };
+    let out = output.to_string_lossy().into_owned();
+    let on = "2024-10-01";
+    let eval = run(&["eval", POLICY, "--on", on, "--out", &out]);
+    let summary_only = run(&["diff", POLICY, "policies/convention-2024.policy", "--on", on, "--format", "json"]);
+    let diff_path = output.with_extension("diff.csv");
+    let diff_out = diff_path.to_string_lossy().into_owned();
+    let with_rows =
+        run(&["diff", POLICY, "policies/convention-2024.policy", "--on", on, "--out", &diff_out, "--format", "json"]);
+    let describe = |(wall, peak, cpu): (Duration, u64, f64)| {
+        format!("{:.3} s wall ({cpu:.2} s CPU), peak {:.1} MiB", wall.as_secs_f64(), peak as f64 / 1024.0)
+    };
+    line(format!(
+        "release binary, {size} profiles: eval 2019 {}; diff 2019 → 2024 {} ({:.2}× the eval, target ≤ 2.5×); with per-profile rows {} ({:.2}×)",
+        describe(eval),
+        describe(summary_only),
+        summary_only.0.as_secs_f64() / eval.0.as_secs_f64(),
+        describe(with_rows),
+        with_rows.0.as_secs_f64() / eval.0.as_secs_f64(),
+    ));
 }
 
 #[path = "shared/generate.rs"]

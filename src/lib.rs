@@ -46,6 +46,7 @@
 //! ```
 
 pub mod amend;
+pub mod assign;
 pub mod batch;
 pub mod chain;
 pub mod check;

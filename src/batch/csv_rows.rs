@@ -12,7 +12,7 @@ use csv_core::ReadRecordResult;
 use super::input::{Input, Refusal};
 
 /// A row as read: its cells, unquoted, are the reader's until the next row.
-pub(super) struct RawRow {
+pub(crate) struct RawRow {
     pub line: u64,
     /// Its cells, however many the row has (`ends` holds them all).
     pub cells: usize,
@@ -20,7 +20,7 @@ pub(super) struct RawRow {
     pub refused: Option<Refusal>,
 }
 
-pub(super) struct CsvRows<R> {
+pub(crate) struct CsvRows<R> {
     input: Input<R>,
     parser: csv_core::Reader,
     /// The cells of the row read last, one after another, and where each ends.

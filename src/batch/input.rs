@@ -15,7 +15,7 @@ const READ_SIZE: usize = 64 * 1024;
 
 /// Why a row was refused as it was read (too long, a stray quote).
 #[derive(Debug, Clone)]
-pub(super) struct Refusal {
+pub(crate) struct Refusal {
     pub message: String,
     pub help: Option<String>,
 }

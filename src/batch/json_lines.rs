@@ -8,12 +8,12 @@ use std::io::Read;
 use super::input::{Input, Refusal};
 
 /// A line as read; its text is the reader's until the next line.
-pub(super) struct RawLine {
+pub(crate) struct RawLine {
     pub line: u64,
     pub refused: Option<Refusal>,
 }
 
-pub(super) struct JsonLines<R> {
+pub(crate) struct JsonLines<R> {
     input: Input<R>,
     /// The number of the line read last.
     line: u64,

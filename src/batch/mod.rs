@@ -15,8 +15,8 @@
 mod csv_rows;
 mod input;
 mod json_lines;
-mod rows;
-mod source;
+pub(crate) mod rows;
+pub(crate) mod source;
 
 use std::io::{Read, Write};
 use std::sync::mpsc;
@@ -30,7 +30,7 @@ use crate::output::{self, Subject};
 pub use input::ROW_BYTES;
 use rows::{Cells, ColumnMap};
 pub use source::CHUNK_BYTES;
-use source::{Chunk, Source};
+use source::Chunk;
 
 /// How a population is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,8 @@ pub struct Options {
     /// Fields other texts of the policy's family declare: columns a
     /// population may carry, ignored by this text.
     pub tolerated: Vec<String>,
+    /// Values the command line gives fields (`--set`, `--draw`), in place of the rows'.
+    pub assigned: crate::assign::Resolved,
 }
 
 impl Default for Options {
@@ -82,6 +84,7 @@ impl Default for Options {
             on: jiff::civil::Date::ZERO,
             chain: Vec::new(),
             tolerated: Vec::new(),
+            assigned: crate::assign::Resolved::default(),
         }
     }
 }
@@ -182,17 +185,15 @@ pub fn run_within(
         .num_threads(threads)
         .build()
         .map_err(|error| BatchError::Read(format!("cannot start {threads} threads: {error}")))?;
-    let (mut source, columns) = match options.input {
-        Format::Csv => {
-            let mut reader = csv_rows::CsvRows::new(input, limits.row_bytes);
-            let (header, line) = source::header(&mut reader)?;
+    let (source, header) = source::open(input, options.input, limits.row_bytes)?;
+    let columns = match header {
+        Some((header, line)) => {
             let titles: Vec<&str> = header.iter().map(String::as_str).collect();
             let columns =
                 ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line).map_err(BatchError::Columns)?;
-            reader.set_width(titles.len());
-            (Source::Csv(Box::new(reader)), Some(columns))
+            Some(columns)
         }
-        Format::Jsonl => (Source::Jsonl(json_lines::JsonLines::new(input, limits.row_bytes)), None),
+        None => None,
     };
     if options.output == Format::Csv {
         let mut header = Vec::new();
@@ -205,40 +206,12 @@ pub fn run_within(
     std::thread::scope(|scope| -> Result<(), BatchError> {
         let (full_sender, full_receiver) = mpsc::sync_channel::<Result<Chunk, BatchError>>(wave_size);
         let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
-        scope.spawn(move || {
-            let mut first_row = 1;
-            loop {
-                let mut chunk = empty_receiver.try_recv().unwrap_or_default();
-                let filled = source.fill(&mut chunk, first_row, chunk_size, limits.chunk_bytes);
-                first_row += chunk.rows.len() as u64;
-                let done = !matches!(filled, Ok(true));
-                let sent = match filled {
-                    Ok(_) if chunk.rows.is_empty() => Ok(()),
-                    Ok(_) => full_sender.send(Ok(chunk)),
-                    Err(error) => full_sender.send(Err(error)),
-                };
-                // A closed channel means the writer stopped: stop reading too.
-                if done || sent.is_err() {
-                    break;
-                }
-            }
-        });
+        scope.spawn(move || source.feed(chunk_size, limits.chunk_bytes, &full_sender, &empty_receiver));
         let mut bytes = 0;
         // Evaluated, not yet written: written while the next wave is evaluated.
         let mut pending: Vec<Chunk> = Vec::new();
         loop {
-            let mut wave = Vec::with_capacity(wave_size);
-            let mut failure = None;
-            while wave.len() < wave_size {
-                match full_receiver.recv() {
-                    Ok(Ok(chunk)) => wave.push(chunk),
-                    Ok(Err(error)) => {
-                        failure = Some(error);
-                        break;
-                    }
-                    Err(_) => break,
-                }
-            }
+            let (mut wave, failure) = source::receive_wave(&full_receiver, wave_size);
             let finished = wave.is_empty();
             let previous = std::mem::take(&mut pending);
             let (written, ()) = pool.install(|| {
@@ -394,7 +367,12 @@ impl Worker {
                 Err(cell) => return rejected.unreadable(place, format!("cell {cell} is not valid UTF-8"), None),
             };
             match columns.values(policy, &cells, &mut self.values, &mut self.problems) {
-                Ok(()) => self.readable(&mut rejected, place, columns.name(&cells), start),
+                Ok(()) => {
+                    if let Some(values) = self.values.get_mut(start..) {
+                        options.assigned.apply(row, values, &mut self.problems);
+                    }
+                    self.readable(&mut rejected, place, columns.name(&cells), start)
+                }
                 Err(message) => {
                     self.values.truncate(start);
                     rejected.unreadable(place, message, None);
@@ -402,7 +380,9 @@ impl Worker {
             }
             return;
         }
-        match rows::json_line(policy, row_text, &options.tolerated) {
+        match rows::json_line(policy, row_text, &options.tolerated, |document| {
+            options.assigned.apply_json(row, document)
+        }) {
             Ok(profile) => {
                 self.values.extend_from_slice(profile.values());
                 self.readable(&mut rejected, place, profile.name.as_deref(), start);

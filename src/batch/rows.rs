@@ -154,32 +154,42 @@ impl Unreadable {
 }
 
 /// One JSON Lines row, validated as a profile file's document is: a field
-/// given twice is refused, as it is in a `.json` profile.
+/// given twice is refused, as it is in a `.json` profile. `assign` may set
+/// fields of the document (the command line's `--set`, `--draw`) before it is typed.
 pub(crate) fn json_line(
     policy: &CheckedPolicy,
     line: &[u8],
     tolerated: &[String],
+    assign: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
 ) -> Result<Profile, Result<Vec<FieldProblem>, Unreadable>> {
+    let mut document = json_document(line).map_err(Err)?;
+    assign(&mut document);
+    Profile::from_document(policy, &document, tolerated).map_err(Ok)
+}
+
+/// One JSON Lines row read as a document of fields, or why it is not one:
+/// anything but an object is refused, and so is a field given twice.
+pub(crate) fn json_document(line: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, Unreadable> {
     // Anything but an object is refused; the parser still says where the line is not JSON.
     if line.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
-        serde_json::from_slice::<serde::de::IgnoredAny>(line).map_err(|error| Err(not_json(line, &error)))?;
+        serde_json::from_slice::<serde::de::IgnoredAny>(line).map_err(|error| not_json(line, &error))?;
         let message = "a profile is a JSON object of fields, `{\"name\": value}`".to_owned();
-        return Err(Err(Unreadable::new(message, None)));
+        return Err(Unreadable::new(message, None));
     }
-    let Fields(fields) = serde_json::from_slice(line).map_err(|error| Err(not_json(line, &error)))?;
+    let Fields(fields) = serde_json::from_slice(line).map_err(|error| not_json(line, &error))?;
     let mut document = serde_json::Map::new();
     for (key, value) in fields {
         // A JSON parser keeps the last of two equal keys: a value would be lost unseen.
         if document.contains_key(&key) {
-            return Err(Err(Unreadable {
+            return Err(Unreadable {
                 message: format!("the field `{key}` is given twice"),
                 field: Some(key),
                 help: Some("give each field once".to_owned()),
-            }));
+            });
         }
         document.insert(key, value);
     }
-    Profile::from_document(policy, &document, tolerated).map_err(Ok)
+    Ok(document)
 }
 
 /// What the JSON parser said, in plain words and with the column.

@@ -4,11 +4,12 @@
 
 use std::io::Read;
 use std::ops::Range;
+use std::sync::mpsc;
 
 use super::csv_rows::CsvRows;
 use super::input::Refusal;
 use super::json_lines::JsonLines;
-use super::{BatchError, RowError};
+use super::{BatchError, Format, RowError};
 use crate::eval::profile::UNREADABLE;
 
 /// The bytes a chunk holds at most (its rows' text, where their cells end,
@@ -17,7 +18,7 @@ use crate::eval::profile::UNREADABLE;
 pub const CHUNK_BYTES: usize = 1 << 20;
 
 /// A row as read, its text in its chunk's.
-pub(super) struct RowRead {
+pub(crate) struct RowRead {
     pub line: u64,
     pub text: Range<usize>,
     /// CSV: where its cells end (in its chunk's `ends`), as many as the
@@ -30,7 +31,7 @@ pub(super) struct RowRead {
 
 /// Rows of one chunk as read, and what evaluating them gave.
 #[derive(Default)]
-pub(super) struct Chunk {
+pub(crate) struct Chunk {
     pub first_row: u64,
     pub rows: Vec<RowRead>,
     /// Every row's text, one after another: a CSV row's cells unquoted, or a JSON line.
@@ -52,7 +53,7 @@ impl Chunk {
     }
 }
 
-pub(super) enum Source<R: Read> {
+pub(crate) enum Source<R: Read> {
     /// Boxed: the CSV parser's tables are most of its size.
     Csv(Box<CsvRows<R>>),
     Jsonl(JsonLines<R>),
@@ -61,6 +62,34 @@ pub(super) enum Source<R: Read> {
 impl<R: Read> Source<R> {
     /// Fills a chunk with up to `size` rows, until they take `bytes` (see
     /// [`CHUNK_BYTES`]); `Ok(false)` at the end of the input.
+    /// The reader thread's work: fills chunks (reusing those handed back) of
+    /// up to `size` rows and about `bytes`, and sends them in order until the
+    /// input ends, a read fails or the receiver stops.
+    pub(crate) fn feed(
+        mut self,
+        size: usize,
+        bytes: usize,
+        full: &mpsc::SyncSender<Result<Chunk, BatchError>>,
+        empty: &mpsc::Receiver<Chunk>,
+    ) {
+        let mut first_row = 1;
+        loop {
+            let mut chunk = empty.try_recv().unwrap_or_default();
+            let filled = self.fill(&mut chunk, first_row, size, bytes);
+            first_row += chunk.rows.len() as u64;
+            let done = !matches!(filled, Ok(true));
+            let sent = match filled {
+                Ok(_) if chunk.rows.is_empty() => Ok(()),
+                Ok(_) => full.send(Ok(chunk)),
+                Err(error) => full.send(Err(error)),
+            };
+            // A closed channel means the writer stopped: stop reading too.
+            if done || sent.is_err() {
+                break;
+            }
+        }
+    }
+
     pub(super) fn fill(
         &mut self,
         chunk: &mut Chunk,
@@ -117,6 +146,41 @@ impl<R: Read> Source<R> {
             }
         }
         Ok(true)
+    }
+}
+
+/// Up to `size` chunks as the reader sends them, and the reading error that
+/// stopped it early, if one did; an empty wave once the input is read.
+pub(crate) fn receive_wave(
+    chunks: &mpsc::Receiver<Result<Chunk, BatchError>>,
+    size: usize,
+) -> (Vec<Chunk>, Option<BatchError>) {
+    let mut wave = Vec::with_capacity(size);
+    while wave.len() < size {
+        match chunks.recv() {
+            Ok(Ok(chunk)) => wave.push(chunk),
+            Ok(Err(error)) => return (wave, Some(error)),
+            Err(_) => break,
+        }
+    }
+    (wave, None)
+}
+
+/// A population opened for reading, rows of at most `row_bytes`; for CSV,
+/// its header's column names and line, read (or refused) before any row.
+pub(crate) type Opened<R> = (Source<R>, Option<(Vec<String>, u64)>);
+
+/// Opens a population: a CSV file's header is read, and its rows are then
+/// read as wide as it is.
+pub(crate) fn open<R: Read>(input: R, format: Format, row_bytes: usize) -> Result<Opened<R>, BatchError> {
+    match format {
+        Format::Csv => {
+            let mut reader = CsvRows::new(input, row_bytes);
+            let (titles, line) = header(&mut reader)?;
+            reader.set_width(titles.len());
+            Ok((Source::Csv(Box::new(reader)), Some((titles, line))))
+        }
+        Format::Jsonl => Ok((Source::Jsonl(JsonLines::new(input, row_bytes)), None)),
     }
 }
 

@@ -36,6 +36,9 @@ pub struct PopulationArgs {
     /// Rows a thread takes at a time. The output is the same whatever the size.
     #[arg(long, value_name = "ROWS", default_value_t = 2048, requires = "population")]
     chunk_size: usize,
+
+    #[command(flatten)]
+    assign: super::assign::AssignArgs,
 }
 
 pub fn run(
@@ -58,6 +61,14 @@ pub fn run(
         None => args.out.as_deref().and_then(batch::Format::of).unwrap_or(batch::Format::Csv),
         Some(Format::Table | Format::Json) => {
             reporter.message("a population is written as `--format csv` or `--format jsonl`");
+            return Ok(Exit::Trouble);
+        }
+    };
+    let Some(assignments) = args.assign.assignments(reporter) else { return Ok(Exit::Trouble) };
+    let assigned = match assignments.resolve(&loaded.policy, &[]) {
+        Ok(assigned) => assigned,
+        Err(error) => {
+            super::assign::report(reporter, &error);
             return Ok(Exit::Trouble);
         }
     };
@@ -119,6 +130,7 @@ pub fn run(
         on,
         chain: loaded.chain.clone(),
         tolerated: loaded.family_fields.clone(),
+        assigned,
     };
     let compiled = CompiledPolicy::new(&loaded.policy);
     let mut rejected = |error: &RowError| match errors_file.as_mut() {
@@ -156,9 +168,13 @@ pub fn run(
     for file in [out_file, errors_file].into_iter().flatten() {
         file.commit()?;
     }
+    // What the command line assumed is said beside the counts, so a log records it.
+    let assumed = assignments.record();
+    let assumed =
+        if assumed.is_empty() { String::new() } else { format!("; assumed for every row: {}", assumed.join(", ")) };
     let _ = writeln!(
         std::io::stderr().lock(),
-        "{shown}: {} row(s) read, {} evaluated, {} rejected",
+        "{shown}: {} row(s) read, {} evaluated, {} rejected{assumed}",
         summary.rows_in,
         summary.rows_out,
         summary.rows_rejected

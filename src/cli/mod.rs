@@ -2,6 +2,7 @@
 //! whose doc comments are the `--help` text. This is the only place that
 //! prints or exits.
 
+mod assign;
 mod atomic;
 mod check;
 mod diff;
@@ -170,17 +171,8 @@ fn report_loaded(
     }
 }
 
-/// The policy in force on `on` (default: today), and that date: what `eval`
-/// and `explain` evaluate against.
-fn load_for_evaluation(
-    path: &std::path::Path,
-    on: Option<jiff::civil::Date>,
-    reporter: &Reporter,
-) -> Result<(avenant::Loaded, jiff::civil::Date), Exit> {
-    load_chosen_for_evaluation(path, on, None, reporter)
-}
-
-/// As [`load_for_evaluation`], with `proposal` naming the text to evaluate.
+/// The policy in force on `on` (default: today), or the text `proposal`
+/// names, and that date: what `eval`, `explain` and `diff` evaluate against.
 fn load_chosen_for_evaluation(
     path: &std::path::Path,
     on: Option<jiff::civil::Date>,

@@ -1,0 +1,367 @@
+//! Diff: what one text (or one chain at another date) changes over a
+//! population, profile by profile, then in sum: who gains or loses
+//! eligibility or an option and by which condition, options and outputs that
+//! exist on one side only (compared against "not offered"), running contracts
+//! and new ones apart, and the aid per year as a budget at a stated take-up,
+//! by band, zone, specialty and contract. Reads the population and writes
+//! only the streams it is given; never prints.
+//!
+//! The population is read once, in chunks (the batch evaluator's reader, its
+//! rows and chunks bounded in bytes, a row it refuses rejected by both sides);
+//! each chunk's rows are read for both sides from the same cells, evaluated
+//! by each side's compiled lanes, compared and counted on all cores; the
+//! chunks' rows and counts are then written and added in order, so memory is
+//! bounded by the chunks in flight and the output does not depend on the
+//! threads or the chunk size. Every row ends up compared, or reported as
+//! rejected by the old text, the new one, or both: `rows_in = compared + rejected`.
+
+mod compare;
+mod plan;
+mod rows;
+mod side;
+mod summary;
+mod tally;
+
+use std::io::{Read, Write};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::Loaded;
+use crate::assign::{AssignError, Assignments, Resolved};
+use crate::batch::rows::{Cells, ColumnMap};
+use crate::batch::source::{self, Chunk, Source, receive_wave};
+use crate::batch::{BatchError, CHUNK_BYTES, Format, ROW_BYTES, RowError};
+use crate::eval::compiled::CompiledPolicy;
+use compare::{Compared, View};
+use plan::Plan;
+use side::SideRows;
+use tally::{Pair, Tally};
+
+pub use compare::NOT_OFFERED;
+pub use plan::Structure;
+pub use summary::{Breakdown, Budget, Contracts, Counts, Money, OptionSummary, Summary, TakeUp};
+pub use tally::{Decided, Moves};
+
+/// One side of a comparison: a policy, as of a date.
+pub struct Side<'a> {
+    pub loaded: &'a Loaded,
+    pub on: jiff::civil::Date,
+    /// How the user named the policy, for messages.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Worker threads; 0 for one per core.
+    pub threads: usize,
+    pub chunk_size: usize,
+    /// The share of new contracts that sign each option, where the command line gives it.
+    pub take_up: Vec<(String, Decimal)>,
+    /// Values for fields, given for every row or drawn.
+    pub assignments: Assignments,
+}
+
+/// A row one side or both could not evaluate.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub row: u64,
+    /// `old`, `new` or `both`.
+    pub side: &'static str,
+    pub error: RowError,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error("{0}")]
+    Batch(#[from] BatchError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The population's header does not fit a side: no row was compared.
+    #[error("the population's columns are not the fields of the {side} text")]
+    Columns { side: &'static str, errors: Vec<RowError> },
+    /// A total beyond the range of exact decimals: no summary is given rather than a wrong one.
+    #[error("{0}")]
+    Overflow(String),
+    /// A `--set`, `--draw` or `--take-up` that does not fit the texts.
+    #[error("{}", .0.message)]
+    Argument(AssignError),
+}
+
+/// Per-profile rows: where, and in which format.
+pub struct ProfileRows<'w> {
+    pub out: &'w mut dyn Write,
+    pub format: Format,
+}
+
+/// Both sides compiled, with what reading a row for each needs.
+struct Sides<'p> {
+    old: CompiledPolicy<'p>,
+    new: CompiledPolicy<'p>,
+    old_on: jiff::civil::Date,
+    new_on: jiff::civil::Date,
+    old_assigned: Resolved,
+    new_assigned: Resolved,
+    /// Fields either side, or its family, declares: columns each side ignores.
+    tolerated: Vec<String>,
+    plan: Plan,
+    rows_format: Option<Format>,
+}
+
+/// Compares two sides over the population read from `population`.
+pub fn diff(
+    old: &Side<'_>,
+    new: &Side<'_>,
+    population: impl Read + Send,
+    input: Format,
+    options: &Options,
+    mut profiles: Option<ProfileRows<'_>>,
+    rejected: &mut dyn FnMut(&Rejected) -> std::io::Result<()>,
+) -> Result<Summary, DiffError> {
+    let names = |side: &Side<'_>| side.loaded.policy.fields.iter().map(|field| field.name.clone()).collect::<Vec<_>>();
+    let mut tolerated: Vec<String> =
+        old.loaded.family_fields.iter().chain(&new.loaded.family_fields).cloned().collect();
+    tolerated.extend(names(old));
+    tolerated.extend(names(new));
+    tolerated.sort();
+    tolerated.dedup();
+    let (old_compiled, new_compiled) =
+        (CompiledPolicy::new(&old.loaded.policy), CompiledPolicy::new(&new.loaded.policy));
+    let plan = Plan::new(&old_compiled, &new_compiled);
+    let sides = Sides {
+        old: old_compiled,
+        new: new_compiled,
+        old_on: old.on,
+        new_on: new.on,
+        old_assigned: options.assignments.resolve(&old.loaded.policy, &names(new)).map_err(DiffError::Argument)?,
+        new_assigned: options.assignments.resolve(&new.loaded.policy, &names(old)).map_err(DiffError::Argument)?,
+        tolerated,
+        plan,
+        rows_format: profiles.as_ref().map(|rows| rows.format),
+    };
+    for (position, (option, share)) in options.take_up.iter().enumerate() {
+        if options.take_up.iter().take(position).any(|(known, _)| known == option) {
+            return Err(DiffError::Argument(AssignError {
+                message: format!("`--take-up {option}` is given twice"),
+                help: Some("give each option one take-up".to_owned()),
+            }));
+        }
+        if !sides.plan.options.contains(option) {
+            let known = sides.plan.options.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
+            return Err(DiffError::Argument(AssignError {
+                message: format!(
+                    "`--take-up {option}={}`: neither text has an option `{option}`",
+                    crate::assign::percent(*share)
+                ),
+                help: Some(format!("the options are {known}")),
+            }));
+        }
+    }
+    let (source, header) = source::open(population, input, ROW_BYTES)?;
+    let columns = match header {
+        Some((header, line)) => {
+            let titles: Vec<&str> = header.iter().map(String::as_str).collect();
+            let map = |compiled: &CompiledPolicy<'_>, side| {
+                ColumnMap::new(compiled.policy(), &titles, &sides.tolerated, line)
+                    .map_err(|errors| DiffError::Columns { side, errors })
+            };
+            Some((map(&sides.old, "old")?, map(&sides.new, "new")?))
+        }
+        None => None,
+    };
+    if let Some(rows) = profiles.as_mut() {
+        rows.out.write_all(&rows::header(&sides.plan, rows.format))?;
+    }
+    let mut total = Tally::new(sides.plan.options.len());
+    run(&sides, source, columns.as_ref(), options, &mut |work: &Work| {
+        if let Some(rows) = profiles.as_mut() {
+            rows.out.write_all(&work.out)?;
+        }
+        for row in &work.rejected {
+            rejected(row)?;
+        }
+        total.merge(&work.tally);
+        Ok(())
+    })?;
+    let names = (old.name.clone(), new.name.clone());
+    Summary::of(&sides.plan, &total, names, options.assignments.record(), &options.take_up).map_err(DiffError::Overflow)
+}
+
+/// What one chunk gave: its per-profile rows, its rejected rows, its
+/// counts; and the buffers that compared it, kept for the next wave's chunk
+/// in the same place (made afresh for each chunk, they cost more than the work).
+#[derive(Default)]
+struct Work {
+    out: Vec<u8>,
+    rejected: Vec<Rejected>,
+    tally: Tally,
+    worker: Option<Worker>,
+}
+
+/// Reads the population in chunks, compares each wave of chunks on all
+/// cores, and hands each chunk's work to `done`, in order.
+fn run<R: Read + Send>(
+    sides: &Sides<'_>,
+    source: Source<R>,
+    columns: Option<&(ColumnMap, ColumnMap)>,
+    options: &Options,
+    done: &mut dyn FnMut(&Work) -> std::io::Result<()>,
+) -> Result<(), DiffError> {
+    let threads = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|error| BatchError::Read(format!("cannot start {threads} threads: {error}")))?;
+    let chunk_size = options.chunk_size.max(1);
+    let wave_size = threads * 2;
+    std::thread::scope(|scope| -> Result<(), DiffError> {
+        let (full_sender, full_receiver) = mpsc::sync_channel::<Result<Chunk, BatchError>>(wave_size);
+        let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
+        scope.spawn(move || source.feed(chunk_size, CHUNK_BYTES, &full_sender, &empty_receiver));
+        let mut works: Vec<Work> = Vec::new();
+        loop {
+            let (wave, failure) = receive_wave(&full_receiver, wave_size);
+            let finished = wave.is_empty();
+            works.resize_with(wave.len().max(works.len()), Work::default);
+            pool.install(|| {
+                wave.par_iter().zip(works.par_iter_mut()).for_each(|(chunk, work)| {
+                    let mut worker = work.worker.take().unwrap_or_else(|| Worker::new(sides));
+                    worker.compare(sides, columns, chunk, work);
+                    work.worker = Some(worker);
+                })
+            });
+            for (chunk, work) in wave.into_iter().zip(&works) {
+                done(work)?;
+                // The reader may have stopped; then the buffer is simply dropped.
+                let _ = empty_sender.send(chunk);
+            }
+            if let Some(error) = failure {
+                return Err(error.into());
+            }
+            if finished {
+                return Ok(());
+            }
+        }
+    })
+}
+
+/// One thread's buffers for both sides.
+struct Worker {
+    old: SideRows,
+    new: SideRows,
+    aid: Vec<Pair>,
+    /// The outputs that changed for the profile being compared.
+    changes: Vec<(usize, side::Kept, side::Kept)>,
+    /// The profiles' names, one per row of the chunk, as ranges of `names`.
+    ids: Vec<std::ops::Range<usize>>,
+    names: String,
+}
+
+impl Worker {
+    fn new(sides: &Sides<'_>) -> Worker {
+        Worker {
+            old: SideRows::new(&sides.old),
+            new: SideRows::new(&sides.new),
+            aid: Vec::new(),
+            changes: Vec::new(),
+            ids: Vec::new(),
+            names: String::new(),
+        }
+    }
+
+    /// Reads, evaluates and compares every row of a chunk into `work`.
+    fn compare(&mut self, sides: &Sides<'_>, columns: Option<&(ColumnMap, ColumnMap)>, chunk: &Chunk, work: &mut Work) {
+        work.out.clear();
+        work.rejected.clear();
+        work.tally.reset(sides.plan.options.len());
+        self.old.clear();
+        self.new.clear();
+        self.ids.clear();
+        self.names.clear();
+        for position in 0..chunk.rows.len() {
+            self.read(sides, columns, chunk, position);
+        }
+        self.old.evaluate(&sides.old, sides.old_on, sides.plan.old.leaves, chunk.first_row);
+        self.new.evaluate(&sides.new, sides.new_on, sides.plan.new.leaves, chunk.first_row);
+        for position in 0..chunk.rows.len() {
+            let row = chunk.first_row + position as u64;
+            work.tally.rows_in += 1;
+            let (old, new) =
+                (self.old.outcome(position, sides.plan.old.leaves), self.new.outcome(position, sides.plan.new.leaves));
+            let (Some((old_values, old_kept)), Some((new_values, new_kept))) = (old, new) else {
+                work.tally.rejected += 1;
+                let (old, new) = (self.old.rejected(position), self.new.rejected(position));
+                let (side, error) = match (old, new) {
+                    (Some(error), Some(_)) => ("both", error),
+                    (Some(error), None) => ("old", error),
+                    (None, Some(error)) => ("new", error),
+                    (None, None) => continue,
+                };
+                work.rejected.push(Rejected { row, side, error: error.clone() });
+                continue;
+            };
+            let compared = Compared::new(
+                &sides.plan,
+                View::new(&sides.plan.old, &sides.old, old_values, old_kept, &self.old.arena),
+                View::new(&sides.plan.new, &sides.new, new_values, new_kept, &self.new.arena),
+            );
+            self.changes.clear();
+            self.changes.extend(compared.changes());
+            work.tally.add(&compared, !self.changes.is_empty(), &mut self.aid);
+            if let Some(format) = sides.rows_format {
+                let id = self.ids.get(position).and_then(|range| self.names.get(range.clone())).unwrap_or("");
+                rows::write(&mut work.out, format, &rows::Identity { row, id }, &compared, &self.aid, &self.changes);
+            }
+        }
+    }
+
+    /// Reads row `position` of a chunk for both sides, from the same cells, as
+    /// batch reads it: a row the reader refused is rejected by both, with its words.
+    fn read(&mut self, sides: &Sides<'_>, columns: Option<&(ColumnMap, ColumnMap)>, chunk: &Chunk, position: usize) {
+        let row = chunk.first_row + position as u64;
+        let start = self.names.len();
+        if let Some(read) = chunk.rows.get(position) {
+            let place = (row, read.line);
+            let text = chunk.text.get(read.text.clone()).unwrap_or_default();
+            if let Some(refusal) = &read.refused {
+                self.reject_both(place, None, &refusal.message, refusal.help.as_deref());
+            } else if let Some((old_columns, new_columns)) = columns {
+                match Cells::new(text, chunk.ends.get(read.ends.clone()).unwrap_or_default(), read.cells) {
+                    Ok(cells) => {
+                        self.old.read_cells(&sides.old, old_columns, &sides.old_assigned, &cells, place);
+                        self.new.read_cells(&sides.new, new_columns, &sides.new_assigned, &cells, place);
+                        self.names.push_str(new_columns.name(&cells).unwrap_or(""));
+                    }
+                    Err(cell) => self.reject_both(place, None, &format!("cell {cell} is not valid UTF-8"), None),
+                }
+            } else {
+                match crate::batch::rows::json_document(text) {
+                    Ok(mut document) => {
+                        sides.old_assigned.apply_json(row, &mut document);
+                        sides.new_assigned.apply_json(row, &mut document);
+                        self.old.read_document(&sides.old, &document, &sides.tolerated, place);
+                        self.new.read_document(&sides.new, &document, &sides.tolerated, place);
+                        let id = ["id", "name"]
+                            .iter()
+                            .find_map(|key| document.get(*key).and_then(serde_json::Value::as_str));
+                        self.names.push_str(id.unwrap_or(""));
+                    }
+                    Err(unreadable) => self.reject_both(
+                        place,
+                        unreadable.field.as_deref(),
+                        &unreadable.message,
+                        unreadable.help.as_deref(),
+                    ),
+                }
+            }
+        }
+        self.ids.push(start..self.names.len());
+    }
+
+    /// A row neither side can read: rejected by both, for the same reason.
+    fn reject_both(&mut self, place: (u64, u64), field: Option<&str>, message: &str, help: Option<&str>) {
+        self.old.reject(place, field, message, help);
+        self.new.reject(place, field, message, help);
+    }
+}
