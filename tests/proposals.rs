@@ -116,3 +116,44 @@ fn check_and_test_on_the_directory_include_the_proposal() {
     let proposal = tested.stdout.lines().find(|line| line.starts_with("policies/proposition-2026.policy: "));
     assert!(proposal.is_some_and(|line| line.ends_with(" example(s)")), "{}", tested.stdout);
 }
+
+/// The review a decision-maker asks for: the text in force against the 2026
+/// draft, over the shipped population, with a drawn value for the field the
+/// draft adds and a stated take-up for its new option. The summary shows the
+/// new option's cost, the losses by the condition that caused them, running
+/// and new contracts apart, and every assumption beside the budget.
+#[test]
+fn the_draft_is_reviewed_against_the_text_in_force() {
+    let run = avenant(&[
+        "diff",
+        "policies/",
+        "policies/",
+        "--proposal-new",
+        "proposition_2026",
+        "--profiles",
+        "examples/population-10000.csv",
+        "--on",
+        "2026-09-01",
+        "--draw",
+        "new_patients_commitment=bernoulli(60%)",
+        "--seed",
+        "7",
+        "--take-up",
+        "option_4=10%",
+        "--allow-rejects",
+        "--errors",
+        "/dev/null",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    for expected in [
+        "options only in the new text",
+        "option_4 open (new only)",
+        "eligibility: new_patients_commitment",
+        "by contract",
+        "option_4: 10 % (given (--take-up))",
+        "assumed for every row: --draw new_patients_commitment=bernoulli(60%) (seed 7)",
+    ] {
+        assert!(run.stdout.contains(expected), "`{expected}` missing:\n{}", run.stdout);
+    }
+    insta::assert_snapshot!(run.stdout);
+}
