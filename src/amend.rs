@@ -214,30 +214,26 @@ impl Merger {
                 );
             }
             new => {
-                if let Some(name) = new.name() {
-                    if let Some(existing) = self.position(new.kind(), &name.name) {
-                        let first = self.items.get(existing).and_then(Item::name).map(|ident| ident.span);
-                        let mut error = Diagnostic::error(
-                            "avenant::check::amend_already_defined",
-                            name.span,
-                            format!(
-                                "the {} `{}` is already defined by the texts this one amends",
-                                new.kind(),
-                                name.name
-                            ),
-                            "defined again",
-                        )
-                        .with_help(format!(
-                            "to change it, write `replace {} {} …`",
-                            new.kind(),
-                            name.name
-                        ));
-                        if let Some(first) = first {
-                            error = error.with_label(first, format!("defined here (as of `{}`)", self.origin));
-                        }
-                        self.diagnostics.push(error);
-                        return;
+                if let Some(name) = new.name()
+                    && let Some(existing) = self.position(new.kind(), &name.name)
+                {
+                    let first = self.items.get(existing).and_then(Item::name).map(|ident| ident.span);
+                    let mut error = Diagnostic::error(
+                        "avenant::check::amend_already_defined",
+                        name.span,
+                        format!("the {} `{}` is already defined by the texts this one amends", new.kind(), name.name),
+                        "defined again",
+                    )
+                    .with_help(format!(
+                        "to change it, write `replace {} {} …`",
+                        new.kind(),
+                        name.name
+                    ));
+                    if let Some(first) = first {
+                        error = error.with_label(first, format!("defined here (as of `{}`)", self.origin));
                     }
+                    self.diagnostics.push(error);
+                    return;
                 }
                 self.push(new.clone());
             }
@@ -264,15 +260,14 @@ impl Merger {
             return;
         }
         let mut replacement = replacement.clone();
-        if let Item::Rule(rule) = &mut replacement {
-            if let Some(base) = self.keep_base(position, rule) {
-                self.items.insert(position, Item::Rule(base));
-                let provenance = self.provenance.get(position).cloned().unwrap_or_default();
-                let applying = &self.applying;
-                self.provenance
-                    .insert(position, format!("{provenance}; the base of `{}` in {applying}", rule.name.name));
-                position += 1;
-            }
+        if let Item::Rule(rule) = &mut replacement
+            && let Some(base) = self.keep_base(position, rule)
+        {
+            self.items.insert(position, Item::Rule(base));
+            let provenance = self.provenance.get(position).cloned().unwrap_or_default();
+            let applying = &self.applying;
+            self.provenance.insert(position, format!("{provenance}; the base of `{}` in {applying}", rule.name.name));
+            position += 1;
         }
         if let Some(slot) = self.items.get_mut(position) {
             *slot = replacement;

@@ -78,22 +78,19 @@ impl Checker {
             ));
             return;
         };
-        if let Some(lower) = &first.lower {
-            if !is_zero(&lower.value) || !lower.inclusive {
-                let below = if lower.inclusive { "below" } else { "up to" };
-                self.report(
-                    Diagnostic::error(
-                        "avenant::check::band_gap",
-                        lower.span,
-                        format!("values {below} `{}` fall in no band of `{}`", snippet(&lower.value), decl.name.name),
-                        "the first band starts here",
-                    )
-                    .with_help(format!(
-                        "open the first band below: `{}: up to …`, or start it `from 0`",
-                        first.name.name
-                    )),
-                );
-            }
+        if let Some(lower) = &first.lower
+            && (!is_zero(&lower.value) || !lower.inclusive)
+        {
+            let below = if lower.inclusive { "below" } else { "up to" };
+            self.report(
+                Diagnostic::error(
+                    "avenant::check::band_gap",
+                    lower.span,
+                    format!("values {below} `{}` fall in no band of `{}`", snippet(&lower.value), decl.name.name),
+                    "the first band starts here",
+                )
+                .with_help(format!("open the first band below: `{}: up to …`, or start it `from 0`", first.name.name)),
+            );
         }
         if let Some(upper) = &last.upper {
             let above = if upper.inclusive { "above" } else { "from" };

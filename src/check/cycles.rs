@@ -135,10 +135,10 @@ fn dependencies(checker: &Checker, node: Node) -> Vec<Node> {
     let mut visit = |expr: &Expr| collect(expr, &mut found);
     match node {
         Node::Rule(id) => {
-            if let Some(RuleState::Done(Some(_))) = checker.rules.get(id.index()).map(|slot| slot.state) {
-                if let Some(def) = checker.rules.get(id.index()).and_then(|slot| slot.def.as_ref()) {
-                    visit(&def.body);
-                }
+            if let Some(RuleState::Done(Some(_))) = checker.rules.get(id.index()).map(|slot| slot.state)
+                && let Some(def) = checker.rules.get(id.index()).and_then(|slot| slot.def.as_ref())
+            {
+                visit(&def.body);
             }
         }
         Node::Bands(id) => {

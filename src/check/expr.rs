@@ -269,10 +269,10 @@ impl Checker {
     }
 
     fn name(&mut self, name: &str, span: Span, scope: &Scope, hint: Option<Type>) -> Option<Expr> {
-        if let Some((index_name, id)) = &scope.index {
-            if index_name == name {
-                return Some(typed(ExprKind::Index, Type::Enum(*id), span));
-            }
+        if let Some((index_name, id)) = &scope.index
+            && index_name == name
+        {
+            return Some(typed(ExprKind::Index, Type::Enum(*id), span));
         }
         if let Some((symbol, _)) = self.values.get(name).copied() {
             return self.symbol(symbol, name, span);
@@ -285,10 +285,10 @@ impl Checker {
         }
         // Not a definition: a value of an enumeration, resolved by the type
         // the context expects, or else by being the only one of its name.
-        if let Some(Type::Enum(id)) = hint {
-            if let Some(variant) = self.enums.get(id.index()).and_then(|enumeration| enumeration.variant_index(name)) {
-                return Some(typed(ExprKind::Const(Value::Enum(variant)), Type::Enum(id), span));
-            }
+        if let Some(Type::Enum(id)) = hint
+            && let Some(variant) = self.enums.get(id.index()).and_then(|enumeration| enumeration.variant_index(name))
+        {
+            return Some(typed(ExprKind::Const(Value::Enum(variant)), Type::Enum(id), span));
         }
         let owners: Vec<(EnumId, u16)> = self
             .enums
@@ -592,12 +592,12 @@ impl Checker {
                         .with_label(right.span, format!("this is {b}"));
                         // `01/07/2026` beside a date is a date written the French way, read as divisions.
                         let date_side = if left.ty == Type::Date { &right } else { &left };
-                        if left.ty == Type::Date || right.ty == Type::Date {
-                            if let Some(date) = french_date(date_side) {
-                                diagnostic = diagnostic.with_help(format!(
+                        if (left.ty == Type::Date || right.ty == Type::Date)
+                            && let Some(date) = french_date(date_side)
+                        {
+                            diagnostic = diagnostic.with_help(format!(
                                     "dates are written `YYYY-MM-DD`: write `{date}`, not day/month/year, which reads as divisions"
                                 ));
-                            }
                         }
                         self.report(diagnostic);
                         return None;

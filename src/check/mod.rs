@@ -187,18 +187,19 @@ impl Checker {
                 }
                 self.report(diagnostic);
             }
-            if key != "source" && key != "note" {
-                if let Some(first) = seen.insert(key, field.key.span) {
-                    self.report(
-                        Diagnostic::error(
-                            "avenant::check::header",
-                            field.key.span,
-                            format!("`{key}` is given twice"),
-                            "given again here",
-                        )
-                        .with_label(first, "first given here"),
-                    );
-                }
+            if key != "source"
+                && key != "note"
+                && let Some(first) = seen.insert(key, field.key.span)
+            {
+                self.report(
+                    Diagnostic::error(
+                        "avenant::check::header",
+                        field.key.span,
+                        format!("`{key}` is given twice"),
+                        "given again here",
+                    )
+                    .with_label(first, "first given here"),
+                );
             }
         }
     }
@@ -795,21 +796,20 @@ impl Checker {
         }
         match (found, value) {
             (Some(found), Some(value)) if found.fits(ty) => {
-                if ty == Type::PATIENTS {
-                    if let Value::Decimal(count) = &value {
-                        if !count.fract().is_zero() {
-                            self.report(
-                                Diagnostic::error(
-                                    "avenant::check::unrounded_count",
-                                    literal.span,
-                                    format!("`{count}` is not a whole number of patients"),
-                                    "a fraction of a patient",
-                                )
-                                .with_help("a count of patients is a whole number"),
-                            );
-                            return None;
-                        }
-                    }
+                if ty == Type::PATIENTS
+                    && let Value::Decimal(count) = &value
+                    && !count.fract().is_zero()
+                {
+                    self.report(
+                        Diagnostic::error(
+                            "avenant::check::unrounded_count",
+                            literal.span,
+                            format!("`{count}` is not a whole number of patients"),
+                            "a fraction of a patient",
+                        )
+                        .with_help("a count of patients is a whole number"),
+                    );
+                    return None;
                 }
                 Some(value)
             }

@@ -178,10 +178,10 @@ impl Recorder {
     fn read(&mut self, id: NodeId) {
         match self.open.last().copied() {
             Some(parent) => {
-                if let Some(parent) = self.explanation.nodes.get_mut(parent) {
-                    if !parent.reads.contains(&id) {
-                        parent.reads.push(id);
-                    }
+                if let Some(parent) = self.explanation.nodes.get_mut(parent)
+                    && !parent.reads.contains(&id)
+                {
+                    parent.reads.push(id);
                 }
             }
             None => self.explanation.outputs.push(id),

@@ -274,10 +274,10 @@ impl Printer<'_> {
         let mut lines = open;
         for (position, item) in items.iter().enumerate() {
             let mut item_lines = indented(self.fitted(item, 0, base + 2, base + 2), 2);
-            if position + 1 < items.len() {
-                if let Some(last) = item_lines.last_mut() {
-                    last.text.push(',');
-                }
+            if position + 1 < items.len()
+                && let Some(last) = item_lines.last_mut()
+            {
+                last.text.push(',');
             }
             lines.extend(item_lines);
         }

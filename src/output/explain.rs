@@ -172,15 +172,13 @@ impl TextWriter<'_> {
         }
         self.guard(node, inner);
         self.bands(node, inner);
-        if let Subject::Condition { set, position, .. } = &node.subject {
-            if matches!(node.result, Some(Shown::Holds(false))) {
-                if let Some(condition) =
-                    self.policy.condition_sets.get(set.index()).and_then(|set| set.conditions.get(*position))
-                {
-                    let message = condition.message.clone();
-                    self.line(inner, &format!("message: « {message} »"));
-                }
-            }
+        if let Subject::Condition { set, position, .. } = &node.subject
+            && matches!(node.result, Some(Shown::Holds(false)))
+            && let Some(condition) =
+                self.policy.condition_sets.get(set.index()).and_then(|set| set.conditions.get(*position))
+        {
+            let message = condition.message.clone();
+            self.line(inner, &format!("message: « {message} »"));
         }
         let first_of_table = match &node.subject {
             Subject::Cell { table, .. } => self.tables_shown.insert(table.index()),
@@ -518,10 +516,10 @@ fn describe(policy: &CheckedPolicy, node: &Node) -> Described {
             described.name = bands.name.clone();
             described.label = policy.enum_def(bands.enumeration).label.clone();
             described.value = value(Type::Enum(bands.enumeration));
-            if let Some(Shown::Band(band)) = &node.result {
-                if let Some(band) = bands.bands.get(*band as usize) {
-                    with_origin(&mut described, &band.origin);
-                }
+            if let Some(Shown::Band(band)) = &node.result
+                && let Some(band) = bands.bands.get(*band as usize)
+            {
+                with_origin(&mut described, &band.origin);
             }
             with_origin(&mut described, &bands.origin);
         }

@@ -377,10 +377,9 @@ impl CompiledPolicy<'_> {
                     sure = sure.min(condition.map_or(SURE, |condition| condition.certainty));
                     if s.get(holds) != Fast::Bool(true)
                         && let Some(set) = definition
+                        && let Some(word) = s.failure_bits.get_mut(set.words(slot).start + position as usize / 64)
                     {
-                        if let Some(word) = s.failure_bits.get_mut(set.words(slot).start + position as usize / 64) {
-                            *word |= 1 << (position % 64);
-                        }
+                        *word |= 1 << (position % 64);
                     }
                 }
                 Ins::EndConditions { slot } => {
