@@ -8,17 +8,7 @@ use std::path::Path;
 
 use common::{avenant, eval_json, scratch};
 
-const HEADER: &str = "policy hostile {\n  title \"hostile\"\n}\n\nprofile {\n  a: number\n}\n";
-
-/// `n` rules, each reading the next: a chain as deep as the policy is long.
-fn rule_chain(n: usize) -> String {
-    let mut text = String::from(HEADER);
-    for index in 0..n - 1 {
-        text.push_str(&format!("rule r{index} = r{} + 1\n", index + 1));
-    }
-    text.push_str(&format!("rule r{} = a\noutput o = r0\n", n - 1));
-    text
-}
+use common::{HOSTILE_HEADER as HEADER, rule_chain};
 
 #[test]
 fn an_expression_too_long_is_refused_with_its_place() {

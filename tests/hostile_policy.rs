@@ -10,7 +10,7 @@ mod common;
 
 use common::{avenant, relative, scratch};
 
-const HEADER: &str = "policy hostile {\n  title \"hostile\"\n}\n\nprofile {\n  a: number\n}\n";
+use common::{HOSTILE_HEADER as HEADER, rule_chain};
 
 /// Past column 65 535 miette cannot pad a label to its place: such a line is drawn as a window.
 const FAR: usize = 70_000;
@@ -123,16 +123,6 @@ fn fmt_check_shows_each_run_of_changes_under_its_first_line() {
     let run = avenant(&["fmt", "--check", &policy]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     insta::assert_snapshot!(run.stdout);
-}
-
-/// `n` rules, each reading the next: a chain as deep as the policy is long.
-fn rule_chain(n: usize) -> String {
-    let mut text = String::from(HEADER);
-    for index in 0..n - 1 {
-        text.push_str(&format!("rule r{index} = r{} + 1\n", index + 1));
-    }
-    text.push_str(&format!("rule r{} = a\noutput o = r0\n", n - 1));
-    text
 }
 
 #[test]

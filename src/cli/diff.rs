@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 
 use super::assign::AssignArgs;
-use super::atomic::{AtomicFile, Files};
+use super::atomic::AtomicFile;
 use super::{Exit, Reporter};
 use avenant::batch::Format as RowsFormat;
 use avenant::diff::{self, Breakdown, DiffError, Money, Summary};
@@ -131,15 +131,15 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let name = |loaded: &avenant::Loaded, on: jiff::civil::Date| format!("{} on {on}", loaded.policy.header.name);
     let old_side = diff::Side { loaded: &old, on: on_old, name: name(&old, on_old) };
     let new_side = diff::Side { loaded: &new, on: on_new, name: name(&new, on_new) };
-    let policy_texts = super::policy_files(&[args.old.clone(), args.new.clone()]).unwrap_or_default();
-    let files = Files::default()
-        .input("population", &args.profiles)
-        .inputs("policy text", policy_texts.iter().map(PathBuf::as_path))
-        .output("`--out`", args.out.as_deref())
-        .output("`--errors`", args.errors.as_deref());
-    if let Err(clash) = files.check() {
-        reporter.message(&clash);
-        return Ok(Exit::Trouble);
+    let policies = [args.old.clone(), args.new.clone()];
+    if let Err(exit) = super::eval_population::refuse_clashes(
+        reporter,
+        &args.profiles,
+        &policies,
+        args.out.as_deref(),
+        args.errors.as_deref(),
+    ) {
+        return Ok(exit);
     }
     let population = args.profiles.display().to_string();
     let Some(input) = RowsFormat::of(&args.profiles) else {

@@ -72,15 +72,10 @@ pub fn run(
             return Ok(Exit::Trouble);
         }
     };
-    let policy_texts = super::policy_files(std::slice::from_ref(&policy_path.to_path_buf())).unwrap_or_default();
-    let files = Files::default()
-        .input("population", population)
-        .inputs("policy text", policy_texts.iter().map(PathBuf::as_path))
-        .output("`--out`", args.out.as_deref())
-        .output("`--errors`", args.errors.as_deref());
-    if let Err(clash) = files.check() {
-        reporter.message(&clash);
-        return Ok(Exit::Trouble);
+    if let Err(exit) =
+        refuse_clashes(reporter, population, &[policy_path.to_path_buf()], args.out.as_deref(), args.errors.as_deref())
+    {
+        return Ok(exit);
     }
     let file = match std::fs::File::open(population) {
         Ok(file) => file,
@@ -201,4 +196,26 @@ pub(super) fn cannot_write(reporter: &Reporter, path: Option<&Path>, error: &std
     let path = path.map(|path| path.display().to_string()).unwrap_or_default();
     reporter.message(&format!("cannot write `{path}`: {error}"));
     Exit::Trouble
+}
+
+/// The files of a run over a population, checked before anything is read:
+/// an output that is the population, a policy text or the other output is
+/// refused, reported, and `Err` carries the exit code.
+pub(super) fn refuse_clashes(
+    reporter: &Reporter,
+    population: &Path,
+    policies: &[PathBuf],
+    out: Option<&Path>,
+    errors: Option<&Path>,
+) -> Result<(), Exit> {
+    let policy_texts = super::policy_files(policies).unwrap_or_default();
+    let files = Files::default()
+        .input("population", population)
+        .inputs("policy text", policy_texts.iter().map(PathBuf::as_path))
+        .output("`--out`", out)
+        .output("`--errors`", errors);
+    files.check().map_err(|clash| {
+        reporter.message(&clash);
+        Exit::Trouble
+    })
 }

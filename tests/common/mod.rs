@@ -155,3 +155,16 @@ pub fn generated_profiles(count: usize, seed: u64, specialties: &[&str]) -> Vec<
         .collect()
 }
 pub mod policies;
+
+/// A policy's header and a profile of one number, for generated policies.
+pub const HOSTILE_HEADER: &str = "policy hostile {\n  title \"hostile\"\n}\n\nprofile {\n  a: number\n}\n";
+
+/// `n` rules, each reading the next: a chain as deep as the policy is long.
+pub fn rule_chain(n: usize) -> String {
+    let mut text = String::from(HOSTILE_HEADER);
+    for index in 0..n - 1 {
+        text.push_str(&format!("rule r{index} = r{} + 1\n", index + 1));
+    }
+    text.push_str(&format!("rule r{} = a\noutput o = r0\n", n - 1));
+    text
+}
