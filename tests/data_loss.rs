@@ -264,11 +264,7 @@ fn fmt_keeps_the_policy_whole_when_the_disk_is_full() {
             .arg(&policy)
             .output()
             .unwrap_or_else(|error| panic!("cannot run avenant: {error}"));
-        common::Run {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            code: output.status.code().unwrap_or(-1),
-        }
+        common::Run::from(output)
     };
     let after = read(&policy);
     let leftover = leftovers(policy.parent().unwrap_or(&folder));

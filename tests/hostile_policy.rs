@@ -80,11 +80,7 @@ fn avenant_within(megabytes: u64, args: &[&str]) -> common::Run {
         .env("NO_COLOR", "1")
         .output()
         .unwrap_or_else(|error| panic!("cannot run avenant: {error}"));
-    common::Run {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        code: output.status.code().unwrap_or(-1),
-    }
+    common::Run::from(output)
 }
 
 #[test]

@@ -32,10 +32,17 @@ pub fn avenant(args: &[&str]) -> Run {
         .env("NO_COLOR", "1")
         .output()
         .unwrap_or_else(|error| panic!("cannot run avenant: {error}"));
-    Run {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        code: output.status.code().unwrap_or(-1),
+    Run::from(output)
+}
+
+/// A finished command, as text; a command killed by a signal has code -1.
+impl From<std::process::Output> for Run {
+    fn from(output: std::process::Output) -> Run {
+        Run {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code().unwrap_or(-1),
+        }
     }
 }
 
