@@ -86,7 +86,23 @@ impl Fault {
                 format!("`add_years` moves a date by whole years, not {years}"),
                 Some("round the number of years first".to_owned()),
             ),
-            Fault::DivisionByZero => ("avenant::eval::division_by_zero", "division by zero".to_owned(), None),
+            Fault::DivisionByZero => {
+                // A population's error report has no room for the policy's
+                // lines: the message names the division itself.
+                let code = policy.sources().code(span);
+                let shown = match code.char_indices().nth(60) {
+                    Some((end, _)) => format!("{}…", code.get(..end).unwrap_or(&code)),
+                    None => code,
+                };
+                (
+                    "avenant::eval::division_by_zero",
+                    format!("division by zero in `{shown}`"),
+                    Some(format!(
+                        "the divisor is 0 for this profile (at {}); the policy can guard it: `if divisor == 0 then … else …`",
+                        policy.sources().location(span)
+                    )),
+                )
+            }
             Fault::Internal(what) => (
                 "avenant::eval::internal",
                 format!("internal error: {what}"),
