@@ -3,6 +3,8 @@
 //! written the French way, a file name after `amends`, a condition without
 //! its `message`. Judges no meaning; only looks at the text around the error.
 
+use pest::Parser as _;
+
 use super::Rule;
 use super::error::SyntaxError;
 use crate::source::{FileId, Span};
@@ -10,6 +12,7 @@ use crate::source::{FileId, Span};
 /// The error at `start` said in words, if it is one of the known mistakes.
 pub(super) fn explain(file: FileId, positives: &[Rule], text: &str, start: usize) -> Option<SyntaxError> {
     french_date(file, text, start)
+        .or_else(|| reserved_word(file, positives, text, start))
         .or_else(|| amends_file_name(file, positives, text, start))
         .or_else(|| missing_message(file, positives, text, start))
 }
@@ -40,6 +43,31 @@ fn french_date(file: FileId, text: &str, start: usize) -> Option<SyntaxError> {
     Some(
         SyntaxError::new(span, format!("dates are written `YYYY-MM-DD`, not `{token}`"), "a date day/month/year")
             .with_help(help),
+    )
+}
+
+/// `rule base: euros = …` or `example below "…"`: a word of the language
+/// (the grammar's `keyword`, asked of the grammar itself) where a name is
+/// wanted. pest says only that a name was expected.
+fn reserved_word(file: FileId, positives: &[Rule], text: &str, start: usize) -> Option<SyntaxError> {
+    if !positives.contains(&Rule::ident) {
+        return None;
+    }
+    let rest = text.get(start..)?;
+    let word = rest.get(..rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').count())?;
+    // One word: `up` alone is a name like any other (only `up to` is reserved).
+    let reserved =
+        !word.is_empty() && super::PolicyParser::parse(Rule::keyword, word).is_ok_and(|pairs| pairs.as_str() == word);
+    if !reserved {
+        return None;
+    }
+    let span = Span::new(file, start, start + word.len());
+    Some(
+        SyntaxError::new(span, format!("`{word}` is a word of the language and cannot be a name"), "a reserved word")
+            .with_help(format!(
+                "choose another name, such as `{word}_value` or a word of the text it encodes; the reserved words are \
+                 listed in docs/language.md"
+            )),
     )
 }
 
