@@ -2,7 +2,6 @@
 //! text, secondary labels where a second place matters, and help.
 
 use std::fmt;
-use std::sync::Arc;
 
 use crate::source::{SourceMap, Span};
 
@@ -84,7 +83,7 @@ impl Diagnostic {
 #[derive(Debug)]
 pub struct RenderedDiagnostic {
     pub diagnostic: Diagnostic,
-    source: miette::NamedSource<Arc<str>>,
+    source: crate::source::Named,
 }
 
 impl fmt::Display for RenderedDiagnostic {

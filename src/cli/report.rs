@@ -3,7 +3,7 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, JSONReportHandler};
+use miette::{GraphicalReportHandler, GraphicalTheme, JSONReportHandler, SpanContents as _};
 
 use super::{ColorChoice, ErrorFormat};
 use avenant::ProfileError;
@@ -12,6 +12,10 @@ use avenant::ProfileError;
 pub struct Reporter {
     format: ErrorFormat,
     color: bool,
+    /// The line starts of the last text drawn, by its address and length:
+    /// a run's diagnostics are mostly over one policy, which is then
+    /// indexed once, not once per diagnostic.
+    lines: std::sync::Mutex<LineCache>,
 }
 
 /// Diagnostics are laid out at this width whatever the terminal, so output is reproducible.
@@ -28,7 +32,7 @@ impl Reporter {
                     && std::env::var_os("NO_COLOR").is_none()
             }
         };
-        Reporter { format, color }
+        Reporter { format, color, lines: std::sync::Mutex::new(None) }
     }
 
     /// A diagnostic as text in this run's format.
@@ -43,7 +47,7 @@ impl Reporter {
                 GraphicalReportHandler::new_themed(theme)
                     .with_width(WIDTH)
                     .with_links(false)
-                    .render_report(&mut out, &Windowed::new(diagnostic))
+                    .render_report(&mut out, &Windowed::new(diagnostic, &self.lines))
             }
         };
         out
@@ -173,15 +177,30 @@ struct Windowed<'a> {
 }
 
 impl<'a> Windowed<'a> {
-    fn new(diagnostic: &'a dyn miette::Diagnostic) -> Self {
+    fn new(diagnostic: &'a dyn miette::Diagnostic, lines: &std::sync::Mutex<LineCache>) -> Self {
         // The whole text, read as a span from its start with every line of context.
         let source = diagnostic
             .source_code()
             .and_then(|source| source.read_span(&miette::SourceSpan::from((0, 0)), usize::MAX, usize::MAX).ok())
-            .map(|contents| Window { name: contents.name().map(str::to_owned), text: contents.data() });
+            .map(|contents| {
+                let text = contents.data();
+                let key = (text.as_ptr() as usize, text.len());
+                let mut cache = lines.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let line_starts = match cache.as_ref() {
+                    Some((cached, line_starts)) if *cached == key => Arc::clone(line_starts),
+                    _ => {
+                        let line_starts = avenant::source::line_starts(text);
+                        *cache = Some((key, Arc::clone(&line_starts)));
+                        line_starts
+                    }
+                };
+                Window { name: contents.name().map(str::to_owned), text, line_starts }
+            });
         Windowed { diagnostic, source }
     }
 }
+
+type LineCache = Option<((usize, usize), Arc<[usize]>)>;
 
 impl std::fmt::Debug for Windowed<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -247,15 +266,16 @@ impl miette::Diagnostic for Windowed<'_> {
 struct Window<'a> {
     name: Option<String>,
     text: &'a [u8],
+    line_starts: Arc<[usize]>,
 }
 
 impl Window<'_> {
     /// The line around `offset`: its start and end (before the line break).
     fn line(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or_default();
+        let line = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
         let after = self.text.get(offset..).unwrap_or_default();
-        let start = before.iter().rposition(|&byte| byte == b'\n').map_or(0, |at| at + 1);
         let end =
             after.iter().position(|&byte| matches!(byte, b'\n' | b'\r')).map_or(self.text.len(), |at| offset + at);
         (start, end)
@@ -299,14 +319,21 @@ impl miette::SourceCode for Window<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
-        let contents = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let contents =
+            avenant::source::read_lines(self.text, &self.line_starts, span, context_lines_before, context_lines_after)?;
         let data = contents.data();
         let long = data.split(|&byte| byte == b'\n').any(|line| line.len() > LONGEST_LINE);
         let (data, span, line, column, line_count) = match long {
             false => (data, *contents.span(), contents.line(), contents.column(), contents.line_count()),
             true => {
                 let (start, end) = self.around(span);
-                let at = self.text.read_span(&miette::SourceSpan::from((start, 0)), 0, 0)?;
+                let at = avenant::source::read_lines(
+                    self.text,
+                    &self.line_starts,
+                    &miette::SourceSpan::from((start, 0)),
+                    0,
+                    0,
+                )?;
                 let data = self.text.get(start..end).unwrap_or_default();
                 (data, miette::SourceSpan::from(start..end), at.line(), at.column(), 1)
             }

@@ -136,7 +136,7 @@ struct Details {
     /// The profile's field the evaluation needed and did not have.
     field: Option<String>,
     span: Span,
-    source_code: miette::NamedSource<std::sync::Arc<str>>,
+    source_code: crate::source::Named,
     at: miette::SourceSpan,
 }
 

@@ -20,7 +20,7 @@ pub struct SyntaxError {
     pub help: Option<String>,
     /// The file and place, kept as a span so callers can attach the source.
     #[source_code]
-    pub source_code: Option<miette::NamedSource<std::sync::Arc<str>>>,
+    pub source_code: Option<crate::source::Named>,
     pub span: Span,
 }
 
