@@ -8,6 +8,7 @@ use super::types::{self, Type};
 use super::{Checker, Symbol, list_names, unrounded};
 use crate::source::Span;
 use crate::syntax::ast::{self, BinaryOp, ExprKind as Ast, LiteralKind, UnaryOp, Unit};
+use crate::syntax::operators::Operation;
 
 /// What names mean where an expression stands: the index of an indexed definition.
 pub(super) struct Scope {
@@ -519,15 +520,16 @@ impl Checker {
         span: Span,
         scope: &Scope,
     ) -> Option<Expr> {
-        match op {
-            BinaryOp::And | BinaryOp::Or => {
+        match op.operation() {
+            operation @ (Operation::And | Operation::Or) => {
                 let left = self.expect_type(left, scope, Type::Bool, &format!("the left side of `{}`", op.symbol()));
                 let right = self.expect_type(right, scope, Type::Bool, &format!("the right side of `{}`", op.symbol()));
                 let (left, right) = (Box::new(left?), Box::new(right?));
-                let kind = if op == BinaryOp::And { ExprKind::And(left, right) } else { ExprKind::Or(left, right) };
+                let kind =
+                    if operation == Operation::And { ExprKind::And(left, right) } else { ExprKind::Or(left, right) };
                 Some(typed(kind, Type::Bool, span))
             }
-            BinaryOp::In => {
+            Operation::In => {
                 let value = self.expr(left, scope, None)?;
                 let Ast::List(items) = &right.kind else {
                     self.report(
@@ -562,12 +564,12 @@ impl Checker {
                 }
                 Some(typed(ExprKind::In { value: Box::new(value), set }, Type::Bool, span))
             }
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            Operation::Compare(compare) => {
                 let left_checked = self.expr(left, scope, None);
                 let right_checked = self.expr(right, scope, left_checked.as_ref().map(|left| left.ty));
                 let (left, right) = (left_checked?, right_checked?);
                 self.refuse_bare_rate_beside(&left, &right, "it is compared with a rate");
-                let ordered = matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
+                let ordered = compare.orders();
                 match types::comparable(left.ty, right.ty) {
                     Some(allows_order) if allows_order || !ordered => {}
                     Some(_) => {
@@ -603,48 +605,46 @@ impl Checker {
                         return None;
                     }
                 }
-                let op = match op {
-                    BinaryOp::Eq => CompareOp::Eq,
-                    BinaryOp::Ne => CompareOp::Ne,
-                    BinaryOp::Lt => CompareOp::Lt,
-                    BinaryOp::Le => CompareOp::Le,
-                    BinaryOp::Gt => CompareOp::Gt,
-                    _ => CompareOp::Ge,
-                };
-                Some(typed(ExprKind::Compare { op, left: Box::new(left), right: Box::new(right) }, Type::Bool, span))
+                Some(typed(
+                    ExprKind::Compare { op: compare, left: Box::new(left), right: Box::new(right) },
+                    Type::Bool,
+                    span,
+                ))
             }
-            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+            Operation::Arith(arith) => {
                 let left = self.expr(left, scope, None);
                 let right = self.expr(right, scope, None);
                 let (left, right) = (left?, right?);
                 // In a product or a quotient a bare number is a factor
                 // (`2 * rate` is twice the rate); in a sum it becomes a rate.
-                if matches!(op, BinaryOp::Add | BinaryOp::Sub) {
+                if matches!(arith, ArithOp::Add | ArithOp::Sub) {
                     self.refuse_bare_rate_beside(&left, &right, "it is added to a rate");
                 }
-                let ty = match op {
-                    BinaryOp::Add | BinaryOp::Sub => types::additive(
+                let ty = match arith {
+                    ArithOp::Add | ArithOp::Sub => types::additive(
                         left.ty,
                         right.ty,
                         self.is_whole_constant(&left) || self.is_whole_constant(&right),
                     ),
-                    BinaryOp::Mul => types::product(
+                    ArithOp::Mul => types::product(
                         left.ty,
                         right.ty,
                         self.is_whole_constant(&left) || self.is_whole_constant(&right),
                     ),
-                    _ => types::quotient(left.ty, right.ty),
+                    ArithOp::Div => types::quotient(left.ty, right.ty),
                 };
                 let Some(ty) = ty else {
                     let (a, b) = (self.type_name(left.ty), self.type_name(right.ty));
-                    let help = match op {
-                        BinaryOp::Add | BinaryOp::Sub => {
+                    let help = match arith {
+                        ArithOp::Add | ArithOp::Sub => {
                             "only amounts of the same unit add up: euros with euros, patients with patients, rates with rates"
                         }
-                        BinaryOp::Mul => {
+                        ArithOp::Mul => {
                             "a count or an amount may be multiplied by a rate or a number, not by another count or amount"
                         }
-                        _ => "divide by a number or a rate, or divide two amounts of the same unit to get a rate",
+                        ArithOp::Div => {
+                            "divide by a number or a rate, or divide two amounts of the same unit to get a rate"
+                        }
                     };
                     self.report(
                         Diagnostic::error(
@@ -659,13 +659,7 @@ impl Checker {
                     );
                     return None;
                 };
-                let op = match op {
-                    BinaryOp::Add => ArithOp::Add,
-                    BinaryOp::Sub => ArithOp::Sub,
-                    BinaryOp::Mul => ArithOp::Mul,
-                    _ => ArithOp::Div,
-                };
-                Some(typed(ExprKind::Arith { op, left: Box::new(left), right: Box::new(right) }, ty, span))
+                Some(typed(ExprKind::Arith { op: arith, left: Box::new(left), right: Box::new(right) }, ty, span))
             }
         }
     }

@@ -10,6 +10,7 @@ pub use super::examples::{ExampleDef, Expectation, Expected};
 use super::types::Type;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::Certainty;
+pub use crate::syntax::operators::{ArithOp, CompareOp};
 
 macro_rules! ids {
     ($($name:ident),*) => {$(
@@ -477,38 +478,6 @@ pub enum ExprKind {
     },
     Min(Vec<Expr>),
     Max(Vec<Expr>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArithOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl CompareOp {
-    /// Whether the comparison holds for two values that order as `ordering`.
-    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
-        match self {
-            CompareOp::Eq => ordering.is_eq(),
-            CompareOp::Ne => ordering.is_ne(),
-            CompareOp::Lt => ordering.is_lt(),
-            CompareOp::Le => ordering.is_le(),
-            CompareOp::Gt => ordering.is_gt(),
-            CompareOp::Ge => ordering.is_ge(),
-        }
-    }
 }
 
 /// How `round` breaks a value: every mode is named in the policy.
