@@ -50,6 +50,7 @@ pub mod assign;
 pub mod batch;
 pub mod chain;
 pub mod check;
+pub mod code;
 pub mod diff;
 pub mod eval;
 pub mod format;

@@ -6,6 +6,7 @@ use super::diagnostic::{Diagnostic, suggest};
 use super::model::*;
 use super::types::{self, Type};
 use super::{Checker, Symbol, list_names, unrounded};
+use crate::code::Code;
 use crate::source::Span;
 use crate::syntax::ast::{self, BinaryOp, ExprKind as Ast, LiteralKind, UnaryOp, Unit};
 use crate::syntax::operators::Operation;
@@ -96,8 +97,8 @@ impl Checker {
             return None;
         }
         let (found, wanted) = (self.type_name(checked.ty), self.type_name(expected));
-        self.report(Diagnostic::error(
-            "avenant::check::type_mismatch",
+        self.report(Diagnostic::new(
+            Code::TypeMismatch,
             checked.span,
             format!("{what} must be {wanted}, but this is {found}"),
             format!("this is {found}"),
@@ -127,8 +128,8 @@ impl Checker {
             Ast::Name(name) => self.name(name, span, scope, hint),
             Ast::Base => {
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::unknown_name",
+                    Diagnostic::new(
+                        Code::UnknownName,
                         span,
                         "`base` stands only in a `replace rule` of an amendment",
                         "nothing is replaced here",
@@ -164,8 +165,8 @@ impl Checker {
                 let Type::Row(table_id) = target.ty else {
                     let found = self.type_name(target.ty);
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::type_mismatch",
+                        Diagnostic::new(
+                            Code::TypeMismatch,
                             field.span,
                             format!("`.{}` reads a table column, but this is {found}", field.name),
                             "not a table row",
@@ -181,8 +182,7 @@ impl Checker {
                         .unwrap_or_else(|| format!("its columns are {}", list_names(names.iter().copied())));
                     let message = format!("the table `{}` has no column `{}`", table.name, field.name);
                     self.report(
-                        Diagnostic::error("avenant::check::unknown_name", field.span, message, "unknown column")
-                            .with_help(help),
+                        Diagnostic::new(Code::UnknownName, field.span, message, "unknown column").with_help(help),
                     );
                     return None;
                 };
@@ -193,7 +193,7 @@ impl Checker {
             Ast::Call { function, args } => self.call(function, args, span, scope, hint),
             Ast::List(_) => {
                 self.report(
-                    Diagnostic::error("avenant::check::type_mismatch", span, "a list stands only after `in`", "a list")
+                    Diagnostic::new(Code::TypeMismatch, span, "a list stands only after `in`", "a list")
                         .with_help("write `specialty in [radiologie, radiotherapie]`"),
                 );
                 None
@@ -220,12 +220,7 @@ impl Checker {
 
     fn mismatch<T>(&mut self, expr: &Expr, message: &str) -> Option<T> {
         let found = self.type_name(expr.ty);
-        self.report(Diagnostic::error(
-            "avenant::check::type_mismatch",
-            expr.span,
-            message.to_owned(),
-            format!("this is {found}"),
-        ));
+        self.report(Diagnostic::new(Code::TypeMismatch, expr.span, message.to_owned(), format!("this is {found}")));
         None
     }
 
@@ -249,8 +244,8 @@ impl Checker {
                     let (a, b) = (self.type_name(a), self.type_name(b));
                     let first = branches.first().map_or(branch.span, |first| first.span);
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::type_mismatch",
+                        Diagnostic::new(
+                            Code::TypeMismatch,
                             branch.span,
                             format!("{what} must agree, but one is {a} and another {b}"),
                             format!("this is {b}"),
@@ -311,12 +306,8 @@ impl Checker {
                 if let Some((index_name, _)) = &scope.index {
                     candidates.push(index_name);
                 }
-                let mut diagnostic = Diagnostic::error(
-                    "avenant::check::unknown_name",
-                    span,
-                    format!("unknown name `{name}`"),
-                    "not defined",
-                );
+                let mut diagnostic =
+                    Diagnostic::new(Code::UnknownName, span, format!("unknown name `{name}`"), "not defined");
                 diagnostic.help = Some(suggest(name, candidates).unwrap_or_else(|| {
                     "a name is a profile field, parameter, rule, band set, condition set, or a value of an enumeration".to_owned()
                 }));
@@ -330,8 +321,8 @@ impl Checker {
                         .filter_map(|(id, _)| self.enums.get(id.index()).map(|enumeration| enumeration.name.as_str())),
                 );
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::ambiguous_name",
+                    Diagnostic::new(
+                        Code::AmbiguousName,
                         span,
                         format!("`{name}` is a value of several enumerations: {enums}"),
                         "ambiguous",
@@ -378,8 +369,8 @@ impl Checker {
                 let table = self.tables.get(id.index())?;
                 let keys = table.keys.iter().map(|key| key.name.as_str()).collect::<Vec<_>>().join(", ");
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::type_mismatch",
+                    Diagnostic::new(
+                        Code::TypeMismatch,
                         span,
                         format!("the table `{name}` is read with its keys"),
                         "keys missing",
@@ -392,8 +383,8 @@ impl Checker {
     }
 
     fn needs_index(&self, name: &str, span: Span, what: &str) -> Diagnostic {
-        Diagnostic::error(
-            "avenant::check::missing_index",
+        Diagnostic::new(
+            Code::MissingIndex,
             span,
             format!("the {what} `{name}` is given per value of an enumeration"),
             "index missing",
@@ -416,8 +407,8 @@ impl Checker {
 
     fn keys(&mut self, target: &ast::Expr, keys: &[ast::Expr], span: Span, scope: &Scope) -> Option<Expr> {
         let Ast::Name(name) = &target.kind else {
-            self.report(Diagnostic::error(
-                "avenant::check::type_mismatch",
+            self.report(Diagnostic::new(
+                Code::TypeMismatch,
                 target.span,
                 "only a table, or a rule or condition set given per value, is read with `[…]`",
                 "cannot be indexed",
@@ -434,8 +425,8 @@ impl Checker {
                 if keys.len() != key_types.len() {
                     let names = key_types.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::wrong_arity",
+                        Diagnostic::new(
+                            Code::WrongArity,
                             span,
                             format!("the table `{name}` has {} key(s), given {}", key_types.len(), keys.len()),
                             "wrong number of keys",
@@ -459,8 +450,8 @@ impl Checker {
             Some(Symbol::Rule(id)) => {
                 let index_type = self.rule_index(id).map(|index| index.ty.clone());
                 let Some(index_type) = index_type else {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         format!("the rule `{name}` is not given per value, so takes no `[…]`"),
                         "no index",
@@ -474,8 +465,8 @@ impl Checker {
             }
             Some(Symbol::Conditions(id)) => {
                 let Some(enumeration) = self.set_index(id) else {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         format!("the condition set `{name}` is not given per value, so takes no `[…]`"),
                         "no index",
@@ -487,8 +478,8 @@ impl Checker {
             }
             _ => {
                 self.expr(target, scope, None)?;
-                self.report(Diagnostic::error(
-                    "avenant::check::type_mismatch",
+                self.report(Diagnostic::new(
+                    Code::TypeMismatch,
                     target.span,
                     format!("`{name}` cannot be read with `[…]`"),
                     "not a table, nor given per value",
@@ -500,8 +491,8 @@ impl Checker {
 
     fn single_key(&mut self, keys: &[ast::Expr], span: Span, name: &str, scope: &Scope, ty: Type) -> Option<Expr> {
         let [key] = keys else {
-            self.report(Diagnostic::error(
-                "avenant::check::wrong_arity",
+            self.report(Diagnostic::new(
+                Code::WrongArity,
                 span,
                 format!("`{name}` takes one index, given {}", keys.len()),
                 "wrong number of indices",
@@ -533,13 +524,8 @@ impl Checker {
                 let value = self.expr(left, scope, None)?;
                 let Ast::List(items) = &right.kind else {
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::type_mismatch",
-                            right.span,
-                            "`in` needs a list on its right",
-                            "not a list",
-                        )
-                        .with_help("write `specialty in [radiologie, radiotherapie]`"),
+                        Diagnostic::new(Code::TypeMismatch, right.span, "`in` needs a list on its right", "not a list")
+                            .with_help("write `specialty in [radiologie, radiotherapie]`"),
                     );
                     return None;
                 };
@@ -550,8 +536,8 @@ impl Checker {
                     if types::comparable(value.ty, item.ty).is_none() {
                         let (a, b) = (self.type_name(value.ty), self.type_name(item.ty));
                         self.report(
-                            Diagnostic::error(
-                                "avenant::check::type_mismatch",
+                            Diagnostic::new(
+                                Code::TypeMismatch,
                                 item.span,
                                 format!("a list item is {b}, but the value tested is {a}"),
                                 format!("this is {b}"),
@@ -574,8 +560,8 @@ impl Checker {
                     Some(allows_order) if allows_order || !ordered => {}
                     Some(_) => {
                         let found = self.type_name(left.ty);
-                        self.report(Diagnostic::error(
-                            "avenant::check::type_mismatch",
+                        self.report(Diagnostic::new(
+                            Code::TypeMismatch,
                             operator,
                             format!("`{}` orders numbers and dates, not {found}", op.symbol()),
                             "cannot be ordered",
@@ -584,8 +570,8 @@ impl Checker {
                     }
                     None => {
                         let (a, b) = (self.type_name(left.ty), self.type_name(right.ty));
-                        let mut diagnostic = Diagnostic::error(
-                            "avenant::check::unit_mismatch",
+                        let mut diagnostic = Diagnostic::new(
+                            Code::UnitMismatch,
                             operator,
                             format!("cannot compare {a} with {b}"),
                             "incompatible sides",
@@ -647,8 +633,8 @@ impl Checker {
                         }
                     };
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::unit_mismatch",
+                        Diagnostic::new(
+                            Code::UnitMismatch,
                             operator,
                             format!("cannot apply `{}` to {a} and {b}", op.symbol()),
                             "units do not agree",
@@ -676,8 +662,8 @@ impl Checker {
             "round" => self.round(args, span, scope),
             "min" | "max" => {
                 if args.len() < 2 {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         format!("`{}` needs at least two values", function.name),
                         "too few values",
@@ -705,8 +691,8 @@ impl Checker {
                 };
                 let Some(field) = field else {
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::type_mismatch",
+                        Diagnostic::new(
+                            Code::TypeMismatch,
                             span,
                             "`given` tells whether the profile gives a field",
                             "not a field",
@@ -719,8 +705,8 @@ impl Checker {
             }
             "add_years" | "years_between" => {
                 let [first, second] = args else {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         format!("`{}` takes two values", function.name),
                         "wrong number of arguments",
@@ -741,8 +727,8 @@ impl Checker {
             }
             "failures" => {
                 let [set] = args else {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         "`failures` takes one condition set",
                         "wrong number of arguments",
@@ -761,8 +747,8 @@ impl Checker {
                 let help = suggest(other, FUNCTIONS)
                     .unwrap_or_else(|| format!("the functions are {}", list_names(FUNCTIONS.into_iter())));
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::unknown_name",
+                    Diagnostic::new(
+                        Code::UnknownName,
                         function.span,
                         format!("unknown function `{other}`"),
                         "not a function",
@@ -783,8 +769,8 @@ impl Checker {
             [value, mode, places] => (value, mode, Some(places)),
             _ => {
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         "`round` takes a value, a rounding mode, and optionally a number of decimal places",
                         "wrong number of arguments",
@@ -812,13 +798,8 @@ impl Checker {
                 .and_then(|name| suggest(name, modes()))
                 .unwrap_or_else(|| format!("the modes are {}", list_names(modes())));
             self.report(
-                Diagnostic::error(
-                    "avenant::check::unknown_name",
-                    mode.span,
-                    "unknown rounding mode",
-                    "not a rounding mode",
-                )
-                .with_help(help),
+                Diagnostic::new(Code::UnknownName, mode.span, "unknown rounding mode", "not a rounding mode")
+                    .with_help(help),
             );
             return None;
         };
@@ -831,8 +812,8 @@ impl Checker {
                     u32::try_from(places.mantissa()).unwrap_or(0)
                 }
                 _ => {
-                    self.report(Diagnostic::error(
-                        "avenant::check::type_mismatch",
+                    self.report(Diagnostic::new(
+                        Code::TypeMismatch,
                         places.span,
                         "decimal places are a whole number from 0 to 28",
                         "not a number of places",
@@ -878,8 +859,8 @@ impl Checker {
                         if let Some(Some((_, first))) = arm_of.get(variant as usize) {
                             let first = *first;
                             self.report(
-                                Diagnostic::error(
-                                    "avenant::check::duplicate_case",
+                                Diagnostic::new(
+                                    Code::DuplicateCase,
                                     pattern.span,
                                     format!("`{}` is matched twice", pattern.name),
                                     "matched again here",
@@ -898,8 +879,7 @@ impl Checker {
                             .unwrap_or_else(|| format!("its values are {}", list_names(names.iter().copied())));
                         let message = format!("`{}` is not a value of `{}`", pattern.name, enumeration.name);
                         self.report(
-                            Diagnostic::error("avenant::check::unknown_name", pattern.span, message, "unknown value")
-                                .with_help(help),
+                            Diagnostic::new(Code::UnknownName, pattern.span, message, "unknown value").with_help(help),
                         );
                         failed = true;
                     }
@@ -923,7 +903,7 @@ impl Checker {
         if else_arm.is_none() && !missing.is_empty() {
             let message = format!("this `match` does not handle {}", list_names(missing.iter().copied()));
             self.report(
-                Diagnostic::error("avenant::check::match_not_exhaustive", span, message, "cases missing")
+                Diagnostic::new(Code::MatchNotExhaustive, span, message, "cases missing")
                     .with_help("add an arm for each, or an `else =>` arm"),
             );
             return None;
