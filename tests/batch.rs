@@ -91,7 +91,7 @@ fn json_lines_in_and_out() {
         ON,
         "--profiles",
         "tests/fixtures/populations/mixed.jsonl",
-        "--format",
+        "--out-format",
         "jsonl",
     ]);
     assert_eq!(run.code, 1, "{}", run.transcript());
@@ -113,7 +113,7 @@ fn csv_in_json_lines_out_is_what_single_profiles_give() {
         ON,
         "--profiles",
         "tests/fixtures/populations/bad-rows.csv",
-        "--format",
+        "--out-format",
         "jsonl",
     ]);
     let dr_a = run.stdout.lines().next().unwrap();
@@ -222,8 +222,35 @@ fn rows_go_to_the_file_named() {
 
 #[test]
 fn population_formats_are_for_populations() {
+    // Each path has its own formats, and clap lists the right ones.
     let run = avenant(&["eval", POLICY, "--on", ON, "examples/dr-a.toml", "--format", "csv"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("[possible values: table, json]"), "{}", run.transcript());
+    let run = avenant(&["eval", POLICY, "--on", ON, "examples/dr-a.toml", "--out-format", "csv"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let run = avenant(&[
+        "eval",
+        POLICY,
+        "--on",
+        ON,
+        "--profiles",
+        "tests/fixtures/populations/mixed.jsonl",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let run = avenant(&[
+        "eval",
+        POLICY,
+        "--on",
+        ON,
+        "--profiles",
+        "tests/fixtures/populations/mixed.jsonl",
+        "--out-format",
+        "table",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("[possible values: csv, jsonl]"), "{}", run.transcript());
     let run = avenant(&["eval", POLICY, "--on", ON, "--profiles", "examples/dr-a.toml"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
 }
