@@ -13,16 +13,16 @@ mod fold;
 mod guards;
 mod lints;
 mod messages;
-pub mod model;
+pub(crate) mod model;
 mod rates;
 mod tables;
-pub mod types;
+pub(crate) mod types;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use model::CheckedPolicy;
+pub use model::{CheckedPolicy, Value};
 
 use crate::code::Code;
 use crate::source::{SourceMap, Span};

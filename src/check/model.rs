@@ -33,22 +33,49 @@ pub(crate) fn id_from(index: usize) -> u32 {
 #[derive(Debug)]
 pub struct CheckedPolicy {
     pub(crate) sources: Arc<SourceMap>,
-    pub header: PolicyHeader,
-    pub enums: Vec<EnumDef>,
-    pub fields: Vec<FieldDef>,
-    pub params: Vec<ParamDef>,
-    pub tables: Vec<TableDef>,
-    pub bands: Vec<BandsDef>,
-    pub rules: Vec<RuleDef>,
-    pub condition_sets: Vec<ConditionSetDef>,
-    pub outputs: Vec<OutputDef>,
+    pub(crate) header: PolicyHeader,
+    pub(crate) enums: Vec<EnumDef>,
+    pub(crate) fields: Vec<FieldDef>,
+    pub(crate) params: Vec<ParamDef>,
+    pub(crate) tables: Vec<TableDef>,
+    pub(crate) bands: Vec<BandsDef>,
+    pub(crate) rules: Vec<RuleDef>,
+    pub(crate) condition_sets: Vec<ConditionSetDef>,
+    pub(crate) outputs: Vec<OutputDef>,
     /// The examples the policy states, checked against its fields and outputs.
-    pub examples: Vec<ExampleDef>,
+    pub(crate) examples: Vec<ExampleDef>,
 }
 
+/// Read-only views for the binary, tests and embedders: only the checker
+/// builds or changes a checked policy.
 impl CheckedPolicy {
     pub fn sources(&self) -> &SourceMap {
         &self.sources
+    }
+
+    /// The policy's name, title and the other fields of its header.
+    pub fn header(&self) -> &PolicyHeader {
+        &self.header
+    }
+
+    /// The enumerations, in the order declared.
+    pub fn enums(&self) -> &[EnumDef] {
+        &self.enums
+    }
+
+    /// The profile's fields, in the order declared.
+    pub fn fields(&self) -> &[FieldDef] {
+        &self.fields
+    }
+
+    /// The outputs, in the order declared.
+    pub fn outputs(&self) -> &[OutputDef] {
+        &self.outputs
+    }
+
+    /// The examples the policy states, checked against its fields and outputs.
+    pub fn examples(&self) -> &[ExampleDef] {
+        &self.examples
     }
 
     pub fn enum_def(&self, id: EnumId) -> &EnumDef {

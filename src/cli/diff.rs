@@ -129,7 +129,7 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         Ok((new, _)) => new,
         Err(exit) => return Ok(exit),
     };
-    let name = |loaded: &avenant::Loaded, on: jiff::civil::Date| format!("{} on {on}", loaded.policy.header.name);
+    let name = |loaded: &avenant::Loaded, on: jiff::civil::Date| format!("{} on {on}", loaded.policy.header().name);
     let old_side = diff::Side { loaded: &old, on: on_old, name: name(&old, on_old) };
     let new_side = diff::Side { loaded: &new, on: on_new, name: name(&new, on_new) };
     let policies = [args.old.clone(), args.new.clone()];
