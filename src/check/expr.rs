@@ -603,7 +603,7 @@ impl Checker {
                 let (left, right) = (left?, right?);
                 // In a product or a quotient a bare number is a factor
                 // (`2 * rate` is twice the rate); in a sum it becomes a rate.
-                if matches!(arith, ArithOp::Add | ArithOp::Sub) {
+                if arith.is_additive() {
                     self.refuse_bare_rate_beside(&left, &right, "it is added to a rate");
                 }
                 let ty = match arith {

@@ -128,6 +128,7 @@ mod tests {
     use super::{Folder, decimal};
     use crate::check::model::OutputNode;
     use crate::eval::OutputValue;
+    use crate::syntax::operators::{BinaryOp, Operation};
 
     /// `left op right` folded by the checker, and evaluated by the reference.
     fn folded_and_evaluated(
@@ -160,6 +161,13 @@ mod tests {
         Ok((folded, evaluated))
     }
 
+    /// The symbol of every arithmetic operator, from the operator table.
+    fn arithmetic_symbols() -> Vec<&'static str> {
+        use strum::VariantArray as _;
+        let arithmetic = |op: &&BinaryOp| matches!(op.operation(), Operation::Arith(_));
+        BinaryOp::VARIANTS.iter().filter(arithmetic).map(|op| op.symbol()).collect()
+    }
+
     fn decimal_strategy() -> impl Strategy<Value = Decimal> {
         prop_oneof![
             (any::<i64>(), 0u32..8).prop_map(|(mantissa, scale)| Decimal::new(mantissa, scale)),
@@ -175,7 +183,7 @@ mod tests {
         fn folding_gives_what_evaluation_gives(
             left in decimal_strategy(),
             right in decimal_strategy(),
-            op in prop::sample::select(vec!["+", "-", "*", "/"]),
+            op in prop::sample::select(arithmetic_symbols()),
         ) {
             let (folded, evaluated) = folded_and_evaluated(left, op, right).map_err(TestCaseError::fail)?;
             prop_assert_eq!(folded, evaluated, "{} {} {}", left, op, right);

@@ -119,8 +119,8 @@ impl BinaryOp {
             Operation::Or => Binding::Or,
             Operation::And => Binding::And,
             Operation::In | Operation::Compare(_) => Binding::Compare,
-            Operation::Arith(ArithOp::Add | ArithOp::Sub) => Binding::Sum,
-            Operation::Arith(ArithOp::Mul | ArithOp::Div) => Binding::Product,
+            Operation::Arith(arith) if arith.is_additive() => Binding::Sum,
+            Operation::Arith(_) => Binding::Product,
         }
     }
 
@@ -160,6 +160,16 @@ pub enum ArithFault {
 }
 
 impl ArithOp {
+    /// Whether the operation adds (`+`, `-`): it binds as a sum, and a bare
+    /// number beside a rate in it becomes a rate, where in a product or a
+    /// quotient it is a factor.
+    pub fn is_additive(self) -> bool {
+        match self {
+            ArithOp::Add | ArithOp::Sub => true,
+            ArithOp::Mul | ArithOp::Div => false,
+        }
+    }
+
     /// `left op right`, checked: overflow and division by zero are faults,
     /// never panics. The one arithmetic of the crate: the checker's folding
     /// and both evaluators compute through it, so a folded constant is the
