@@ -33,222 +33,351 @@ impl Phase {
 
 /// Every diagnostic avenant can report. The names are stable: scripts read
 /// them in `--error-format json` and in the rejected rows of a population.
+/// What each means is in its row of the table below (`avenant check
+/// --explain` prints it), written once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, VariantArray)]
 pub enum Code {
-    /// The text does not follow the grammar of a policy.
     SyntaxInvalid,
-    /// An amendment declares anew what the texts it amends define.
     AmendAlreadyDefined,
-    /// Several texts of the directory have the name an amendment amends.
     AmendAmbiguousBase,
-    /// Texts amend each other in a circle.
     AmendCycle,
-    /// An amendment takes effect before the text it amends.
     AmendDateOrder,
-    /// A table keyed by an enumeration has no row for a value an `amend enum` adds.
     AmendEnumMissingRow,
-    /// The text an amendment names is not in its directory.
     AmendMissingBase,
-    /// An amendment does not say when it takes effect.
     AmendMissingDate,
-    /// A text that amends none uses `replace`, `remove` or `amend`.
     AmendNotAllowed,
-    /// Two texts of one chain take effect on the same day.
     AmendSameDate,
-    /// A replacement changes the type, index or columns of what it replaces.
     AmendTypeChanged,
-    /// An amendment changes something the texts it amends do not define.
     AmendUnknownTarget,
-    /// A bare value name belongs to several enumerations.
     AmbiguousName,
-    /// Some values fall in no band.
     BandGap,
-    /// Some values fall in two bands.
     BandOverlap,
-    /// A condition is always true or always false.
     ConstantCondition,
-    /// A definition depends on itself.
     Cycle,
-    /// A `match` handles a value twice.
     DuplicateCase,
-    /// A name is defined twice.
     DuplicateDefinition,
-    /// An example names a field or output the policy does not have, or gives a value of the wrong kind.
     Example,
-    /// A header field has the wrong kind of value, or is given twice.
     Header,
-    /// A `match` leaves values unhandled.
     MatchNotExhaustive,
-    /// A message quotes a value that depends on the profile.
     MessageValue,
-    /// A definition given per value is read without saying which.
     MissingIndex,
-    /// A rate is written below 0 % or above 100 %.
     RateOutOfRange,
-    /// A number written without `%` stands where a rate is expected.
     RateWithoutPercent,
-    /// An output takes a name the evaluation uses for itself.
     ReservedName,
-    /// A table gives the same keys twice.
     TableDuplicateRow,
-    /// A table leaves a combination of keys without a row.
     TableMissingRow,
-    /// A table row has the wrong number of cells.
     TableShape,
-    /// A table has more key combinations than a policy can list.
     TableTooLarge,
-    /// Definitions given per value of an enumeration have too many values together.
     TooManySlots,
-    /// A value is of the wrong type.
     TypeMismatch,
-    /// An operation mixes units (euros with patients, say).
     UnitMismatch,
-    /// An optional profile field is read where nothing guards it.
     UnguardedOptional,
-    /// A name, value, column or function that is not defined.
     UnknownName,
-    /// A type that is not defined.
     UnknownType,
-    /// A share of a count is used as a count without rounding.
     UnroundedCount,
-    /// A definition nothing reads.
     Unused,
-    /// The wrong number of keys, indices or arguments.
     WrongArity,
-    /// The profile lacks a field a rule needs.
     EvalMissingField,
-    /// The policy gives no value for a table cell the profile reaches.
     NoValue,
-    /// A value falls in no band: the bounds read for the profile are out of order.
     NoBand,
-    /// A result is beyond the range of exact decimals.
     Overflow,
-    /// `add_years` is given a number of years that is not whole.
     NotWholeYears,
-    /// A division by zero.
     DivisionByZero,
-    /// A bug in avenant: a checked policy should never reach this.
     Internal,
-    /// A profile, or a row of a population, cannot be read as a document.
     Unreadable,
-    /// A profile lacks a field the policy requires.
     ProfileMissingField,
-    /// A profile gives a value of the wrong kind for a field.
     InvalidValue,
-    /// A profile gives a field the policy does not have.
     UnknownField,
 }
 
 impl Code {
+    /// The table every property of a code is read from: its phase, stable
+    /// name, severity and meaning, one row per code.
+    const fn row(self) -> (Phase, &'static str, Severity, &'static str) {
+        match self {
+            Code::SyntaxInvalid => (
+                Phase::Syntax,
+                "avenant::syntax::invalid",
+                Severity::Error,
+                "the text does not follow the grammar of a policy",
+            ),
+            Code::AmendAlreadyDefined => (
+                Phase::Check,
+                "avenant::check::amend_already_defined",
+                Severity::Error,
+                "an amendment declares anew what the texts it amends define",
+            ),
+            Code::AmendAmbiguousBase => (
+                Phase::Check,
+                "avenant::check::amend_ambiguous_base",
+                Severity::Error,
+                "several texts of the directory have the name an amendment amends",
+            ),
+            Code::AmendCycle => {
+                (Phase::Check, "avenant::check::amend_cycle", Severity::Error, "texts amend each other in a circle")
+            }
+            Code::AmendDateOrder => (
+                Phase::Check,
+                "avenant::check::amend_date_order",
+                Severity::Error,
+                "an amendment takes effect before the text it amends",
+            ),
+            Code::AmendEnumMissingRow => (
+                Phase::Check,
+                "avenant::check::amend_enum_missing_row",
+                Severity::Error,
+                "a table keyed by an enumeration has no row for a value an `amend enum` adds",
+            ),
+            Code::AmendMissingBase => (
+                Phase::Check,
+                "avenant::check::amend_missing_base",
+                Severity::Error,
+                "the text an amendment names is not in its directory",
+            ),
+            Code::AmendMissingDate => (
+                Phase::Check,
+                "avenant::check::amend_missing_date",
+                Severity::Error,
+                "an amendment does not say when it takes effect",
+            ),
+            Code::AmendNotAllowed => (
+                Phase::Check,
+                "avenant::check::amend_not_allowed",
+                Severity::Error,
+                "a text that amends none uses `replace`, `remove` or `amend`",
+            ),
+            Code::AmendSameDate => (
+                Phase::Check,
+                "avenant::check::amend_same_date",
+                Severity::Error,
+                "two texts of one chain take effect on the same day",
+            ),
+            Code::AmendTypeChanged => (
+                Phase::Check,
+                "avenant::check::amend_type_changed",
+                Severity::Error,
+                "a replacement changes the type, index or columns of what it replaces",
+            ),
+            Code::AmendUnknownTarget => (
+                Phase::Check,
+                "avenant::check::amend_unknown_target",
+                Severity::Error,
+                "an amendment changes something the texts it amends do not define",
+            ),
+            Code::AmbiguousName => (
+                Phase::Check,
+                "avenant::check::ambiguous_name",
+                Severity::Error,
+                "a bare value name belongs to several enumerations",
+            ),
+            Code::BandGap => (Phase::Check, "avenant::check::band_gap", Severity::Error, "some values fall in no band"),
+            Code::BandOverlap => {
+                (Phase::Check, "avenant::check::band_overlap", Severity::Error, "some values fall in two bands")
+            }
+            Code::ConstantCondition => (
+                Phase::Check,
+                "avenant::check::constant_condition",
+                Severity::Warning,
+                "a condition is always true or always false",
+            ),
+            Code::Cycle => (Phase::Check, "avenant::check::cycle", Severity::Error, "a definition depends on itself"),
+            Code::DuplicateCase => {
+                (Phase::Check, "avenant::check::duplicate_case", Severity::Error, "a `match` handles a value twice")
+            }
+            Code::DuplicateDefinition => {
+                (Phase::Check, "avenant::check::duplicate_definition", Severity::Error, "a name is defined twice")
+            }
+            Code::Example => (
+                Phase::Check,
+                "avenant::check::example",
+                Severity::Error,
+                "an example names a field or output the policy does not have, or gives a value of the wrong kind",
+            ),
+            Code::Header => (
+                Phase::Check,
+                "avenant::check::header",
+                Severity::Error,
+                "a header field has the wrong kind of value, or is given twice",
+            ),
+            Code::MatchNotExhaustive => (
+                Phase::Check,
+                "avenant::check::match_not_exhaustive",
+                Severity::Error,
+                "a `match` leaves values unhandled",
+            ),
+            Code::MessageValue => (
+                Phase::Check,
+                "avenant::check::message_value",
+                Severity::Error,
+                "a message quotes a value that depends on the profile",
+            ),
+            Code::MissingIndex => (
+                Phase::Check,
+                "avenant::check::missing_index",
+                Severity::Error,
+                "a definition given per value is read without saying which",
+            ),
+            Code::RateOutOfRange => (
+                Phase::Check,
+                "avenant::check::rate_out_of_range",
+                Severity::Warning,
+                "a rate is written below 0 % or above 100 %",
+            ),
+            Code::RateWithoutPercent => (
+                Phase::Check,
+                "avenant::check::rate_without_percent",
+                Severity::Error,
+                "a number written without `%` stands where a rate is expected",
+            ),
+            Code::ReservedName => (
+                Phase::Check,
+                "avenant::check::reserved_name",
+                Severity::Error,
+                "an output takes a name the evaluation uses for itself",
+            ),
+            Code::TableDuplicateRow => (
+                Phase::Check,
+                "avenant::check::table_duplicate_row",
+                Severity::Error,
+                "a table gives the same keys twice",
+            ),
+            Code::TableMissingRow => (
+                Phase::Check,
+                "avenant::check::table_missing_row",
+                Severity::Error,
+                "a table leaves a combination of keys without a row",
+            ),
+            Code::TableShape => (
+                Phase::Check,
+                "avenant::check::table_shape",
+                Severity::Error,
+                "a table row has the wrong number of cells",
+            ),
+            Code::TableTooLarge => (
+                Phase::Check,
+                "avenant::check::table_too_large",
+                Severity::Error,
+                "a table has more key combinations than a policy can list",
+            ),
+            Code::TooManySlots => (
+                Phase::Check,
+                "avenant::check::too_many_slots",
+                Severity::Error,
+                "definitions given per value of an enumeration have too many values together",
+            ),
+            Code::TypeMismatch => {
+                (Phase::Check, "avenant::check::type_mismatch", Severity::Error, "a value is of the wrong type")
+            }
+            Code::UnitMismatch => (
+                Phase::Check,
+                "avenant::check::unit_mismatch",
+                Severity::Error,
+                "an operation mixes units (euros with patients, say)",
+            ),
+            Code::UnguardedOptional => (
+                Phase::Check,
+                "avenant::check::unguarded_optional",
+                Severity::Warning,
+                "an optional profile field is read where nothing guards it",
+            ),
+            Code::UnknownName => (
+                Phase::Check,
+                "avenant::check::unknown_name",
+                Severity::Error,
+                "a name, value, column or function that is not defined",
+            ),
+            Code::UnknownType => {
+                (Phase::Check, "avenant::check::unknown_type", Severity::Error, "a type that is not defined")
+            }
+            Code::UnroundedCount => (
+                Phase::Check,
+                "avenant::check::unrounded_count",
+                Severity::Error,
+                "a share of a count is used as a count without rounding",
+            ),
+            Code::Unused => (Phase::Check, "avenant::check::unused", Severity::Warning, "a definition nothing reads"),
+            Code::WrongArity => (
+                Phase::Check,
+                "avenant::check::wrong_arity",
+                Severity::Error,
+                "the wrong number of keys, indices or arguments",
+            ),
+            Code::EvalMissingField => {
+                (Phase::Eval, "avenant::eval::missing_field", Severity::Error, "the profile lacks a field a rule needs")
+            }
+            Code::NoValue => (
+                Phase::Eval,
+                "avenant::eval::no_value",
+                Severity::Error,
+                "the policy gives no value for a table cell the profile reaches",
+            ),
+            Code::NoBand => (
+                Phase::Eval,
+                "avenant::eval::no_band",
+                Severity::Error,
+                "a value falls in no band: the bounds read for the profile are out of order",
+            ),
+            Code::Overflow => (
+                Phase::Eval,
+                "avenant::eval::overflow",
+                Severity::Error,
+                "a result is beyond the range of exact decimals",
+            ),
+            Code::NotWholeYears => (
+                Phase::Eval,
+                "avenant::eval::not_whole_years",
+                Severity::Error,
+                "`add_years` is given a number of years that is not whole",
+            ),
+            Code::DivisionByZero => {
+                (Phase::Eval, "avenant::eval::division_by_zero", Severity::Error, "a division by zero")
+            }
+            Code::Internal => (
+                Phase::Eval,
+                "avenant::eval::internal",
+                Severity::Error,
+                "a bug in avenant: a checked policy should never reach this",
+            ),
+            Code::Unreadable => (
+                Phase::Profile,
+                "avenant::profile::unreadable",
+                Severity::Error,
+                "a profile, or a row of a population, cannot be read as a document",
+            ),
+            Code::ProfileMissingField => (
+                Phase::Profile,
+                "avenant::profile::missing_field",
+                Severity::Error,
+                "a profile lacks a field the policy requires",
+            ),
+            Code::InvalidValue => (
+                Phase::Profile,
+                "avenant::profile::invalid_value",
+                Severity::Error,
+                "a profile gives a value of the wrong kind for a field",
+            ),
+            Code::UnknownField => (
+                Phase::Profile,
+                "avenant::profile::unknown_field",
+                Severity::Error,
+                "a profile gives a field the policy does not have",
+            ),
+        }
+    }
+
     /// The stable name: `avenant::check::band_gap`.
     pub const fn name(self) -> &'static str {
-        match self {
-            Code::SyntaxInvalid => "avenant::syntax::invalid",
-            Code::AmendAlreadyDefined => "avenant::check::amend_already_defined",
-            Code::AmendAmbiguousBase => "avenant::check::amend_ambiguous_base",
-            Code::AmendCycle => "avenant::check::amend_cycle",
-            Code::AmendDateOrder => "avenant::check::amend_date_order",
-            Code::AmendEnumMissingRow => "avenant::check::amend_enum_missing_row",
-            Code::AmendMissingBase => "avenant::check::amend_missing_base",
-            Code::AmendMissingDate => "avenant::check::amend_missing_date",
-            Code::AmendNotAllowed => "avenant::check::amend_not_allowed",
-            Code::AmendSameDate => "avenant::check::amend_same_date",
-            Code::AmendTypeChanged => "avenant::check::amend_type_changed",
-            Code::AmendUnknownTarget => "avenant::check::amend_unknown_target",
-            Code::AmbiguousName => "avenant::check::ambiguous_name",
-            Code::BandGap => "avenant::check::band_gap",
-            Code::BandOverlap => "avenant::check::band_overlap",
-            Code::ConstantCondition => "avenant::check::constant_condition",
-            Code::Cycle => "avenant::check::cycle",
-            Code::DuplicateCase => "avenant::check::duplicate_case",
-            Code::DuplicateDefinition => "avenant::check::duplicate_definition",
-            Code::Example => "avenant::check::example",
-            Code::Header => "avenant::check::header",
-            Code::MatchNotExhaustive => "avenant::check::match_not_exhaustive",
-            Code::MessageValue => "avenant::check::message_value",
-            Code::MissingIndex => "avenant::check::missing_index",
-            Code::RateOutOfRange => "avenant::check::rate_out_of_range",
-            Code::RateWithoutPercent => "avenant::check::rate_without_percent",
-            Code::ReservedName => "avenant::check::reserved_name",
-            Code::TableDuplicateRow => "avenant::check::table_duplicate_row",
-            Code::TableMissingRow => "avenant::check::table_missing_row",
-            Code::TableShape => "avenant::check::table_shape",
-            Code::TableTooLarge => "avenant::check::table_too_large",
-            Code::TooManySlots => "avenant::check::too_many_slots",
-            Code::TypeMismatch => "avenant::check::type_mismatch",
-            Code::UnitMismatch => "avenant::check::unit_mismatch",
-            Code::UnguardedOptional => "avenant::check::unguarded_optional",
-            Code::UnknownName => "avenant::check::unknown_name",
-            Code::UnknownType => "avenant::check::unknown_type",
-            Code::UnroundedCount => "avenant::check::unrounded_count",
-            Code::Unused => "avenant::check::unused",
-            Code::WrongArity => "avenant::check::wrong_arity",
-            Code::EvalMissingField => "avenant::eval::missing_field",
-            Code::NoValue => "avenant::eval::no_value",
-            Code::NoBand => "avenant::eval::no_band",
-            Code::Overflow => "avenant::eval::overflow",
-            Code::NotWholeYears => "avenant::eval::not_whole_years",
-            Code::DivisionByZero => "avenant::eval::division_by_zero",
-            Code::Internal => "avenant::eval::internal",
-            Code::Unreadable => "avenant::profile::unreadable",
-            Code::ProfileMissingField => "avenant::profile::missing_field",
-            Code::InvalidValue => "avenant::profile::invalid_value",
-            Code::UnknownField => "avenant::profile::unknown_field",
-        }
+        self.row().1
     }
 
     /// The phase that raises it.
     pub const fn phase(self) -> Phase {
-        match self {
-            Code::SyntaxInvalid => Phase::Syntax,
-            Code::AmendAlreadyDefined
-            | Code::AmendAmbiguousBase
-            | Code::AmendCycle
-            | Code::AmendDateOrder
-            | Code::AmendEnumMissingRow
-            | Code::AmendMissingBase
-            | Code::AmendMissingDate
-            | Code::AmendNotAllowed
-            | Code::AmendSameDate
-            | Code::AmendTypeChanged
-            | Code::AmendUnknownTarget
-            | Code::AmbiguousName
-            | Code::BandGap
-            | Code::BandOverlap
-            | Code::ConstantCondition
-            | Code::Cycle
-            | Code::DuplicateCase
-            | Code::DuplicateDefinition
-            | Code::Example
-            | Code::Header
-            | Code::MatchNotExhaustive
-            | Code::MessageValue
-            | Code::MissingIndex
-            | Code::RateOutOfRange
-            | Code::RateWithoutPercent
-            | Code::ReservedName
-            | Code::TableDuplicateRow
-            | Code::TableMissingRow
-            | Code::TableShape
-            | Code::TableTooLarge
-            | Code::TooManySlots
-            | Code::TypeMismatch
-            | Code::UnitMismatch
-            | Code::UnguardedOptional
-            | Code::UnknownName
-            | Code::UnknownType
-            | Code::UnroundedCount
-            | Code::Unused
-            | Code::WrongArity => Phase::Check,
-            Code::EvalMissingField
-            | Code::NoValue
-            | Code::NoBand
-            | Code::Overflow
-            | Code::NotWholeYears
-            | Code::DivisionByZero
-            | Code::Internal => Phase::Eval,
-            Code::Unreadable | Code::ProfileMissingField | Code::InvalidValue | Code::UnknownField => Phase::Profile,
-        }
+        self.row().0
+    }
+
+    /// Whether the code stops a policy (an error) or only warns its author.
+    pub const fn severity(self) -> Severity {
+        self.row().2
     }
 
     /// The last part of the name: `band_gap`, the name of its fixture.
@@ -259,117 +388,7 @@ impl Code {
 
     /// What the code means, in a line.
     pub const fn meaning(self) -> &'static str {
-        match self {
-            Code::SyntaxInvalid => "the text does not follow the grammar of a policy",
-            Code::AmendAlreadyDefined => "an amendment declares anew what the texts it amends define",
-            Code::AmendAmbiguousBase => "several texts of the directory have the name an amendment amends",
-            Code::AmendCycle => "texts amend each other in a circle",
-            Code::AmendDateOrder => "an amendment takes effect before the text it amends",
-            Code::AmendEnumMissingRow => "a table keyed by an enumeration has no row for a value an `amend enum` adds",
-            Code::AmendMissingBase => "the text an amendment names is not in its directory",
-            Code::AmendMissingDate => "an amendment does not say when it takes effect",
-            Code::AmendNotAllowed => "a text that amends none uses `replace`, `remove` or `amend`",
-            Code::AmendSameDate => "two texts of one chain take effect on the same day",
-            Code::AmendTypeChanged => "a replacement changes the type, index or columns of what it replaces",
-            Code::AmendUnknownTarget => "an amendment changes something the texts it amends do not define",
-            Code::AmbiguousName => "a bare value name belongs to several enumerations",
-            Code::BandGap => "some values fall in no band",
-            Code::BandOverlap => "some values fall in two bands",
-            Code::ConstantCondition => "a condition is always true or always false",
-            Code::Cycle => "a definition depends on itself",
-            Code::DuplicateCase => "a `match` handles a value twice",
-            Code::DuplicateDefinition => "a name is defined twice",
-            Code::Example => {
-                "an example names a field or output the policy does not have, or gives a value of the wrong kind"
-            }
-            Code::Header => "a header field has the wrong kind of value, or is given twice",
-            Code::MatchNotExhaustive => "a `match` leaves values unhandled",
-            Code::MessageValue => "a message quotes a value that depends on the profile",
-            Code::MissingIndex => "a definition given per value is read without saying which",
-            Code::RateOutOfRange => "a rate is written below 0 % or above 100 %",
-            Code::RateWithoutPercent => "a number written without `%` stands where a rate is expected",
-            Code::ReservedName => "an output takes a name the evaluation uses for itself",
-            Code::TableDuplicateRow => "a table gives the same keys twice",
-            Code::TableMissingRow => "a table leaves a combination of keys without a row",
-            Code::TableShape => "a table row has the wrong number of cells",
-            Code::TableTooLarge => "a table has more key combinations than a policy can list",
-            Code::TooManySlots => "definitions given per value of an enumeration have too many values together",
-            Code::TypeMismatch => "a value is of the wrong type",
-            Code::UnitMismatch => "an operation mixes units (euros with patients, say)",
-            Code::UnguardedOptional => "an optional profile field is read where nothing guards it",
-            Code::UnknownName => "a name, value, column or function that is not defined",
-            Code::UnknownType => "a type that is not defined",
-            Code::UnroundedCount => "a share of a count is used as a count without rounding",
-            Code::Unused => "a definition nothing reads",
-            Code::WrongArity => "the wrong number of keys, indices or arguments",
-            Code::EvalMissingField => "the profile lacks a field a rule needs",
-            Code::NoValue => "the policy gives no value for a table cell the profile reaches",
-            Code::NoBand => "a value falls in no band: the bounds read for the profile are out of order",
-            Code::Overflow => "a result is beyond the range of exact decimals",
-            Code::NotWholeYears => "`add_years` is given a number of years that is not whole",
-            Code::DivisionByZero => "a division by zero",
-            Code::Internal => "a bug in avenant: a checked policy should never reach this",
-            Code::Unreadable => "a profile, or a row of a population, cannot be read as a document",
-            Code::ProfileMissingField => "a profile lacks a field the policy requires",
-            Code::InvalidValue => "a profile gives a value of the wrong kind for a field",
-            Code::UnknownField => "a profile gives a field the policy does not have",
-        }
-    }
-
-    /// Whether the code stops a policy (an error) or only warns its author.
-    pub const fn severity(self) -> Severity {
-        match self {
-            Code::ConstantCondition | Code::RateOutOfRange | Code::UnguardedOptional | Code::Unused => {
-                Severity::Warning
-            }
-            Code::SyntaxInvalid
-            | Code::AmendAlreadyDefined
-            | Code::AmendAmbiguousBase
-            | Code::AmendCycle
-            | Code::AmendDateOrder
-            | Code::AmendEnumMissingRow
-            | Code::AmendMissingBase
-            | Code::AmendMissingDate
-            | Code::AmendNotAllowed
-            | Code::AmendSameDate
-            | Code::AmendTypeChanged
-            | Code::AmendUnknownTarget
-            | Code::AmbiguousName
-            | Code::BandGap
-            | Code::BandOverlap
-            | Code::Cycle
-            | Code::DuplicateCase
-            | Code::DuplicateDefinition
-            | Code::Example
-            | Code::Header
-            | Code::MatchNotExhaustive
-            | Code::MessageValue
-            | Code::MissingIndex
-            | Code::RateWithoutPercent
-            | Code::ReservedName
-            | Code::TableDuplicateRow
-            | Code::TableMissingRow
-            | Code::TableShape
-            | Code::TableTooLarge
-            | Code::TooManySlots
-            | Code::TypeMismatch
-            | Code::UnitMismatch
-            | Code::UnknownName
-            | Code::UnknownType
-            | Code::UnroundedCount
-            | Code::WrongArity
-            | Code::EvalMissingField
-            | Code::NoValue
-            | Code::NoBand
-            | Code::Overflow
-            | Code::NotWholeYears
-            | Code::DivisionByZero
-            | Code::Internal
-            | Code::Unreadable
-            | Code::ProfileMissingField
-            | Code::InvalidValue
-            | Code::UnknownField => Severity::Error,
-        }
+        self.row().3
     }
 
     /// The code named `name`, whole (`avenant::check::band_gap`) or short

@@ -223,34 +223,18 @@ fn rows_go_to_the_file_named() {
 #[test]
 fn population_formats_are_for_populations() {
     // Each path has its own formats, and clap lists the right ones.
-    let run = avenant(&["eval", POLICY, "--on", ON, "examples/dr-a.toml", "--format", "csv"]);
-    assert_eq!(run.code, 2, "{}", run.transcript());
-    assert!(run.stderr.contains("[possible values: table, json]"), "{}", run.transcript());
-    let run = avenant(&["eval", POLICY, "--on", ON, "examples/dr-a.toml", "--out-format", "csv"]);
-    assert_eq!(run.code, 2, "{}", run.transcript());
-    let run = avenant(&[
-        "eval",
-        POLICY,
-        "--on",
-        ON,
-        "--profiles",
-        "tests/fixtures/populations/mixed.jsonl",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(run.code, 2, "{}", run.transcript());
-    let run = avenant(&[
-        "eval",
-        POLICY,
-        "--on",
-        ON,
-        "--profiles",
-        "tests/fixtures/populations/mixed.jsonl",
-        "--out-format",
-        "table",
-    ]);
-    assert_eq!(run.code, 2, "{}", run.transcript());
-    assert!(run.stderr.contains("[possible values: csv, jsonl]"), "{}", run.transcript());
+    let profile = ["examples/dr-a.toml"];
+    let population = ["--profiles", "tests/fixtures/populations/mixed.jsonl"];
+    for (path, format, wrong, listed) in [
+        (&profile[..], "--format", "csv", "[possible values: table, json]"),
+        (&profile[..], "--out-format", "csv", "cannot be used with"),
+        (&population[..], "--format", "json", "cannot be used with"),
+        (&population[..], "--out-format", "table", "[possible values: csv, jsonl]"),
+    ] {
+        let run = avenant(&[&["eval", POLICY, "--on", ON][..], path, &[format, wrong]].concat());
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert!(run.stderr.contains(listed), "{}", run.transcript());
+    }
     let run = avenant(&["eval", POLICY, "--on", ON, "--profiles", "examples/dr-a.toml"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
 }
