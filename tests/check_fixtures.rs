@@ -84,13 +84,8 @@ fn every_fixture_provokes_the_code_it_is_named_after() {
 
 /// The codes no fixture can provoke, and why: a test that raised them would
 /// be a bug report.
-const UNPROVOKABLE: [(Code, &str); 2] = [
-    (Code::Internal, "raised only where a checked policy cannot lead; evaluation reports it rather than panic"),
-    (
-        Code::NoBand,
-        "the checker proves bands adjacent and their bounds in order for every table row, so a checked policy covers every value",
-    ),
-];
+const UNPROVOKABLE: [(Code, &str); 1] =
+    [(Code::Internal, "raised only where a checked policy cannot lead; evaluation reports it rather than panic")];
 
 /// The folder of a runtime code's fixture: a policy and a profile.
 fn runtime_fixture(code: Code) -> String {
