@@ -2,8 +2,8 @@
 //! programs (JSON, and CSV rows by band, zone, specialty and contract).
 //!
 //! The one place output rounds: a sum over a population is shown to the
-//! euro in the table and to the cent in CSV, half to even; the JSON keeps
-//! every exact value.
+//! euro in the table, and to the cent in CSV and JSON (whose serializer, in
+//! `diff/summary.rs`, calls [`to_the_cent`]), half to even.
 
 use std::fmt::Write as _;
 
@@ -13,12 +13,17 @@ use crate::check::types::Type;
 use crate::diff::{Breakdown, Money, Summary};
 
 /// A sum as shown: to `places` decimals, half to even. The only rounding
-/// of `output`, for display; the JSON keeps every exact value.
+/// of `output`, for display.
 fn shown(value: Decimal, places: u32) -> Decimal {
     value.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointNearestEven)
 }
 
-/// The summary as JSON, every amount exact.
+/// A sum of euros to the cent, as CSV and JSON write it.
+pub(crate) fn to_the_cent(value: Decimal) -> String {
+    super::decimal_text(shown(value, 2), Type::Euros)
+}
+
+/// The summary as JSON, amounts to the cent.
 pub fn json(summary: &Summary) -> serde_json::Value {
     serde_json::to_value(summary).unwrap_or_default()
 }
@@ -164,20 +169,15 @@ pub fn table(summary: &Summary, population: &str) -> String {
             let _ = write!(out, " {:>16}", format!("Δ {option}"));
         }
         let _ = writeln!(out, " {:>16}", "Δ budget");
-        let mut total = Breakdown::default();
         for (key, row) in breakdown {
             breakdown_line(&mut out, key, row, &options);
-            total.profiles += row.profiles;
-            total.eligibility.merge(row.eligibility);
-            for (option, money) in &row.budget {
-                let sum = total.budget.entry(option.clone()).or_default();
-                sum.old += money.old;
-                sum.new += money.new;
-            }
-            total.total.old += row.total.old;
-            total.total.new += row.total.new;
         }
-        breakdown_line(&mut out, "total", &total, &options);
+        match Breakdown::sum(breakdown.values()) {
+            Some(total) => breakdown_line(&mut out, "total", &total, &options),
+            None => {
+                let _ = writeln!(out, "  {:<24} beyond the range of exact decimals", "total");
+            }
+        }
     }
     out
 }
@@ -199,7 +199,6 @@ pub fn csv(summary: &Summary) -> String {
         let _ = write!(out, ",budget.{option}.old,budget.{option}.new");
     }
     out.push_str(",budget.total.old,budget.total.new\n");
-    let euros = |value: Decimal| super::decimal_text(shown(value, 2), Type::Euros);
     for (dimension, breakdown) in [
         ("band", &summary.by_band),
         ("zone", &summary.by_zone),
@@ -211,9 +210,9 @@ pub fn csv(summary: &Summary) -> String {
             let _ = write!(out, "{dimension},{key},{},{},{},{}", row.profiles, moves.gained, moves.lost, moves.kept);
             for option in &options {
                 let money = row.budget.get(*option).copied().unwrap_or_default();
-                let _ = write!(out, ",{},{}", euros(money.old), euros(money.new));
+                let _ = write!(out, ",{},{}", to_the_cent(money.old), to_the_cent(money.new));
             }
-            let _ = writeln!(out, ",{},{}", euros(row.total.old), euros(row.total.new));
+            let _ = writeln!(out, ",{},{}", to_the_cent(row.total.old), to_the_cent(row.total.new));
         }
     }
     out

@@ -3,8 +3,9 @@
 //! Decimals are written in one fixed textual form, so that snapshots are
 //! byte-stable: euros with two decimals (more only where the exact value has
 //! more), whole counts as integers, rates and numbers exactly, without
-//! trailing zeros. Nothing here rounds, but the sums of a diff's table and
-//! CSV, shown to the euro and the cent (`diff.rs`; its JSON keeps them exact).
+//! trailing zeros. Nothing here rounds, but the sums of a diff's summary,
+//! shown to the euro in its table and to the cent in its CSV and JSON
+//! (`diff.rs`).
 
 pub mod csv;
 pub mod diff;
