@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use avenant::batch::{self, Options};
-use avenant::check::model::Value;
+use avenant::check::Value;
 use avenant::eval::compiled::CompiledPolicy;
 
 /// The date the benchmarks evaluate as of: the 2019 text reads it for contract years.

@@ -8,6 +8,7 @@
 //! here reads files.
 
 use crate::check::diagnostic::{self, Diagnostic, suggest};
+use crate::code::Code;
 use crate::source::Span;
 use crate::syntax::ast::*;
 
@@ -41,8 +42,8 @@ pub fn merge(chain: &[&PolicyFile]) -> Result<Merged, Vec<Diagnostic>> {
     });
     if let Some(field) = unnamed {
         merger.diagnostics.push(
-            Diagnostic::error(
-                "avenant::check::header",
+            Diagnostic::new(
+                Code::Header,
                 field.value.span,
                 "`amends` takes the name of a text in the same directory, not a path or a quoted text",
                 "not a name",
@@ -55,8 +56,8 @@ pub fn merge(chain: &[&PolicyFile]) -> Result<Merged, Vec<Diagnostic>> {
     for item in base.items.iter().filter(|_| unnamed.is_none()) {
         if let Some(span) = amendment_span(item) {
             merger.diagnostics.push(
-                Diagnostic::error(
-                    "avenant::check::amend_not_allowed",
+                Diagnostic::new(
+                    Code::AmendNotAllowed,
                     span,
                     format!("`{}` changes a text, but `{}` amends none", change_word(item), base.header.name.name),
                     "not an amendment",
@@ -164,8 +165,8 @@ impl Merger {
                 .unwrap_or_else(|| format!("an amendment changes what the texts before it define; to add a {kind}, declare it without `replace`")),
         };
         self.diagnostics.push(
-            Diagnostic::error(
-                "avenant::check::amend_unknown_target",
+            Diagnostic::new(
+                Code::AmendUnknownTarget,
                 name.span,
                 format!("there is no {kind} `{}` to change in the texts this one amends", name.name),
                 "nothing to change",
@@ -204,8 +205,8 @@ impl Merger {
             },
             Item::Profile(profile) if self.items.iter().any(|item| matches!(item, Item::Profile(_))) => {
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        "avenant::check::amend_already_defined",
+                    Diagnostic::new(
+                        Code::AmendAlreadyDefined,
                         profile.span,
                         "the profile is already declared by the texts this one amends",
                         "declared again",
@@ -218,8 +219,8 @@ impl Merger {
                     && let Some(existing) = self.position(new.kind(), &name.name)
                 {
                     let first = self.items.get(existing).and_then(Item::name).map(|ident| ident.span);
-                    let mut error = Diagnostic::error(
-                        "avenant::check::amend_already_defined",
+                    let mut error = Diagnostic::new(
+                        Code::AmendAlreadyDefined,
                         name.span,
                         format!("the {} `{}` is already defined by the texts this one amends", new.kind(), name.name),
                         "defined again",
@@ -246,8 +247,8 @@ impl Merger {
         let Some(existing) = self.items.get(position) else { return };
         if let Some((found, wanted)) = signature_change(existing, replacement) {
             let first = existing.name().map(|ident| ident.span);
-            let mut error = Diagnostic::error(
-                "avenant::check::amend_type_changed",
+            let mut error = Diagnostic::new(
+                Code::AmendTypeChanged,
                 found.1,
                 format!("the replacement of `{}` changes its {}", name.name, found.0),
                 format!("was `{}`", wanted),
@@ -291,8 +292,8 @@ impl Merger {
         let mut kept = existing.clone();
         if self.items.iter().any(|item| item.name().is_some_and(|name| name.name == kept_name)) {
             self.diagnostics.push(
-                Diagnostic::error(
-                    "avenant::check::amend_already_defined",
+                Diagnostic::new(
+                    Code::AmendAlreadyDefined,
                     rule.name.span,
                     format!("the base of `{}` would be named `{kept_name}`, a name already defined", rule.name.name),
                     "its base",
@@ -335,7 +336,7 @@ impl Merger {
                         first.unwrap_or(name.span),
                     )
                     .with_help(format!("to change it, write `replace condition {} …`", name.name));
-                    error.code = "avenant::check::amend_already_defined";
+                    error.code = Code::AmendAlreadyDefined;
                     errors.push(error);
                 }
                 _ => {
@@ -343,8 +344,8 @@ impl Merger {
                     let help = suggest(&name.name, names)
                         .unwrap_or_else(|| "to add a condition, write it without `replace`".to_owned());
                     errors.push(
-                        Diagnostic::error(
-                            "avenant::check::amend_unknown_target",
+                        Diagnostic::new(
+                            Code::AmendUnknownTarget,
                             name.span,
                             format!("the condition set `{}` has no condition `{}`", set.name.name, name.name),
                             "nothing to change",
@@ -479,9 +480,7 @@ impl Merger {
 /// The position of an amended cell among its row's values, or why there is none.
 fn cell_column(table: &TableDecl, amend: &AmendCell) -> Result<usize, Box<Diagnostic>> {
     let unknown = |span: Span, message: String, help: String| {
-        Box::new(
-            Diagnostic::error("avenant::check::amend_unknown_target", span, message, "no such cell").with_help(help),
-        )
+        Box::new(Diagnostic::new(Code::AmendUnknownTarget, span, message, "no such cell").with_help(help))
     };
     let name = &table.name.name;
     if amend.keys.len() != table.keys.len() {
@@ -538,8 +537,8 @@ fn missing_row(table: &TableDecl, rows: &[Row], amend: &AmendCell) -> Diagnostic
         Some((key, suggestion)) => (key.span, suggestion.unwrap_or_else(add_it)),
         None => (keys_span, add_it()),
     };
-    Diagnostic::error(
-        "avenant::check::amend_unknown_target",
+    Diagnostic::new(
+        Code::AmendUnknownTarget,
         span,
         format!("the table `{}` has no row `[{}]`", table.name.name, written.join(", ")),
         "no such row",

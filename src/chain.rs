@@ -9,6 +9,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 
 use crate::check::diagnostic::{Diagnostic, suggest};
+use crate::code::Code;
 use crate::source::{FileId, SourceMap};
 use crate::syntax::ast::PolicyFile;
 use crate::{LoadError, SyntaxError, amend, check};
@@ -159,8 +160,8 @@ impl Texts {
                     .map(|(file, _)| format!("`{}`", self.sources.path(*file).display()))
                     .collect();
                 diagnostics.push(
-                    Diagnostic::error(
-                        "avenant::check::amend_ambiguous_base",
+                    Diagnostic::new(
+                        Code::AmendAmbiguousBase,
                         base_name.span,
                         format!("several texts in this directory are named `{}`: {}", base_name.name, files.join(", ")),
                         "which one?",
@@ -189,8 +190,8 @@ impl Texts {
                     }
                 };
                 diagnostics.push(
-                    Diagnostic::error(
-                        "avenant::check::amend_missing_base",
+                    Diagnostic::new(
+                        Code::AmendMissingBase,
                         base_name.span,
                         format!("no text named `{}` in this directory", base_name.name),
                         "amends nothing found",
@@ -203,8 +204,8 @@ impl Texts {
                 let names: Vec<String> =
                     chain.iter().chain([&base]).map(|index| format!("`{}`", self.name(*index))).collect();
                 diagnostics.push(
-                    Diagnostic::error(
-                        "avenant::check::amend_cycle",
+                    Diagnostic::new(
+                        Code::AmendCycle,
                         base_name.span,
                         format!("these texts amend each other in a circle: {}", names.join(" amends ")),
                         "closes the circle",
@@ -230,8 +231,8 @@ impl Texts {
             let [base, amendment] = pair else { continue };
             let Some((date, span)) = amendment.header.effective() else {
                 diagnostics.push(
-                    Diagnostic::error(
-                        "avenant::check::amend_missing_date",
+                    Diagnostic::new(
+                        Code::AmendMissingDate,
                         amendment.header.name.span,
                         format!("the amendment `{}` does not say when it takes effect", amendment.header.name.name),
                         "no `effective` date",
@@ -243,8 +244,8 @@ impl Texts {
             let Some((base_date, base_span)) = base.header.effective() else { continue };
             if date == base_date {
                 diagnostics.push(
-                    Diagnostic::error(
-                        "avenant::check::amend_same_date",
+                    Diagnostic::new(
+                        Code::AmendSameDate,
                         span,
                         format!("`{}` and `{}` take effect on the same day, {date}", amendment.header.name.name, base.header.name.name),
                         "same date",
@@ -254,8 +255,8 @@ impl Texts {
                 );
             } else if date < base_date {
                 diagnostics.push(
-                    Diagnostic::error(
-                        "avenant::check::amend_date_order",
+                    Diagnostic::new(
+                        Code::AmendDateOrder,
                         span,
                         format!(
                             "`{}` takes effect on {date}, before `{}` which it amends ({base_date})",

@@ -6,13 +6,15 @@
 //!
 //! The pipeline runs one way, one phase per module:
 //!
-//! - [`syntax`]: policy text → typed AST, every node spanned; the only place
-//!   that knows pest.
-//! - [`amend`]: a chain of texts (a base and its amendments) → one AST.
+//! - `syntax` (private): policy text → typed AST, every node spanned; the
+//!   only place that knows pest.
+//! - `amend` (private): a chain of texts (a base and its amendments) → one AST.
 //! - [`chain`]: finds a text's chain on disk, or the text in force on a date;
-//!   the only place that reads policy files.
+//!   the only place that reads policy files. Embedders call [`load_text`],
+//!   [`load_in_force`] or [`load_chosen`].
 //! - [`check`]: AST → [`CheckedPolicy`], all errors at once; the only place
-//!   that builds a `CheckedPolicy`.
+//!   that builds a `CheckedPolicy`, whose parts are read through accessors.
+//! - [`code`]: every diagnostic code, with its meaning and severity.
 //! - [`eval`]: `CheckedPolicy` + [`Profile`] → [`Outcome`]; pure, total,
 //!   exact; never re-checks names or units. Generic over a tracer
 //!   ([`eval::trace::Tracer`]): plain evaluation uses one that does nothing,
@@ -22,9 +24,18 @@
 //!   populations; it must agree exactly with [`evaluate`], the reference.
 //! - [`batch`]: a population (CSV or JSON Lines) evaluated on all cores in
 //!   constant memory, in input order, with every rejected row reported.
-//! - [`output`]: outcome → JSON, tables and CSV rows; explanations; the test report.
-//! - [`mod@format`]: policy text → its canonical layout (`avenant fmt`), the
-//!   meaning checked unchanged by parsing the result again.
+//! - [`diff`]: two texts over a population, profile by profile and in sum;
+//!   [`assign`] gives a population the fields it lacks (`--set`, `--draw`).
+//! - [`output`]: outcome → JSON, tables and CSV rows; explanations; the test
+//!   report; a diff's summary.
+//! - `format`, `population` (hidden): the canonical layout of a policy
+//!   (`avenant fmt`) and a synthetic population (`avenant population`),
+//!   public for the `avenant` binary and the fuzz targets only.
+//!
+//! The public surface is what an embedder needs (the Python bindings among
+//! them): loading, checking, evaluating one profile or a population,
+//! explaining, diffing, and writing outcomes as JSON. The rest is private,
+//! or hidden where the binary, which is a crate of its own, must reach it.
 //!
 //! The library never prints and never exits; the `avenant` binary does.
 //!
@@ -45,18 +56,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod amend;
+mod amend;
 pub mod assign;
 pub mod batch;
 pub mod chain;
 pub mod check;
+pub mod code;
 pub mod diff;
 pub mod eval;
+#[doc(hidden)]
 pub mod format;
 pub mod output;
+#[doc(hidden)]
 pub mod population;
-pub mod source;
-pub mod syntax;
+mod source;
+mod syntax;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -64,9 +78,8 @@ use std::sync::Arc;
 pub use chain::{Loaded, load_chosen, load_in_force, load_text};
 pub use check::{CheckedPolicy, Diagnostic, Severity};
 pub use eval::{EvalError, MAX_PROFILE_BYTES, Outcome, OutputValue, Profile, ProfileError, ProfileInput, evaluate};
+pub use source::{SourceMap, Span};
 pub use syntax::SyntaxError;
-
-use source::SourceMap;
 
 /// Why a policy could not be loaded.
 #[derive(Debug, thiserror::Error)]

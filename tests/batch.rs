@@ -91,7 +91,7 @@ fn json_lines_in_and_out() {
         ON,
         "--profiles",
         "tests/fixtures/populations/mixed.jsonl",
-        "--format",
+        "--out-format",
         "jsonl",
     ]);
     assert_eq!(run.code, 1, "{}", run.transcript());
@@ -113,7 +113,7 @@ fn csv_in_json_lines_out_is_what_single_profiles_give() {
         ON,
         "--profiles",
         "tests/fixtures/populations/bad-rows.csv",
-        "--format",
+        "--out-format",
         "jsonl",
     ]);
     let dr_a = run.stdout.lines().next().unwrap();
@@ -222,8 +222,19 @@ fn rows_go_to_the_file_named() {
 
 #[test]
 fn population_formats_are_for_populations() {
-    let run = avenant(&["eval", POLICY, "--on", ON, "examples/dr-a.toml", "--format", "csv"]);
-    assert_eq!(run.code, 2, "{}", run.transcript());
+    // Each path has its own formats, and clap lists the right ones.
+    let profile = ["examples/dr-a.toml"];
+    let population = ["--profiles", "tests/fixtures/populations/mixed.jsonl"];
+    for (path, format, wrong, listed) in [
+        (&profile[..], "--format", "csv", "[possible values: table, json]"),
+        (&profile[..], "--out-format", "csv", "cannot be used with"),
+        (&population[..], "--format", "json", "cannot be used with"),
+        (&population[..], "--out-format", "table", "[possible values: csv, jsonl]"),
+    ] {
+        let run = avenant(&[&["eval", POLICY, "--on", ON][..], path, &[format, wrong]].concat());
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert!(run.stderr.contains(listed), "{}", run.transcript());
+    }
     let run = avenant(&["eval", POLICY, "--on", ON, "--profiles", "examples/dr-a.toml"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
 }

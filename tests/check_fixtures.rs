@@ -1,67 +1,185 @@
-//! The checker, one fixture per diagnostic code: each is snapshotted as the
-//! author sees it (plain text, fixed width), and a meta-test fails when a code
-//! has no fixture.
+//! Every diagnostic code, provoked by fixtures: the checker's, one fixture
+//! per code, or a folder of fixtures, one per place that raises it
+//! (`tests/fixtures/check/type_mismatch/<case>.policy`); evaluation's and
+//! profiles', a policy and a profile each (`tests/fixtures/eval/<code>/`,
+//! `tests/fixtures/profile/<code>/`). Each is snapshotted as the author sees
+//! it (plain text, fixed width), and a meta-test walks [`Code`] so that no
+//! code the crate can raise goes without a fixture.
 
 mod common;
 
-use avenant::check::diagnostic::CODES;
-use common::{avenant, files, root};
+use std::path::{Path, PathBuf};
 
-fn stem(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.strip_suffix(".policy").unwrap_or(name)
+use avenant::Severity;
+use avenant::code::{Code, Phase};
+use common::{avenant, files, root};
+use strum::VariantArray as _;
+
+fn stem(path: &Path) -> String {
+    let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    name.strip_suffix(".policy").unwrap_or(&name).to_owned()
 }
 
-/// Each fixture: a policy file, or for amendments a folder whose
+/// The file a fixture checks: a policy, or for amendments a folder whose
 /// `amendment.policy` is checked with the texts beside it.
-fn fixtures() -> Vec<(String, String)> {
-    common::entries("tests/fixtures/check")
-        .into_iter()
-        .map(|path| {
-            let name = stem(&path.to_string_lossy()).to_owned();
-            let checked = if path.is_dir() { path.join("amendment.policy") } else { path };
-            (name, common::relative(&checked))
-        })
-        .collect()
+fn checked(path: &Path) -> Option<PathBuf> {
+    if path.is_dir() {
+        let amendment = path.join("amendment.policy");
+        amendment.exists().then_some(amendment)
+    } else {
+        (path.extension().is_some_and(|extension| extension == "policy")).then(|| path.to_owned())
+    }
+}
+
+/// A check fixture: the code it is named after, its case where the code has
+/// a folder of them, and the file checked.
+struct Fixture {
+    code: String,
+    case: Option<String>,
+    path: String,
+}
+
+fn fixtures() -> Vec<Fixture> {
+    let mut found = Vec::new();
+    for path in common::entries("tests/fixtures/check") {
+        let code = stem(&path);
+        match checked(&path) {
+            Some(file) => found.push(Fixture { code, case: None, path: common::relative(&file) }),
+            // A folder of cases: each a policy, or an amendment's folder.
+            None => {
+                for case in common::entries(&common::relative(&path)) {
+                    if let Some(file) = checked(&case) {
+                        found.push(Fixture {
+                            code: code.clone(),
+                            case: Some(stem(&case)),
+                            path: common::relative(&file),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    found
 }
 
 #[test]
 fn every_fixture_provokes_the_code_it_is_named_after() {
-    for (name, fixture) in fixtures() {
-        let code = format!("avenant::check::{name}");
+    for Fixture { code: name, case, path: fixture } in fixtures() {
+        let code = Code::parse(&format!("avenant::check::{name}"));
+        assert!(code.is_some(), "{fixture} is named after no code: avenant::check::{name}");
+        let code = code.map_or_else(String::new, |code| code.name().to_owned());
         let run = avenant(&["--error-format", "plain", "check", &fixture]);
         assert!(run.stderr.contains(&code), "{fixture} should report {code}:\n{}", run.transcript());
-        let is_warning = CODES.iter().any(|(known, meaning)| *known == code && meaning.starts_with("warning"));
+        let is_warning = Code::parse(&code).is_some_and(|code| code.severity() == Severity::Warning);
         assert_eq!(run.code, if is_warning { 0 } else { 1 }, "{fixture}: {}", run.transcript());
-        insta::with_settings!({ snapshot_suffix => name, omit_expression => true }, {
+        let suffix = match case {
+            Some(case) => format!("{name}-{case}"),
+            None => name,
+        };
+        insta::with_settings!({ snapshot_suffix => suffix, omit_expression => true }, {
             insta::assert_snapshot!("check", run.transcript());
         });
     }
 }
 
+/// The codes no fixture can provoke, and why: a test that raised them would
+/// be a bug report.
+const UNPROVOKABLE: [(Code, &str); 1] =
+    [(Code::Internal, "raised only where a checked policy cannot lead; evaluation reports it rather than panic")];
+
+/// The folder of a runtime code's fixture: a policy and a profile.
+fn runtime_fixture(code: Code) -> String {
+    format!("tests/fixtures/{}/{}", code.phase().name(), code.short_name())
+}
+
 #[test]
-fn every_code_has_a_fixture_and_every_reported_code_is_listed() {
-    let fixtures: Vec<String> = fixtures().into_iter().map(|(name, _)| name).collect();
-    for (code, _) in CODES {
-        let name = code.trim_start_matches("avenant::check::");
-        assert!(
-            fixtures.iter().any(|fixture| fixture == name),
-            "no fixture tests/fixtures/check/{name}.policy for {code}"
-        );
-    }
-    // Every code the checker's source can report is listed in CODES.
-    for file in std::fs::read_dir(root().join("src/check")).unwrap_or_else(|error| panic!("{error}")) {
-        let path = file.unwrap_or_else(|error| panic!("{error}")).path();
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        for (position, _) in text.match_indices("\"avenant::check::") {
-            let code: String = text[position + 1..].chars().take_while(|c| *c != '"').collect();
-            assert!(
-                CODES.iter().any(|(known, _)| *known == code),
-                "{code} (in {}) is not listed in CODES",
-                path.display()
-            );
+fn every_code_the_crate_can_raise_has_a_fixture() {
+    let check_fixtures: Vec<String> = fixtures().into_iter().map(|fixture| fixture.code).collect();
+    for code in Code::VARIANTS {
+        if UNPROVOKABLE.iter().any(|(unprovokable, _)| unprovokable == code) {
+            continue;
+        }
+        match code.phase() {
+            Phase::Syntax => {
+                let provoked = files("tests/fixtures/syntax").iter().any(|fixture| {
+                    avenant(&["--error-format", "plain", "check", fixture]).stderr.contains(code.name())
+                });
+                assert!(provoked, "no fixture in tests/fixtures/syntax provokes {code}");
+            }
+            Phase::Check => assert!(
+                check_fixtures.iter().any(|fixture| fixture == code.short_name()),
+                "no fixture tests/fixtures/check/{}.policy (or folder) for {code}",
+                code.short_name()
+            ),
+            Phase::Eval | Phase::Profile => {
+                let folder = runtime_fixture(*code);
+                assert!(root().join(&folder).join("policy.policy").exists(), "no fixture {folder}/ for {code}");
+            }
         }
     }
+}
+
+#[test]
+fn every_runtime_fixture_provokes_its_code() {
+    for code in Code::VARIANTS.iter().filter(|code| matches!(code.phase(), Phase::Eval | Phase::Profile)) {
+        let folder = runtime_fixture(*code);
+        if !root().join(&folder).exists() {
+            continue;
+        }
+        let (policy, profile) = (format!("{folder}/policy.policy"), format!("{folder}/profile.json"));
+        let run = avenant(&["--error-format", "plain", "eval", &policy, &profile, "--on", "2024-01-01"]);
+        assert!(run.stderr.contains(code.name()), "{folder} should report {code}:\n{}", run.transcript());
+        assert_eq!(run.code, 1, "{folder}: {}", run.transcript());
+        let suffix = format!("{}-{}", code.phase().name(), code.short_name());
+        insta::with_settings!({ snapshot_suffix => suffix, omit_expression => true }, {
+            insta::assert_snapshot!("runtime", run.transcript());
+        });
+    }
+}
+
+/// Codes are raised through [`Code`] only: no name is written out anywhere
+/// else in the crate, where the list and the fixtures would not see it.
+#[test]
+fn no_code_is_written_outside_the_list() {
+    fn sources(folder: &Path, found: &mut Vec<PathBuf>) {
+        for path in common::entries(&common::relative(folder)) {
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    sources(&root().join("src"), &mut paths);
+    assert!(paths.len() > 50, "the crate's sources were not found");
+    for path in paths.iter().map(|path| common::relative(path)) {
+        if path == "src/code.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(root().join(&path)).unwrap_or_default();
+        assert!(!text.contains("\"avenant::"), "{path} writes a code by hand; name it through avenant::code::Code");
+    }
+}
+
+#[test]
+fn a_syntax_error_carries_the_listed_code() {
+    let run = avenant(&["--error-format", "json", "check", "tests/fixtures/syntax/missing-operand.policy"]);
+    assert!(run.stderr.contains(&format!("\"code\": \"{}\"", Code::SyntaxInvalid.name())), "{}", run.transcript());
+}
+
+#[test]
+fn check_explain_lists_every_code_and_explains_one() {
+    let run = avenant(&["check", "--explain"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    for code in Code::VARIANTS {
+        assert!(run.stdout.contains(code.name()) && run.stdout.contains(code.meaning()), "{code} is not listed");
+    }
+    let run = avenant(&["check", "--explain", "band_gap"]);
+    assert_eq!(run.stdout.trim_end(), format!("{:<40} error   {}", Code::BandGap.name(), Code::BandGap.meaning()));
+    let run = avenant(&["check", "--explain", "band_gp"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("did you mean `band_gap`?"), "{}", run.transcript());
 }
 
 #[test]

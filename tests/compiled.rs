@@ -13,7 +13,7 @@ use std::path::Path;
 use avenant::eval::compiled::CompiledPolicy;
 use avenant::eval::differential;
 
-use avenant::check::model::Value;
+use avenant::check::Value;
 use avenant::eval::{EvalError, Outcome};
 use avenant::output::{Subject, json};
 use avenant::{CheckedPolicy, Profile, ProfileInput};
@@ -118,7 +118,7 @@ fn every_example_agrees() {
                 Ok(compared) => count += compared,
                 Err(disagreement) => {
                     let path = paths.get(disagreement.profile).map(|path| path.display().to_string());
-                    panic!("{} under {} on {on}: {disagreement}", path.unwrap_or_default(), loaded.policy.header.name)
+                    panic!("{} under {} on {on}: {disagreement}", path.unwrap_or_default(), loaded.policy.header().name)
                 }
             }
         }
@@ -132,7 +132,7 @@ fn a_generated_population_agrees() {
         let policy = &loaded.policy;
         let compiled = CompiledPolicy::new(policy);
         let specialties: Vec<&str> = policy
-            .enums
+            .enums()
             .iter()
             .find(|e| e.name == "specialty")
             .unwrap()
@@ -161,7 +161,7 @@ fn a_generated_population_agrees() {
         for on in DATES {
             if let Err(disagreement) = differential::compare(policy, &compiled, &profiles, on, 0x5eed) {
                 let row = rows.get(disagreement.profile).cloned().unwrap_or_default();
-                panic!("{row} under {} on {on}: {disagreement}", policy.header.name);
+                panic!("{row} under {} on {on}: {disagreement}", policy.header().name);
             }
         }
     }

@@ -83,7 +83,7 @@ fn examples_pass(policy: &CheckedPolicy, name: &str) {
 
 fn cases(policy: &CheckedPolicy, extra: &Path) -> Vec<Case> {
     let mut cases: Vec<Case> = policy
-        .examples
+        .examples()
         .iter()
         .map(|example| Case {
             name: format!("example {}", example.name),
@@ -128,7 +128,7 @@ fn agree(policy: &CheckedPolicy, cases: &[Case], name: &str) {
 /// What each profile gives, as a reader checks it.
 fn report(policy: &CheckedPolicy, cases: &[Case], shown: &Path) -> String {
     let mut text = String::new();
-    let chain = [policy.header.name.clone()];
+    let chain = [policy.header().name.clone()];
     for case in cases {
         let _ = write!(text, "{} on {}: ", case.name, case.on);
         let profile = match &case.profile {

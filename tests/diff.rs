@@ -477,7 +477,7 @@ fn eval_takes_the_same_values() {
     let rows = rows.to_string_lossy().into_owned();
     let run_jsonl = |extra: &[&str]| {
         let mut args =
-            vec!["eval", policy.as_str(), "--profiles", rows.as_str(), "--on", "2026-07-01", "--format", "jsonl"];
+            vec!["eval", policy.as_str(), "--profiles", rows.as_str(), "--on", "2026-07-01", "--out-format", "jsonl"];
         args.extend_from_slice(extra);
         avenant(&args)
     };

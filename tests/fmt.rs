@@ -12,9 +12,13 @@ fn formatted_policies() -> Vec<String> {
     policies.extend(files("tests/fixtures/examples"));
     policies.extend(files("tests/fixtures/check"));
     policies.extend(files("tests/fixtures/language"));
-    // Amendment fixtures are folders of texts.
+    // Amendment fixtures are folders of texts; a code raised in several
+    // places has a folder of cases, each a text or a folder of texts.
     for folder in common::entries("tests/fixtures/check").into_iter().filter(|path| path.is_dir()) {
         policies.extend(files(&common::relative(&folder)));
+        for case in common::entries(&common::relative(&folder)).into_iter().filter(|path| path.is_dir()) {
+            policies.extend(files(&common::relative(&case)));
+        }
     }
     policies
 }

@@ -40,7 +40,7 @@ fn population_in_2024(population: &str) -> Run {
         population,
         "--on",
         "2024-10-01",
-        "--format",
+        "--out-format",
         "csv",
     ])
 }
@@ -157,7 +157,7 @@ fn a_text_accepts_the_same_columns_named_as_a_file_or_found_in_its_directory() {
     // The shipped population carries `clinical_fee_share`, which the 2019
     // text does not read and the texts amending it do.
     let population = "examples/population-10000.csv";
-    let on_2020 = ["--on", "2020-01-01", "--format", "csv"];
+    let on_2020 = ["--on", "2020-01-01", "--out-format", "csv"];
     let file = avenant(
         &[&["--error-format", "json", "eval", "policies/avenant-7.policy", "--profiles", population][..], &on_2020]
             .concat(),

@@ -11,6 +11,7 @@ use super::expr::Scope;
 use super::model::*;
 use super::types::Type;
 use super::{Checker, origin, unrounded};
+use crate::code::Code;
 use crate::syntax::ast;
 
 impl Checker {
@@ -24,8 +25,8 @@ impl Checker {
         }
         if !over.ty.is_numeric() && over.ty != Type::Date {
             let found = self.type_name(over.ty);
-            self.report(Diagnostic::error(
-                "avenant::check::type_mismatch",
+            self.report(Diagnostic::new(
+                Code::TypeMismatch,
                 over.span,
                 format!("bands divide a number or a date, but this is {found}"),
                 format!("this is {found}"),
@@ -70,8 +71,8 @@ impl Checker {
 
     fn prove_coverage(&mut self, decl: &ast::BandsDecl) {
         let (Some(first), Some(last)) = (decl.bands.first(), decl.bands.last()) else {
-            self.report(Diagnostic::error(
-                "avenant::check::band_gap",
+            self.report(Diagnostic::new(
+                Code::BandGap,
                 decl.name.span,
                 format!("the band set `{}` has no band", decl.name.name),
                 "empty",
@@ -83,8 +84,8 @@ impl Checker {
         {
             let below = if lower.inclusive { "below" } else { "up to" };
             self.report(
-                Diagnostic::error(
-                    "avenant::check::band_gap",
+                Diagnostic::new(
+                    Code::BandGap,
                     lower.span,
                     format!("values {below} `{}` fall in no band of `{}`", snippet(&lower.value), decl.name.name),
                     "the first band starts here",
@@ -95,8 +96,8 @@ impl Checker {
         if let Some(upper) = &last.upper {
             let above = if upper.inclusive { "above" } else { "from" };
             self.report(
-                Diagnostic::error(
-                    "avenant::check::band_gap",
+                Diagnostic::new(
+                    Code::BandGap,
                     upper.span,
                     format!("values {above} `{}` fall in no band of `{}`", snippet(&upper.value), decl.name.name),
                     "the last band ends here",
@@ -109,8 +110,8 @@ impl Checker {
             let (Some(end), Some(start)) = (&before.upper, &after.lower) else {
                 let (band, side) = if before.upper.is_none() { (before, "above") } else { (after, "below") };
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::band_overlap",
+                    Diagnostic::new(
+                        Code::BandOverlap,
                         band.span,
                         format!("the band `{}` is open {side}, so it overlaps `{}`", band.name.name, if side == "above" { &after.name.name } else { &before.name.name }),
                         format!("open {side}"),
@@ -139,8 +140,8 @@ impl Checker {
             let bound = snippet(&end.value);
             match (end.inclusive, start.inclusive) {
                 (true, true) => self.report(
-                    Diagnostic::error(
-                        "avenant::check::band_overlap",
+                    Diagnostic::new(
+                        Code::BandOverlap,
                         start.span,
                         format!("the value `{bound}` itself falls in both `{first}` and `{second}`"),
                         "includes the bound",
@@ -149,8 +150,8 @@ impl Checker {
                     .with_help(format!("write `above {bound}` to start `{second}` just after `{first}` ends")),
                 ),
                 (false, false) => self.report(
-                    Diagnostic::error(
-                        "avenant::check::band_gap",
+                    Diagnostic::new(
+                        Code::BandGap,
                         start.span,
                         format!("the value `{bound}` itself falls in neither `{first}` nor `{second}`"),
                         "excludes the bound",
@@ -164,8 +165,8 @@ impl Checker {
         }
         match (constant(&end.value), constant(&start.value)) {
             (Some(end_value), Some(start_value)) if end_value < start_value => self.report(
-                Diagnostic::error(
-                    "avenant::check::band_gap",
+                Diagnostic::new(
+                    Code::BandGap,
                     start.span,
                     format!("values between {end_value} and {start_value} fall in no band of `{}`", decl.name.name),
                     "starts too high",
@@ -174,8 +175,8 @@ impl Checker {
                 .with_help(format!("start `{second}` where `{first}` ends")),
             ),
             (Some(end_value), Some(start_value)) => self.report(
-                Diagnostic::error(
-                    "avenant::check::band_overlap",
+                Diagnostic::new(
+                    Code::BandOverlap,
                     start.span,
                     format!("values between {start_value} and {end_value} fall in both `{first}` and `{second}`"),
                     "starts too low",
@@ -184,8 +185,8 @@ impl Checker {
                 .with_help(format!("start `{second}` where `{first}` ends")),
             ),
             _ => self.report(
-                Diagnostic::error(
-                    "avenant::check::band_gap",
+                Diagnostic::new(
+                    Code::BandGap,
                     start.span,
                     format!(
                         "`{second}` starts at `{}` but `{first}` ends at `{}`: nothing proves they meet",

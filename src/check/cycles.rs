@@ -4,6 +4,7 @@
 use super::diagnostic::Diagnostic;
 use super::model::*;
 use super::{Checker, RuleState};
+use crate::code::Code;
 use crate::source::Span;
 
 /// A definition that others may depend on.
@@ -39,8 +40,8 @@ impl Checker {
         let first_name = names.first().cloned().unwrap_or_default();
         let mut chain: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
         chain.push(format!("`{first_name}`"));
-        let mut diagnostic = Diagnostic::error(
-            "avenant::check::cycle",
+        let mut diagnostic = Diagnostic::new(
+            Code::Cycle,
             *first_span,
             format!("`{first_name}` depends on itself: {}", chain.join(" → ")),
             "defined in terms of itself",

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::code::Code;
 use crate::source::{SourceMap, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,7 +22,7 @@ pub struct Label {
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     /// Stable, documented, and the name of its fixture: `avenant::check::unknown_name`.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub primary: Label,
@@ -30,19 +31,16 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+    /// A diagnostic of `code`, as severe as the code is.
+    pub fn new(code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity: Severity::Error,
+            severity: code.severity(),
             message: message.into(),
             primary: Label { span, text: label.into() },
             secondary: Vec::new(),
             help: None,
         }
-    }
-
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message, label) }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -144,63 +142,6 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
 
 /// `what` is defined a second time at `again`; `first` is where it was first.
 pub fn duplicate(what: &str, again: Span, first: Span) -> Diagnostic {
-    Diagnostic::error(
-        "avenant::check::duplicate_definition",
-        again,
-        format!("{what} is defined twice"),
-        "defined again here",
-    )
-    .with_label(first, "first defined here")
+    Diagnostic::new(Code::DuplicateDefinition, again, format!("{what} is defined twice"), "defined again here")
+        .with_label(first, "first defined here")
 }
-
-/// Every code the checker reports, with what it means. Each has a fixture
-/// that provokes it, `tests/fixtures/check/<name>.policy`, or for amendments
-/// a folder `tests/fixtures/check/<name>/` whose `amendment.policy` is
-/// checked; a test fails when a code is missing here or has no fixture.
-pub const CODES: &[(&str, &str)] = &[
-    ("avenant::check::amend_already_defined", "an amendment declares anew what the texts it amends define"),
-    ("avenant::check::amend_ambiguous_base", "several texts of the directory have the name an amendment amends"),
-    ("avenant::check::amend_cycle", "texts amend each other in a circle"),
-    ("avenant::check::amend_date_order", "an amendment takes effect before the text it amends"),
-    (
-        "avenant::check::amend_enum_missing_row",
-        "a table keyed by an enumeration has no row for a value an `amend enum` adds",
-    ),
-    ("avenant::check::amend_missing_base", "the text an amendment names is not in its directory"),
-    ("avenant::check::amend_missing_date", "an amendment does not say when it takes effect"),
-    ("avenant::check::amend_not_allowed", "a text that amends none uses `replace`, `remove` or `amend`"),
-    ("avenant::check::amend_same_date", "two texts of one chain take effect on the same day"),
-    ("avenant::check::amend_type_changed", "a replacement changes the type, index or columns of what it replaces"),
-    ("avenant::check::amend_unknown_target", "an amendment changes something the texts it amends do not define"),
-    ("avenant::check::ambiguous_name", "a bare value name belongs to several enumerations"),
-    ("avenant::check::band_gap", "some values fall in no band"),
-    ("avenant::check::band_overlap", "some values fall in two bands"),
-    ("avenant::check::constant_condition", "warning: a condition is always true or always false"),
-    ("avenant::check::cycle", "a definition depends on itself"),
-    ("avenant::check::duplicate_case", "a `match` handles a value twice"),
-    ("avenant::check::duplicate_definition", "a name is defined twice"),
-    (
-        "avenant::check::example",
-        "an example names a field or output the policy does not have, or gives a value of the wrong kind",
-    ),
-    ("avenant::check::header", "a header field has the wrong kind of value, or is given twice"),
-    ("avenant::check::match_not_exhaustive", "a `match` leaves values unhandled"),
-    ("avenant::check::message_value", "a message quotes a value that depends on the profile"),
-    ("avenant::check::missing_index", "a definition given per value is read without saying which"),
-    ("avenant::check::rate_out_of_range", "warning: a rate is written below 0 % or above 100 %"),
-    ("avenant::check::rate_without_percent", "a number written without `%` stands where a rate is expected"),
-    ("avenant::check::reserved_name", "an output takes a name the evaluation uses for itself"),
-    ("avenant::check::table_duplicate_row", "a table gives the same keys twice"),
-    ("avenant::check::table_missing_row", "a table leaves a combination of keys without a row"),
-    ("avenant::check::table_shape", "a table row has the wrong number of cells"),
-    ("avenant::check::table_too_large", "a table has more key combinations than a policy can list"),
-    ("avenant::check::too_many_slots", "definitions given per value of an enumeration have too many values together"),
-    ("avenant::check::type_mismatch", "a value is of the wrong type"),
-    ("avenant::check::unit_mismatch", "an operation mixes units (euros with patients, say)"),
-    ("avenant::check::unguarded_optional", "warning: an optional profile field is read where nothing guards it"),
-    ("avenant::check::unknown_name", "a name, value, column or function that is not defined"),
-    ("avenant::check::unknown_type", "a type that is not defined"),
-    ("avenant::check::unrounded_count", "a share of a count is used as a count without rounding"),
-    ("avenant::check::unused", "warning: a definition nothing reads"),
-    ("avenant::check::wrong_arity", "the wrong number of keys, indices or arguments"),
-];

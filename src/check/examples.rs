@@ -10,12 +10,13 @@ use super::diagnostic::{self, Diagnostic, suggest};
 use super::model::*;
 use super::types::Type;
 use super::{Checker, list_names};
+use crate::code::Code;
 use crate::source::Span;
 use crate::syntax::ast;
 
-const EXAMPLE: &str = "avenant::check::example";
-const UNKNOWN_NAME: &str = "avenant::check::unknown_name";
-const TYPE_MISMATCH: &str = "avenant::check::type_mismatch";
+const EXAMPLE: Code = Code::Example;
+const UNKNOWN_NAME: Code = Code::UnknownName;
+const TYPE_MISMATCH: Code = Code::TypeMismatch;
 
 /// A checked example: a profile the evaluator can take, and what it must give.
 #[derive(Debug, Clone)]
@@ -67,8 +68,8 @@ impl Checker {
         match effective {
             Some((effective, span)) if date < effective => {
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::example",
+                    Diagnostic::new(
+                        Code::Example,
                         on.span,
                         format!(
                             "the example `{}` runs on {date}, before its text takes effect ({effective})",
@@ -131,7 +132,7 @@ impl Checker {
                 ast::ExampleValue::Nothing(_) if optional => Some(None),
                 ast::ExampleValue::Nothing(span) => {
                     self.report(
-                        Diagnostic::error(
+                        Diagnostic::new(
                             EXAMPLE,
                             *span,
                             format!("the field `{name}` cannot be left without a value"),
@@ -143,7 +144,7 @@ impl Checker {
                 }
                 ast::ExampleValue::Conditions { span, .. } => {
                     let wanted = self.type_name(ty);
-                    self.report(Diagnostic::error(
+                    self.report(Diagnostic::new(
                         TYPE_MISMATCH,
                         *span,
                         format!("`{name}` must be {wanted}, not a list"),
@@ -163,7 +164,7 @@ impl Checker {
             }
             let label = field.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default();
             self.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::new(
                     EXAMPLE,
                     decl.name.span,
                     format!("the example `{}` does not give the field `{}`", decl.name.name, field.name),
@@ -190,13 +191,8 @@ impl Checker {
         let help =
             suggest(&name, names.clone()).unwrap_or_else(|| format!("the profile's fields are {}", list_names(names)));
         self.report(
-            Diagnostic::error(
-                UNKNOWN_NAME,
-                entry.path_span(),
-                format!("unknown profile field `{name}`"),
-                "not a field",
-            )
-            .with_help(help),
+            Diagnostic::new(UNKNOWN_NAME, entry.path_span(), format!("unknown profile field `{name}`"), "not a field")
+                .with_help(help),
         );
         None
     }
@@ -241,7 +237,7 @@ impl Checker {
             ast::ExampleValue::Nothing(span) => {
                 if !guarded {
                     self.report(
-                        Diagnostic::error(EXAMPLE, *span, format!("`{path}` always has a value"), "expects no value")
+                        Diagnostic::new(EXAMPLE, *span, format!("`{path}` always has a value"), "expects no value")
                             .with_help("`—` expects no value, which only an output under a `when` can have"),
                     );
                     return None;
@@ -251,7 +247,7 @@ impl Checker {
             ast::ExampleValue::Conditions { names, span } => {
                 if ty != Type::Failures {
                     let wanted = self.type_name(ty);
-                    self.report(Diagnostic::error(
+                    self.report(Diagnostic::new(
                         TYPE_MISMATCH,
                         *span,
                         format!("`{path}` is {wanted}, not a list of conditions"),
@@ -264,7 +260,7 @@ impl Checker {
             ast::ExampleValue::Literal(literal) => {
                 if ty == Type::Failures {
                     self.report(
-                        Diagnostic::error(
+                        Diagnostic::new(
                             TYPE_MISMATCH,
                             literal.span,
                             format!("`{path}` is a list of failed conditions"),
@@ -296,7 +292,7 @@ impl Checker {
             let help = suggest(&name.name, candidates.clone())
                 .unwrap_or_else(|| format!("the conditions are {}", list_names(candidates)));
             self.report(
-                Diagnostic::error(
+                Diagnostic::new(
                     UNKNOWN_NAME,
                     name.span,
                     format!("unknown condition `{}`", name.name),
@@ -315,13 +311,13 @@ impl Checker {
             let help = suggest(&step.name, candidates.iter().copied())
                 .unwrap_or_else(|| format!("{what} are {}", list_names(candidates.iter().copied())));
             Box::new(
-                Diagnostic::error(UNKNOWN_NAME, step.span, format!("no output `{}` here", step.name), "unknown output")
+                Diagnostic::new(UNKNOWN_NAME, step.span, format!("no output `{}` here", step.name), "unknown output")
                     .with_help(help),
             )
         };
         let mut steps = path.iter();
         let Some(first) = steps.next() else {
-            return Err(Box::new(Diagnostic::error(EXAMPLE, whole, "an empty output path", "here")));
+            return Err(Box::new(Diagnostic::new(EXAMPLE, whole, "an empty output path", "here")));
         };
         let Some(output) = self.outputs.iter().find(|output| output.name == first.name) else {
             let names = self.outputs.iter().map(|output| output.name.as_str()).collect();
@@ -346,7 +342,7 @@ impl Checker {
                 OutputNode::Value { expr, guard } => {
                     guarded |= guard.is_some();
                     if let Some(extra) = steps.next() {
-                        return Err(Box::new(Diagnostic::error(
+                        return Err(Box::new(Diagnostic::new(
                             EXAMPLE,
                             extra.span,
                             format!("`{}` is a value, it has no field `{}`", dotted(path, reached), extra.name),
@@ -385,7 +381,7 @@ fn dotted(path: &[ast::Ident], reached: Span) -> String {
 fn group_error(span: Span, path: &str, first_field: Option<&str>) -> Box<Diagnostic> {
     let example = first_field.map(|field| format!(", e.g. `{path}.{field}`")).unwrap_or_default();
     Box::new(
-        Diagnostic::error(EXAMPLE, span, format!("`{path}` is a group of outputs"), "a group")
+        Diagnostic::new(EXAMPLE, span, format!("`{path}` is a group of outputs"), "a group")
             .with_help(format!("expect its values one by one{example}")),
     )
 }

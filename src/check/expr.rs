@@ -6,8 +6,10 @@ use super::diagnostic::{Diagnostic, suggest};
 use super::model::*;
 use super::types::{self, Type};
 use super::{Checker, Symbol, list_names, unrounded};
+use crate::code::Code;
 use crate::source::Span;
 use crate::syntax::ast::{self, BinaryOp, ExprKind as Ast, LiteralKind, UnaryOp, Unit};
+use crate::syntax::operators::Operation;
 
 /// What names mean where an expression stands: the index of an indexed definition.
 pub(super) struct Scope {
@@ -95,8 +97,8 @@ impl Checker {
             return None;
         }
         let (found, wanted) = (self.type_name(checked.ty), self.type_name(expected));
-        self.report(Diagnostic::error(
-            "avenant::check::type_mismatch",
+        self.report(Diagnostic::new(
+            Code::TypeMismatch,
             checked.span,
             format!("{what} must be {wanted}, but this is {found}"),
             format!("this is {found}"),
@@ -126,8 +128,8 @@ impl Checker {
             Ast::Name(name) => self.name(name, span, scope, hint),
             Ast::Base => {
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::unknown_name",
+                    Diagnostic::new(
+                        Code::UnknownName,
                         span,
                         "`base` stands only in a `replace rule` of an amendment",
                         "nothing is replaced here",
@@ -163,8 +165,8 @@ impl Checker {
                 let Type::Row(table_id) = target.ty else {
                     let found = self.type_name(target.ty);
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::type_mismatch",
+                        Diagnostic::new(
+                            Code::TypeMismatch,
                             field.span,
                             format!("`.{}` reads a table column, but this is {found}", field.name),
                             "not a table row",
@@ -180,8 +182,7 @@ impl Checker {
                         .unwrap_or_else(|| format!("its columns are {}", list_names(names.iter().copied())));
                     let message = format!("the table `{}` has no column `{}`", table.name, field.name);
                     self.report(
-                        Diagnostic::error("avenant::check::unknown_name", field.span, message, "unknown column")
-                            .with_help(help),
+                        Diagnostic::new(Code::UnknownName, field.span, message, "unknown column").with_help(help),
                     );
                     return None;
                 };
@@ -192,7 +193,7 @@ impl Checker {
             Ast::Call { function, args } => self.call(function, args, span, scope, hint),
             Ast::List(_) => {
                 self.report(
-                    Diagnostic::error("avenant::check::type_mismatch", span, "a list stands only after `in`", "a list")
+                    Diagnostic::new(Code::TypeMismatch, span, "a list stands only after `in`", "a list")
                         .with_help("write `specialty in [radiologie, radiotherapie]`"),
                 );
                 None
@@ -219,12 +220,7 @@ impl Checker {
 
     fn mismatch<T>(&mut self, expr: &Expr, message: &str) -> Option<T> {
         let found = self.type_name(expr.ty);
-        self.report(Diagnostic::error(
-            "avenant::check::type_mismatch",
-            expr.span,
-            message.to_owned(),
-            format!("this is {found}"),
-        ));
+        self.report(Diagnostic::new(Code::TypeMismatch, expr.span, message.to_owned(), format!("this is {found}")));
         None
     }
 
@@ -248,8 +244,8 @@ impl Checker {
                     let (a, b) = (self.type_name(a), self.type_name(b));
                     let first = branches.first().map_or(branch.span, |first| first.span);
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::type_mismatch",
+                        Diagnostic::new(
+                            Code::TypeMismatch,
                             branch.span,
                             format!("{what} must agree, but one is {a} and another {b}"),
                             format!("this is {b}"),
@@ -310,12 +306,8 @@ impl Checker {
                 if let Some((index_name, _)) = &scope.index {
                     candidates.push(index_name);
                 }
-                let mut diagnostic = Diagnostic::error(
-                    "avenant::check::unknown_name",
-                    span,
-                    format!("unknown name `{name}`"),
-                    "not defined",
-                );
+                let mut diagnostic =
+                    Diagnostic::new(Code::UnknownName, span, format!("unknown name `{name}`"), "not defined");
                 diagnostic.help = Some(suggest(name, candidates).unwrap_or_else(|| {
                     "a name is a profile field, parameter, rule, band set, condition set, or a value of an enumeration".to_owned()
                 }));
@@ -329,8 +321,8 @@ impl Checker {
                         .filter_map(|(id, _)| self.enums.get(id.index()).map(|enumeration| enumeration.name.as_str())),
                 );
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::ambiguous_name",
+                    Diagnostic::new(
+                        Code::AmbiguousName,
                         span,
                         format!("`{name}` is a value of several enumerations: {enums}"),
                         "ambiguous",
@@ -377,8 +369,8 @@ impl Checker {
                 let table = self.tables.get(id.index())?;
                 let keys = table.keys.iter().map(|key| key.name.as_str()).collect::<Vec<_>>().join(", ");
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::type_mismatch",
+                    Diagnostic::new(
+                        Code::TypeMismatch,
                         span,
                         format!("the table `{name}` is read with its keys"),
                         "keys missing",
@@ -391,8 +383,8 @@ impl Checker {
     }
 
     fn needs_index(&self, name: &str, span: Span, what: &str) -> Diagnostic {
-        Diagnostic::error(
-            "avenant::check::missing_index",
+        Diagnostic::new(
+            Code::MissingIndex,
             span,
             format!("the {what} `{name}` is given per value of an enumeration"),
             "index missing",
@@ -415,8 +407,8 @@ impl Checker {
 
     fn keys(&mut self, target: &ast::Expr, keys: &[ast::Expr], span: Span, scope: &Scope) -> Option<Expr> {
         let Ast::Name(name) = &target.kind else {
-            self.report(Diagnostic::error(
-                "avenant::check::type_mismatch",
+            self.report(Diagnostic::new(
+                Code::TypeMismatch,
                 target.span,
                 "only a table, or a rule or condition set given per value, is read with `[…]`",
                 "cannot be indexed",
@@ -433,8 +425,8 @@ impl Checker {
                 if keys.len() != key_types.len() {
                     let names = key_types.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::wrong_arity",
+                        Diagnostic::new(
+                            Code::WrongArity,
                             span,
                             format!("the table `{name}` has {} key(s), given {}", key_types.len(), keys.len()),
                             "wrong number of keys",
@@ -458,8 +450,8 @@ impl Checker {
             Some(Symbol::Rule(id)) => {
                 let index_type = self.rule_index(id).map(|index| index.ty.clone());
                 let Some(index_type) = index_type else {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         format!("the rule `{name}` is not given per value, so takes no `[…]`"),
                         "no index",
@@ -473,8 +465,8 @@ impl Checker {
             }
             Some(Symbol::Conditions(id)) => {
                 let Some(enumeration) = self.set_index(id) else {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         format!("the condition set `{name}` is not given per value, so takes no `[…]`"),
                         "no index",
@@ -486,8 +478,8 @@ impl Checker {
             }
             _ => {
                 self.expr(target, scope, None)?;
-                self.report(Diagnostic::error(
-                    "avenant::check::type_mismatch",
+                self.report(Diagnostic::new(
+                    Code::TypeMismatch,
                     target.span,
                     format!("`{name}` cannot be read with `[…]`"),
                     "not a table, nor given per value",
@@ -499,8 +491,8 @@ impl Checker {
 
     fn single_key(&mut self, keys: &[ast::Expr], span: Span, name: &str, scope: &Scope, ty: Type) -> Option<Expr> {
         let [key] = keys else {
-            self.report(Diagnostic::error(
-                "avenant::check::wrong_arity",
+            self.report(Diagnostic::new(
+                Code::WrongArity,
                 span,
                 format!("`{name}` takes one index, given {}", keys.len()),
                 "wrong number of indices",
@@ -519,25 +511,21 @@ impl Checker {
         span: Span,
         scope: &Scope,
     ) -> Option<Expr> {
-        match op {
-            BinaryOp::And | BinaryOp::Or => {
+        match op.operation() {
+            operation @ (Operation::And | Operation::Or) => {
                 let left = self.expect_type(left, scope, Type::Bool, &format!("the left side of `{}`", op.symbol()));
                 let right = self.expect_type(right, scope, Type::Bool, &format!("the right side of `{}`", op.symbol()));
                 let (left, right) = (Box::new(left?), Box::new(right?));
-                let kind = if op == BinaryOp::And { ExprKind::And(left, right) } else { ExprKind::Or(left, right) };
+                let kind =
+                    if operation == Operation::And { ExprKind::And(left, right) } else { ExprKind::Or(left, right) };
                 Some(typed(kind, Type::Bool, span))
             }
-            BinaryOp::In => {
+            Operation::In => {
                 let value = self.expr(left, scope, None)?;
                 let Ast::List(items) = &right.kind else {
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::type_mismatch",
-                            right.span,
-                            "`in` needs a list on its right",
-                            "not a list",
-                        )
-                        .with_help("write `specialty in [radiologie, radiotherapie]`"),
+                        Diagnostic::new(Code::TypeMismatch, right.span, "`in` needs a list on its right", "not a list")
+                            .with_help("write `specialty in [radiologie, radiotherapie]`"),
                     );
                     return None;
                 };
@@ -548,8 +536,8 @@ impl Checker {
                     if types::comparable(value.ty, item.ty).is_none() {
                         let (a, b) = (self.type_name(value.ty), self.type_name(item.ty));
                         self.report(
-                            Diagnostic::error(
-                                "avenant::check::type_mismatch",
+                            Diagnostic::new(
+                                Code::TypeMismatch,
                                 item.span,
                                 format!("a list item is {b}, but the value tested is {a}"),
                                 format!("this is {b}"),
@@ -562,18 +550,18 @@ impl Checker {
                 }
                 Some(typed(ExprKind::In { value: Box::new(value), set }, Type::Bool, span))
             }
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            Operation::Compare(compare) => {
                 let left_checked = self.expr(left, scope, None);
                 let right_checked = self.expr(right, scope, left_checked.as_ref().map(|left| left.ty));
                 let (left, right) = (left_checked?, right_checked?);
                 self.refuse_bare_rate_beside(&left, &right, "it is compared with a rate");
-                let ordered = matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
+                let ordered = compare.orders();
                 match types::comparable(left.ty, right.ty) {
                     Some(allows_order) if allows_order || !ordered => {}
                     Some(_) => {
                         let found = self.type_name(left.ty);
-                        self.report(Diagnostic::error(
-                            "avenant::check::type_mismatch",
+                        self.report(Diagnostic::new(
+                            Code::TypeMismatch,
                             operator,
                             format!("`{}` orders numbers and dates, not {found}", op.symbol()),
                             "cannot be ordered",
@@ -582,8 +570,8 @@ impl Checker {
                     }
                     None => {
                         let (a, b) = (self.type_name(left.ty), self.type_name(right.ty));
-                        let mut diagnostic = Diagnostic::error(
-                            "avenant::check::unit_mismatch",
+                        let mut diagnostic = Diagnostic::new(
+                            Code::UnitMismatch,
                             operator,
                             format!("cannot compare {a} with {b}"),
                             "incompatible sides",
@@ -603,52 +591,50 @@ impl Checker {
                         return None;
                     }
                 }
-                let op = match op {
-                    BinaryOp::Eq => CompareOp::Eq,
-                    BinaryOp::Ne => CompareOp::Ne,
-                    BinaryOp::Lt => CompareOp::Lt,
-                    BinaryOp::Le => CompareOp::Le,
-                    BinaryOp::Gt => CompareOp::Gt,
-                    _ => CompareOp::Ge,
-                };
-                Some(typed(ExprKind::Compare { op, left: Box::new(left), right: Box::new(right) }, Type::Bool, span))
+                Some(typed(
+                    ExprKind::Compare { op: compare, left: Box::new(left), right: Box::new(right) },
+                    Type::Bool,
+                    span,
+                ))
             }
-            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+            Operation::Arith(arith) => {
                 let left = self.expr(left, scope, None);
                 let right = self.expr(right, scope, None);
                 let (left, right) = (left?, right?);
                 // In a product or a quotient a bare number is a factor
                 // (`2 * rate` is twice the rate); in a sum it becomes a rate.
-                if matches!(op, BinaryOp::Add | BinaryOp::Sub) {
+                if arith.is_additive() {
                     self.refuse_bare_rate_beside(&left, &right, "it is added to a rate");
                 }
-                let ty = match op {
-                    BinaryOp::Add | BinaryOp::Sub => types::additive(
+                let ty = match arith {
+                    ArithOp::Add | ArithOp::Sub => types::additive(
                         left.ty,
                         right.ty,
                         self.is_whole_constant(&left) || self.is_whole_constant(&right),
                     ),
-                    BinaryOp::Mul => types::product(
+                    ArithOp::Mul => types::product(
                         left.ty,
                         right.ty,
                         self.is_whole_constant(&left) || self.is_whole_constant(&right),
                     ),
-                    _ => types::quotient(left.ty, right.ty),
+                    ArithOp::Div => types::quotient(left.ty, right.ty),
                 };
                 let Some(ty) = ty else {
                     let (a, b) = (self.type_name(left.ty), self.type_name(right.ty));
-                    let help = match op {
-                        BinaryOp::Add | BinaryOp::Sub => {
+                    let help = match arith {
+                        ArithOp::Add | ArithOp::Sub => {
                             "only amounts of the same unit add up: euros with euros, patients with patients, rates with rates"
                         }
-                        BinaryOp::Mul => {
+                        ArithOp::Mul => {
                             "a count or an amount may be multiplied by a rate or a number, not by another count or amount"
                         }
-                        _ => "divide by a number or a rate, or divide two amounts of the same unit to get a rate",
+                        ArithOp::Div => {
+                            "divide by a number or a rate, or divide two amounts of the same unit to get a rate"
+                        }
                     };
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::unit_mismatch",
+                        Diagnostic::new(
+                            Code::UnitMismatch,
                             operator,
                             format!("cannot apply `{}` to {a} and {b}", op.symbol()),
                             "units do not agree",
@@ -659,13 +645,7 @@ impl Checker {
                     );
                     return None;
                 };
-                let op = match op {
-                    BinaryOp::Add => ArithOp::Add,
-                    BinaryOp::Sub => ArithOp::Sub,
-                    BinaryOp::Mul => ArithOp::Mul,
-                    _ => ArithOp::Div,
-                };
-                Some(typed(ExprKind::Arith { op, left: Box::new(left), right: Box::new(right) }, ty, span))
+                Some(typed(ExprKind::Arith { op: arith, left: Box::new(left), right: Box::new(right) }, ty, span))
             }
         }
     }
@@ -682,8 +662,8 @@ impl Checker {
             "round" => self.round(args, span, scope),
             "min" | "max" => {
                 if args.len() < 2 {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         format!("`{}` needs at least two values", function.name),
                         "too few values",
@@ -711,8 +691,8 @@ impl Checker {
                 };
                 let Some(field) = field else {
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::type_mismatch",
+                        Diagnostic::new(
+                            Code::TypeMismatch,
                             span,
                             "`given` tells whether the profile gives a field",
                             "not a field",
@@ -725,8 +705,8 @@ impl Checker {
             }
             "add_years" | "years_between" => {
                 let [first, second] = args else {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         format!("`{}` takes two values", function.name),
                         "wrong number of arguments",
@@ -747,8 +727,8 @@ impl Checker {
             }
             "failures" => {
                 let [set] = args else {
-                    self.report(Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         "`failures` takes one condition set",
                         "wrong number of arguments",
@@ -767,8 +747,8 @@ impl Checker {
                 let help = suggest(other, FUNCTIONS)
                     .unwrap_or_else(|| format!("the functions are {}", list_names(FUNCTIONS.into_iter())));
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::unknown_name",
+                    Diagnostic::new(
+                        Code::UnknownName,
                         function.span,
                         format!("unknown function `{other}`"),
                         "not a function",
@@ -789,8 +769,8 @@ impl Checker {
             [value, mode, places] => (value, mode, Some(places)),
             _ => {
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::wrong_arity",
+                    Diagnostic::new(
+                        Code::WrongArity,
                         span,
                         "`round` takes a value, a rounding mode, and optionally a number of decimal places",
                         "wrong number of arguments",
@@ -818,13 +798,8 @@ impl Checker {
                 .and_then(|name| suggest(name, modes()))
                 .unwrap_or_else(|| format!("the modes are {}", list_names(modes())));
             self.report(
-                Diagnostic::error(
-                    "avenant::check::unknown_name",
-                    mode.span,
-                    "unknown rounding mode",
-                    "not a rounding mode",
-                )
-                .with_help(help),
+                Diagnostic::new(Code::UnknownName, mode.span, "unknown rounding mode", "not a rounding mode")
+                    .with_help(help),
             );
             return None;
         };
@@ -837,8 +812,8 @@ impl Checker {
                     u32::try_from(places.mantissa()).unwrap_or(0)
                 }
                 _ => {
-                    self.report(Diagnostic::error(
-                        "avenant::check::type_mismatch",
+                    self.report(Diagnostic::new(
+                        Code::TypeMismatch,
                         places.span,
                         "decimal places are a whole number from 0 to 28",
                         "not a number of places",
@@ -884,8 +859,8 @@ impl Checker {
                         if let Some(Some((_, first))) = arm_of.get(variant as usize) {
                             let first = *first;
                             self.report(
-                                Diagnostic::error(
-                                    "avenant::check::duplicate_case",
+                                Diagnostic::new(
+                                    Code::DuplicateCase,
                                     pattern.span,
                                     format!("`{}` is matched twice", pattern.name),
                                     "matched again here",
@@ -904,8 +879,7 @@ impl Checker {
                             .unwrap_or_else(|| format!("its values are {}", list_names(names.iter().copied())));
                         let message = format!("`{}` is not a value of `{}`", pattern.name, enumeration.name);
                         self.report(
-                            Diagnostic::error("avenant::check::unknown_name", pattern.span, message, "unknown value")
-                                .with_help(help),
+                            Diagnostic::new(Code::UnknownName, pattern.span, message, "unknown value").with_help(help),
                         );
                         failed = true;
                     }
@@ -929,7 +903,7 @@ impl Checker {
         if else_arm.is_none() && !missing.is_empty() {
             let message = format!("this `match` does not handle {}", list_names(missing.iter().copied()));
             self.report(
-                Diagnostic::error("avenant::check::match_not_exhaustive", span, message, "cases missing")
+                Diagnostic::new(Code::MatchNotExhaustive, span, message, "cases missing")
                     .with_help("add an arm for each, or an `else =>` arm"),
             );
             return None;

@@ -74,13 +74,9 @@ impl Folder<'_> {
                 else {
                     return None;
                 };
-                let result = match op {
-                    ArithOp::Add => left.checked_add(right),
-                    ArithOp::Sub => left.checked_sub(right),
-                    ArithOp::Mul => left.checked_mul(right),
-                    ArithOp::Div => left.checked_div(right),
-                };
-                plain(Value::Decimal(result?))
+                // What cannot be computed (a division by zero, an overflow)
+                // proves nothing here; evaluation reports it at its place.
+                plain(Value::Decimal(op.apply(left, right).ok()?))
             }
             ExprKind::Compare { op, left, right } => {
                 let ordering =
@@ -116,5 +112,92 @@ pub(super) fn decimal(folded: &Folded) -> Option<Decimal> {
     match folded.value {
         Value::Decimal(value) => Some(value),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Folding is evaluation: a constant the checker folds is the value the
+    //! evaluator gives, and what cannot be computed folds to nothing.
+
+    use std::path::Path;
+
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::{Folder, decimal};
+    use crate::check::model::OutputNode;
+    use crate::eval::OutputValue;
+    use crate::syntax::operators::{BinaryOp, Operation};
+
+    /// `left op right` folded by the checker, and evaluated by the reference.
+    fn folded_and_evaluated(
+        left: Decimal,
+        op: &str,
+        right: Decimal,
+    ) -> Result<(Option<Decimal>, Option<Decimal>), String> {
+        let text = format!(
+            "policy t {{ title \"t\" }}\nprofile {{ x: bool }}\n\
+             param a: number = {left} source \"s\" established\n\
+             param b: number = {right} source \"s\" established\n\
+             output r = a {op} b\n"
+        );
+        let policy = crate::compile(Path::new("t.policy"), &text).map_err(|error| format!("{error:?}"))?;
+        let Some(OutputNode::Value { expr, .. }) = policy.outputs.first().map(|output| &output.node) else {
+            return Err("no output".to_owned());
+        };
+        let folder = Folder { params: &policy.params, tables: &policy.tables, rules: &[], assignment: &[] };
+        let folded = folder.fold(expr).as_ref().and_then(decimal);
+        let input =
+            crate::ProfileInput::parse(Path::new("p.json"), r#"{"x": true}"#).map_err(|error| error.to_string())?;
+        let profile = crate::Profile::validate(&policy, &input).map_err(|errors| format!("{errors:?}"))?;
+        let evaluated = match crate::evaluate(&policy, &profile, jiff::civil::date(2025, 1, 1)) {
+            Ok(outcome) => match outcome.get("r") {
+                Some(OutputValue::Number { value, .. }) => Some(*value),
+                other => return Err(format!("`r` is {other:?}")),
+            },
+            Err(_) => None,
+        };
+        Ok((folded, evaluated))
+    }
+
+    /// The symbol of every arithmetic operator, from the operator table.
+    fn arithmetic_symbols() -> Vec<&'static str> {
+        use strum::VariantArray as _;
+        let arithmetic = |op: &&BinaryOp| matches!(op.operation(), Operation::Arith(_));
+        BinaryOp::VARIANTS.iter().filter(arithmetic).map(|op| op.symbol()).collect()
+    }
+
+    fn decimal_strategy() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            (any::<i64>(), 0u32..8).prop_map(|(mantissa, scale)| Decimal::new(mantissa, scale)),
+            (-1000i64..1000, 0u32..3).prop_map(|(mantissa, scale)| Decimal::new(mantissa, scale)),
+            Just(Decimal::ZERO),
+            Just(Decimal::MAX),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn folding_gives_what_evaluation_gives(
+            left in decimal_strategy(),
+            right in decimal_strategy(),
+            op in prop::sample::select(arithmetic_symbols()),
+        ) {
+            let (folded, evaluated) = folded_and_evaluated(left, op, right).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(folded, evaluated, "{} {} {}", left, op, right);
+        }
+    }
+
+    #[test]
+    fn division_by_zero_and_overflow_fold_to_nothing() -> Result<(), String> {
+        assert_eq!(folded_and_evaluated(Decimal::ONE, "/", Decimal::ZERO)?, (None, None));
+        assert_eq!(folded_and_evaluated(Decimal::MAX, "+", Decimal::MAX)?, (None, None));
+        assert_eq!(
+            folded_and_evaluated(Decimal::TEN, "/", Decimal::new(4, 0))?,
+            (Some(Decimal::new(25, 1)), Some(Decimal::new(25, 1)))
+        );
+        Ok(())
     }
 }

@@ -18,9 +18,10 @@ use super::Checker;
 use super::diagnostic::Diagnostic;
 use super::expr::{STACK_GROWTH, STACK_RED_ZONE};
 use super::model::*;
+use crate::code::Code;
 use crate::source::{FileId, Span};
 
-const CODE: &str = "avenant::check::unguarded_optional";
+const CODE: Code = Code::UnguardedOptional;
 
 /// A reading of an optional field that nothing guards.
 #[derive(Clone, Copy)]
@@ -179,7 +180,7 @@ fn unguarded(root: &Root<'_>, span: Span, name: &str, others: usize) -> Diagnost
         1 => " (and once more on the way)".to_owned(),
         more => format!(" (and {more} more times on the way)"),
     };
-    let mut warning = Diagnostic::warning(
+    let mut warning = Diagnostic::new(
         CODE,
         span,
         format!("`{name}` may be absent from a profile, and {} reads it with no guard{elsewhere}", root.what),

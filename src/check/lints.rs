@@ -9,6 +9,7 @@ use super::fold::{self, Folder};
 use super::model::*;
 use super::types::Type;
 use super::{Checker, RuleState};
+use crate::code::Code;
 use crate::source::Span;
 
 /// At most this many assignments of enumeration fields are tried per band set.
@@ -135,13 +136,8 @@ impl Checker {
         }
         for (span, what) in unused {
             self.report(
-                Diagnostic::warning(
-                    "avenant::check::unused",
-                    span,
-                    format!("{what} is never used"),
-                    "not read by any rule or output",
-                )
-                .with_help("remove it, or read it where the text applies it"),
+                Diagnostic::new(Code::Unused, span, format!("{what} is never used"), "not read by any rule or output")
+                    .with_help("remove it, or read it where the text applies it"),
             );
         }
     }
@@ -162,8 +158,8 @@ impl Checker {
         for (span, set, condition, holds) in found {
             let (always, effect) = if holds { ("true", "it never fails") } else { ("false", "nobody can meet it") };
             self.report(
-                Diagnostic::warning(
-                    "avenant::check::constant_condition",
+                Diagnostic::new(
+                    Code::ConstantCondition,
                     span,
                     format!("the condition `{set}.{condition}` is always {always}"),
                     format!("always {always}"),
@@ -265,8 +261,8 @@ impl Checker {
             }
         }
         for problem in problems {
-            let mut diagnostic = Diagnostic::error(
-                "avenant::check::band_overlap",
+            let mut diagnostic = Diagnostic::new(
+                Code::BandOverlap,
                 problem.bands_span,
                 format!(
                     "when {}, values above {} up to {} fall in both `{}` and `{}`",

@@ -12,6 +12,7 @@ use super::expr::Scope;
 use super::fold::Folder;
 use super::model::Value;
 use super::types::Type;
+use crate::code::Code;
 use crate::syntax::ast;
 
 impl Checker {
@@ -41,8 +42,8 @@ impl Checker {
         let text = folder.fold(&checked).and_then(|folded| self.value_text(&folded.value, checked.ty));
         if text.is_none() {
             self.report(
-                Diagnostic::error(
-                    "avenant::check::message_value",
+                Diagnostic::new(
+                    Code::MessageValue,
                     quoted.span,
                     "a message quotes only a value the policy fixes, and this one depends on the profile",
                     "not fixed by the policy",

@@ -13,17 +13,18 @@ mod fold;
 mod guards;
 mod lints;
 mod messages;
-pub mod model;
+pub(crate) mod model;
 mod rates;
 mod tables;
-pub mod types;
+pub(crate) mod types;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use model::CheckedPolicy;
+pub use model::{CheckedPolicy, Value};
 
+use crate::code::Code;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast;
 use model::*;
@@ -176,8 +177,8 @@ impl Checker {
                 (_, kind) => (matches!(kind, ast::LiteralKind::Text(_)), "a quoted text"),
             };
             if !fits {
-                let mut diagnostic = Diagnostic::error(
-                    "avenant::check::header",
+                let mut diagnostic = Diagnostic::new(
+                    Code::Header,
                     field.value.span,
                     format!("`{key}` takes {expected}"),
                     "wrong kind of value",
@@ -192,8 +193,8 @@ impl Checker {
                 && let Some(first) = seen.insert(key, field.key.span)
             {
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::header",
+                    Diagnostic::new(
+                        Code::Header,
                         field.key.span,
                         format!("`{key}` is given twice"),
                         "given again here",
@@ -293,8 +294,8 @@ impl Checker {
         meta: &ast::Meta,
     ) {
         if types::builtin(&name.name).is_some() {
-            self.report(Diagnostic::error(
-                "avenant::check::duplicate_definition",
+            self.report(Diagnostic::new(
+                Code::DuplicateDefinition,
                 name.span,
                 format!("`{}` is a built-in type", name.name),
                 "cannot be redefined",
@@ -341,8 +342,8 @@ impl Checker {
     fn declare_value(&mut self, name: &ast::Ident, symbol: Symbol) {
         if name.name == expr::EVALUATION_DATE {
             self.report(
-                Diagnostic::error(
-                    "avenant::check::reserved_name",
+                Diagnostic::new(
+                    Code::ReservedName,
                     name.span,
                     format!("`{}` is the date of the evaluation, and cannot be redefined", name.name),
                     "reserved",
@@ -372,12 +373,8 @@ impl Checker {
         }
         let candidates: Vec<&str> =
             types::BUILTIN_NAMES.iter().copied().chain(self.type_names.keys().map(String::as_str)).collect();
-        let mut diagnostic = Diagnostic::error(
-            "avenant::check::unknown_type",
-            name.span,
-            format!("unknown type `{}`", name.name),
-            "not a type",
-        );
+        let mut diagnostic =
+            Diagnostic::new(Code::UnknownType, name.span, format!("unknown type `{}`", name.name), "not a type");
         diagnostic.help = Some(diagnostic::suggest(&name.name, candidates.iter().copied()).unwrap_or_else(|| {
             format!(
                 "the types are {}, and the enumerations and band sets the policy declares",
@@ -520,8 +517,8 @@ impl Checker {
                     // Said once, at the definition that crosses the limit.
                     if before <= MAX_INDEXED_SLOTS {
                         self.report(
-                            Diagnostic::error(
-                                "avenant::check::too_many_slots",
+                            Diagnostic::new(
+                                Code::TooManySlots,
                                 index.ty.span,
                                 format!(
                                     "definitions given per value of an enumeration have {} values together here, more than the {MAX_INDEXED_SLOTS} a policy may have",
@@ -538,8 +535,8 @@ impl Checker {
             }
             _ => {
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::type_mismatch",
+                    Diagnostic::new(
+                        Code::TypeMismatch,
                         index.ty.span,
                         format!("`{}` cannot index a definition", index.ty.name),
                         "not an enumeration",
@@ -599,8 +596,8 @@ impl Checker {
     fn define_output(&mut self, decl: &ast::OutputDecl) {
         if RESERVED_OUTPUTS.contains(&decl.name.name.as_str()) {
             self.report(
-                Diagnostic::error(
-                    "avenant::check::reserved_name",
+                Diagnostic::new(
+                    Code::ReservedName,
                     decl.name.span,
                     format!("`{}` is reserved for the evaluation's own fields", decl.name.name),
                     "reserved",
@@ -657,8 +654,8 @@ impl Checker {
                 }
                 if let Type::Row(_) = expr.ty {
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::type_mismatch",
+                        Diagnostic::new(
+                            Code::TypeMismatch,
                             expr.span,
                             "a whole table row cannot be an output",
                             "a row",
@@ -778,8 +775,7 @@ impl Checker {
                                 });
                         let message = format!("`{name}` is not a value of `{}`", enumeration.name);
                         self.report(
-                            Diagnostic::error("avenant::check::unknown_name", literal.span, message, "unknown value")
-                                .with_help(help),
+                            Diagnostic::new(Code::UnknownName, literal.span, message, "unknown value").with_help(help),
                         );
                         return None;
                     }
@@ -801,8 +797,8 @@ impl Checker {
                     && !count.fract().is_zero()
                 {
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::unrounded_count",
+                        Diagnostic::new(
+                            Code::UnroundedCount,
                             literal.span,
                             format!("`{count}` is not a whole number of patients"),
                             "a fraction of a patient",
@@ -816,8 +812,8 @@ impl Checker {
             (found, _) => {
                 let found = found.map_or_else(|| "a name".to_owned(), |found| self.type_name(found));
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::type_mismatch",
+                    Diagnostic::new(
+                        Code::TypeMismatch,
                         literal.span,
                         format!("expected {}, found {found}", self.type_name(ty)),
                         "wrong type",
@@ -867,8 +863,8 @@ fn amends_text(diagnostic: Diagnostic, text: &str) -> Diagnostic {
 }
 
 fn unrounded(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error(
-        "avenant::check::unrounded_count",
+    Diagnostic::new(
+        Code::UnroundedCount,
         span,
         format!("{what} needs a whole number of patients, but this share of a count is not rounded"),
         "not rounded",

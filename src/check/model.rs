@@ -10,6 +10,7 @@ pub use super::examples::{ExampleDef, Expectation, Expected};
 use super::types::Type;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::Certainty;
+pub use crate::syntax::operators::{ArithOp, CompareOp};
 
 macro_rules! ids {
     ($($name:ident),*) => {$(
@@ -32,22 +33,49 @@ pub(crate) fn id_from(index: usize) -> u32 {
 #[derive(Debug)]
 pub struct CheckedPolicy {
     pub(crate) sources: Arc<SourceMap>,
-    pub header: PolicyHeader,
-    pub enums: Vec<EnumDef>,
-    pub fields: Vec<FieldDef>,
-    pub params: Vec<ParamDef>,
-    pub tables: Vec<TableDef>,
-    pub bands: Vec<BandsDef>,
-    pub rules: Vec<RuleDef>,
-    pub condition_sets: Vec<ConditionSetDef>,
-    pub outputs: Vec<OutputDef>,
+    pub(crate) header: PolicyHeader,
+    pub(crate) enums: Vec<EnumDef>,
+    pub(crate) fields: Vec<FieldDef>,
+    pub(crate) params: Vec<ParamDef>,
+    pub(crate) tables: Vec<TableDef>,
+    pub(crate) bands: Vec<BandsDef>,
+    pub(crate) rules: Vec<RuleDef>,
+    pub(crate) condition_sets: Vec<ConditionSetDef>,
+    pub(crate) outputs: Vec<OutputDef>,
     /// The examples the policy states, checked against its fields and outputs.
-    pub examples: Vec<ExampleDef>,
+    pub(crate) examples: Vec<ExampleDef>,
 }
 
+/// Read-only views for the binary, tests and embedders: only the checker
+/// builds or changes a checked policy.
 impl CheckedPolicy {
     pub fn sources(&self) -> &SourceMap {
         &self.sources
+    }
+
+    /// The policy's name, title and the other fields of its header.
+    pub fn header(&self) -> &PolicyHeader {
+        &self.header
+    }
+
+    /// The enumerations, in the order declared.
+    pub fn enums(&self) -> &[EnumDef] {
+        &self.enums
+    }
+
+    /// The profile's fields, in the order declared.
+    pub fn fields(&self) -> &[FieldDef] {
+        &self.fields
+    }
+
+    /// The outputs, in the order declared.
+    pub fn outputs(&self) -> &[OutputDef] {
+        &self.outputs
+    }
+
+    /// The examples the policy states, checked against its fields and outputs.
+    pub fn examples(&self) -> &[ExampleDef] {
+        &self.examples
     }
 
     pub fn enum_def(&self, id: EnumId) -> &EnumDef {
@@ -477,38 +505,6 @@ pub enum ExprKind {
     },
     Min(Vec<Expr>),
     Max(Vec<Expr>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArithOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl CompareOp {
-    /// Whether the comparison holds for two values that order as `ordering`.
-    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
-        match self {
-            CompareOp::Eq => ordering.is_eq(),
-            CompareOp::Ne => ordering.is_ne(),
-            CompareOp::Lt => ordering.is_lt(),
-            CompareOp::Le => ordering.is_le(),
-            CompareOp::Gt => ordering.is_gt(),
-            CompareOp::Ge => ordering.is_ge(),
-        }
-    }
 }
 
 /// How `round` breaks a value: every mode is named in the policy.

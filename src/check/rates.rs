@@ -12,10 +12,11 @@ use super::Checker;
 use super::diagnostic::Diagnostic;
 use super::model::{Expr, ExprKind, Value};
 use super::types::Type;
+use crate::code::Code;
 use crate::source::Span;
 
-const BARE_RATE: &str = "avenant::check::rate_without_percent";
-const OUT_OF_RANGE: &str = "avenant::check::rate_out_of_range";
+const BARE_RATE: Code = Code::RateWithoutPercent;
+const OUT_OF_RANGE: Code = Code::RateOutOfRange;
 
 /// A bare number as its rate, written with `%`: `45` → `45 %`, and a
 /// fraction below one as the percentage it stands for today, `0.45` → `45 %`.
@@ -35,7 +36,7 @@ pub(super) fn bare_rate(value: Decimal, span: Span, wanted: &str) -> Diagnostic 
             value.saturating_mul(Decimal::ONE_HUNDRED).normalize()
         )
     };
-    Diagnostic::error(BARE_RATE, span, format!("`{value}` is a number without `%` where {wanted}"), "no `%`")
+    Diagnostic::new(BARE_RATE, span, format!("`{value}` is a number without `%` where {wanted}"), "no `%`")
         .with_help(format!("write `{fixed}`; {meaning}"))
 }
 
@@ -46,10 +47,9 @@ pub(super) fn out_of_range(rate: Decimal, span: Span) -> Option<Diagnostic> {
     }
     let shown = rate.saturating_mul(Decimal::ONE_HUNDRED).normalize();
     let side = if rate < Decimal::ZERO { "below 0 %" } else { "above 100 %" };
-    Some(
-        Diagnostic::warning(OUT_OF_RANGE, span, format!("the rate `{shown} %` is {side}"), "outside 0–100 %")
-            .with_help("a share lies within 0–100 %; if this rate is a growth or a change that may exceed it, leave it as it is"),
-    )
+    Some(Diagnostic::new(OUT_OF_RANGE, span, format!("the rate `{shown} %` is {side}"), "outside 0–100 %").with_help(
+        "a share lies within 0–100 %; if this rate is a growth or a change that may exceed it, leave it as it is",
+    ))
 }
 
 /// A number written as a literal, with no unit: what a rate must not be.

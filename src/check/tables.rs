@@ -7,6 +7,7 @@ use super::diagnostic::{Diagnostic, suggest};
 use super::model::*;
 use super::types::Type;
 use super::{Checker, Symbol, list_names, origin};
+use crate::code::Code;
 use crate::source::Span;
 use crate::syntax::ast;
 
@@ -39,8 +40,8 @@ impl Checker {
         }
         let row_count = keys.iter().try_fold(1usize, |product, key| product.checked_mul(key.size.max(1)));
         let Some(row_count) = row_count.filter(|count| *count <= MAX_ROWS) else {
-            self.report(Diagnostic::error(
-                "avenant::check::table_too_large",
+            self.report(Diagnostic::new(
+                Code::TableTooLarge,
                 decl.name.span,
                 format!("the table `{}` would have more than {MAX_ROWS} rows", decl.name.name),
                 "too many key combinations",
@@ -89,7 +90,7 @@ impl Checker {
                 }
                 _ => {
                     self.report(
-                        Diagnostic::error("avenant::check::type_mismatch", key.ty.span, format!("the key `{}` must be an enumeration or a band set", key.name.name), "not an enumeration")
+                        Diagnostic::new(Code::TypeMismatch, key.ty.span, format!("the key `{}` must be an enumeration or a band set", key.name.name), "not an enumeration")
                             .with_help("a table is read by the values of enumerations; to read by a number, declare `bands` over it"),
                     );
                     return None;
@@ -108,8 +109,8 @@ impl Checker {
             if let Some(first) = written.rows.get(&row) {
                 let first = *first;
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::table_duplicate_row",
+                    Diagnostic::new(
+                        Code::TableDuplicateRow,
                         row_span,
                         format!("this row of `{}` is given twice", decl.name.name),
                         "given again here",
@@ -159,8 +160,8 @@ impl Checker {
         if let Some(header) = &decl.grid_header {
             if key_count != 2 || value_count != 1 {
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::table_shape",
+                    Diagnostic::new(
+                        Code::TableShape,
                         decl.name.span,
                         format!(
                             "the table `{}` is written as a grid, which needs two keys and one value",
@@ -175,8 +176,8 @@ impl Checker {
             for row in &decl.rows {
                 if row.cells.len() != header.len() + 1 {
                     self.report(
-                        Diagnostic::error(
-                            "avenant::check::table_shape",
+                        Diagnostic::new(
+                            Code::TableShape,
                             row.span,
                             format!("this row has {} cells, the grid's header {}", row.cells.len(), header.len() + 1),
                             "wrong number of cells",
@@ -205,8 +206,8 @@ impl Checker {
                     .map(|key| key.name.as_str())
                     .chain(table.columns.iter().map(|column| column.name.as_str()));
                 self.report(
-                    Diagnostic::error(
-                        "avenant::check::table_shape",
+                    Diagnostic::new(
+                        Code::TableShape,
                         row.span,
                         format!(
                             "this row has {} cells, but `{}` has {} columns",
@@ -242,15 +243,14 @@ impl Checker {
                         });
                         let message = format!("`{name}` is not a value of `{}`", enumeration.name);
                         self.report(
-                            Diagnostic::error("avenant::check::unknown_name", cell.span, message, "unknown key")
-                                .with_help(help),
+                            Diagnostic::new(Code::UnknownName, cell.span, message, "unknown key").with_help(help),
                         );
                     }
                     found
                 }
                 None => {
                     let message = format!("the key `{}` takes a value of `{}`", key.name, enumeration.name);
-                    self.report(Diagnostic::error("avenant::check::type_mismatch", cell.span, message, "not a key"));
+                    self.report(Diagnostic::new(Code::TypeMismatch, cell.span, message, "not a key"));
                     None
                 }
             };
@@ -300,8 +300,8 @@ impl Checker {
         let name = &decl.name.name;
         if missing.count > 0 {
             self.report(
-                Diagnostic::error(
-                    "avenant::check::table_missing_row",
+                Diagnostic::new(
+                    Code::TableMissingRow,
                     decl.name.span,
                     format!("the table `{name}` has no {} for {}", missing.noun(), missing.list()),
                     "incomplete table",
@@ -311,8 +311,8 @@ impl Checker {
         }
         if missing_for_added.count > 0 {
             let values = list_names(added_here.iter().map(|(_, value, _)| value.as_str()));
-            let mut diagnostic = Diagnostic::error(
-                "avenant::check::amend_enum_missing_row",
+            let mut diagnostic = Diagnostic::new(
+                Code::AmendEnumMissingRow,
                 decl.name.span,
                 format!(
                     "the table `{name}` has no {} for {}, which `amend enum` adds",

@@ -1,7 +1,6 @@
 //! `avenant diff`: what a text changes over a population, profile by profile
 //! and in sum, by band, zone and specialty.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -11,7 +10,8 @@ use super::assign::AssignArgs;
 use super::atomic::AtomicFile;
 use super::{Exit, Reporter};
 use avenant::batch::Format as RowsFormat;
-use avenant::diff::{self, Breakdown, DiffError, Money, Summary};
+use avenant::diff::{self, DiffError};
+use avenant::output;
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
@@ -51,8 +51,8 @@ pub struct DiffArgs {
     proposal_new: Option<String>,
 
     /// The summary: `table` for people, `json` or `csv` (one row per band, zone and specialty) for programs.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+    format: SummaryFormat,
 
     /// Write one row per profile (what changed, and its aid per year under
     /// each text) to this file: `.csv`, or `.jsonl`.
@@ -104,8 +104,9 @@ fn parse_take_up(text: &str) -> Result<(String, Decimal), String> {
     }
 }
 
+/// How the summary is written; the per-profile rows take the format of `--out`'s extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
+enum SummaryFormat {
     Table,
     Json,
     Csv,
@@ -128,7 +129,7 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         Ok((new, _)) => new,
         Err(exit) => return Ok(exit),
     };
-    let name = |loaded: &avenant::Loaded, on: jiff::civil::Date| format!("{} on {on}", loaded.policy.header.name);
+    let name = |loaded: &avenant::Loaded, on: jiff::civil::Date| format!("{} on {on}", loaded.policy.header().name);
     let old_side = diff::Side { loaded: &old, on: on_old, name: name(&old, on_old) };
     let new_side = diff::Side { loaded: &new, on: on_new, name: name(&new, on_new) };
     let policies = [args.old.clone(), args.new.clone()];
@@ -250,9 +251,11 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     }
     let mut stdout = std::io::stdout().lock();
     match args.format {
-        Format::Table => write!(stdout, "{}", table(&summary, &population))?,
-        Format::Json => writeln!(stdout, "{}", serde_json::to_string_pretty(&summary).unwrap_or_default())?,
-        Format::Csv => write!(stdout, "{}", breakdown_csv(&summary))?,
+        SummaryFormat::Table => write!(stdout, "{}", output::diff::table(&summary, &population))?,
+        SummaryFormat::Json => {
+            writeln!(stdout, "{}", serde_json::to_string_pretty(&output::diff::json(&summary)).unwrap_or_default())?
+        }
+        SummaryFormat::Csv => write!(stdout, "{}", output::diff::csv(&summary))?,
     }
     let rejected_rows = summary.rejected > 0 && !args.allow_rejects;
     Ok(if rejected_rows { Exit::Rejected } else { Exit::Success })
@@ -264,203 +267,4 @@ fn write_rejected(writer: &mut csv::Writer<AtomicFile>, row: &diff::Rejected) ->
     let field = row.error.field.clone().unwrap_or_default();
     let cells = [number.as_str(), row.side, row.error.code, field.as_str(), row.error.message.as_str()];
     writer.write_record(cells).map_err(std::io::Error::other)
-}
-
-fn euros(value: Decimal) -> String {
-    let text = avenant::output::decimal_text(value.round_dp(0), avenant::check::types::Type::Euros);
-    let whole = text.trim_end_matches(".00");
-    let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |digits| ("-", digits));
-    let mut grouped = String::new();
-    for (position, digit) in digits.chars().enumerate() {
-        if position > 0 && (digits.len() - position) % 3 == 0 {
-            grouped.push(' ');
-        }
-        grouped.push(digit);
-    }
-    format!("{sign}{grouped} €")
-}
-
-fn signed(value: Decimal) -> String {
-    if value.round_dp(0) > Decimal::ZERO { format!("+{}", euros(value)) } else { euros(value) }
-}
-
-/// What one side has and the other lacks, in words; empty when nothing.
-fn structure(summary: &Summary) -> Vec<String> {
-    let mut lines = Vec::new();
-    for (side, only) in [("old", &summary.only_old), ("new", &summary.only_new)] {
-        let kinds = [
-            ("options", &only.options, "the other text does not offer them"),
-            ("outputs", &only.outputs, "compared against no value"),
-            ("conditions", &only.conditions, "the other text does not require them"),
-        ];
-        for (kind, names, meaning) in kinds {
-            if !names.is_empty() {
-                let names = names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
-                lines.push(format!("{kind} only in the {side} text ({meaning}): {names}"));
-            }
-        }
-    }
-    lines
-}
-
-/// The summary for people: every table ends with its total, which adds up.
-fn table(summary: &Summary, population: &str) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{} → {}, over {population}", summary.old, summary.new);
-    let _ = writeln!(
-        out,
-        "  rows: {} read, {} compared, {} rejected; {} profile(s) with an outcome that changes",
-        summary.rows_in, summary.compared, summary.rejected, summary.changed
-    );
-    let _ = writeln!(
-        out,
-        "  contracts: {} running (they keep their option, in the contract year in progress), {} new (they sign at the take-up below, in year 1)",
-        summary.contracts.running, summary.contracts.new
-    );
-    for line in structure(summary) {
-        let _ = writeln!(out, "  {line}");
-    }
-    for assumed in &summary.assumed {
-        let _ = writeln!(out, "  assumed for every row: {assumed}");
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "  {:<30} {:>8} {:>8} {:>8}", "", "gained", "lost", "kept");
-    let moves = summary.eligibility;
-    let _ = writeln!(out, "  {:<30} {:>8} {:>8} {:>8}", "eligibility", moves.gained, moves.lost, moves.kept);
-    for (option, detail) in &summary.options {
-        let label = match detail.offered {
-            "both" => format!("{option} open"),
-            offered => format!("{option} open ({offered})"),
-        };
-        let _ =
-            writeln!(out, "  {label:<30} {:>8} {:>8} {:>8}", detail.open.gained, detail.open.lost, detail.open.kept);
-    }
-    let mut deciders: Vec<(String, avenant::diff::Decided)> =
-        summary.eligibility_by_condition.iter().map(|(name, moves)| (format!("eligibility: {name}"), *moves)).collect();
-    for (option, detail) in &summary.options {
-        deciders.extend(detail.by_condition.iter().map(|(name, moves)| (format!("{option}: {name}"), *moves)));
-    }
-    if !deciders.is_empty() {
-        let _ = writeln!(out);
-        let _ =
-            writeln!(out, "  gains and losses by the condition that decided them (a profile may count under several)");
-        let _ = writeln!(out, "  {:<48} {:>8} {:>8}", "condition", "gained", "lost");
-        for (name, moves) in deciders {
-            let _ = writeln!(out, "  {name:<48} {:>8} {:>8}", moves.gained, moves.lost);
-        }
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "  budget per year: running contracts on their option, plus new contracts at the take-up");
-    let _ = writeln!(
-        out,
-        "  {:<12} {:>8} {:>16} {:>16} {:>16} {:>16} {:>16}",
-        "option", "take-up", "running old", "running new", "budget old", "budget new", "change"
-    );
-    for (option, detail) in &summary.options {
-        let _ = writeln!(
-            out,
-            "  {option:<12} {:>8} {:>16} {:>16} {:>16} {:>16} {:>16}",
-            detail.take_up.rate,
-            euros(detail.running.old),
-            euros(detail.running.new),
-            euros(detail.budget.old),
-            euros(detail.budget.new),
-            signed(detail.budget.change())
-        );
-    }
-    let budget = summary.budget;
-    let _ = writeln!(
-        out,
-        "  {:<12} {:>8} {:>16} {:>16} {:>16} {:>16} {:>16}",
-        "total",
-        "",
-        euros(budget.running.old),
-        euros(budget.running.new),
-        euros(budget.total.old),
-        euros(budget.total.new),
-        signed(budget.total.change())
-    );
-    let _ = writeln!(out, "  take-up assumed:");
-    for (option, detail) in &summary.options {
-        let open = detail.open_to_new;
-        let _ = writeln!(
-            out,
-            "    {option}: {} ({}); open to {} new contract(s) under the old text, {} under the new; if all signed, {} → {}",
-            detail.take_up.rate,
-            detail.take_up.source,
-            open.old,
-            open.new,
-            euros(detail.if_all_sign.old),
-            euros(detail.if_all_sign.new)
-        );
-    }
-    let options: Vec<&String> = summary.options.keys().collect();
-    for (title, breakdown) in [
-        ("band", &summary.by_band),
-        ("zone", &summary.by_zone),
-        ("specialty", &summary.by_specialty),
-        ("contract", &summary.by_contract),
-    ] {
-        let _ = writeln!(out);
-        let _ = write!(out, "  {:<24} {:>8} {:>8} {:>8}", format!("by {title}"), "profiles", "gained", "lost");
-        for option in &options {
-            let _ = write!(out, " {:>16}", format!("Δ {option}"));
-        }
-        let _ = writeln!(out, " {:>16}", "Δ budget");
-        let mut total = Breakdown::default();
-        for (key, row) in breakdown {
-            breakdown_line(&mut out, key, row, &options);
-            total.profiles += row.profiles;
-            total.eligibility.merge(row.eligibility);
-            for (option, money) in &row.budget {
-                let sum = total.budget.entry(option.clone()).or_default();
-                sum.old += money.old;
-                sum.new += money.new;
-            }
-            total.total.old += row.total.old;
-            total.total.new += row.total.new;
-        }
-        breakdown_line(&mut out, "total", &total, &options);
-    }
-    out
-}
-
-fn breakdown_line(out: &mut String, key: &str, row: &Breakdown, options: &[&String]) {
-    let _ = write!(out, "  {key:<24} {:>8} {:>8} {:>8}", row.profiles, row.eligibility.gained, row.eligibility.lost);
-    for option in options {
-        let change = row.budget.get(*option).map_or(Decimal::ZERO, Money::change);
-        let _ = write!(out, " {:>16}", signed(change));
-    }
-    let _ = writeln!(out, " {:>16}", signed(row.total.change()));
-}
-
-/// One CSV row per band, zone, specialty and contract, with stable columns.
-fn breakdown_csv(summary: &Summary) -> String {
-    let options: Vec<&String> = summary.options.keys().collect();
-    let mut out = String::from("dimension,key,profiles,eligibility.gained,eligibility.lost,eligibility.kept");
-    for option in &options {
-        let _ = write!(out, ",budget.{option}.old,budget.{option}.new");
-    }
-    out.push_str(",budget.total.old,budget.total.new\n");
-    let euros = |value: Decimal| {
-        let cents = value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven);
-        avenant::output::decimal_text(cents, avenant::check::types::Type::Euros)
-    };
-    for (dimension, breakdown) in [
-        ("band", &summary.by_band),
-        ("zone", &summary.by_zone),
-        ("specialty", &summary.by_specialty),
-        ("contract", &summary.by_contract),
-    ] {
-        for (key, row) in breakdown {
-            let moves = row.eligibility;
-            let _ = write!(out, "{dimension},{key},{},{},{},{}", row.profiles, moves.gained, moves.lost, moves.kept);
-            for option in &options {
-                let money = row.budget.get(*option).copied().unwrap_or_default();
-                let _ = write!(out, ",{},{}", euros(money.old), euros(money.new));
-            }
-            let _ = writeln!(out, ",{},{}", euros(row.total.old), euros(row.total.new));
-        }
-    }
-    out
 }

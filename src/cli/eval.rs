@@ -24,10 +24,10 @@ pub struct EvalArgs {
     #[arg(long = "profiles", value_name = "FILE", conflicts_with = "profiles")]
     population: Option<PathBuf>,
 
-    /// For profile files: `table` for people (the default), `json` for one
-    /// object per profile. For a population: `csv` (the default) or `jsonl`.
-    #[arg(long, value_enum)]
-    format: Option<Format>,
+    /// `table` for people (the default), `json` for one object per profile.
+    /// A population's outcomes take `--out-format`.
+    #[arg(long, value_enum, default_value_t = ProfileFormat::Table, conflicts_with = "population")]
+    format: ProfileFormat,
 
     #[command(flatten)]
     batch: super::eval_population::PopulationArgs,
@@ -44,12 +44,11 @@ pub struct EvalArgs {
     proposal: Option<String>,
 }
 
+/// How the outcome of a profile file is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(super) enum Format {
+pub(super) enum ProfileFormat {
     Table,
     Json,
-    Csv,
-    Jsonl,
 }
 
 pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
@@ -60,17 +59,8 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         };
     let policy = &loaded.policy;
     if let Some(population) = &args.population {
-        return super::eval_population::run(&args.batch, &loaded, on, &args.policy, population, args.format, reporter);
+        return super::eval_population::run(&args.batch, &loaded, on, &args.policy, population, reporter);
     }
-    let format = match args.format {
-        None | Some(Format::Table) => Format::Table,
-        Some(Format::Json) => Format::Json,
-        Some(format @ (Format::Csv | Format::Jsonl)) => {
-            let name = if format == Format::Csv { "csv" } else { "jsonl" };
-            reporter.message(&format!("`--format {name}` is for a population: give it with `--profiles FILE`"));
-            return Ok(Exit::Trouble);
-        }
-    };
     let policy_file = args.policy.display().to_string();
     let mut exit = Exit::Success;
     let mut stdout = std::io::stdout().lock();
@@ -99,12 +89,12 @@ pub fn run(args: &EvalArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             chain: &loaded.chain,
             on,
         };
-        match format {
-            Format::Json => {
+        match args.format {
+            ProfileFormat::Json => {
                 let json = output::json::outcome(policy, &subject, &outcome);
                 writeln!(stdout, "{}", serde_json::to_string_pretty(&json).unwrap_or_default())?;
             }
-            Format::Table | Format::Csv | Format::Jsonl => {
+            ProfileFormat::Table => {
                 if position > 0 {
                     writeln!(stdout)?;
                 }

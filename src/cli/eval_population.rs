@@ -7,7 +7,6 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use super::atomic::{AtomicFile, Files};
-use super::eval::Format;
 use super::{Exit, Reporter};
 use avenant::batch::{self, BatchError, Options, RowError};
 use avenant::eval::compiled::CompiledPolicy;
@@ -16,29 +15,41 @@ use avenant::output;
 #[derive(Debug, clap::Args)]
 pub struct PopulationArgs {
     /// Where to write the population's outcomes (default: standard output);
-    /// `.jsonl` or `.ndjson` picks JSON Lines unless `--format` says otherwise.
-    #[arg(long, value_name = "FILE", requires = "population")]
+    /// `.jsonl` or `.ndjson` picks JSON Lines unless `--out-format` says otherwise.
+    #[arg(long, value_name = "FILE", requires = "population", conflicts_with = "profiles")]
     out: Option<PathBuf>,
+
+    /// The population's outcomes as `csv` (the default), or `jsonl`, one
+    /// JSON object a line.
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "population", conflicts_with = "profiles")]
+    out_format: Option<PopulationFormat>,
 
     /// Write the rejected rows as CSV (`row,line,field,code,message,help`)
     /// to this file instead of standard error.
-    #[arg(long, value_name = "FILE", requires = "population")]
+    #[arg(long, value_name = "FILE", requires = "population", conflicts_with = "profiles")]
     errors: Option<PathBuf>,
 
     /// Exit with 0 even when rows were rejected (they are still reported).
-    #[arg(long, requires = "population")]
+    #[arg(long, requires = "population", conflicts_with = "profiles")]
     allow_rejects: bool,
 
     /// Worker threads (default: one per core). The output is the same whatever the number.
-    #[arg(long, value_name = "N", default_value_t = 0, requires = "population")]
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "population", conflicts_with = "profiles")]
     threads: usize,
 
     /// Rows a thread takes at a time. The output is the same whatever the size.
-    #[arg(long, value_name = "ROWS", default_value_t = 2048, requires = "population")]
+    #[arg(long, value_name = "ROWS", default_value_t = 2048, requires = "population", conflicts_with = "profiles")]
     chunk_size: usize,
 
     #[command(flatten)]
     assign: super::assign::AssignArgs,
+}
+
+/// How a population's outcomes are written: a row each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum PopulationFormat {
+    Csv,
+    Jsonl,
 }
 
 pub fn run(
@@ -47,7 +58,6 @@ pub fn run(
     on: jiff::civil::Date,
     policy_path: &Path,
     population: &Path,
-    format: Option<Format>,
     reporter: &Reporter,
 ) -> std::io::Result<Exit> {
     let shown = population.display().to_string();
@@ -55,14 +65,10 @@ pub fn run(
         reporter.message(&format!("`{shown}`: a population is a `.csv` or `.jsonl` file"));
         return Ok(Exit::Trouble);
     };
-    let output_format = match format {
-        Some(Format::Csv) => batch::Format::Csv,
-        Some(Format::Jsonl) => batch::Format::Jsonl,
+    let output_format = match args.out_format {
+        Some(PopulationFormat::Csv) => batch::Format::Csv,
+        Some(PopulationFormat::Jsonl) => batch::Format::Jsonl,
         None => args.out.as_deref().and_then(batch::Format::of).unwrap_or(batch::Format::Csv),
-        Some(Format::Table | Format::Json) => {
-            reporter.message("a population is written as `--format csv` or `--format jsonl`");
-            return Ok(Exit::Trouble);
-        }
     };
     let Some(assignments) = args.assign.assignments(reporter) else { return Ok(Exit::Trouble) };
     let assigned = match assignments.resolve(&loaded.policy, &[]) {

@@ -53,7 +53,7 @@ pub fn run(args: &ExplainArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             Err(exit) => return Ok(exit),
         };
     let policy = &loaded.policy;
-    let example = args.profile.to_str().and_then(|name| policy.examples.iter().find(|example| example.name == name));
+    let example = args.profile.to_str().and_then(|name| policy.examples().iter().find(|example| example.name == name));
     let profile = match example {
         Some(example) if !args.profile.exists() => avenant::Profile::from_example(policy, example),
         _ => match super::load_profile(policy, &args.profile, reporter, &loaded.family_fields) {
@@ -74,7 +74,7 @@ pub fn run(args: &ExplainArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         match explanation.find_output(path) {
             Some(root) => roots.push(root),
             None => {
-                let names: Vec<String> = policy.outputs.iter().map(|output| format!("`{}`", output.name)).collect();
+                let names: Vec<String> = policy.outputs().iter().map(|output| format!("`{}`", output.name)).collect();
                 reporter.message(&format!(
                     "the policy has no output `{path}`; its outputs are {} (with their fields, dotted)",
                     names.join(", ")

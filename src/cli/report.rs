@@ -189,7 +189,7 @@ impl<'a> Windowed<'a> {
                 let line_starts = match cache.as_ref() {
                     Some((cached, line_starts)) if *cached == key => Arc::clone(line_starts),
                     _ => {
-                        let line_starts = avenant::source::line_starts(text);
+                        let line_starts = avenant::output::line_starts(text);
                         *cache = Some((key, Arc::clone(&line_starts)));
                         line_starts
                     }
@@ -320,14 +320,14 @@ impl miette::SourceCode for Window<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
         let contents =
-            avenant::source::read_lines(self.text, &self.line_starts, span, context_lines_before, context_lines_after)?;
+            avenant::output::read_lines(self.text, &self.line_starts, span, context_lines_before, context_lines_after)?;
         let data = contents.data();
         let long = data.split(|&byte| byte == b'\n').any(|line| line.len() > LONGEST_LINE);
         let (data, span, line, column, line_count) = match long {
             false => (data, *contents.span(), contents.line(), contents.column(), contents.line_count()),
             true => {
                 let (start, end) = self.around(span);
-                let at = avenant::source::read_lines(
+                let at = avenant::output::read_lines(
                     self.text,
                     &self.line_starts,
                     &miette::SourceSpan::from((start, 0)),

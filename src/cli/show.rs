@@ -34,7 +34,7 @@ pub fn run(args: &ShowArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let text = avenant::format::print_merged(&loaded.merged, loaded.policy.sources());
     let mut stdout = std::io::stdout().lock();
     let status = if loaded.merged.file.header.is_proposal() { "as proposed" } else { "as in force" };
-    writeln!(stdout, "# {} {status}: {}", loaded.policy.header.name, loaded.chain.join(" → "))?;
+    writeln!(stdout, "# {} {status}: {}", loaded.policy.header().name, loaded.chain.join(" → "))?;
     write!(stdout, "{text}")?;
     Ok(Exit::Success)
 }

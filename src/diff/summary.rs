@@ -73,8 +73,7 @@ impl Money {
 }
 
 fn euros<S: serde::Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    let cents = value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven);
-    serializer.serialize_str(&crate::output::decimal_text(cents, crate::check::types::Type::Euros))
+    serializer.serialize_str(&crate::output::diff::to_the_cent(*value))
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -125,6 +124,25 @@ pub struct Breakdown {
     /// By option, then in total: running contracts plus new ones at their take-up.
     pub budget: BTreeMap<String, Money>,
     pub total: Money,
+}
+
+impl Breakdown {
+    /// The sum of a breakdown's rows, its total line; `None` past the range
+    /// of exact decimals (which the summary's own checked total rules out
+    /// when the rows share out its population).
+    pub fn sum<'a>(rows: impl IntoIterator<Item = &'a Breakdown>) -> Option<Breakdown> {
+        let mut total = Breakdown::default();
+        for row in rows {
+            total.profiles = total.profiles.checked_add(row.profiles)?;
+            total.eligibility.merge(row.eligibility);
+            for (option, money) in &row.budget {
+                let sum = total.budget.entry(option.clone()).or_default();
+                *sum = sum.add(*money)?;
+            }
+            total.total = total.total.add(row.total)?;
+        }
+        Some(total)
+    }
 }
 
 /// Each option's take-up: given on the command line, or read from the
@@ -243,5 +261,30 @@ impl Summary {
             by_specialty: breakdown(by_specialty)?,
             by_contract: breakdown(by_contract)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::{Breakdown, Money};
+
+    fn row(profiles: u64, old: Decimal, new: Decimal) -> Breakdown {
+        let money = Money { old, new };
+        Breakdown { profiles, budget: [("option_1".to_owned(), money)].into(), total: money, ..Breakdown::default() }
+    }
+
+    #[test]
+    fn a_breakdown_sums_to_its_total_line_or_says_it_cannot() {
+        let rows =
+            [row(2, Decimal::new(1_000, 0), Decimal::new(1_500, 0)), row(3, Decimal::new(250, 2), Decimal::ZERO)];
+        let total = Breakdown::sum(&rows);
+        assert_eq!(total.as_ref().map(|total| total.profiles), Some(5));
+        let expected = Money { old: Decimal::new(100_250, 2), new: Decimal::new(1_500, 0) };
+        assert_eq!(total.as_ref().map(|total| total.total), Some(expected));
+        assert_eq!(total.and_then(|total| total.budget.get("option_1").copied()), Some(expected));
+        let beyond = [row(1, Decimal::MAX, Decimal::ZERO), row(1, Decimal::MAX, Decimal::ZERO)];
+        assert!(Breakdown::sum(&beyond).is_none(), "an overflow is refused, never a panic");
     }
 }

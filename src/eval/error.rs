@@ -4,6 +4,7 @@ use miette::Diagnostic;
 use rust_decimal::Decimal;
 
 use crate::check::model::*;
+use crate::code::Code;
 use crate::source::Span;
 
 /// Why an evaluation stopped, before it is given a place.
@@ -39,7 +40,7 @@ impl Fault {
             Fault::MissingField(id) => {
                 let field = &policy.fields[id.index()];
                 (
-                    "avenant::eval::missing_field",
+                    Code::EvalMissingField.name(),
                     format!("the profile has no `{}`, which this rule needs", field.name),
                     Some(format!(
                         "add `{}` to the profile{}; or, for a policy that must evaluate profiles without it, \
@@ -60,7 +61,7 @@ impl Fault {
                     .first()
                     .cloned()
                     .unwrap_or_else(|| "the text gives no value here".to_owned());
-                ("avenant::eval::no_value", format!("the policy gives no value for `{cell}`"), Some(help))
+                (Code::NoValue.name(), format!("the policy gives no value for `{cell}`"), Some(help))
             }
             Fault::NoBand { bands, value } => {
                 let definition = &policy.bands[bands.index()];
@@ -69,7 +70,7 @@ impl Fault {
                     other => format!("{other:?}"),
                 };
                 (
-                    "avenant::eval::no_band",
+                    Code::NoBand.name(),
                     format!("{shown} falls in no band of `{}`", definition.name),
                     Some(
                         "the bounds read for this profile are out of order; check the table they come from".to_owned(),
@@ -77,12 +78,12 @@ impl Fault {
                 )
             }
             Fault::Overflow => (
-                "avenant::eval::overflow",
+                Code::Overflow.name(),
                 "the result is beyond the range of exact decimals".to_owned(),
                 Some(format!("numbers are exact up to {}", Decimal::MAX)),
             ),
             Fault::NotWholeYears(years) => (
-                "avenant::eval::not_whole_years",
+                Code::NotWholeYears.name(),
                 format!("`add_years` moves a date by whole years, not {years}"),
                 Some("round the number of years first".to_owned()),
             ),
@@ -95,7 +96,7 @@ impl Fault {
                     None => code,
                 };
                 (
-                    "avenant::eval::division_by_zero",
+                    Code::DivisionByZero.name(),
                     format!("division by zero in `{shown}`"),
                     Some(format!(
                         "the divisor is 0 for this profile (at {}); the policy can guard it: `if divisor == 0 then … else …`",
@@ -104,7 +105,7 @@ impl Fault {
                 )
             }
             Fault::Internal(what) => (
-                "avenant::eval::internal",
+                Code::Internal.name(),
                 format!("internal error: {what}"),
                 Some("please report this policy and profile".to_owned()),
             ),
@@ -141,7 +142,7 @@ struct Details {
 }
 
 impl EvalError {
-    /// Stable: `avenant::eval::missing_field`, `no_value`, `no_band`, `overflow`, `division_by_zero`.
+    /// Stable: a name of [`Code`], of the `eval` phase.
     pub fn code(&self) -> &'static str {
         self.0.code
     }

@@ -29,6 +29,7 @@ pub use value::{Outcome, OutputValue, to_output};
 use crate::check::expr::{STACK_GROWTH, STACK_RED_ZONE};
 use crate::check::model::*;
 use crate::syntax::ast::Certainty;
+use crate::syntax::operators::ArithFault;
 use error::Fault;
 use trace::{Frame, NoTrace, Traced, Tracer};
 
@@ -544,17 +545,13 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
     }
 }
 
-/// `left op right` on exact decimals, checked: overflow and division by zero
-/// are faults, never panics. Shared by both evaluators.
+/// `left op right` on exact decimals ([`ArithOp::apply`], the crate's one
+/// arithmetic), its failure as an evaluation fault. Shared by both evaluators.
 pub(crate) fn arithmetic(op: ArithOp, left: Decimal, right: Decimal) -> Result<Decimal, Fault> {
-    let result = match op {
-        ArithOp::Add => left.checked_add(right),
-        ArithOp::Sub => left.checked_sub(right),
-        ArithOp::Mul => left.checked_mul(right),
-        ArithOp::Div if right.is_zero() => return Err(Fault::DivisionByZero),
-        ArithOp::Div => left.checked_div(right),
-    };
-    result.ok_or(Fault::Overflow)
+    op.apply(left, right).map_err(|fault| match fault {
+        ArithFault::DivisionByZero => Fault::DivisionByZero,
+        ArithFault::Overflow => Fault::Overflow,
+    })
 }
 
 /// Whether a value on this side of a band's bound (`ordering`: the value

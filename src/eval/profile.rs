@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde_json::Value as Json;
 
 use crate::check::model::{CheckedPolicy, FieldDef, Value};
+use crate::code::Code;
 
 mod toml;
 mod value;
@@ -15,10 +16,10 @@ mod yaml;
 
 pub(crate) use value::RawValue;
 
-pub(crate) const UNREADABLE: &str = "avenant::profile::unreadable";
-pub(crate) const MISSING_FIELD: &str = "avenant::profile::missing_field";
-pub(crate) const INVALID_VALUE: &str = "avenant::profile::invalid_value";
-pub(crate) const UNKNOWN_FIELD: &str = "avenant::profile::unknown_field";
+pub(crate) const UNREADABLE: &str = Code::Unreadable.name();
+pub(crate) const MISSING_FIELD: &str = Code::ProfileMissingField.name();
+pub(crate) const INVALID_VALUE: &str = Code::InvalidValue.name();
+pub(crate) const UNKNOWN_FIELD: &str = Code::UnknownField.name();
 
 /// Keys a profile file may carry besides the policy's fields.
 pub const PROFILE_META_KEYS: [&str; 3] = ["id", "name", "description"];

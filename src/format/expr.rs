@@ -13,41 +13,33 @@
 use super::Line;
 use super::items::Printer;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::syntax::operators::Binding;
 
-/// How tightly an expression binds, loosest first, as `src/syntax`'s Pratt
-/// parser reads them.
-const OR: u8 = 1;
-const AND: u8 = 2;
-const NOT: u8 = 3;
-const COMPARE: u8 = 4;
-const SUM: u8 = 5;
-const PRODUCT: u8 = 6;
-const NEGATE: u8 = 7;
-const POSTFIX: u8 = 8;
-const PRIMARY: u8 = 9;
+/// The levels of the operator table, as the formatter compares them: a side
+/// in parentheses when it binds looser than its context.
+const NOT: u8 = Binding::Not as u8;
+const NEGATE: u8 = Binding::Negate as u8;
+const POSTFIX: u8 = Binding::Postfix as u8;
+const PRIMARY: u8 = Binding::Primary as u8;
 
 fn binding(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => OR,
-        BinaryOp::And => AND,
-        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::In => {
-            COMPARE
-        }
-        BinaryOp::Add | BinaryOp::Sub => SUM,
-        BinaryOp::Mul | BinaryOp::Div => PRODUCT,
-    }
+    op.binding() as u8
 }
 
 fn own_binding(expr: &Expr) -> u8 {
-    match &expr.kind {
-        ExprKind::Binary { op, .. } => binding(*op),
-        ExprKind::Unary { op: UnaryOp::Not, .. } => NOT,
-        ExprKind::Unary { op: UnaryOp::Neg, .. } => NEGATE,
-        ExprKind::Field { .. } | ExprKind::Keys { .. } => POSTFIX,
-        // `if … else x` would swallow what follows it: it is a primary only in parentheses.
-        ExprKind::If { .. } => 0,
-        _ => PRIMARY,
-    }
+    let binding = match &expr.kind {
+        ExprKind::Binary { op, .. } => op.binding(),
+        ExprKind::Unary { op, .. } => op.binding(),
+        ExprKind::Field { .. } | ExprKind::Keys { .. } => Binding::Postfix,
+        ExprKind::If { .. } => Binding::Conditional,
+        ExprKind::Literal(_)
+        | ExprKind::Name(_)
+        | ExprKind::Base
+        | ExprKind::Call { .. }
+        | ExprKind::List(_)
+        | ExprKind::Match { .. } => Binding::Primary,
+    };
+    binding as u8
 }
 
 /// The widest a line may be where the expression can break.
@@ -350,5 +342,113 @@ impl Printer<'_> {
             lines.push(Line::new(0, "", None));
         }
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The formatter and the parser read precedence from one table; these
+    //! tests hold them to each other for every pair of operators.
+
+    use std::path::Path;
+
+    use strum::VariantArray;
+
+    use crate::source::SourceMap;
+    use crate::syntax::ast::{BinaryOp, Expr, Item, UnaryOp};
+
+    /// The body of `rule r = …` as parsed, or why it does not parse.
+    fn parsed(body: &str) -> Result<Expr, String> {
+        let text = format!("policy t {{ title \"t\" }}\nrule r = {body}\n");
+        let mut sources = SourceMap::default();
+        let file = sources.add(Path::new("t.policy"), text.as_str());
+        let tree = crate::syntax::parse(file, &text).map_err(|error| error.to_string())?;
+        match tree.items.into_iter().next() {
+            Some(Item::Rule(rule)) => Ok(rule.body),
+            _ => Err(format!("`{body}` is not a rule")),
+        }
+    }
+
+    /// The body of `rule r = …` as `avenant fmt` writes it.
+    fn formatted(body: &str) -> Result<String, String> {
+        let text = format!("policy t {{ title \"t\" }}\nrule r = {body}\n");
+        let formatted = super::super::format(Path::new("t.policy"), &text).map_err(|error| error.to_string())?;
+        let line = formatted.lines().find_map(|line| line.strip_prefix("rule r = "));
+        line.map(str::to_owned).ok_or_else(|| format!("no rule in:\n{formatted}"))
+    }
+
+    /// Every expression of two operators, nested each way: `(a x b) y c`,
+    /// `a x (b y c)`, and each prefix operator over and under each infix one.
+    fn nestings() -> Vec<String> {
+        let mut bodies = Vec::new();
+        for outer in BinaryOp::VARIANTS {
+            for inner in BinaryOp::VARIANTS {
+                let (outer, inner) = (outer.symbol(), inner.symbol());
+                bodies.push(format!("(a {inner} b) {outer} c"));
+                bodies.push(format!("a {outer} (b {inner} c)"));
+            }
+            for prefix in UnaryOp::VARIANTS {
+                let (infix, prefix) = (outer.symbol(), prefix.symbol());
+                let prefix = if prefix == "-" { "-".to_owned() } else { format!("{prefix} ") };
+                bodies.push(format!("{prefix}(a {infix} b)"));
+                bodies.push(format!("({prefix}a) {infix} b"));
+                bodies.push(format!("a {infix} ({prefix}b)"));
+            }
+        }
+        bodies
+    }
+
+    /// Parentheses a reader is given although precedence does not need
+    /// them: around an `and` inside an `or`, around what `not` covers, and
+    /// around a `not` on the right of a tighter operator (`a == (not b)`,
+    /// which the parser would also read bare).
+    fn clarified(body: &str) -> bool {
+        body.contains("(a and b) or")
+            || body.contains("or (b and c)")
+            || body.starts_with("not (")
+            || body.contains(" (not b)")
+    }
+
+    #[test]
+    fn the_formatter_writes_what_the_parser_reads_for_every_pair_of_operators() -> Result<(), String> {
+        for body in nestings() {
+            let tree = parsed(&body)?;
+            let written = formatted(&body)?;
+            // `format` itself refuses a layout that parses differently; this
+            // states it for each pair, with the text that would differ.
+            assert_eq!(parsed(&written)?, tree, "`{body}` formats as `{written}`, which reads otherwise");
+            // And only the parentheses precedence needs, or the two a reader is given.
+            let bare = written.replace(['(', ')'], "");
+            let needed = parsed(&bare).map_or(true, |bare_tree| bare_tree != tree);
+            assert_eq!(
+                written.contains('('),
+                needed || clarified(&written),
+                "`{body}` formats as `{written}`; without parentheses it reads {}",
+                if needed { "otherwise" } else { "the same" }
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn precedence_is_the_conventional_one() -> Result<(), String> {
+        // The table itself, stated once as a reader expects it: tighter on the right.
+        let cases = [
+            ("a or b and c", "a or (b and c)"),
+            ("not a and b", "(not a) and b"),
+            ("not a == b", "not (a == b)"),
+            ("a == b + c", "a == (b + c)"),
+            ("a in [b] == c", "(a in [b]) == c"),
+            ("a + b * c", "a + (b * c)"),
+            ("a - b - c", "(a - b) - c"),
+            ("a / b / c", "(a / b) / c"),
+            ("-a * b", "(-a) * b"),
+            ("-a.b", "-(a.b)"),
+            ("-a[b]", "-(a[b])"),
+        ];
+        for (bare, explicit) in cases {
+            assert_eq!(parsed(bare)?, parsed(explicit)?, "`{bare}` should read as `{explicit}`");
+        }
+        Ok(())
     }
 }

@@ -251,7 +251,7 @@ impl TextWriter<'_> {
 ///
 /// serde_json writes and drops a value by recursion, one level of the tree at
 /// a time: a tree as deep as a policy is long is written on a stack of its
-/// own, [`JSON_STACK`] bytes, enough for the 10 000 declarations a policy may have.
+/// own, `JSON_STACK` bytes, enough for the 10 000 declarations a policy may have.
 pub fn json_text(policy: &CheckedPolicy, heading: &Heading<'_>, explanation: &Explanation, roots: &[NodeId]) -> String {
     stacker::grow(JSON_STACK, || {
         let json = json(policy, heading, explanation, roots);

@@ -3,13 +3,20 @@
 //! Decimals are written in one fixed textual form, so that snapshots are
 //! byte-stable: euros with two decimals (more only where the exact value has
 //! more), whole counts as integers, rates and numbers exactly, without
-//! trailing zeros. Nothing here rounds.
+//! trailing zeros. Nothing here rounds, but the sums of a diff's summary,
+//! shown to the euro in its table and to the cent in its CSV and JSON
+//! (`diff.rs`).
 
 pub mod csv;
+pub mod diff;
 pub mod examples;
 pub mod explain;
 pub mod json;
 pub mod table;
+
+/// How a diagnostic finds the lines around a label in time of those lines:
+/// the binary's reporter draws long lines as windows with them.
+pub use crate::source::{line_starts, read_lines};
 
 use rust_decimal::Decimal;
 
@@ -99,6 +106,7 @@ pub struct Subject<'a> {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     /// The general path, as it was before the fast one.

@@ -8,10 +8,12 @@ use std::str::FromStr;
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
+use strum::VariantArray;
 
 use super::Rule;
 use super::ast::*;
 use super::error::SyntaxError;
+use super::operators::Binding;
 use crate::source::{FileId, Span};
 
 mod example;
@@ -25,22 +27,53 @@ pub(super) struct Lowerer {
 fn pratt() -> &'static PrattParser<Rule> {
     static PRATT: std::sync::OnceLock<PrattParser<Rule>> = std::sync::OnceLock::new();
     PRATT.get_or_init(|| {
-        PrattParser::new()
-            .op(Op::infix(Rule::op_or, Assoc::Left))
-            .op(Op::infix(Rule::op_and, Assoc::Left))
-            .op(Op::prefix(Rule::op_not))
-            .op(Op::infix(Rule::op_eq, Assoc::Left)
-                | Op::infix(Rule::op_ne, Assoc::Left)
-                | Op::infix(Rule::op_lt, Assoc::Left)
-                | Op::infix(Rule::op_le, Assoc::Left)
-                | Op::infix(Rule::op_gt, Assoc::Left)
-                | Op::infix(Rule::op_ge, Assoc::Left)
-                | Op::infix(Rule::op_in, Assoc::Left))
-            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-            .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
-            .op(Op::prefix(Rule::op_neg))
-            .op(Op::postfix(Rule::field_access) | Op::postfix(Rule::key_access))
+        // One level of the parser per level of the operator table, loosest
+        // first, so that the formatter's parentheses and the parser's reading
+        // come from the same `Binding`.
+        Binding::VARIANTS.iter().fold(PrattParser::new(), |parser, level| {
+            let infix = BinaryOp::VARIANTS
+                .iter()
+                .filter(|op| op.binding() == *level)
+                .map(|op| Op::infix(binary_rule(*op), Assoc::Left));
+            let prefix =
+                UnaryOp::VARIANTS.iter().filter(|op| op.binding() == *level).map(|op| Op::prefix(unary_rule(*op)));
+            let postfix = [Rule::field_access, Rule::key_access]
+                .into_iter()
+                .filter(|_| *level == Binding::Postfix)
+                .map(Op::postfix);
+            match infix.chain(prefix).chain(postfix).reduce(|ops, op| ops | op) {
+                Some(ops) => parser.op(ops),
+                None => parser,
+            }
+        })
     })
+}
+
+/// The grammar rule of each infix operator.
+fn binary_rule(op: BinaryOp) -> Rule {
+    match op {
+        BinaryOp::Or => Rule::op_or,
+        BinaryOp::And => Rule::op_and,
+        BinaryOp::Eq => Rule::op_eq,
+        BinaryOp::Ne => Rule::op_ne,
+        BinaryOp::Lt => Rule::op_lt,
+        BinaryOp::Le => Rule::op_le,
+        BinaryOp::Gt => Rule::op_gt,
+        BinaryOp::Ge => Rule::op_ge,
+        BinaryOp::In => Rule::op_in,
+        BinaryOp::Add => Rule::op_add,
+        BinaryOp::Sub => Rule::op_sub,
+        BinaryOp::Mul => Rule::op_mul,
+        BinaryOp::Div => Rule::op_div,
+    }
+}
+
+/// The grammar rule of each prefix operator.
+fn unary_rule(op: UnaryOp) -> Rule {
+    match op {
+        UnaryOp::Not => Rule::op_not,
+        UnaryOp::Neg => Rule::op_neg,
+    }
 }
 
 impl Lowerer {
@@ -572,7 +605,10 @@ impl Lowerer {
             .map_prefix(|op, operand| {
                 let operand = operand?;
                 let op_span = self.span(&op);
-                let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
+                let rule = op.as_rule();
+                let Some(op) = UnaryOp::VARIANTS.iter().copied().find(|op| unary_rule(*op) == rule) else {
+                    return Err(self.missing(op_span, "prefix operator"));
+                };
                 Ok(Expr { span: op_span.to(operand.span), kind: ExprKind::Unary { op, operand: Box::new(operand) } })
             })
             .map_postfix(|target, op| {
@@ -584,30 +620,20 @@ impl Lowerer {
                         let field = self.ident(self.next(&mut op.into_inner(), op_span, "field")?);
                         ExprKind::Field { target: Box::new(target), field }
                     }
-                    _ => {
+                    Rule::key_access => {
                         let keys = op.into_inner().map(|key| self.expr(key)).collect::<Result<_>>()?;
                         ExprKind::Keys { target: Box::new(target), keys }
                     }
+                    _ => return Err(self.missing(op_span, "field or key access")),
                 };
                 Ok(Expr { kind, span })
             })
             .map_infix(|left, op, right| {
                 let (left, right) = (left?, right?);
                 let operator = self.span(&op);
-                let op = match op.as_rule() {
-                    Rule::op_or => BinaryOp::Or,
-                    Rule::op_and => BinaryOp::And,
-                    Rule::op_eq => BinaryOp::Eq,
-                    Rule::op_ne => BinaryOp::Ne,
-                    Rule::op_lt => BinaryOp::Lt,
-                    Rule::op_le => BinaryOp::Le,
-                    Rule::op_gt => BinaryOp::Gt,
-                    Rule::op_ge => BinaryOp::Ge,
-                    Rule::op_in => BinaryOp::In,
-                    Rule::op_add => BinaryOp::Add,
-                    Rule::op_sub => BinaryOp::Sub,
-                    Rule::op_mul => BinaryOp::Mul,
-                    _ => BinaryOp::Div,
+                let rule = op.as_rule();
+                let Some(op) = BinaryOp::VARIANTS.iter().copied().find(|op| binary_rule(*op) == rule) else {
+                    return Err(self.missing(operator, "infix operator"));
                 };
                 let span = left.span.to(right.span);
                 Ok(Expr { kind: ExprKind::Binary { op, operator, left: Box::new(left), right: Box::new(right) }, span })

@@ -8,6 +8,7 @@ pub mod ast;
 mod error;
 mod lower;
 mod mistakes;
+pub mod operators;
 
 pub use error::SyntaxError;
 
