@@ -25,6 +25,8 @@
 //! - [`output`]: outcome → JSON, tables and CSV rows; explanations; the test report.
 //! - [`mod@format`]: policy text → its canonical layout (`avenant fmt`), the
 //!   meaning checked unchanged by parsing the result again.
+//! - [`lsp`]: the language server (`avenant lsp`): the texts an editor holds,
+//!   checked as a chain on every change, and what the editor asks of them.
 //!
 //! The library never prints and never exits; the `avenant` binary does.
 //!
@@ -53,6 +55,7 @@ pub mod check;
 pub mod diff;
 pub mod eval;
 pub mod format;
+pub mod lsp;
 pub mod output;
 pub mod population;
 pub mod source;
