@@ -249,3 +249,32 @@ fn meaning_changed(before: &Analysis, after: &Analysis) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysis(threshold: &str) -> Analysis {
+        let text = format!(
+            "policy example {{ title \"An example\" }}\n\
+             profile {{ patientele_mt: patients }}\n\
+             param threshold: patients = {threshold} source \"avenant 7\" established\n\
+             output eligible = patientele_mt > threshold\n\
+             example dr_a {{\n  profile {{\n    patientele_mt = 700\n  }}\n  expect {{\n    eligible = true\n  }}\n}}\n"
+        );
+        Analysis::new(vec![(PathBuf::from("example.policy"), text)])
+    }
+
+    #[test]
+    fn a_change_of_meaning_is_found_and_the_same_texts_are_not() {
+        let before = analysis("640");
+        assert!(before.loaded.iter().all(Result::is_ok), "the example policy checks");
+        assert_eq!(meaning_changed(&before, &analysis("640")), None);
+        assert_eq!(
+            meaning_changed(&before, &analysis("800")),
+            Some("an example of `example` gives another result".to_owned())
+        );
+        let broken = meaning_changed(&before, &analysis("640 €"));
+        assert!(broken.is_some_and(|why| why.starts_with("`example` would no longer check")));
+    }
+}
