@@ -176,19 +176,6 @@ fn parse_and_check(criterion: &mut Criterion, text: &str) {
     });
 }
 
-/// The median of `runs` timings of `work`.
-fn median(runs: usize, mut work: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
-}
-
 /// Wall time, peak resident memory and CPU time (user + system) of a child
 /// process, measured by `/usr/bin/time -v`. CPU time says what the run costs
 /// even when other work shares the machine, which wall time does not.
@@ -365,3 +352,7 @@ mod generate;
 
 #[path = "shared/baseline.rs"]
 mod baseline;
+
+#[path = "shared/timing.rs"]
+mod timing;
+use timing::median;

@@ -464,3 +464,60 @@ pub fn load_chosen(path: &Path, on: Date, proposal: Option<&str>) -> Result<Load
     let chain = texts.chain(index)?;
     texts.compile(&chain)
 }
+
+/// A directory's texts as an editor holds them, unsaved changes included:
+/// parsed once, then each text compiled with the texts it amends, as
+/// [`load_text`] does from disk. The language server's view of a directory.
+#[derive(Default)]
+pub struct InMemory {
+    texts: Texts,
+    /// Every file given, in order, those that did not parse included.
+    files: Vec<FileId>,
+}
+
+impl InMemory {
+    /// Parses every text; one that does not parse is kept as its error.
+    pub fn parse(texts: impl IntoIterator<Item = (PathBuf, String)>) -> Self {
+        let mut in_memory = InMemory::default();
+        for (path, text) in texts {
+            match in_memory.texts.parse(&path, text) {
+                Ok(index) => in_memory.files.extend(in_memory.texts.parsed.get(index).map(|(file, _)| *file)),
+                Err(error) => {
+                    in_memory.files.push(error.span.file);
+                    in_memory.texts.broken.push(*error);
+                }
+            }
+        }
+        in_memory
+    }
+
+    /// Every file given, in order, those that did not parse included.
+    pub fn files(&self) -> &[FileId] {
+        &self.files
+    }
+
+    pub fn sources(&self) -> &SourceMap {
+        &self.texts.sources
+    }
+
+    /// The texts that parsed, with their files.
+    pub fn parsed(&self) -> &[(FileId, PolicyFile)] {
+        &self.texts.parsed
+    }
+
+    /// The first syntax error of each text that did not parse.
+    pub fn syntax_errors(&self) -> &[SyntaxError] {
+        &self.texts.broken
+    }
+
+    /// The parsed text at `index` (of [`InMemory::parsed`]) with the texts it amends, merged and checked.
+    pub fn load(&self, index: usize) -> Result<Loaded, LoadError> {
+        let chain = self.texts.chain(index)?;
+        self.texts.compile(&chain)
+    }
+
+    /// The places in [`InMemory::parsed`] of the chain that ends with the text at `index`, the base first.
+    pub fn chain(&self, index: usize) -> Result<Vec<usize>, LoadError> {
+        self.texts.chain(index)
+    }
+}

@@ -31,6 +31,9 @@
 //! - `format`, `population` (hidden): the canonical layout of a policy
 //!   (`avenant fmt`) and a synthetic population (`avenant population`),
 //!   public for the `avenant` binary and the fuzz targets only.
+//! - `lsp` (hidden): the language server (`avenant lsp`): the texts an
+//!   editor holds, checked as a chain on every change, and what the editor
+//!   asks of them.
 //!
 //! The public surface is what an embedder needs (the Python bindings among
 //! them): loading, checking, evaluating one profile or a population,
@@ -66,6 +69,8 @@ pub mod diff;
 pub mod eval;
 #[doc(hidden)]
 pub mod format;
+#[doc(hidden)]
+pub mod lsp;
 pub mod output;
 #[doc(hidden)]
 pub mod population;

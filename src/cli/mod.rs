@@ -10,6 +10,7 @@ mod eval;
 mod eval_population;
 mod explain;
 mod fmt;
+mod lsp;
 mod population;
 mod report;
 mod show;
@@ -54,6 +55,8 @@ enum Command {
     Show(show::ShowArgs),
     /// What a text changes over a population: who gains or loses, and what it costs.
     Diff(diff::DiffArgs),
+    /// Serve an editor over standard input and output (the language server protocol).
+    Lsp(lsp::LspArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Population(args) => population::run(&args, &reporter),
         Command::Show(args) => show::run(&args, &reporter),
         Command::Diff(args) => diff::run(&args, &reporter),
+        Command::Lsp(args) => lsp::run(&args, &reporter),
     };
     match exit {
         Ok(exit) => exit,
