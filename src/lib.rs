@@ -25,6 +25,8 @@
 //! - [`output`]: outcome → JSON, tables and CSV rows; explanations; the test report.
 //! - [`mod@format`]: policy text → its canonical layout (`avenant fmt`), the
 //!   meaning checked unchanged by parsing the result again.
+//! - [`serve`]: the above over HTTP (`avenant serve`): a JSON API, a simulator
+//!   and a playground page.
 //!
 //! The library never prints and never exits; the `avenant` binary does.
 //!
@@ -55,6 +57,7 @@ pub mod eval;
 pub mod format;
 pub mod output;
 pub mod population;
+pub mod serve;
 pub mod source;
 pub mod syntax;
 

@@ -12,6 +12,7 @@ mod explain;
 mod fmt;
 mod population;
 mod report;
+mod serve;
 mod show;
 mod test;
 
@@ -54,6 +55,8 @@ enum Command {
     Show(show::ShowArgs),
     /// What a text changes over a population: who gains or loses, and what it costs.
     Diff(diff::DiffArgs),
+    /// Serve a directory of policies over HTTP: a JSON API, a simulator and a playground.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Population(args) => population::run(&args, &reporter),
         Command::Show(args) => show::run(&args, &reporter),
         Command::Diff(args) => diff::run(&args, &reporter),
+        Command::Serve(args) => serve::run(&args, &reporter),
     };
     match exit {
         Ok(exit) => exit,
@@ -135,11 +139,8 @@ fn load_chosen(
     report_loaded(loaded, reporter)
 }
 
-/// A loaded policy, or its problems reported; `Err` carries the exit code.
-fn report_loaded(
-    loaded: Result<avenant::Loaded, avenant::LoadError>,
-    reporter: &Reporter,
-) -> Result<avenant::Loaded, Exit> {
+/// A loaded policy (or the texts of a directory), or its problems reported; `Err` carries the exit code.
+fn report_loaded<T>(loaded: Result<T, avenant::LoadError>, reporter: &Reporter) -> Result<T, Exit> {
     match loaded {
         Ok(loaded) => Ok(loaded),
         Err(avenant::LoadError::Io { path, error }) => {
