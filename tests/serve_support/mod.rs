@@ -20,7 +20,7 @@ pub struct Server {
 impl Server {
     /// Serves `policies/` of the crate.
     pub fn start() -> Server {
-        Server::start_with(Path::new("policies"), &[])
+        Server::start_with(Path::new("policies/"), &[])
     }
 
     /// Serves `directory` with more arguments (`--concurrent 2`, say).
