@@ -161,7 +161,8 @@ async fn a_physician_simulates_dr_a_in_2020_then_2024_and_reads_the_explanation(
     }
     let label = client.find(Locator::Css("label[for=field-specialty]")).await.unwrap().text().await.unwrap();
     assert_eq!(label, "spécialité d'exercice");
-    client.find(Locator::Id("simulate")).await.unwrap().click().await.unwrap();
+    // Submitted from the keyboard: Enter in the last field typed.
+    client.find(Locator::Id("field-file_active")).await.unwrap().send_keys("\u{E007}").await.unwrap();
     let verdict = text_when(&client, "#verdict", |text| !text.is_empty()).await;
     assert_eq!(verdict, "Vous êtes éligible à l'aide.");
     let aid = |option: &str, year: &str| format!("#option-{option} td[data-year={year}]");
@@ -174,7 +175,10 @@ async fn a_physician_simulates_dr_a_in_2020_then_2024_and_reads_the_explanation(
     assert!(target.ends_with(": 140 patients"), "{target}");
     let certainty = text_when(&client, "#certainty", |_| true).await;
     assert!(certainty.contains("source secondaire"), "{certainty}");
-    client.set_window_size(1100, 2300).await.unwrap();
+    let shown = text_when(&client, "#resultat", |_| true).await;
+    assert!(!shown.contains("null") && !shown.contains("undefined"), "{shown}");
+    client.set_window_size(1000, 2500).await.unwrap();
+    client.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     let png = screenshot(&client, "simulator.png").await;
     if std::env::var("AVENANT_SCREENSHOTS").as_deref() == Ok("docs") {
         std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/img/simulator.png"), &png).unwrap();

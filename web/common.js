@@ -29,6 +29,11 @@ function el(tag, attributes, ...children) {
   return node;
 }
 
+/** Replaces the children of `node`, leaving out those that are absent. */
+function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+}
+
 /** Digits grouped by thin spaces, kept exact: the API gives amounts as decimal text. */
 function groupDigits(text) {
   const [whole, fraction] = String(text).split(".");

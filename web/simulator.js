@@ -7,6 +7,13 @@
 let described = null; // the answer of /api/fields for the date shown
 
 const YEARS = { year_1: "1re année", year_2: "2e année", year_3: "3e année", year_3_and_after: "3e année et suivantes" };
+const OUTPUTS = {
+  eligible: "éligibilité",
+  failed_conditions: "conditions non remplies",
+  band: "tranche de patientèle",
+  contract_year: "année de contrat",
+  options: "options, montants et objectifs",
+};
 const TARGETS = {
   target_file_active: "Objectif de hausse de la file active",
   target_patientele_mt: "Objectif de hausse de la patientèle médecin traitant",
@@ -108,7 +115,7 @@ function conditionList(failures, className) {
 function showOutcome(outcome) {
   const eligibility = document.getElementById("eligibility");
   const failed = outcome.failed_conditions || [];
-  eligibility.replaceChildren(
+  fill(eligibility,
     el("p", { class: outcome.eligible ? "verdict yes" : "verdict no", id: "verdict" },
       outcome.eligible ? "Vous êtes éligible à l'aide." : "Vous n'êtes pas éligible à l'aide."),
     failed.length ? el("div", {}, el("h3", {}, "Conditions non remplies"), conditionList(failed, "failed-conditions")) : null,
@@ -138,10 +145,10 @@ function showOutcome(outcome) {
   options.replaceChildren(el("h3", {}, "Options"), ...cards);
 
   const certainty = document.getElementById("certainty");
-  certainty.replaceChildren(
+  fill(certainty,
     el("h3", {}, "Certitude des résultats"),
     el("ul", {}, Object.entries(outcome.certainty || {}).map(([name, word]) =>
-      el("li", {}, name + " : ", el("span", { class: "certainty " + word }, certaintyWord(word))))),
+      el("li", {}, (OUTPUTS[name] || name) + " : ", el("span", { class: "certainty " + word }, certaintyWord(word))))),
     (outcome.assumptions || []).length
       ? el("details", {}, el("summary", {}, "Hypothèses et sources secondaires (" + outcome.assumptions.length + ")"),
         el("ul", {}, outcome.assumptions.map((assumption) =>
