@@ -7,6 +7,9 @@
 //! Without Chromium the tests are skipped, except under `CI=true`, where they
 //! fail: `.ci/setup-web` installs it.
 
+// A test helper fails loudly, with what it was doing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod serve_support;
 
 use std::path::{Path, PathBuf};

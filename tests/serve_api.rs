@@ -2,6 +2,9 @@
 //! loopback port: every endpoint, every error, and the same outcomes as the
 //! command line for every example profile on the dates of each text.
 
+// A test helper fails loudly, with what it was doing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod serve_support;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,9 @@
 //! and the server is still up and right afterwards. Bounded: 32 clients of
 //! 8 requests each, with a deadline.
 
+// A test helper fails loudly, with what it was doing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod serve_support;
 
 use std::path::Path;
@@ -40,11 +43,14 @@ fn under_overload_every_request_is_answered_and_the_server_stays_up() {
             })
         })
         .collect();
-    let answers: Vec<(u16, Option<String>, bool)> =
-        clients.into_iter().flat_map(|client| client.join().expect("a client died: a request went unanswered")).collect();
+    let answers: Vec<(u16, Option<String>, bool)> = clients
+        .into_iter()
+        .flat_map(|client| client.join().expect("a client died: a request went unanswered"))
+        .collect();
     assert_eq!(answers.len(), CLIENTS * REQUESTS, "the deadline passed before every request was sent");
     let served = answers.iter().filter(|(status, _, complete)| *status == 200 && *complete).count();
-    let shed = answers.iter().filter(|(status, code, _)| *status == 503 && code.as_deref() == Some("overloaded")).count();
+    let shed =
+        answers.iter().filter(|(status, code, _)| *status == 503 && code.as_deref() == Some("overloaded")).count();
     assert_eq!(served + shed, answers.len(), "answers neither served nor shed: {answers:?}");
     assert!(served > 0, "nothing was served");
     assert!(shed > 0, "{CLIENTS} clients at once against 2 slots, and none was shed");

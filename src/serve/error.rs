@@ -18,7 +18,7 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     /// More about the error: a profile's problems, a policy's diagnostics.
-    pub details: Option<(&'static str, Json)>,
+    pub details: Option<Box<(&'static str, Json)>>,
 }
 
 impl ApiError {
@@ -27,7 +27,7 @@ impl ApiError {
     }
 
     pub fn with(mut self, key: &'static str, details: Json) -> Self {
-        self.details = Some((key, details));
+        self.details = Some(Box::new((key, details)));
         self
     }
 
@@ -77,7 +77,8 @@ impl ApiError {
 
     pub fn body(&self) -> Json {
         let mut error = json!({ "code": self.code, "message": self.message });
-        if let (Some((key, details)), Some(object)) = (&self.details, error.as_object_mut()) {
+        if let (Some(details), Some(object)) = (&self.details, error.as_object_mut()) {
+            let (key, details) = details.as_ref();
             object.insert((*key).to_owned(), details.clone());
         }
         json!({ "error": error })

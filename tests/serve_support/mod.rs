@@ -1,7 +1,7 @@
 //! The real server for tests: `avenant serve` started on a free loopback
 //! port (it prints the address it took), stopped when dropped.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::BufRead as _;
 use std::path::Path;
