@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use serde_json::json;
-use serve_support::Server;
+use serve_support::{Server, policies_with};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -240,13 +240,8 @@ async fn a_field_a_new_text_adds_appears_in_the_form() {
     if !browser_present() {
         return;
     }
-    let directory = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, directory.path().join(path.file_name().unwrap())).unwrap();
-    }
     let amendment = "policy essai_2027 {\n  title \"Essai\"\n  amends convention_2024\n  effective 2027-01-01\n}\n\namend profile {\n  teleconsultation_share: rate? \"part de l'activité en téléconsultation\"\n}\n";
-    std::fs::write(directory.path().join("essai-2027.policy"), amendment).unwrap();
+    let directory = policies_with(&[("essai-2027.policy", amendment)]);
     let server = Server::start_with(directory.path(), &[]);
     let driver = start_driver();
     let client = browser(&driver).await;

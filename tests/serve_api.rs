@@ -10,7 +10,7 @@ mod serve_support;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value as Json, json};
-use serve_support::{Server, avenant, profile_json};
+use serve_support::{Server, avenant, policies_with, profile_json};
 
 /// A date in force for each text of `policies/`, and one before any.
 const DATES: [&str; 5] = ["2020-10-01", "2023-06-01", "2024-10-01", "2026-11-01", "2019-01-01"];
@@ -164,19 +164,6 @@ fn the_fields_are_those_of_the_text_in_force_with_their_labels() {
     let share =
         answer["fields"].as_array().unwrap().iter().find(|field| field["name"] == json!("clinical_fee_share")).unwrap();
     assert_eq!((share["type"].as_str(), share["optional"].as_bool()), (Some("rate"), Some(true)));
-}
-
-/// The policies of the crate copied into a temporary directory, with `extra` texts added.
-pub fn policies_with(extra: &[(&str, &str)]) -> tempfile::TempDir {
-    let directory = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, directory.path().join(path.file_name().unwrap())).unwrap();
-    }
-    for (name, text) in extra {
-        std::fs::write(directory.path().join(name), text).unwrap();
-    }
-    directory
 }
 
 const NEW_FIELD: &str = r#"policy essai_2027 {

@@ -142,4 +142,21 @@ mod tests {
             super::routes().into_iter().map(|(path, method, _)| (path.to_owned(), method.to_owned())).collect();
         assert_eq!(documented, routed);
     }
+
+    /// Work past the time limit is answered `timeout` (503) when the limit falls, not when the work ends.
+    #[tokio::test]
+    async fn work_past_the_time_limit_is_answered_timeout() {
+        let site = super::Site::load(std::path::Path::new("policies/")).unwrap();
+        let limits = super::Limits { time: std::time::Duration::from_millis(50), ..super::Limits::default() };
+        let state = std::sync::Arc::new(super::State { site, limits });
+        let started = std::time::Instant::now();
+        let answer = super::api::blocking(&state, || {
+            std::thread::sleep(std::time::Duration::from_millis(800));
+            Ok(())
+        })
+        .await;
+        let error = answer.err().unwrap();
+        assert_eq!((error.status.as_u16(), error.code), (503, "timeout"));
+        assert!(started.elapsed() < std::time::Duration::from_millis(600));
+    }
 }

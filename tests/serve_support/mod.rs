@@ -113,3 +113,16 @@ pub fn avenant(arguments: &[&str]) -> (i32, String) {
         .unwrap_or_else(|error| panic!("cannot run avenant: {error}"));
     (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
 }
+
+/// The policies of the crate copied into a temporary directory, with `extra` texts added.
+pub fn policies_with(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let directory = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, directory.path().join(path.file_name().unwrap())).unwrap();
+    }
+    for (name, text) in extra {
+        std::fs::write(directory.path().join(name), text).unwrap();
+    }
+    directory
+}
