@@ -254,3 +254,25 @@ async fn a_field_a_new_text_adds_appears_in_the_form() {
     assert!(client.find(Locator::Id("field-teleconsultation_share")).await.is_err());
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_fits_a_phone_and_labels_every_control() {
+    if !browser_present() {
+        return;
+    }
+    let server = Server::start();
+    let driver = start_driver();
+    let client = browser(&driver).await;
+    client.set_window_size(400, 850).await.unwrap();
+    ready(&client, &server.url("/")).await;
+    set_date(&client, "2024-10-01").await;
+    text_when(&client, "#policy-title", |text| text.contains("convention_2024")).await;
+    let unlabelled = "return [...document.querySelectorAll('input, select, textarea')]\
+        .filter((control) => !document.querySelector(`label[for='${control.id}']`)).map((control) => control.id || control.name);";
+    assert_eq!(client.execute(unlabelled, vec![]).await.unwrap(), json!([]));
+    let widths = "return [document.documentElement.scrollWidth, window.innerWidth];";
+    let widths = client.execute(widths, vec![]).await.unwrap();
+    assert!(widths[0].as_u64() <= widths[1].as_u64(), "the page is wider than the phone's screen: {widths}");
+    screenshot(&client, "simulator-phone.png").await;
+    client.close().await.unwrap();
+}
