@@ -91,9 +91,10 @@ async fn browser(driver: &Driver) -> Client {
         .unwrap()
 }
 
-/// The text of the first element `css` finds once `holds` is true of it, within 15 s.
+/// The text of the first element `css` finds once `holds` is true of it, within 30 s (CI runs
+/// other tests beside these).
 async fn text_when(client: &Client, css: &str, holds: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + Duration::from_secs(30);
     let mut last = String::new();
     while Instant::now() < deadline {
         if let Ok(element) = client.find(Locator::Css(css)).await
