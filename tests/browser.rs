@@ -67,6 +67,13 @@ fn start_driver() -> Driver {
     Driver { child, port, profile: tempfile::tempdir().unwrap() }
 }
 
+/// ChromeDriver and a fresh browser session in it; the driver stops when dropped.
+async fn open_browser() -> (Driver, Client) {
+    let driver = start_driver();
+    let client = browser(&driver).await;
+    (driver, client)
+}
+
 async fn browser(driver: &Driver) -> Client {
     let user_data = format!("--user-data-dir={}", driver.profile.path().display());
     let arguments = [
@@ -146,8 +153,7 @@ async fn a_physician_simulates_dr_a_in_2020_then_2024_and_reads_the_explanation(
         return;
     }
     let server = Server::start();
-    let driver = start_driver();
-    let client = browser(&driver).await;
+    let (_driver, client) = open_browser().await;
     ready(&client, &server.url("/")).await;
     set_date(&client, "2020-10-01").await;
     text_when(&client, "#policy-title", |text| text.contains("avenant_7")).await;
@@ -216,8 +222,7 @@ async fn an_author_types_a_misspelled_name_and_sees_the_diagnostic() {
         return;
     }
     let server = Server::start();
-    let driver = start_driver();
-    let client = browser(&driver).await;
+    let (_driver, client) = open_browser().await;
     ready(&client, &server.url("/playground")).await;
     let status = text_when(&client, "#status", |text| !text.is_empty()).await;
     assert!(status.starts_with("Le texte est valide"), "the starter text: {status}");
@@ -244,8 +249,7 @@ async fn a_field_a_new_text_adds_appears_in_the_form() {
     let amendment = "policy essai_2027 {\n  title \"Essai\"\n  amends convention_2024\n  effective 2027-01-01\n}\n\namend profile {\n  teleconsultation_share: rate? \"part de l'activité en téléconsultation\"\n}\n";
     let directory = policies_with(&[("essai-2027.policy", amendment)]);
     let server = Server::start_with(directory.path(), &[]);
-    let driver = start_driver();
-    let client = browser(&driver).await;
+    let (_driver, client) = open_browser().await;
     ready(&client, &server.url("/")).await;
     set_date(&client, "2027-02-01").await;
     let label = text_when(&client, "label[for=field-teleconsultation_share]", |_| true).await;
@@ -262,8 +266,7 @@ async fn the_simulator_fits_a_phone_and_labels_every_control() {
         return;
     }
     let server = Server::start();
-    let driver = start_driver();
-    let client = browser(&driver).await;
+    let (_driver, client) = open_browser().await;
     client.set_window_size(400, 850).await.unwrap();
     ready(&client, &server.url("/")).await;
     set_date(&client, "2024-10-01").await;
