@@ -32,9 +32,22 @@ struct Driver {
 }
 
 impl Drop for Driver {
+    /// Stops ChromeDriver, and the browser it started if a failed test left
+    /// it open: the one process whose command line names this driver's
+    /// profile directory (the others of that browser end with it).
     fn drop(&mut self) {
         self.child.kill().ok();
         self.child.wait().ok();
+        let profile = format!("--user-data-dir={}", self.profile.path().display());
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(command) = std::fs::read(entry.path().join("cmdline")) else { continue };
+            let mut arguments = command.split(|byte| *byte == 0).map(String::from_utf8_lossy);
+            let browser = arguments.next().is_some_and(|program| program.ends_with("/chromium"));
+            let ours = arguments.any(|argument| argument == profile);
+            if browser && ours && !String::from_utf8_lossy(&command).contains("--type=") {
+                Command::new("kill").arg(entry.file_name()).status().ok();
+            }
+        }
     }
 }
 
