@@ -34,6 +34,8 @@
 //! - `lsp` (hidden): the language server (`avenant lsp`): the texts an
 //!   editor holds, checked as a chain on every change, and what the editor
 //!   asks of them.
+//! - `serve` (hidden): the above over HTTP (`avenant serve`): a JSON API, a
+//!   simulator and a playground page.
 //!
 //! The public surface is what an embedder needs (the Python bindings among
 //! them): loading, checking, evaluating one profile or a population,
@@ -76,6 +78,8 @@ pub mod output;
 pub mod population;
 mod source;
 mod syntax;
+#[doc(hidden)]
+pub mod serve;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -13,6 +13,7 @@ mod fmt;
 mod lsp;
 mod population;
 mod report;
+mod serve;
 mod show;
 mod test;
 
@@ -57,6 +58,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Serve an editor over standard input and output (the language server protocol).
     Lsp(lsp::LspArgs),
+    /// Serve a directory of policies over HTTP: a JSON API, a simulator and a playground.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,6 +103,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Show(args) => show::run(&args, &reporter),
         Command::Diff(args) => diff::run(&args, &reporter),
         Command::Lsp(args) => lsp::run(&args, &reporter),
+        Command::Serve(args) => serve::run(&args, &reporter),
     };
     match exit {
         Ok(exit) => exit,
@@ -139,11 +143,8 @@ fn load_chosen(
     report_loaded(loaded, reporter)
 }
 
-/// A loaded policy, or its problems reported; `Err` carries the exit code.
-fn report_loaded(
-    loaded: Result<avenant::Loaded, avenant::LoadError>,
-    reporter: &Reporter,
-) -> Result<avenant::Loaded, Exit> {
+/// A loaded policy (or the texts of a directory), or its problems reported; `Err` carries the exit code.
+fn report_loaded<T>(loaded: Result<T, avenant::LoadError>, reporter: &Reporter) -> Result<T, Exit> {
     match loaded {
         Ok(loaded) => Ok(loaded),
         Err(avenant::LoadError::Io { path, error }) => {
