@@ -99,14 +99,7 @@ pub fn run_into(
     progress: &mut dyn FnMut(super::Progress),
 ) -> Result<Summary, BatchError> {
     let options = Options { input: Format::Csv, ..options.clone() };
-    let mut header = Vec::new();
-    for (index, field) in schema.fields().iter().enumerate() {
-        if index > 0 {
-            header.push(b',');
-        }
-        csv_field(&mut header, field.name());
-    }
-    header.push(b'\n');
+    let header = csv_header(schema);
     std::thread::scope(|scope| {
         // Two batches of text in flight at most: the one read, the one being written.
         let (sender, receiver) = mpsc::sync_channel::<Result<Vec<u8>, String>>(2);
@@ -158,6 +151,19 @@ impl Read for ChannelReader {
         self.at += count;
         Ok(count)
     }
+}
+
+/// The CSV header of `schema`'s columns, ending with a newline.
+pub fn csv_header(schema: &Schema) -> Vec<u8> {
+    let mut header = Vec::new();
+    for (index, field) in schema.fields().iter().enumerate() {
+        if index > 0 {
+            header.push(b',');
+        }
+        csv_field(&mut header, field.name());
+    }
+    header.push(b'\n');
+    header
 }
 
 /// Writes a batch's rows as CSV cells, without a header: nulls as empty
@@ -689,6 +695,73 @@ mod tests {
         }
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(days_from_civil(2024, 2, 29), 19_782);
+    }
+
+    #[test]
+    fn arrow_cells_are_written_as_a_user_would_write_them() {
+        use arrow_array::{
+            BooleanArray, Date32Array, Decimal128Array, DictionaryArray, Float64Array, Int64Array, StringArray,
+            TimestampNanosecondArray,
+        };
+        let dictionary: DictionaryArray<Int32Type> = vec![Some("zip"), None].into_iter().collect();
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            ("text", Arc::new(StringArray::from(vec![Some("a,b"), None]))),
+            ("flag", Arc::new(BooleanArray::from(vec![Some(true), Some(false)]))),
+            ("count", Arc::new(Int64Array::from(vec![Some(-3), Some(1_300)]))),
+            ("float", Arc::new(Float64Array::from(vec![Some(0.1), Some(f64::NAN)]))),
+            (
+                "amount",
+                Arc::new(
+                    Decimal128Array::from(vec![Some(1_234_567), Some(-5)]).with_precision_and_scale(38, 3).unwrap(),
+                ),
+            ),
+            ("day", Arc::new(Date32Array::from(vec![Some(19_782), None]))),
+            (
+                "stamp",
+                Arc::new(TimestampNanosecondArray::from(vec![Some(19_782 * 86_400_000_000_000), None])),
+            ),
+            ("zone", Arc::new(dictionary)),
+        ];
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let mut out = Vec::new();
+        write_csv(&batch, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a,b\",true,-3,0.1,1234.567,2024-02-29,2024-02-29,zip\n,false,1300,,-0.005,,,\n"
+        );
+        let noon = RecordBatch::try_from_iter([(
+            "stamp",
+            Arc::new(TimestampNanosecondArray::from(vec![86_400_000_000_000 / 2])) as ArrayRef,
+        )])
+        .unwrap();
+        assert!(write_csv(&noon, &mut Vec::new()).unwrap_err().contains("time of day"));
+    }
+
+    #[test]
+    fn the_sink_reads_csv_back_into_typed_columns_across_writes() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("row", DataType::UInt64, false),
+            Field::new("amount", DataType::Decimal128(38, 2), true),
+            Field::new("text", DataType::Utf8, true),
+        ]));
+        let mut batches = Vec::new();
+        let mut emit = |batch: RecordBatch| {
+            batches.push(batch);
+            Ok(())
+        };
+        let mut sink = ArrowSink::new(Arc::clone(&schema), &mut emit);
+        // Cut anywhere, even inside a quoted cell: the records are the same.
+        for piece in ["row,amount,text\n1,12.5,\"a", "\nb\"\n2,,x\n3,0.125,y\n"] {
+            sink.write_all(piece.as_bytes()).unwrap();
+        }
+        let refused = sink.finish().unwrap();
+        assert_eq!(refused.len(), 1, "0.125 does not fit two decimals: refused, not rounded");
+        assert_eq!((refused[0].row, refused[0].code), (3, INEXACT));
+        let batch = &batches[0];
+        assert_eq!(batch.num_rows(), 2);
+        assert_eq!(batch.column(1).as_primitive::<Decimal128Type>().value(0), 1250);
+        assert!(batch.column(1).is_null(1));
+        assert_eq!(batch.column(2).as_string::<i32>().value(0), "a\nb");
     }
 
     #[test]
