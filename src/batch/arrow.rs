@@ -17,7 +17,9 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::sync::mpsc;
 
-use arrow_array::builder::{BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder, UInt64Builder};
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder, UInt64Builder,
+};
 use arrow_array::cast::AsArray as _;
 use arrow_array::types::{
     Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
@@ -183,9 +185,9 @@ pub fn write_csv(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), String> {
                 out.push(b',');
             }
             cell.clear();
-            column.cell(row, &mut cell).map_err(|message| {
-                format!("column `{}`, row {}: {message}", schema.field(index).name(), row + 1)
-            })?;
+            column
+                .cell(row, &mut cell)
+                .map_err(|message| format!("column `{}`, row {}: {message}", schema.field(index).name(), row + 1))?;
             csv_field(out, &cell);
         }
         out.push(b'\n');
@@ -332,7 +334,9 @@ impl<'a> Column<'a> {
 }
 
 fn unreadable(name: &str, ty: &DataType) -> String {
-    format!("column `{name}` holds {ty}, which avenant does not read: give it as text, integers, decimals, booleans or dates")
+    format!(
+        "column `{name}` holds {ty}, which avenant does not read: give it as text, integers, decimals, booleans or dates"
+    )
 }
 
 /// A timestamp that is a whole day (a date read by pandas), as days since 1970-01-01.
@@ -716,10 +720,7 @@ mod tests {
                 ),
             ),
             ("day", Arc::new(Date32Array::from(vec![Some(19_782), None]))),
-            (
-                "stamp",
-                Arc::new(TimestampNanosecondArray::from(vec![Some(19_782 * 86_400_000_000_000), None])),
-            ),
+            ("stamp", Arc::new(TimestampNanosecondArray::from(vec![Some(19_782 * 86_400_000_000_000), None]))),
             ("zone", Arc::new(dictionary)),
         ];
         let batch = RecordBatch::try_from_iter(columns).unwrap();
