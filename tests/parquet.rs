@@ -2,6 +2,9 @@
 //! from Parquet and into Parquet gives the outcomes and the rejected rows of
 //! CSV in and out, value for value, with typed columns.
 
+// Helpers fail loudly: a test that cannot run must not pass.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -74,7 +77,10 @@ fn cell(array: &dyn Array, row: usize) -> Option<String> {
         DataType::UInt64 => array.as_primitive::<arrow_array::types::UInt64Type>().value(row).to_string(),
         DataType::Decimal128(_, scale) => {
             let mantissa = array.as_primitive::<arrow_array::types::Decimal128Type>().value(row);
-            Decimal::try_from_i128_with_scale(mantissa, u32::from(scale.unsigned_abs())).unwrap().normalize().to_string()
+            Decimal::try_from_i128_with_scale(mantissa, u32::from(scale.unsigned_abs()))
+                .unwrap()
+                .normalize()
+                .to_string()
         }
         other => panic!("an outcome column of type {other}"),
     })

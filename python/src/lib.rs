@@ -392,7 +392,9 @@ fn diff(
 
 /// A policy as one side of a diff.
 fn side(policy: &Policy) -> avenant::diff::Side<'_> {
-    avenant::diff::Side { loaded: &policy.loaded, on: policy.on, name: policy.path.display().to_string() }
+    // Named as `avenant diff` names it: the text (the last of its chain) and its date.
+    let text = policy.loaded.chain.last().cloned().unwrap_or_default();
+    avenant::diff::Side { loaded: &policy.loaded, on: policy.on, name: format!("{text} on {}", policy.on) }
 }
 
 #[pymodule]
