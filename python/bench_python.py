@@ -1,6 +1,7 @@
 """Benchmark, run by hand: a million-row population through Python against
 the CLI, on the same machine, each side run in turn several times.
 
+    AVENANT_PYTHON_PROFILE=python bash .ci/setup-python   # the package, optimised
     .venv/bin/python python/bench_python.py [--rows 1000000] [--rounds 5]
 
 Sides (each its own process, so that its peak memory is its own):
