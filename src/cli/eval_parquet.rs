@@ -24,30 +24,23 @@ pub fn run(
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
+    let parquet_in = ends.parquet_in;
+    let evaluate = |output: &mut (dyn Write + Send),
+                    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send)| {
+        if !parquet_in {
+            return batch::run(compiled, file, output, options, rejected, progress);
+        }
+        let (schema, batches) = batch::parquet::read(file).map_err(BatchError::Read)?;
+        batch::arrow::run_into(compiled, &schema, batches, output, options, rejected, progress)
+    };
     if !ends.parquet_out {
-        return evaluate(compiled, file, ends, output, options, rejected, progress);
+        return evaluate(output, rejected);
     }
     let mut writer = batch::parquet::writer(output, batch::arrow::outcome_schema(compiled))?;
     let mut emit = |outcomes| writer.write(&outcomes).map_err(batch::parquet::parquet_io);
     let mut sink = batch::arrow::ArrowSink::new(batch::arrow::outcome_schema(compiled), &mut emit);
-    let summary = evaluate(compiled, file, ends, &mut sink, options, rejected, progress)?;
+    let summary = evaluate(&mut sink, rejected)?;
     let summary = sink.finish_run(summary, rejected)?;
     writer.close().map_err(batch::parquet::parquet_io)?;
     Ok(summary)
-}
-
-fn evaluate(
-    compiled: &CompiledPolicy<'_>,
-    file: std::fs::File,
-    ends: &Ends,
-    output: &mut (dyn Write + Send),
-    options: &Options,
-    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Summary, BatchError> {
-    if !ends.parquet_in {
-        return batch::run(compiled, file, output, options, rejected, progress);
-    }
-    let (schema, batches) = batch::parquet::read(file).map_err(BatchError::Read)?;
-    batch::arrow::run_into(compiled, &schema, batches, output, options, rejected, progress)
 }
