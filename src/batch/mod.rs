@@ -12,9 +12,11 @@
 //! flight, whatever the size of the population or of its rows; the output
 //! does not depend on the number of threads or the size of the chunks.
 
+pub mod arrow;
 mod csv_rows;
 mod input;
 mod json_lines;
+pub mod parquet;
 pub(crate) mod rows;
 pub(crate) mod source;
 

@@ -20,7 +20,8 @@ pub struct EvalArgs {
 
     /// A population: a CSV file (a header row of field names, one profile a
     /// row, an empty cell for a field not given) or JSON Lines (one profile
-    /// object a line), evaluated on all cores in constant memory.
+    /// object a line) or Parquet (`.parquet`, read row group by row group),
+    /// evaluated on all cores in constant memory.
     #[arg(long = "profiles", value_name = "FILE", conflicts_with = "profiles")]
     population: Option<PathBuf>,
 

@@ -15,7 +15,8 @@ use avenant::output;
 #[derive(Debug, clap::Args)]
 pub struct PopulationArgs {
     /// Where to write the population's outcomes (default: standard output);
-    /// `.jsonl` or `.ndjson` picks JSON Lines unless `--out-format` says otherwise.
+    /// `.jsonl` or `.ndjson` picks JSON Lines unless `--out-format` says otherwise,
+    /// `.parquet` Parquet with typed columns (decimals, booleans, dates).
     #[arg(long, value_name = "FILE", requires = "population", conflicts_with = "profiles")]
     out: Option<PathBuf>,
 
@@ -61,11 +62,19 @@ pub fn run(
     reporter: &Reporter,
 ) -> std::io::Result<Exit> {
     let shown = population.display().to_string();
-    let Some(input) = batch::Format::of(population) else {
-        reporter.message(&format!("`{shown}`: a population is a `.csv` or `.jsonl` file"));
+    let ends = super::eval_parquet::Ends {
+        parquet_in: batch::parquet::is_parquet(population),
+        parquet_out: args.out.as_deref().is_some_and(batch::parquet::is_parquet),
+    };
+    let Some(input) = batch::Format::of(population).or(ends.parquet_in.then_some(batch::Format::Csv)) else {
+        reporter.message(&format!("`{shown}`: a population is a `.csv`, `.jsonl` or `.parquet` file"));
         return Ok(Exit::Trouble);
     };
     let output_format = match args.out_format {
+        Some(PopulationFormat::Jsonl) if ends.parquet_out => {
+            reporter.message("a `.parquet` file is written as Parquet: leave out `--out-format`, or name a `.jsonl` file");
+            return Ok(Exit::Trouble);
+        }
         Some(PopulationFormat::Csv) => batch::Format::Csv,
         Some(PopulationFormat::Jsonl) => batch::Format::Jsonl,
         None => args.out.as_deref().and_then(batch::Format::of).unwrap_or(batch::Format::Csv),
@@ -145,7 +154,7 @@ pub fn run(
         bar.set_position(progress.bytes);
         bar.set_message(format!("{} rows", progress.rows));
     };
-    let result = batch::run(&compiled, file, output, &options, &mut rejected, &mut progress);
+    let result = super::eval_parquet::run(&compiled, file, &ends, output, &options, &mut rejected, &mut progress);
     bar.finish_and_clear();
     let summary = match result {
         Ok(summary) => summary,

@@ -7,6 +7,7 @@ mod atomic;
 mod check;
 mod diff;
 mod eval;
+mod eval_parquet;
 mod eval_population;
 mod explain;
 mod fmt;

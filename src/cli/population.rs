@@ -16,7 +16,8 @@ pub struct PopulationArgs {
     #[arg(long, default_value_t = 2019)]
     seed: u64,
 
-    /// Where to write the CSV (default: standard output).
+    /// Where to write the CSV (default: standard output); a `.parquet` file
+    /// is written as Parquet, with typed columns.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 }
@@ -25,6 +26,11 @@ pub fn run(args: &PopulationArgs, reporter: &Reporter) -> std::io::Result<Exit> 
     let written = match &args.out {
         // Written beside its target, which it replaces only once whole.
         Some(path) => match AtomicFile::create(path) {
+            Ok(file) if avenant::batch::parquet::is_parquet(path) => {
+                return avenant::batch::parquet::write_population(args.size, args.seed, file)
+                    .and_then(AtomicFile::commit)
+                    .map(|()| Exit::Success);
+            }
             Ok(mut file) => avenant::population::write(args.size, args.seed, &mut file)
                 .and_then(|()| file.commit().map_err(csv::Error::from)),
             Err(error) => {

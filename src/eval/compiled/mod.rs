@@ -531,6 +531,11 @@ impl<'p> CompiledPolicy<'p> {
         self.leaves.iter().map(|leaf| leaf.path.as_str())
     }
 
+    /// The checker's type of every output value, in the order of [`CompiledPolicy::leaf_paths`].
+    pub fn leaf_types(&self) -> impl Iterator<Item = Type> + '_ {
+        self.leaves.iter().map(|leaf| leaf.ty)
+    }
+
     /// The names of the declared outputs, each of which has a certainty.
     pub fn output_names(&self) -> impl Iterator<Item = &str> {
         self.outputs.iter().map(|output| output.name.as_str())

@@ -1,0 +1,63 @@
+"""`avenant.diff` gives what `avenant diff` gives: its summary, its per-profile rows, its rejects."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from decimal import Decimal
+
+import pyarrow as pa
+
+import avenant
+
+from conftest import POLICIES, POPULATION, ROOT
+from test_rejects import read_population
+
+
+def test_a_diff_from_python_is_the_clis(tmp_path):
+    old = avenant.load(POLICIES / "avenant-7.policy", on="2024-10-01")
+    new = avenant.load(POLICIES / "convention-2024.policy", on="2024-10-01")
+    result = avenant.diff(old, new, read_population())
+
+    subprocess.run(["cargo", "build", "--quiet", "--bin", "avenant"], check=True, cwd=ROOT)
+    rows_file = tmp_path / "rows.csv"
+    command = [
+        str(ROOT / "target" / "debug" / "avenant"),
+        "diff",
+        str(POLICIES / "avenant-7.policy"),
+        str(POLICIES / "convention-2024.policy"),
+        "--profiles",
+        str(POPULATION),
+        "--on",
+        "2024-10-01",
+        "--format",
+        "json",
+        "--out",
+        str(rows_file),
+        "--errors",
+        str(tmp_path / "errors.csv"),
+    ]
+    cli = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert cli.stdout, cli.stderr
+    assert result.summary == json.loads(cli.stdout, parse_float=Decimal)
+
+    with rows_file.open(encoding="utf-8") as file:
+        cli_rows = list(csv.DictReader(file))
+    assert isinstance(result.rows, pa.Table)
+    assert result.rows.num_rows == len(cli_rows) > 0
+    for mine, theirs in zip(result.rows.to_pylist(), cli_rows):
+        for column, cell in theirs.items():
+            value = mine[column]
+            if cell == "":
+                assert value is None, column
+            elif isinstance(value, bool):
+                assert str(value).lower() == cell, column
+            elif isinstance(value, Decimal):
+                assert value == Decimal(cell), column
+            else:
+                assert str(value) == cell, column
+    decimal_columns = [field.name for field in result.rows.schema if pa.types.is_decimal(field.type)]
+    assert decimal_columns, "amounts come back as decimals"
+    with (tmp_path / "errors.csv").open(encoding="utf-8") as file:
+        assert result.rejects.num_rows == len(list(csv.DictReader(file)))

@@ -1,0 +1,82 @@
+//! Populations in Parquet files: profiles read row group by row group,
+//! outcomes written with the typed columns of [`super::arrow::outcome_schema`],
+//! a row group at a time, so memory stays bounded by a row group whatever
+//! the size of the file. The evaluation itself is [`super::arrow::run`]'s.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::properties::WriterProperties;
+
+use super::arrow::{ArrowSink, BATCH_ROWS};
+
+/// Rows per row group written: what a writer holds in memory before it writes.
+pub const ROW_GROUP_ROWS: usize = 65_536;
+
+/// Whether `path` names a Parquet file (`.parquet`, `.pq`).
+pub fn is_parquet(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|extension| extension.to_str())
+        .is_some_and(|extension| matches!(extension.to_ascii_lowercase().as_str(), "parquet" | "pq"))
+}
+
+/// The profiles of a Parquet file: its schema, and its rows in batches,
+/// read a row group at a time.
+pub fn read(
+    file: std::fs::File,
+) -> Result<(SchemaRef, impl Iterator<Item = Result<RecordBatch, String>> + Send), String> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|error| error.to_string())?;
+    let schema = Arc::clone(builder.schema());
+    let reader = builder.with_batch_size(BATCH_ROWS).build().map_err(|error| error.to_string())?;
+    Ok((schema, reader.map(|batch| batch.map_err(|error| error.to_string()))))
+}
+
+/// A Parquet writer of `schema`'s rows into `out`, row groups of [`ROW_GROUP_ROWS`].
+pub fn writer<W: Write + Send>(out: W, schema: SchemaRef) -> std::io::Result<ArrowWriter<W>> {
+    let properties = WriterProperties::builder().set_max_row_group_row_count(Some(ROW_GROUP_ROWS)).build();
+    ArrowWriter::try_new(out, schema, Some(properties)).map_err(parquet_io)
+}
+
+/// A Parquet error as an I/O error, its message kept.
+pub fn parquet_io(error: parquet::errors::ParquetError) -> std::io::Error {
+    match error {
+        parquet::errors::ParquetError::External(error) => std::io::Error::other(error),
+        other => std::io::Error::other(other.to_string()),
+    }
+}
+
+/// The columns of `avenant population`, typed: [`crate::population::COLUMNS`]
+/// with booleans, whole counts, the clinical fee share as a decimal
+/// (`52 %` is 0.52) and the signing date as a date.
+pub fn population_schema() -> SchemaRef {
+    let fields = crate::population::COLUMNS.iter().map(|name| {
+        let ty = match *name {
+            "optam" | "grouped_practice" | "coordinated_practice" => DataType::Boolean,
+            "patientele_mt" | "file_active" => DataType::Int64,
+            "clinical_fee_share" => DataType::Decimal128(5, 2),
+            "contract_signed" => DataType::Date32,
+            _ => DataType::Utf8,
+        };
+        Field::new(*name, ty, true)
+    });
+    Arc::new(Schema::new(fields.collect::<Vec<_>>()))
+}
+
+/// Writes `size` physicians drawn from `seed` (the rows of
+/// [`crate::population::write`]) as Parquet into `out`.
+pub fn write_population<W: Write + Send>(size: u64, seed: u64, out: W) -> std::io::Result<W> {
+    let schema = population_schema();
+    let mut writer = writer(out, Arc::clone(&schema))?;
+    let mut emit = |batch: RecordBatch| writer.write(&batch).map_err(parquet_io);
+    let mut sink = ArrowSink::new(schema, &mut emit);
+    crate::population::write(size, seed, &mut sink).map_err(std::io::Error::from)?;
+    let refused = sink.finish()?;
+    if let Some(error) = refused.first() {
+        return Err(std::io::Error::other(format!("row {}: {}", error.row, error.message)));
+    }
+    writer.into_inner().map_err(parquet_io)
+}

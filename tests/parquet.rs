@@ -1,0 +1,186 @@
+//! Parquet in and out of the real binary: the shipped population evaluated
+//! from Parquet and into Parquet gives the outcomes and the rejected rows of
+//! CSV in and out, value for value, with typed columns.
+
+// Helpers fail loudly: a test that cannot run must not pass.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use arrow_array::cast::AsArray as _;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use rust_decimal::Decimal;
+
+const POPULATION: &str = "examples/population-10000.csv";
+
+fn avenant(arguments: &[&str]) -> std::process::Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run avenant: {error}"));
+    assert!(output.status.success(), "avenant {arguments:?}: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn path(folder: &tempfile::TempDir, name: &str) -> PathBuf {
+    folder.path().join(name)
+}
+
+fn text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn batches(path: &Path) -> Vec<RecordBatch> {
+    let file = std::fs::File::open(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).and_then(|builder| builder.build());
+    reader.unwrap_or_else(|error| panic!("{}: {error}", path.display())).map(|batch| batch.unwrap()).collect()
+}
+
+/// Evaluates the population (`.csv` or `.parquet`) into `out`, the rejected rows into `errors`.
+fn evaluate(population: &Path, out: &Path, errors: &Path) {
+    let arguments = [
+        "eval",
+        "policies",
+        "--on",
+        "2024-10-01",
+        "--profiles",
+        population.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--errors",
+        errors.to_str().unwrap(),
+        "--allow-rejects",
+    ];
+    avenant(&arguments);
+}
+
+/// The CSV rows without their header, and the header.
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = reader.records().map(|record| record.unwrap().iter().map(str::to_owned).collect()).collect();
+    (header, rows)
+}
+
+/// One Parquet cell as it compares with a CSV cell: `None` for a null.
+fn cell(array: &dyn Array, row: usize) -> Option<String> {
+    if array.is_null(row) {
+        return None;
+    }
+    Some(match array.data_type() {
+        DataType::Boolean => array.as_boolean().value(row).to_string(),
+        DataType::Utf8 => array.as_string::<i32>().value(row).to_owned(),
+        DataType::UInt64 => array.as_primitive::<arrow_array::types::UInt64Type>().value(row).to_string(),
+        DataType::Decimal128(_, scale) => {
+            let mantissa = array.as_primitive::<arrow_array::types::Decimal128Type>().value(row);
+            Decimal::try_from_i128_with_scale(mantissa, u32::from(scale.unsigned_abs()))
+                .unwrap()
+                .normalize()
+                .to_string()
+        }
+        other => panic!("an outcome column of type {other}"),
+    })
+}
+
+#[test]
+fn parquet_in_and_out_equal_csv_in_and_out_value_for_value() {
+    let folder = tempfile::tempdir().unwrap();
+    let population_parquet = path(&folder, "population.parquet");
+    avenant(&["population", "--size", "10000", "--out", population_parquet.to_str().unwrap()]);
+    // The shipped population is `avenant population`'s default draw.
+    let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
+
+    let (csv_out, csv_errors) = (path(&folder, "csv.csv"), path(&folder, "csv-errors.csv"));
+    evaluate(&population, &csv_out, &csv_errors);
+    let (from_parquet, from_parquet_errors) = (path(&folder, "pq.csv"), path(&folder, "pq-errors.csv"));
+    evaluate(&population_parquet, &from_parquet, &from_parquet_errors);
+    assert_eq!(text(&from_parquet), text(&csv_out), "Parquet in, CSV out: the CSV outcomes, byte for byte");
+    assert_eq!(text(&from_parquet_errors), text(&csv_errors), "the same rows rejected, for the same reasons");
+
+    let (parquet_out, parquet_errors) = (path(&folder, "out.parquet"), path(&folder, "out-errors.csv"));
+    evaluate(&population_parquet, &parquet_out, &parquet_errors);
+    assert_eq!(text(&parquet_errors), text(&csv_errors));
+    let (header, rows) = csv_rows(&csv_out);
+    let outcomes = batches(&parquet_out);
+    let schema = outcomes[0].schema();
+    let names: Vec<&str> = schema.fields().iter().map(|field| field.name().as_str()).collect();
+    assert_eq!(names, header, "the CSV's columns, in its order");
+    let typed = |name: &str| schema.field_with_name(name).unwrap().data_type().clone();
+    assert_eq!(typed("eligible"), DataType::Boolean);
+    assert_eq!(typed("options.option_2.aid.year_1"), DataType::Decimal128(38, 2), "euros as decimals, never floats");
+    let mut compared = 0;
+    let parquet_rows = outcomes.iter().flat_map(|batch| (0..batch.num_rows()).map(move |row| (batch, row)));
+    for ((batch, row), csv_row) in parquet_rows.zip(&rows) {
+        for (column, csv_cell) in csv_row.iter().enumerate() {
+            let value = cell(batch.column(column).as_ref(), row);
+            let expected = match csv_cell.parse::<Decimal>() {
+                Ok(number) if matches!(batch.column(column).data_type(), DataType::Decimal128(..)) => {
+                    Some(number.normalize().to_string())
+                }
+                _ => Some(csv_cell.clone()).filter(|cell| !cell.is_empty()),
+            };
+            assert_eq!(value, expected, "row {row}, column `{}`", header[column]);
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, rows.len());
+    assert_eq!(outcomes.iter().map(RecordBatch::num_rows).sum::<usize>(), rows.len(), "as many outcomes as in CSV");
+
+    // CSV in, Parquet out: the same file's values as Parquet in.
+    let (csv_to_parquet, csv_to_parquet_errors) = (path(&folder, "csv-in.parquet"), path(&folder, "e.csv"));
+    evaluate(&population, &csv_to_parquet, &csv_to_parquet_errors);
+    assert_eq!(batches(&csv_to_parquet), outcomes);
+}
+
+#[test]
+fn a_population_in_parquet_has_typed_columns() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = path(&folder, "population.parquet");
+    avenant(&["population", "--size", "500", "--seed", "7", "--out", file.to_str().unwrap()]);
+    let population = batches(&file);
+    let schema = population[0].schema();
+    let typed = |name: &str| schema.field_with_name(name).unwrap().data_type().clone();
+    assert_eq!(typed("optam"), DataType::Boolean);
+    assert_eq!(typed("patientele_mt"), DataType::Int64);
+    assert_eq!(typed("clinical_fee_share"), DataType::Decimal128(5, 2));
+    assert_eq!(typed("contract_signed"), DataType::Date32);
+    assert_eq!(population.iter().map(RecordBatch::num_rows).sum::<usize>(), 500);
+    // The same draw as CSV: each cell of the CSV, typed.
+    let csv = String::from_utf8(avenant(&["population", "--size", "500", "--seed", "7"]).stdout).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let shares = population[0].column_by_name("clinical_fee_share").unwrap();
+    let signed = population[0].column_by_name("contract_signed").unwrap();
+    let mut given = 0;
+    for (row, record) in reader.records().enumerate() {
+        let record = record.unwrap();
+        let share = cell(shares.as_ref(), row).map(|share| share.parse::<Decimal>().unwrap() * Decimal::ONE_HUNDRED);
+        let percent = Some(&record[9]).filter(|cell| !cell.is_empty());
+        let percent = percent.map(|cell| cell.trim_end_matches('%').trim().parse::<Decimal>().unwrap());
+        assert_eq!(share, percent, "row {row}: `52 %` is 0.52");
+        let date = signed.as_primitive::<arrow_array::types::Date32Type>();
+        let date = (!date.is_null(row)).then(|| date.value_as_date(row).unwrap().to_string());
+        assert_eq!(date.as_deref(), Some(&record[10]).filter(|cell| !cell.is_empty()), "row {row}");
+        given += usize::from(percent.is_some());
+    }
+    assert!(given > 0, "some rows give a share");
+}
+
+#[test]
+fn a_parquet_file_that_is_not_one_is_refused_with_its_name() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = path(&folder, "broken.parquet");
+    std::fs::write(&file, "id,specialty\nP1,chirurgie\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
+        .args(["eval", "policies", "--on", "2024-10-01", "--profiles", file.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken.parquet"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
