@@ -76,10 +76,10 @@ pub mod lsp;
 pub mod output;
 #[doc(hidden)]
 pub mod population;
-mod source;
-mod syntax;
 #[doc(hidden)]
 pub mod serve;
+mod source;
+mod syntax;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -72,7 +72,8 @@ pub fn run(
     };
     let output_format = match args.out_format {
         Some(PopulationFormat::Jsonl) if ends.parquet_out => {
-            reporter.message("a `.parquet` file is written as Parquet: leave out `--out-format`, or name a `.jsonl` file");
+            reporter
+                .message("a `.parquet` file is written as Parquet: leave out `--out-format`, or name a `.jsonl` file");
             return Ok(Exit::Trouble);
         }
         Some(PopulationFormat::Csv) => batch::Format::Csv,
