@@ -93,7 +93,33 @@ fn flag(yes: bool, lane: usize) -> Mask {
 #[inline(always)]
 fn keep(values: &mut [Fast; STRIDE], done: &mut Mask, lane: usize, value: Option<Fast>) {
     *done |= flag(value.is_some(), lane);
-    values[lane % LANES] = value.unwrap_or(Fast::Bool(false));
+    // A lane given nothing is not in `done`: its caller computes it otherwise or sets it aside, and
+    // the placeholder is never read.
+    *at_mut(values, lane) = value.unwrap_or(Fast::Bool(false));
+}
+
+/// A lane's entry of a row: the proof that it is in range is in the row's type.
+#[inline(always)]
+#[expect(clippy::indexing_slicing, reason = "`lane % LANES` < LANES <= N, asserted when compiling")]
+fn at<T: Copy, const N: usize>(row: &[T; N], lane: usize) -> T {
+    const { assert!(N >= LANES) };
+    row[lane % LANES]
+}
+
+/// A lane's entry of a row, to write.
+#[inline(always)]
+#[expect(clippy::indexing_slicing, reason = "`lane % LANES` < LANES <= N, asserted when compiling")]
+fn at_mut<T, const N: usize>(row: &mut [T; N], lane: usize) -> &mut T {
+    const { assert!(N >= LANES) };
+    &mut row[lane % LANES]
+}
+
+/// Writes a lane's entry of a per-lane memo (`STRIDE` wide).
+#[inline]
+#[expect(clippy::indexing_slicing, reason = "`lane % LANES` < STRIDE, the memo's width")]
+fn set_lane<T>(memo: &mut [T], lane: usize, value: T) {
+    debug_assert!(memo.len() >= STRIDE);
+    memo[lane % LANES] = value;
 }
 
 /// `old` with the lanes of `lanes` taken from `new`.
@@ -251,8 +277,13 @@ impl Lanes {
                 *source = src;
             }
         }
+        // What the lanes rely on beyond the program's invariants: jumps forward, every output value's
+        // register known, one register (kind, row, mask, constant) per node.
+        let sources = leaf_sources.iter().all(|source| (*source as usize) < compiled.nodes.len());
+        let registers = kinds.len() == compiled.nodes.len() && values.len() == compiled.nodes.len();
+        let runnable = compiled.program.broken.is_none() && forward_only(&compiled.program);
         Lanes {
-            runnable: forward_only(&compiled.program) && consistent,
+            runnable: runnable && consistent && sources && registers,
             registers: kinds.iter().map(|_| Box::new([Fast::Bool(false); STRIDE])).collect(),
             spare: Some(Box::new([Fast::Bool(false); STRIDE])),
             kinds,
@@ -299,8 +330,10 @@ impl Lanes {
     }
 
     #[inline]
+    #[expect(clippy::indexing_slicing, reason = "a register is a node (invariants::check); one kind per node")]
     fn kind(&self, register: NodeId) -> Kind {
-        self.kinds.get(register as usize).copied().unwrap_or(Kind::Lanes)
+        debug_assert!((register as usize) < self.kinds.len());
+        self.kinds[register as usize]
     }
 
     #[inline]
@@ -310,19 +343,23 @@ impl Lanes {
 
     /// The lanes where a boolean register is true.
     #[inline]
+    #[expect(clippy::indexing_slicing, reason = "a register is a node (invariants::check); one mask per node")]
     fn mask(&self, register: NodeId) -> Mask {
-        self.bools.get(register as usize).copied().unwrap_or(0)
+        self.bools[register as usize]
     }
 
     /// The value of a register in a lane.
     #[inline]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "a register is a node (invariants::check), with one row and one constant per node; `lane % LANES` < STRIDE"
+    )]
     fn get(&self, register: NodeId, lane: usize) -> Fast {
-        let value = match self.kind(register) {
-            Kind::Lanes => self.registers.get(register as usize).map(|row| &row[lane % LANES]),
-            Kind::Boolean => return Fast::Bool(self.mask(register) & bit(lane) != 0),
-            Kind::Constant => self.constants.get(register as usize),
-        };
-        value.copied().unwrap_or(Fast::Bool(false))
+        match self.kind(register) {
+            Kind::Lanes => self.registers[register as usize][lane % LANES],
+            Kind::Boolean => Fast::Bool(self.mask(register) & bit(lane) != 0),
+            Kind::Constant => self.constants[register as usize],
+        }
     }
 
     /// A register's values, lane by lane, if it holds one per lane.
@@ -342,14 +379,12 @@ impl Lanes {
             _ => None,
         };
         match (row(left), row(right)) {
-            (Some(left), Some(right)) => {
-                Each(lanes).for_each(|lane| each(lane, left[lane % LANES], right[lane % LANES]))
-            }
+            (Some(left), Some(right)) => Each(lanes).for_each(|lane| each(lane, at(left, lane), at(right, lane))),
             (Some(left), None) if let Some(right) = constant(right) => {
-                Each(lanes).for_each(|lane| each(lane, left[lane % LANES], right))
+                Each(lanes).for_each(|lane| each(lane, at(left, lane), right))
             }
             (None, Some(right)) if let Some(left) = constant(left) => {
-                Each(lanes).for_each(|lane| each(lane, left, right[lane % LANES]))
+                Each(lanes).for_each(|lane| each(lane, left, at(right, lane)))
             }
             _ => Each(lanes).for_each(|lane| each(lane, self.get(left, lane), self.get(right, lane))),
         }
@@ -359,7 +394,7 @@ impl Lanes {
     #[inline(always)]
     fn each_one(&self, lanes: Mask, register: NodeId, mut each: impl FnMut(usize, Fast)) {
         match self.row(register) {
-            Some(row) => Each(lanes).for_each(|lane| each(lane, row[lane % LANES])),
+            Some(row) => Each(lanes).for_each(|lane| each(lane, at(row, lane))),
             None => Each(lanes).for_each(|lane| each(lane, self.get(register, lane))),
         }
     }
@@ -402,6 +437,7 @@ impl Lanes {
     #[inline(always)]
     fn map(&mut self, lanes: Mask, dst: NodeId, compute: impl FnOnce(&Lanes, &mut [Fast; STRIDE], &mut Mask)) -> Mask {
         let mut done = 0;
+        // `spare` is always put back below; were it not, a new row serves as well.
         let mut row = self.spare.take().unwrap_or_else(|| Box::new([Fast::Bool(false); STRIDE]));
         match self.registers.get_mut(dst as usize).filter(|_| self.kinds.get(dst as usize) == Some(&Kind::Lanes)) {
             Some(register) => {
@@ -432,7 +468,7 @@ impl Lanes {
         }
         let (mut booleans, mut yes) = (0, 0);
         for lane in Each(lanes) {
-            let value = values[lane % LANES];
+            let value = at(values, lane);
             booleans |= flag(matches!(value, Fast::Bool(_)), lane);
             yes |= flag(value == Fast::Bool(true), lane);
         }
@@ -448,7 +484,7 @@ impl Lanes {
         match (self.kind(register), value) {
             (Kind::Lanes, _) => {
                 if let Some(row) = self.registers.get_mut(register as usize) {
-                    row[lane % LANES] = value;
+                    *at_mut(row, lane) = value;
                 }
             }
             (Kind::Boolean, Fast::Bool(value)) => {
@@ -508,7 +544,7 @@ impl Lanes {
             (Kind::Lanes, _) => {
                 if let Some(row) = self.registers.get_mut(register as usize) {
                     for lane in Each(lanes) {
-                        row[lane % LANES] = value;
+                        *at_mut(row, lane) = value;
                     }
                 }
             }
@@ -528,27 +564,29 @@ impl Lanes {
         }
     }
 
-    /// A number by its place: one of the policy's, or one a lane computed.
+    /// A number by its place: one of the policy's, or one a lane computed; none if there is no such place.
     #[inline]
-    pub(super) fn decimal(&self, place: u32, lane: usize) -> Decimal {
+    pub(super) fn decimal(&self, place: u32, lane: usize) -> Option<Decimal> {
         let place = place as usize;
         let number = match place.checked_sub(self.numbers.len()) {
             None => self.numbers.get(place),
-            Some(node) => self.decimals.get(node * STRIDE + lane),
+            Some(node) => self.decimals.get(node * STRIDE + lane % LANES),
         };
-        number.copied().unwrap_or_default()
+        number.copied()
     }
 
     /// The number in a register of a lane, if it holds one.
     #[inline]
     fn number_in(&self, register: NodeId, lane: usize) -> Option<Decimal> {
-        self.get(register, lane).decimal(|place| Some(self.decimal(place, lane)))
+        self.get(register, lane).decimal(|place| self.decimal(place, lane))
     }
 
     /// The value of output value `index` in a lane; none where a `when` left it out.
     pub(super) fn leaf(&self, index: usize, lane: usize) -> Option<Fast> {
         let reached = self.leaves.get(index).is_some_and(|lanes| lanes & bit(lane) != 0);
-        reached.then(|| self.get(self.leaf_sources.get(index).copied().unwrap_or(NodeId::MAX), lane))
+        // Every output value has its source register (invariants::check: each is written once).
+        let source = self.leaf_sources.get(index).copied().filter(|source| *source != NodeId::MAX)?;
+        reached.then(|| self.get(source, lane))
     }
 
     /// Whether condition `index` (word × 64 + bit) failed in a lane.
@@ -575,7 +613,9 @@ fn forward_only(program: &code::Program) -> bool {
     let forward = |at: usize, to: u32| (to as usize) > at && (to as usize) < end;
     program.code.iter().enumerate().all(|(at, ins)| match *ins {
         // A variant with no arm is `UNSET`: a lane that takes it is set aside.
-        Ins::Switch { arms, .. } => program.operands(arms).iter().all(|arm| *arm == code::UNSET || forward(at, *arm)),
+        Ins::Switch { arms, .. } => {
+            program.operands(arms).is_some_and(|arms| arms.iter().all(|arm| *arm == code::UNSET || forward(at, *arm)))
+        }
         mut ins => ins.target_mut().is_none_or(|to| forward(at, *to)),
     })
 }
@@ -594,7 +634,7 @@ impl Keys {
         let mut keys = Keys { of: [0; LANES], valid: 0 };
         l.each_one(lanes, register, |lane, value| {
             if let Some(value) = key(value) {
-                keys.of[lane % LANES] = value;
+                *at_mut(&mut keys.of, lane) = value;
                 keys.valid |= bit(lane);
             }
         });
@@ -617,8 +657,8 @@ fn groups(l: &mut Lanes, lanes: Mask, keys: &Keys, mut each: impl FnMut(&mut Lan
     l.aside |= lanes & !keys.valid;
     let mut rest = lanes & keys.valid;
     while rest != 0 {
-        let value = keys.of[rest.trailing_zeros() as usize % LANES];
-        let same = Each(rest).fold(0, |same, lane| same | flag(keys.of[lane % LANES] == value, lane));
+        let value = at(&keys.of, rest.trailing_zeros() as usize);
+        let same = Each(rest).fold(0, |same, lane| same | flag(at(&keys.of, lane) == value, lane));
         rest &= !same;
         each(l, value, same);
     }
@@ -631,8 +671,10 @@ struct Round<'r> {
 }
 
 impl Round<'_> {
-    fn row(&self, lane: usize) -> &[Option<Value>] {
-        self.rows.get(lane).copied().unwrap_or(&[])
+    /// The profile of a lane; none for a lane past the round's last profile,
+    /// which no instruction runs ([`CompiledPolicy::run_lanes`]' mask).
+    fn row(&self, lane: usize) -> Option<&[Option<Value>]> {
+        self.rows.get(lane).copied()
     }
 }
 
@@ -738,7 +780,7 @@ impl CompiledPolicy<'_> {
                     let active = active & !std::mem::replace(done, *done | active);
                     let rest = l.map(active, dst, |_, row, read| {
                         for lane in Each(active) {
-                            let value = match round.row(lane).get(field as usize) {
+                            let value = match round.row(lane).and_then(|row| row.get(field as usize)) {
                                 Some(Some(value)) => fast_field(value, field).ok(),
                                 _ => None,
                             };
@@ -747,17 +789,21 @@ impl CompiledPolicy<'_> {
                     });
                     // Numbers too wide to be carried in the value, and fields the profile lacks.
                     for lane in Each(rest) {
-                        match round.row(lane).get(field as usize) {
+                        match round.row(lane).and_then(|row| row.get(field as usize)) {
                             Some(Some(Value::Decimal(number))) => self.lane_number(l, dst, lane, *number),
                             _ => l.aside |= bit(lane),
                         }
                     }
                 }
                 Ins::Given { dst, field } => {
-                    let given = Each(active).fold(0, |given, lane| {
-                        given | flag(round.row(lane).get(field as usize).is_some_and(Option::is_some), lane)
-                    });
-                    l.set_bools(dst, active, given);
+                    let (mut known, mut given) = (0, 0);
+                    for lane in Each(active) {
+                        let value = round.row(lane).map(|row| row.get(field as usize).is_some_and(Option::is_some));
+                        known |= flag(value.is_some(), lane);
+                        given |= flag(value == Some(true), lane);
+                    }
+                    l.aside |= active & !known;
+                    l.set_bools(dst, known, given);
                 }
                 Ins::EvaluationDate { dst } => {
                     for lane in Each(active) {
@@ -804,34 +850,59 @@ impl CompiledPolicy<'_> {
                     self.lane_rule(l, round, active, slot as usize, depth);
                 }
                 Ins::RuleAt { dst, rule, index } => {
-                    let offset = self.rules.get(rule as usize).map_or(0, |rule| rule.memo_offset);
+                    let Some(definition) = self.rules.get(rule as usize) else {
+                        l.aside |= active;
+                        continue;
+                    };
                     groups(l, active, &Keys::variants(l, active, index), |l, variant, lanes| {
-                        let slot = offset + variant as usize;
+                        let slot = definition.memo_offset + variant as usize;
                         self.lane_rule(l, round, lanes, slot, depth);
-                        let src = self.program.rule_values.get(slot).copied().unwrap_or(NodeId::MAX);
-                        l.copy(dst, src, lanes & !l.aside);
+                        match self.program.rule_values.get(slot) {
+                            Some(src) => l.copy(dst, *src, lanes & !l.aside),
+                            None => l.aside |= lanes,
+                        }
                     });
                 }
                 Ins::Band { dst, bands } => {
                     let id = bands as usize;
-                    let done = l.band_done.get(id).copied().unwrap_or(0);
+                    let Some(done) = l.band_done.get(id).copied() else {
+                        l.aside |= active;
+                        continue;
+                    };
                     self.lane_call(l, round, self.program.band_entries.get(id), active & !done, depth);
                     let lanes = active & !l.aside;
-                    l.sure.join(l.band_sure.get(id).copied().unwrap_or_default(), lanes);
-                    l.map(lanes, dst, |l, row, done| {
+                    let Some(sure) = l.band_sure.get(id).copied() else {
+                        l.aside |= lanes;
+                        continue;
+                    };
+                    l.sure.join(sure, lanes);
+                    let rest = l.map(lanes, dst, |l, row, done| {
                         for lane in Each(lanes) {
-                            let band = l.band_memo.get(id * STRIDE + lane).copied().unwrap_or(0);
-                            keep(row, done, lane, Some(Fast::Enum(band)));
+                            let band = l.band_memo.get(id * STRIDE + lane % LANES).copied();
+                            keep(row, done, lane, band.map(Fast::Enum));
                         }
                     });
+                    l.aside |= rest;
                 }
                 Ins::Conditions { dst, slot, failures } => {
-                    self.lane_conditions(l, round, active, dst, slot as usize, failures, depth);
+                    self.lane_conditions(l, round, active, dst, slot, failures, depth);
                 }
                 Ins::ConditionsAt { dst, set, index, failures } => {
-                    let offset = self.sets.get(set as usize).map_or(0, |set| set.memo_offset);
+                    let Some(offset) = self.sets.get(set as usize).and_then(|set| u32::try_from(set.memo_offset).ok())
+                    else {
+                        l.aside |= active;
+                        continue;
+                    };
                     groups(l, active, &Keys::variants(l, active, index), |l, variant, lanes| {
-                        self.lane_conditions(l, round, lanes, dst, offset + variant as usize, failures, depth);
+                        self.lane_conditions(
+                            l,
+                            round,
+                            lanes,
+                            dst,
+                            offset.saturating_add(variant as u32),
+                            failures,
+                            depth,
+                        );
                     });
                 }
                 Ins::Cell { dst, table, keys, column } => {
@@ -843,10 +914,13 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::TableRow { dst, table, keys } => {
                     let keys = self.row_keys(l, active, table, keys);
-                    let table = u16::try_from(table).unwrap_or(u16::MAX);
+                    let Ok(table) = u16::try_from(table) else {
+                        l.aside |= active;
+                        continue;
+                    };
                     let rest = l.map(active, dst, |_, row, done| {
                         for lane in Each(active & keys.valid) {
-                            let read = u32::try_from(keys.of[lane % LANES]).ok();
+                            let read = u32::try_from(at(&keys.of, lane)).ok();
                             keep(row, done, lane, read.map(|row| Fast::Row { table, row }));
                         }
                     });
@@ -930,8 +1004,12 @@ impl CompiledPolicy<'_> {
                     jump(l, &mut active, otherwise, to);
                 }
                 Ins::Switch { scrutinee, arms, .. } => {
-                    let arms = self.program.operands(arms);
+                    let Some(arms) = self.program.operands(arms) else {
+                        l.aside |= active;
+                        continue;
+                    };
                     groups(l, active, &Keys::variants(l, active, scrutinee), |l, variant, lanes| {
+                        // A variant with no arm: to the one-profile loop, which reports it.
                         match arms.get(variant as usize) {
                             Some(arm) if *arm != code::UNSET => jump(l, &mut active, lanes, *arm),
                             _ => l.aside |= lanes,
@@ -951,7 +1029,10 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::MinMax { dst, values: items, min } => {
-                    let items = self.program.operands(items);
+                    let Some(items) = self.program.operands(items) else {
+                        l.aside |= active;
+                        continue;
+                    };
                     for lane in Each(active) {
                         let mut best: Option<Fast> = None;
                         for item in items {
@@ -983,15 +1064,18 @@ impl CompiledPolicy<'_> {
                     jump(l, &mut active, skip, to);
                 }
                 Ins::EndRule { rule, slot } => {
-                    let definition = self.rules.get(rule as usize);
-                    self.lane_rely(l, active, definition.and_then(|rule| rule.reliance));
-                    let mut sure = l.sure;
-                    sure.weaken(active, definition.map_or(Certainty::Established, |rule| rule.certainty));
-                    if let Some(memo) = l.rule_sure.get_mut(slot as usize) {
-                        memo.replace(sure, active);
-                    }
-                    if let Some(done) = l.rule_done.get_mut(slot as usize) {
-                        *done |= active;
+                    let slot = slot as usize;
+                    match self.rules.get(rule as usize) {
+                        Some(definition) if slot < l.rule_done.len() && slot < l.rule_sure.len() => {
+                            self.lane_rely(l, active, definition.reliance);
+                            let mut sure = l.sure;
+                            sure.weaken(active, definition.certainty);
+                            if let (Some(memo), Some(done)) = (l.rule_sure.get_mut(slot), l.rule_done.get_mut(slot)) {
+                                memo.replace(sure, active);
+                                *done |= active;
+                            }
+                        }
+                        _ => l.aside |= active,
                     }
                     active = 0;
                 }
@@ -1006,21 +1090,26 @@ impl CompiledPolicy<'_> {
                     jump(l, &mut active, misses & compared, to);
                 }
                 Ins::EndBand { bands, band } => {
-                    let definition = self.bands.get(bands as usize).and_then(|bands| bands.bands.get(band as usize));
-                    self.lane_rely(l, active, definition.and_then(|band| band.reliance));
-                    let mut sure = l.sure;
-                    sure.weaken(active, definition.map_or(Certainty::Established, |band| band.certainty));
-                    if let Some(memo) = l.band_sure.get_mut(bands as usize) {
-                        memo.replace(sure, active);
-                    }
-                    let band = u16::try_from(band).unwrap_or(u16::MAX);
-                    for lane in Each(active) {
-                        if let Some(memo) = l.band_memo.get_mut(bands as usize * STRIDE + lane) {
-                            *memo = band;
+                    let id = bands as usize;
+                    let definition = self.bands.get(id).and_then(|bands| bands.bands.get(band as usize));
+                    let memo =
+                        (id + 1) * STRIDE <= l.band_memo.len() && id < l.band_sure.len() && id < l.band_done.len();
+                    match (definition, u16::try_from(band)) {
+                        (Some(definition), Ok(band)) if memo => {
+                            self.lane_rely(l, active, definition.reliance);
+                            let mut sure = l.sure;
+                            sure.weaken(active, definition.certainty);
+                            if let Some(memo) = l.band_sure.get_mut(id) {
+                                memo.replace(sure, active);
+                            }
+                            if let Some(memo) = l.band_memo.get_mut(id * STRIDE..(id + 1) * STRIDE) {
+                                Each(active).for_each(|lane| set_lane(memo, lane, band));
+                            }
+                            if let Some(done) = l.band_done.get_mut(id) {
+                                *done |= active;
+                            }
                         }
-                    }
-                    if let Some(done) = l.band_done.get_mut(bands as usize) {
-                        *done |= active;
+                        _ => l.aside |= active,
                     }
                     active = 0;
                 }
@@ -1033,45 +1122,54 @@ impl CompiledPolicy<'_> {
                 Ins::Condition { set, slot, position, holds } => {
                     let definition = self.sets.get(set as usize);
                     let condition = definition.and_then(|set| set.conditions.get(position as usize));
-                    self.lane_rely(l, active, condition.and_then(|condition| condition.reliance));
-                    l.sure.weaken(active, condition.map_or(Certainty::Established, |condition| condition.certainty));
-                    if let Some(set) = definition {
-                        let failing = active & !l.holds(holds, active);
-                        if let Some(failed) = l.failed.get_mut(set.bits(slot).start + position as usize) {
-                            *failed |= failing;
+                    let bit = definition.map(|set| set.bits(slot).start + position as usize);
+                    match (condition, bit) {
+                        (Some(condition), Some(bit)) if bit < l.failed.len() => {
+                            self.lane_rely(l, active, condition.reliance);
+                            l.sure.weaken(active, condition.certainty);
+                            let failing = active & !l.holds(holds, active);
+                            if let Some(failed) = l.failed.get_mut(bit) {
+                                *failed |= failing;
+                            }
                         }
+                        _ => l.aside |= active,
                     }
                 }
                 Ins::EndConditions { slot } => {
-                    let bits = self.slot_set(slot).map_or(0..0, |set| set.bits(slot));
-                    let failing = l.failed.get(bits).unwrap_or(&[]).iter().fold(0, |all, lanes| all | lanes);
+                    let bits = self.slot_set(slot).map(|set| set.bits(slot));
+                    let failed = bits.and_then(|bits| l.failed.get(bits));
                     let slot = slot as usize;
-                    if let Some(hold) = l.set_hold.get_mut(slot) {
-                        *hold = merge(*hold, !failing, active);
-                    }
-                    let sure = l.sure;
-                    if let Some(memo) = l.set_sure.get_mut(slot) {
-                        memo.replace(sure, active);
-                    }
-                    if let Some(done) = l.set_done.get_mut(slot) {
-                        *done |= active;
+                    match failed {
+                        Some(failed)
+                            if slot < l.set_hold.len() && slot < l.set_sure.len() && slot < l.set_done.len() =>
+                        {
+                            let failing = failed.iter().fold(0, |all, lanes| all | lanes);
+                            let sure = l.sure;
+                            if let (Some(hold), Some(memo), Some(done)) =
+                                (l.set_hold.get_mut(slot), l.set_sure.get_mut(slot), l.set_done.get_mut(slot))
+                            {
+                                *hold = merge(*hold, !failing, active);
+                                memo.replace(sure, active);
+                                *done |= active;
+                            }
+                        }
+                        _ => l.aside |= active,
                     }
                     active = 0;
                 }
-                Ins::Leaf { leaf, .. } => {
-                    if let Some(reached) = l.leaves.get_mut(leaf as usize) {
-                        *reached |= active;
-                    }
-                }
-                Ins::Group { group } => {
-                    if let Some(present) = l.groups.get_mut(group as usize) {
-                        *present |= active;
-                    }
-                }
+                Ins::Leaf { leaf, .. } => match l.leaves.get_mut(leaf as usize) {
+                    Some(reached) => *reached |= active,
+                    None => l.aside |= active,
+                },
+                Ins::Group { group } => match l.groups.get_mut(group as usize) {
+                    Some(present) => *present |= active,
+                    None => l.aside |= active,
+                },
                 Ins::Certainty { output } => {
                     let sure = l.sure;
-                    if let Some(slot) = l.certainties.get_mut(output as usize) {
-                        slot.replace(sure, active);
+                    match l.certainties.get_mut(output as usize) {
+                        Some(slot) => slot.replace(sure, active),
+                        None => l.aside |= active,
                     }
                     l.sure.replace(Sure::default(), active);
                 }
@@ -1097,9 +1195,14 @@ impl CompiledPolicy<'_> {
 
     /// Makes sure slot `slot` of a rule is computed for the lanes given, and reads how sure it is.
     fn lane_rule(&self, l: &mut Lanes, round: &Round<'_>, lanes: Mask, slot: usize, depth: usize) {
-        let done = l.rule_done.get(slot).copied().unwrap_or(0);
+        let (Some(done), Some(_)) = (l.rule_done.get(slot).copied(), l.rule_sure.get(slot)) else {
+            l.aside |= lanes;
+            return;
+        };
         self.lane_call(l, round, self.program.rule_entries.get(slot), lanes & !done, depth);
-        l.sure.join(l.rule_sure.get(slot).copied().unwrap_or_default(), lanes & !l.aside);
+        if let Some(sure) = l.rule_sure.get(slot).copied() {
+            l.sure.join(sure, lanes & !l.aside);
+        }
     }
 
     /// A condition set's slot for the lanes given: computed if need be, then read.
@@ -1110,18 +1213,26 @@ impl CompiledPolicy<'_> {
         round: &Round<'_>,
         lanes: Mask,
         dst: NodeId,
-        slot: usize,
+        slot: u32,
         failures: bool,
         depth: usize,
     ) {
-        let done = l.set_done.get(slot).copied().unwrap_or(0);
-        self.lane_call(l, round, self.program.set_entries.get(slot), lanes & !done, depth);
+        let index = slot as usize;
+        let (Some(done), Some(_), Some(_)) =
+            (l.set_done.get(index).copied(), l.set_sure.get(index), l.set_hold.get(index))
+        else {
+            l.aside |= lanes;
+            return;
+        };
+        self.lane_call(l, round, self.program.set_entries.get(index), lanes & !done, depth);
         let lanes = lanes & !l.aside;
-        l.sure.join(l.set_sure.get(slot).copied().unwrap_or_default(), lanes);
-        if failures {
-            l.fill(dst, lanes, Fast::Failures(u32::try_from(slot).unwrap_or(u32::MAX)));
-        } else {
-            l.set_bools(dst, lanes, l.set_hold.get(slot).copied().unwrap_or(0));
+        if let (Some(sure), Some(hold)) = (l.set_sure.get(index).copied(), l.set_hold.get(index).copied()) {
+            l.sure.join(sure, lanes);
+            if failures {
+                l.fill(dst, lanes, Fast::Failures(slot));
+            } else {
+                l.set_bools(dst, lanes, hold);
+            }
         }
     }
 
@@ -1130,8 +1241,10 @@ impl CompiledPolicy<'_> {
     /// when a single key remains (a table of options read at a band, say),
     /// a lane's row is one product and one sum.
     fn row_keys(&self, l: &Lanes, lanes: Mask, table: u32, list: List) -> Keys {
-        let registers = self.program.operands(list);
-        let sizes = self.tables.get(table as usize).map_or(&[][..], |table| &table.key_sizes[..]);
+        let (Some(registers), Some(definition)) = (self.program.operands(list), self.tables.get(table as usize)) else {
+            return Keys { of: [0; LANES], valid: 0 };
+        };
+        let sizes = &definition.key_sizes[..];
         // A row is the keys' values read as digits, each in the base of its key's size.
         let (mut base, mut varying, mut stride) = (0u64, None, 1u64);
         let mut simple = registers.len() == sizes.len();
@@ -1152,7 +1265,7 @@ impl CompiledPolicy<'_> {
                 let mut keys = Keys { of: [0; LANES], valid: 0 };
                 for lane in Each(lanes) {
                     if let Some(row) = self.row(table, list, |key| l.get(key, lane)) {
-                        keys.of[lane % LANES] = u64::from(row);
+                        *at_mut(&mut keys.of, lane) = u64::from(row);
                         keys.valid |= bit(lane);
                     }
                 }
@@ -1197,10 +1310,13 @@ impl CompiledPolicy<'_> {
 
     /// Writes a number computed for node `dst` of a lane in its place; the value that refers to it.
     #[inline]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "`dst` is a node (invariants::check), with STRIDE places per node; `lane % LANES` < STRIDE"
+    )]
     fn place_number(&self, l: &mut Lanes, dst: NodeId, lane: usize, value: Decimal) -> Fast {
-        if let Some(slot) = l.decimals.get_mut(dst as usize * STRIDE + lane) {
-            *slot = value;
-        }
+        l.decimals[dst as usize * STRIDE + lane % LANES] = value;
+        // Fits: invariants::check counted the places. Were it not to, `u32::MAX` is no place, and reading it sets the lane aside.
         Fast::Decimal(u32::try_from(self.constants.len() + dst as usize).unwrap_or(u32::MAX))
     }
 
@@ -1224,6 +1340,6 @@ impl CompiledPolicy<'_> {
         left: Fast,
         right: Fast,
     ) -> Option<Ordering> {
-        self.compare_with(|place| l.decimal(place, lane), round.row(lane), left, right)
+        self.compare_with(|place| l.decimal(place, lane), round.row(lane)?, left, right)
     }
 }

@@ -409,7 +409,7 @@ impl<'p> Lowering<'p> {
         let Op::TableRow { table, keys } = self.nodes.get(row as usize)?.op else { return None };
         let definition = self.tables.get(table as usize)?;
         let mut position = 0usize;
-        for (key, size) in self.operands(keys).iter().zip(&definition.key_sizes) {
+        for (key, size) in self.operands(keys)?.iter().zip(&definition.key_sizes) {
             let Some(Fast::Enum(variant)) = self.constant_of(*key) else {
                 return Some(Folded::Op(Op::Cell { table, keys, column }));
             };
@@ -423,7 +423,7 @@ impl<'p> Lowering<'p> {
         }))
     }
 
-    fn operands(&self, list: List) -> &[NodeId] {
+    fn operands(&self, list: List) -> Option<&[NodeId]> {
         list.of(&self.lists)
     }
 }

@@ -39,8 +39,15 @@
 //! assert_eq!(answers, [false, true, true]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Nothing here may panic on a policy the checker passed, nor on a broken
+//! one: what the loops index is checked once ([`invariants`]), an index
+//! proven in range says why where it is taken (`#[expect(clippy::indexing_slicing, reason = …)]`),
+//! and whatever else is missing sets a lane aside or fails with an internal error.
+#![deny(clippy::indexing_slicing, clippy::unreachable)]
 
 mod code;
+mod invariants;
 mod lanes;
 mod lower;
 mod number;
@@ -178,10 +185,11 @@ pub(crate) struct List {
 }
 
 impl List {
-    /// The items of `all` this list holds.
-    fn of<T>(self, all: &[T]) -> &[T] {
+    /// The items of `all` this list holds; none if it is not in `all`.
+    #[inline]
+    fn of<T>(self, all: &[T]) -> Option<&[T]> {
         let start = self.start as usize;
-        all.get(start..start + self.len as usize).unwrap_or(&[])
+        all.get(start..start.checked_add(self.len as usize)?)
     }
 }
 
@@ -467,9 +475,9 @@ impl<'a> Evaluated<'a> {
     }
 
     /// A number by its place: one of the policy's, or one the evaluation computed.
-    fn decimal(self, place: u32) -> Decimal {
+    fn decimal(self, place: u32) -> Option<Decimal> {
         match self.0 {
-            At::Scratch(scratch) => scratch.decimals.get(place as usize).copied().unwrap_or_default(),
+            At::Scratch(scratch) => scratch.decimals.get(place as usize).copied(),
             At::Lane(lanes, lane) => lanes.decimal(place, lane),
         }
     }
@@ -493,6 +501,7 @@ impl<'a> Evaluated<'a> {
 
     fn group(self, group: usize) -> bool {
         match self.0 {
+            // A group the evaluation did not mark is absent (its `when` did not hold, or no such group).
             At::Scratch(scratch) => scratch.groups.get(group).copied().unwrap_or(false),
             At::Lane(lanes, lane) => lanes.group(group, lane),
         }
@@ -518,6 +527,9 @@ impl<'p> CompiledPolicy<'p> {
     pub fn new(policy: &'p CheckedPolicy) -> Self {
         let mut compiled = lower::compile(policy);
         compiled.program = code::generate(&compiled);
+        if let Err(broken) = invariants::check(&compiled) {
+            compiled.program.broken = Some(broken);
+        }
         compiled
     }
 
@@ -556,7 +568,12 @@ impl<'p> CompiledPolicy<'p> {
         match (value, definition.ty) {
             (Fast::Bool(value), _) => Leaf::Bool(value),
             (Fast::Number(small), ty) => Leaf::Number(small.decimal(), ty),
-            (Fast::Decimal(place), ty) => Leaf::Number(outcome.decimal(place), ty),
+            (Fast::Decimal(place), ty) => match outcome.decimal(place) {
+                Some(value) => Leaf::Number(value, ty),
+                // Never: a place is a constant's (`invariants::check`) or one
+                // this evaluation wrote (one per node); were it not, no value, not 0.
+                None => Leaf::Null,
+            },
             (Fast::Date(date), _) => Leaf::Date(date),
             (Fast::Text(text), _) => Leaf::Text(self.text(text, values)),
             (Fast::Enum(variant), Type::Enum(id)) => Leaf::Enum(self.policy.enum_def(id).variant_name(variant)),
@@ -568,20 +585,21 @@ impl<'p> CompiledPolicy<'p> {
         }
     }
 
-    /// How sure output `index` of a profile's outcome is.
+    /// How sure output `index` of a profile's outcome is; for an index
+    /// that is no output, the weakest certainty, never "established".
     pub fn certainty<'a>(&self, outcome: impl Into<Evaluated<'a>>, index: usize) -> Certainty {
         outcome.into().certainty(index).unwrap_or(Certainty::Assumed)
     }
 
-    /// The nodes of a list of operands.
-    fn operands(&self, list: List) -> &[NodeId] {
+    /// The nodes of a list of operands; none if it is not in the policy.
+    fn operands(&self, list: List) -> Option<&[NodeId]> {
         list.of(&self.lists)
     }
 
     /// A decimal by its place: one of the policy's constants, or a number of the profile.
     #[inline]
-    fn decimal(&self, scratch: &Scratch, place: u32) -> Decimal {
-        scratch.decimals.get(place as usize).copied().unwrap_or_default()
+    fn decimal(&self, scratch: &Scratch, place: u32) -> Option<Decimal> {
+        scratch.decimals.get(place as usize).copied()
     }
 
     fn text<'a>(&'a self, text: u32, values: &'a [Option<Value>]) -> &'a str {
@@ -619,6 +637,8 @@ impl<'p> CompiledPolicy<'p> {
                         instances
                             .iter()
                             .map(|(index, node)| {
+                                // Every instance of an indexed output has its name; only a
+                                // lone instance has none, and it is matched above.
                                 let name = index.as_ref().map(|(_, name)| name.clone()).unwrap_or_default();
                                 (name, self.node_value(node, evaluated, values))
                             })
