@@ -36,7 +36,7 @@ impl Answer {
         match result {
             Ok(outcome) => Answer::Outcome {
                 outputs: outcome.outputs.iter().map(|output| format!("{output:?}")).collect(),
-                assumptions: outcome.assumptions.iter().map(|reliance| format!("{reliance:?}")).collect(),
+                assumptions: outcome.assumptions.iter().map(|assumption| format!("{assumption:?}")).collect(),
             },
             Err(error) => Answer::Error {
                 code: error.code(),

@@ -381,7 +381,7 @@ pub(super) fn generate(compiled: &CompiledPolicy<'_>) -> Program {
             generator.land(&missed_lower);
             // `up to X` then `above X` (or `below X` then `from X`): a value
             // that missed the first holds the second, and reading `X` again
-            // would find nothing new (same value, same certainty, reliance
+            // would find nothing new (same value, same certainty, assumption
             // recorded already), so it goes straight past it.
             let implied = match (previous_upper, bounds.lower) {
                 (Some((before, inclusive_before)), Some((limit, inclusive))) => {
@@ -452,8 +452,8 @@ fn same_reading(compiled: &CompiledPolicy<'_>, a: NodeId, b: NodeId, depth: usiz
         }
         // A table's cell known when compiling: the same cell relies on the same place.
         (
-            Op::CellConst { value: a, certainty: c, reliance: Some(r) },
-            Op::CellConst { value: b, certainty: d, reliance: Some(s) },
+            Op::CellConst { value: a, certainty: c, assumption: Some(r) },
+            Op::CellConst { value: b, certainty: d, assumption: Some(s) },
         ) => c == d && r == s && same_constant(compiled, *a, *b),
         _ => false,
     }

@@ -48,37 +48,37 @@ fn sizes(compiled: &CompiledPolicy<'_>) -> Result<(), &'static str> {
 
 /// Definitions, tables and condition sets are consistent with the buffers sized from them.
 fn definitions(compiled: &CompiledPolicy<'_>) -> Result<(), &'static str> {
-    let reliance = |reliance: Option<u32>| reliance.is_none_or(|id| (id as usize) < compiled.reliances.len());
+    let assumption = |assumption: Option<u32>| assumption.is_none_or(|id| (id as usize) < compiled.assumptions.len());
     let mut slots = 0;
     for rule in &compiled.rules {
         require(rule.memo_offset == slots && !rule.bodies.is_empty(), "a rule's slots out of place")?;
-        require(reliance(rule.reliance), "a rule's reliance out of range")?;
+        require(assumption(rule.assumption), "a rule's assumption out of range")?;
         slots += rule.bodies.len();
     }
     require(slots == compiled.rule_slots, "rule slots miscounted")?;
     for bands in &compiled.bands {
         require(bands.bands.len() <= usize::from(u16::MAX), "more bands than a value can name")?;
-        require(bands.bands.iter().all(|band| reliance(band.reliance)), "a band's reliance out of range")?;
+        require(bands.bands.iter().all(|band| assumption(band.assumption)), "a band's assumption out of range")?;
     }
     for table in &compiled.tables {
         let rows = table.key_sizes.iter().try_fold(1usize, |rows, size| rows.checked_mul(*size));
         let cells = rows.and_then(|rows| rows.checked_mul(table.columns));
         require(cells == Some(table.cells.len()), "a table's cells miscounted")?;
-        let relied = table.cells.iter().flatten().all(|cell| reliance(cell.reliance));
-        require(relied, "a cell's reliance out of range")?;
+        let relied = table.cells.iter().flatten().all(|cell| assumption(cell.assumption));
+        require(relied, "a cell's assumption out of range")?;
     }
     for (id, set) in (0u32..).zip(&compiled.sets) {
         require(set.conditions.len() <= set.words_per_slot * 64, "a set's failures overflow their words")?;
-        let conditions_relied = set.conditions.iter().all(|condition| reliance(condition.reliance));
-        require(conditions_relied, "a condition's reliance out of range")?;
+        let conditions_relied = set.conditions.iter().all(|condition| assumption(condition.assumption));
+        require(conditions_relied, "a condition's assumption out of range")?;
         for (slot, _) in (0u32..).zip(&compiled.slot_sets).filter(|(_, owner)| **owner == id) {
             require(slot as usize >= set.memo_offset, "a set's slot before its first")?;
             require(set.words(slot).end <= compiled.failure_words, "a set's failures out of range")?;
         }
     }
     require(compiled.slot_sets.iter().all(|set| (*set as usize) < compiled.sets.len()), "a slot of no set")?;
-    let keys = compiled.reliances.iter().all(|reliance| (reliance.key as usize) < compiled.reliance_keys);
-    require(keys, "a reliance's place out of range")
+    let keys = compiled.assumptions.iter().all(|assumption| (assumption.key as usize) < compiled.assumption_keys);
+    require(keys, "an assumption's place out of range")
 }
 
 /// Constants name numbers and texts that exist; nodes' operands are nodes.
@@ -91,10 +91,10 @@ fn constants(compiled: &CompiledPolicy<'_>) -> Result<(), &'static str> {
     for node in &compiled.nodes {
         match &node.op {
             Op::Const(value) => require(known(value), "a constant out of range")?,
-            Op::Param { value, reliance, .. } | Op::CellConst { value, reliance, .. } => {
+            Op::Param { value, assumption, .. } | Op::CellConst { value, assumption, .. } => {
                 require(known(value), "a constant out of range")?;
-                let relied = reliance.is_none_or(|id| (id as usize) < compiled.reliances.len());
-                require(relied, "a reliance out of range")?;
+                let relied = assumption.is_none_or(|id| (id as usize) < compiled.assumptions.len());
+                require(relied, "an assumption out of range")?;
             }
             _ => {}
         }
@@ -324,7 +324,7 @@ mod tests {
         Ok(())
     }
 
-    /// Doctors whose profiles reach the comparisons of the 2019 text, more than a round of lanes.
+    /// Doctors whose profiles reach the comparisons of the 2019 text, more than a batch of lanes.
     fn profiles(policy: &crate::CheckedPolicy) -> Result<Vec<crate::Profile>, Box<dyn std::error::Error>> {
         (0..70)
             .map(|doctor| {

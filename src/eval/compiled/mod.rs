@@ -1,5 +1,5 @@
 //! The compiled evaluator: a checked policy lowered once into a form built
-//! for populations (names resolved to slots, tables and reliances indexed,
+//! for populations (names resolved to slots, tables and assumptions indexed,
 //! values `Copy`, what constants decide folded), then laid out as a flat
 //! program of register instructions (`code.rs`) that one loop runs on one
 //! profile (`run.rs`) or on [`LANES`] profiles at once (`lanes.rs`), with
@@ -60,7 +60,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use number::Small;
 
 use super::value::{Outcome, OutputValue};
-use crate::check::model::Reliance;
+use crate::check::model::Reliance as Assumption;
 use crate::check::model::{ArithOp, CheckedPolicy, CompareOp, FailedCondition, Value};
 use crate::check::types::Type;
 use crate::source::Span;
@@ -89,9 +89,9 @@ pub struct CompiledPolicy<'p> {
     slot_sets: Vec<u32>,
     failure_words: usize,
     tables: Vec<CompiledTable>,
-    reliances: Vec<RelianceDef>,
-    /// Distinct places a reliance may point at (the reference keeps one reliance per place).
-    reliance_keys: usize,
+    assumptions: Vec<AssumptionDef>,
+    /// Distinct places an assumption may point at (the reference keeps one assumption per place).
+    assumption_keys: usize,
     outputs: Vec<CompiledOutput>,
     leaves: Vec<LeafDef>,
     groups: u32,
@@ -217,7 +217,7 @@ enum Op {
     Param {
         value: Fast,
         certainty: Certainty,
-        reliance: Option<u32>,
+        assumption: Option<u32>,
     },
     Rule {
         rule: u32,
@@ -246,7 +246,7 @@ enum Op {
     CellConst {
         value: Fast,
         certainty: Certainty,
-        reliance: Option<u32>,
+        assumption: Option<u32>,
     },
     Band(u32),
     Conditions {
@@ -307,7 +307,7 @@ struct CompiledRule {
     /// One body per slot: the index is substituted, and what it decides folded, when compiling.
     bodies: Vec<NodeId>,
     certainty: Certainty,
-    reliance: Option<u32>,
+    assumption: Option<u32>,
     memo_offset: usize,
 }
 
@@ -322,7 +322,7 @@ struct CompiledBand {
     lower: Option<(NodeId, bool)>,
     upper: Option<(NodeId, bool)>,
     certainty: Certainty,
-    reliance: Option<u32>,
+    assumption: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -355,7 +355,7 @@ struct CompiledCondition {
     /// One expression per slot of the set, as for rule bodies.
     requires: Vec<NodeId>,
     certainty: Certainty,
-    reliance: Option<u32>,
+    assumption: Option<u32>,
     failure: FailedCondition,
 }
 
@@ -370,12 +370,12 @@ struct CompiledTable {
 struct CompiledCell {
     value: Fast,
     certainty: Certainty,
-    reliance: Option<u32>,
+    assumption: Option<u32>,
 }
 
 /// A value read that is not established, as the reference describes it.
 #[derive(Debug)]
-struct RelianceDef {
+struct AssumptionDef {
     what: String,
     certainty: Certainty,
     reason: Option<String>,
@@ -507,11 +507,11 @@ impl<'a> Evaluated<'a> {
         }
     }
 
-    /// The reliances recorded, in the order they were read.
-    fn reliances(self) -> Vec<u32> {
+    /// The assumptions recorded, in the order they were read.
+    fn assumptions(self) -> Vec<u32> {
         match self.0 {
-            At::Scratch(scratch) => scratch.reliances.clone(),
-            At::Lane(lanes, lane) => lanes.reliances(lane).collect(),
+            At::Scratch(scratch) => scratch.assumptions.clone(),
+            At::Lane(lanes, lane) => lanes.assumptions(lane).collect(),
         }
     }
 }
@@ -649,14 +649,14 @@ impl<'p> CompiledPolicy<'p> {
             })
             .collect();
         let assumptions = evaluated
-            .reliances()
+            .assumptions()
             .into_iter()
-            .filter_map(|id| self.reliances.get(id as usize))
-            .map(|reliance| Reliance {
-                what: reliance.what.clone(),
-                certainty: reliance.certainty,
-                reason: reliance.reason.clone(),
-                span: reliance.span,
+            .filter_map(|id| self.assumptions.get(id as usize))
+            .map(|assumption| Assumption {
+                what: assumption.what.clone(),
+                certainty: assumption.certainty,
+                reason: assumption.reason.clone(),
+                span: assumption.span,
             })
             .collect();
         Outcome { outputs, assumptions }

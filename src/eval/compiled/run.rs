@@ -2,7 +2,7 @@
 //! flat instructions, registers reused from one profile to the next, and an
 //! explicit stack of frames for the definitions it calls. It reads values
 //! in the reference evaluator's order, memoises what it memoises, records
-//! the same reliances in the same order and fails with the same errors.
+//! the same assumptions in the same order and fails with the same errors.
 //!
 //! How sure a value is never travels with it: the reference's certainty of
 //! an expression is the weakest certainty of everything read while it was
@@ -22,7 +22,7 @@ use crate::eval::{EvalError, bound_holds};
 const SURE: Certainty = Certainty::Established;
 const NO_ROW: &str = "a table's keys were expected";
 
-/// One worker's buffers: registers, memos, failed conditions, reliances and
+/// One worker's buffers: registers, memos, failed conditions, assumptions and
 /// output values. Made once per worker by [`CompiledPolicy::scratch`].
 #[derive(Debug, Clone)]
 pub struct Scratch {
@@ -35,8 +35,8 @@ pub struct Scratch {
     /// Per slot: how sure, and whether every condition held.
     set_memo: Vec<Option<(Certainty, bool)>>,
     pub(super) failure_bits: Vec<u64>,
-    reliance_seen: Vec<bool>,
-    pub(super) reliances: Vec<u32>,
+    assumption_seen: Vec<bool>,
+    pub(super) assumptions: Vec<u32>,
     pub(super) leaves: Vec<Option<Fast>>,
     pub(super) groups: Vec<bool>,
     pub(super) certainties: Vec<Certainty>,
@@ -75,8 +75,8 @@ impl Scratch {
             band_memo: vec![None; compiled.bands.len()],
             set_memo: vec![None; compiled.slot_sets.len()],
             failure_bits: vec![0; compiled.failure_words],
-            reliance_seen: vec![false; compiled.reliance_keys],
-            reliances: Vec::with_capacity(compiled.reliances.len()),
+            assumption_seen: vec![false; compiled.assumption_keys],
+            assumptions: Vec::with_capacity(compiled.assumptions.len()),
             leaves: vec![None; compiled.leaves.len()],
             groups: vec![false; compiled.groups as usize],
             certainties: vec![SURE; compiled.outputs.len()],
@@ -142,11 +142,11 @@ impl CompiledPolicy<'_> {
         scratch.band_memo.fill(None);
         scratch.set_memo.fill(None);
         scratch.failure_bits.fill(0);
-        for id in scratch.reliances.drain(..) {
+        for id in scratch.assumptions.drain(..) {
             if let Some(seen) = self
-                .reliances
+                .assumptions
                 .get(id as usize)
-                .and_then(|reliance| scratch.reliance_seen.get_mut(reliance.key as usize))
+                .and_then(|assumption| scratch.assumption_seen.get_mut(assumption.key as usize))
             {
                 *seen = false;
             }
@@ -198,11 +198,11 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::Read { node } => {
                     if let Some(Node {
-                        op: Op::Param { certainty, reliance, .. } | Op::CellConst { certainty, reliance, .. },
+                        op: Op::Param { certainty, assumption, .. } | Op::CellConst { certainty, assumption, .. },
                         ..
                     }) = self.nodes.get(node as usize)
                     {
-                        self.rely(s, *reliance);
+                        self.assume(s, *assumption);
                         sure = sure.min(*certainty);
                     }
                 }
@@ -358,7 +358,7 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::EndRule { rule, slot } => {
                     let definition = self.rules.get(rule as usize).ok_or((Fault::Internal("no such rule"), 0))?;
-                    self.rely(s, definition.reliance);
+                    self.assume(s, definition.assumption);
                     let certainty = sure.min(definition.certainty);
                     let memo = s.rule_memo.get_mut(slot as usize).ok_or((Fault::Internal("no such rule slot"), 0))?;
                     *memo = Some(certainty);
@@ -377,7 +377,7 @@ impl CompiledPolicy<'_> {
                     let (Some(definition), Ok(band)) = (definition, u16::try_from(band)) else {
                         return Err((Fault::Internal("no such band"), self.caller(s)));
                     };
-                    self.rely(s, definition.reliance);
+                    self.assume(s, definition.assumption);
                     let certainty = sure.min(definition.certainty);
                     let Some(memo) = s.band_memo.get_mut(bands as usize) else {
                         return Err((Fault::Internal("no such set of bands"), self.caller(s)));
@@ -395,7 +395,7 @@ impl CompiledPolicy<'_> {
                         self.sets.get(set as usize).ok_or((Fault::Internal("no such condition set"), 0))?;
                     let condition = definition.conditions.get(position as usize);
                     let condition = condition.ok_or((Fault::Internal("no such condition"), 0))?;
-                    self.rely(s, condition.reliance);
+                    self.assume(s, condition.assumption);
                     sure = sure.min(condition.certainty);
                     if s.get(holds) != Fast::Bool(true) {
                         let word = s.failure_bits.get_mut(definition.words(slot).start + position as usize / 64);
@@ -525,21 +525,21 @@ impl CompiledPolicy<'_> {
         let cell = self
             .table_cell(table, row, column)
             .ok_or((Fault::EmptyCell { table: TableId(table), row, column: column as usize }, dst))?;
-        self.rely(s, cell.reliance);
+        self.assume(s, cell.assumption);
         *sure = (*sure).min(cell.certainty);
         Ok(cell.value)
     }
 
-    /// Records a reliance the first time its place is read.
+    /// Records an assumption the first time its place is read.
     #[inline]
-    fn rely(&self, s: &mut Scratch, reliance: Option<u32>) {
-        let Some(id) = reliance else { return };
-        let Some(definition) = self.reliances.get(id as usize) else { return };
-        if let Some(seen) = s.reliance_seen.get_mut(definition.key as usize)
+    fn assume(&self, s: &mut Scratch, assumption: Option<u32>) {
+        let Some(id) = assumption else { return };
+        let Some(definition) = self.assumptions.get(id as usize) else { return };
+        if let Some(seen) = s.assumption_seen.get_mut(definition.key as usize)
             && !*seen
         {
             *seen = true;
-            s.reliances.push(id);
+            s.assumptions.push(id);
         }
     }
 

@@ -1,5 +1,5 @@
 //! Definitions called and memoised per lane (rules, bands, condition
-//! sets), the values read that are not established (reliances), and the
+//! sets), the values read that are not established (assumptions), and the
 //! instructions that mark what an output holds.
 
 use super::*;
@@ -20,15 +20,15 @@ pub(super) fn certainty(l: &mut Lanes, active: Mask, output: u32) {
         Some(slot) => slot.replace(sure, active),
         None => l.aside |= active,
     }
-    l.sure.replace(Sure::default(), active);
+    l.sure.replace(Certainties::default(), active);
 }
 
 impl CompiledPolicy<'_> {
     /// A value that is not established is read (a parameter, a table's cell known when compiling).
     pub(super) fn read(&self, l: &mut Lanes, active: Mask, node: NodeId) {
         match self.nodes.get(node as usize).map(|node| &node.op) {
-            Some(Op::Param { certainty, reliance, .. } | Op::CellConst { certainty, reliance, .. }) => {
-                self.lane_rely(l, active, *reliance);
+            Some(Op::Param { certainty, assumption, .. } | Op::CellConst { certainty, assumption, .. }) => {
+                self.lane_assume(l, active, *assumption);
                 l.sure.weaken(active, *certainty);
             }
             _ => l.aside |= active,
@@ -39,7 +39,7 @@ impl CompiledPolicy<'_> {
     pub(super) fn rule_at(
         &self,
         l: &mut Lanes,
-        round: &Round<'_>,
+        batch: &Batch<'_>,
         active: Mask,
         (dst, rule, index): (NodeId, u32, NodeId),
         depth: usize,
@@ -48,32 +48,32 @@ impl CompiledPolicy<'_> {
             l.aside |= active;
             return;
         };
-        groups(l, active, &Keys::variants(l, active, index), |l, variant, lanes| {
+        groups(l, active, &Keys::variants(l, active, index), |l, variant, mask| {
             let slot = definition.memo_offset + variant as usize;
-            self.lane_rule(l, round, lanes, slot, depth);
+            self.lane_rule(l, batch, mask, slot, depth);
             match self.program.rule_values.get(slot) {
-                Some(src) => l.copy(dst, *src, lanes & !l.aside),
-                None => l.aside |= lanes,
+                Some(src) => l.copy(dst, *src, mask & !l.aside),
+                None => l.aside |= mask,
             }
         });
     }
 
     /// The band each lane's value is in: computed if need be, then read.
-    pub(super) fn band(&self, l: &mut Lanes, round: &Round<'_>, active: Mask, dst: NodeId, bands: u32, depth: usize) {
+    pub(super) fn band(&self, l: &mut Lanes, batch: &Batch<'_>, active: Mask, dst: NodeId, bands: u32, depth: usize) {
         let id = bands as usize;
         let Some(done) = l.band_done.get(id).copied() else {
             l.aside |= active;
             return;
         };
-        self.lane_call(l, round, self.program.band_entries.get(id), active & !done, depth);
-        let lanes = active & !l.aside;
+        self.lane_call(l, batch, self.program.band_entries.get(id), active & !done, depth);
+        let mask = active & !l.aside;
         let Some(sure) = l.band_sure.get(id).copied() else {
-            l.aside |= lanes;
+            l.aside |= mask;
             return;
         };
-        l.sure.join(sure, lanes);
-        let rest = l.map(lanes, dst, |l, row, done| {
-            for lane in Each(lanes) {
+        l.sure.join(sure, mask);
+        let rest = l.map(mask, dst, |l, row, done| {
+            for lane in Each(mask) {
                 let band = l.band_memo.get(id * STRIDE + lane % LANES).copied();
                 keep(row, done, lane, band.map(Fast::Enum));
             }
@@ -85,7 +85,7 @@ impl CompiledPolicy<'_> {
     pub(super) fn conditions_at(
         &self,
         l: &mut Lanes,
-        round: &Round<'_>,
+        batch: &Batch<'_>,
         active: Mask,
         (dst, set, index, failures): (NodeId, u32, NodeId, bool),
         depth: usize,
@@ -94,9 +94,9 @@ impl CompiledPolicy<'_> {
             l.aside |= active;
             return;
         };
-        groups(l, active, &Keys::variants(l, active, index), |l, variant, lanes| {
+        groups(l, active, &Keys::variants(l, active, index), |l, variant, mask| {
             let slot = offset.saturating_add(variant as u32);
-            self.lane_conditions(l, round, lanes, (dst, slot, failures), depth);
+            self.lane_conditions(l, batch, mask, (dst, slot, failures), depth);
         });
     }
 
@@ -105,7 +105,7 @@ impl CompiledPolicy<'_> {
         let (active, slot) = (walk.active, slot as usize);
         match self.rules.get(rule as usize) {
             Some(definition) if slot < l.rule_done.len() && slot < l.rule_sure.len() => {
-                self.lane_rely(l, active, definition.reliance);
+                self.lane_assume(l, active, definition.assumption);
                 let mut sure = l.sure;
                 sure.weaken(active, definition.certainty);
                 if let (Some(memo), Some(done)) = (l.rule_sure.get_mut(slot), l.rule_done.get_mut(slot)) {
@@ -125,7 +125,7 @@ impl CompiledPolicy<'_> {
         let memo = (id + 1) * STRIDE <= l.band_memo.len() && id < l.band_sure.len() && id < l.band_done.len();
         match (definition, u16::try_from(band)) {
             (Some(definition), Ok(band)) if memo => {
-                self.lane_rely(l, active, definition.reliance);
+                self.lane_assume(l, active, definition.assumption);
                 let mut sure = l.sure;
                 sure.weaken(active, definition.certainty);
                 if let Some(memo) = l.band_sure.get_mut(id) {
@@ -150,7 +150,7 @@ impl CompiledPolicy<'_> {
         let bit = definition.map(|set| set.bits(slot).start + position as usize);
         match (condition, bit) {
             (Some(condition), Some(bit)) if bit < l.failed.len() => {
-                self.lane_rely(l, active, condition.reliance);
+                self.lane_assume(l, active, condition.assumption);
                 l.sure.weaken(active, condition.certainty);
                 let failing = active & !l.holds(holds, active);
                 if let Some(failed) = l.failed.get_mut(bit) {
@@ -169,7 +169,7 @@ impl CompiledPolicy<'_> {
         let slot = slot as usize;
         match failed {
             Some(failed) if slot < l.set_hold.len() && slot < l.set_sure.len() && slot < l.set_done.len() => {
-                let failing = failed.iter().fold(0, |all, lanes| all | lanes);
+                let failing = failed.iter().fold(0, |all, mask| all | mask);
                 let sure = l.sure;
                 if let (Some(hold), Some(memo), Some(done)) =
                     (l.set_hold.get_mut(slot), l.set_sure.get_mut(slot), l.set_done.get_mut(slot))
@@ -186,7 +186,7 @@ impl CompiledPolicy<'_> {
 
     /// Calls a definition for the lanes of `need`, each starting afresh, and
     /// gives them back how sure they were before.
-    fn lane_call(&self, l: &mut Lanes, round: &Round<'_>, entry: Option<&u32>, need: Mask, depth: usize) {
+    fn lane_call(&self, l: &mut Lanes, batch: &Batch<'_>, entry: Option<&u32>, need: Mask, depth: usize) {
         if need == 0 {
             return;
         }
@@ -195,20 +195,20 @@ impl CompiledPolicy<'_> {
             return;
         };
         let before = l.sure;
-        l.sure.replace(Sure::default(), need);
-        self.body(l, round, *entry as usize, need, depth + 1);
+        l.sure.replace(Certainties::default(), need);
+        self.body(l, batch, *entry as usize, need, depth + 1);
         l.sure.replace(before, need);
     }
 
     /// Makes sure slot `slot` of a rule is computed for the lanes given, and reads how sure it is.
-    pub(super) fn lane_rule(&self, l: &mut Lanes, round: &Round<'_>, lanes: Mask, slot: usize, depth: usize) {
+    pub(super) fn lane_rule(&self, l: &mut Lanes, batch: &Batch<'_>, mask: Mask, slot: usize, depth: usize) {
         let (Some(done), Some(_)) = (l.rule_done.get(slot).copied(), l.rule_sure.get(slot)) else {
-            l.aside |= lanes;
+            l.aside |= mask;
             return;
         };
-        self.lane_call(l, round, self.program.rule_entries.get(slot), lanes & !done, depth);
+        self.lane_call(l, batch, self.program.rule_entries.get(slot), mask & !done, depth);
         if let Some(sure) = l.rule_sure.get(slot).copied() {
-            l.sure.join(sure, lanes & !l.aside);
+            l.sure.join(sure, mask & !l.aside);
         }
     }
 
@@ -216,8 +216,8 @@ impl CompiledPolicy<'_> {
     pub(super) fn lane_conditions(
         &self,
         l: &mut Lanes,
-        round: &Round<'_>,
-        lanes: Mask,
+        batch: &Batch<'_>,
+        mask: Mask,
         (dst, slot, failures): (NodeId, u32, bool),
         depth: usize,
     ) {
@@ -225,31 +225,31 @@ impl CompiledPolicy<'_> {
         let (Some(done), Some(_), Some(_)) =
             (l.set_done.get(index).copied(), l.set_sure.get(index), l.set_hold.get(index))
         else {
-            l.aside |= lanes;
+            l.aside |= mask;
             return;
         };
-        self.lane_call(l, round, self.program.set_entries.get(index), lanes & !done, depth);
-        let lanes = lanes & !l.aside;
+        self.lane_call(l, batch, self.program.set_entries.get(index), mask & !done, depth);
+        let mask = mask & !l.aside;
         if let (Some(sure), Some(hold)) = (l.set_sure.get(index).copied(), l.set_hold.get(index).copied()) {
-            l.sure.join(sure, lanes);
+            l.sure.join(sure, mask);
             if failures {
-                l.fill(dst, lanes, Fast::Failures(slot));
+                l.fill(dst, mask, Fast::Failures(slot));
             } else {
-                l.set_bools(dst, lanes, hold);
+                l.set_bools(dst, mask, hold);
             }
         }
     }
 
-    /// Records a reliance for each lane of `lanes` that has not read its place yet.
+    /// Records an assumption for each lane of `mask` that has not read its place yet.
     #[inline]
-    pub(super) fn lane_rely(&self, l: &mut Lanes, lanes: Mask, reliance: Option<u32>) {
-        let Some(id) = reliance else { return };
-        let Some(definition) = self.reliances.get(id as usize) else { return };
-        let Some(seen) = l.reliance_seen.get_mut(definition.key as usize) else { return };
-        let first = lanes & !*seen;
+    pub(super) fn lane_assume(&self, l: &mut Lanes, mask: Mask, assumption: Option<u32>) {
+        let Some(id) = assumption else { return };
+        let Some(definition) = self.assumptions.get(id as usize) else { return };
+        let Some(seen) = l.assumption_seen.get_mut(definition.key as usize) else { return };
+        let first = mask & !*seen;
         *seen |= first;
         if first != 0 {
-            l.reliances.push((id, first));
+            l.assumptions.push((id, first));
         }
     }
 }

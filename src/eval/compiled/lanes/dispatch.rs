@@ -3,14 +3,14 @@
 
 use super::*;
 
-/// The profiles of one round, one per lane.
-pub(super) struct Round<'r> {
+/// The profiles of one batch, one per lane.
+pub(super) struct Batch<'r> {
     pub(super) rows: &'r [&'r [Option<Value>]],
     pub(super) on: jiff::civil::Date,
 }
 
-impl Round<'_> {
-    /// The profile of a lane; none for a lane past the round's last profile,
+impl Batch<'_> {
+    /// The profile of a lane; none for a lane past the batch's last profile,
     /// which no instruction runs ([`CompiledPolicy::run_lanes`]' mask).
     pub(super) fn row(&self, lane: usize) -> Option<&[Option<Value>]> {
         self.rows.get(lane).copied()
@@ -25,27 +25,27 @@ pub(super) struct Walk {
 }
 
 impl Walk {
-    /// Moves the lanes of `lanes` to instruction `to`, where they wait until the loop reaches it.
+    /// Moves the lanes of `mask` to instruction `to`, where they wait until the loop reaches it.
     #[inline(always)]
-    pub(super) fn jump(&mut self, l: &mut Lanes, lanes: Mask, to: u32) {
-        if lanes == 0 {
+    pub(super) fn jump(&mut self, l: &mut Lanes, mask: Mask, to: u32) {
+        if mask == 0 {
             return;
         }
         match l.pending.get_mut(to as usize) {
             Some(waiting) => {
-                *waiting |= lanes;
+                *waiting |= mask;
                 self.furthest = self.furthest.max(to as usize);
             }
-            None => l.aside |= lanes,
+            None => l.aside |= mask,
         }
-        self.active &= !lanes;
+        self.active &= !mask;
     }
 }
 
 impl CompiledPolicy<'_> {
     /// Runs a definition's body (or the outputs, from instruction 0) for the
     /// lanes of `entry`, until every one of them has reached its end.
-    pub(super) fn body(&self, l: &mut Lanes, round: &Round<'_>, start: usize, entry: Mask, depth: usize) {
+    pub(super) fn body(&self, l: &mut Lanes, batch: &Batch<'_>, start: usize, entry: Mask, depth: usize) {
         let code = &self.program.code;
         let mut pc = start;
         let mut walk = Walk { active: entry, furthest: start };
@@ -68,20 +68,20 @@ impl CompiledPolicy<'_> {
             pc += 1;
             let active = walk.active;
             match ins {
-                Ins::Field { dst, field, .. } => self.field(l, round, active, dst, field),
-                Ins::Given { dst, field } => given(l, round, active, dst, field),
-                Ins::EvaluationDate { dst } => l.fill(dst, active, Fast::Date(round.on)),
+                Ins::Field { dst, field, .. } => self.field(l, batch, active, dst, field),
+                Ins::Given { dst, field } => given(l, batch, active, dst, field),
+                Ins::EvaluationDate { dst } => l.fill(dst, active, Fast::Date(batch.on)),
                 Ins::AddYears { dst, date, years } => add_years(l, active, dst, date, years),
                 Ins::YearsBetween { dst, from, to } => self.years_between(l, active, dst, from, to),
                 Ins::Read { node } => self.read(l, active, node),
-                Ins::Rule { slot } => self.lane_rule(l, round, active, slot as usize, depth),
-                Ins::RuleAt { dst, rule, index } => self.rule_at(l, round, active, (dst, rule, index), depth),
-                Ins::Band { dst, bands } => self.band(l, round, active, dst, bands, depth),
+                Ins::Rule { slot } => self.lane_rule(l, batch, active, slot as usize, depth),
+                Ins::RuleAt { dst, rule, index } => self.rule_at(l, batch, active, (dst, rule, index), depth),
+                Ins::Band { dst, bands } => self.band(l, batch, active, dst, bands, depth),
                 Ins::Conditions { dst, slot, failures } => {
-                    self.lane_conditions(l, round, active, (dst, slot, failures), depth);
+                    self.lane_conditions(l, batch, active, (dst, slot, failures), depth);
                 }
                 Ins::ConditionsAt { dst, set, index, failures } => {
-                    self.conditions_at(l, round, active, (dst, set, index, failures), depth);
+                    self.conditions_at(l, batch, active, (dst, set, index, failures), depth);
                 }
                 Ins::Cell { dst, table, keys, column } => self.cell_at_keys(l, active, dst, (table, keys, column)),
                 Ins::TableRow { dst, table, keys } => self.table_row(l, active, dst, table, keys),
@@ -89,21 +89,21 @@ impl CompiledPolicy<'_> {
                 Ins::Not { dst, operand } => not(l, active, dst, operand),
                 Ins::Neg { dst, operand } => self.neg(l, active, dst, operand),
                 Ins::Arith { op, dst, left, right } => self.arith(l, active, op, dst, (left, right)),
-                Ins::Compare { op, dst, left, right } => self.compare_lanes(l, round, active, op, dst, (left, right)),
+                Ins::Compare { op, dst, left, right } => self.compare_lanes(l, batch, active, op, dst, (left, right)),
                 Ins::AndLeft { dst, left, to } => and_or_left(l, &mut walk, dst, left, to, false),
                 Ins::OrLeft { dst, left, to } => and_or_left(l, &mut walk, dst, left, to, true),
                 Ins::Bool { dst, operand } => boolean(l, active, dst, operand),
-                Ins::InItem { dst, value, item, to } => self.in_item(l, round, &mut walk, dst, (value, item), to),
+                Ins::InItem { dst, value, item, to } => self.in_item(l, batch, &mut walk, dst, (value, item), to),
                 Ins::NotIn { dst } => l.set_bools(dst, active, 0),
                 Ins::IfNot { condition, to, .. } => if_not(l, &mut walk, condition, to),
                 Ins::Switch { scrutinee, arms, .. } => self.switch(l, &mut walk, scrutinee, arms),
                 Ins::Round { dst, value, strategy, places } => self.round(l, active, dst, value, (strategy, places)),
-                Ins::MinMax { dst, values, min } => self.min_max(l, round, active, dst, values, min),
+                Ins::MinMax { dst, values, min } => self.min_max(l, batch, active, dst, values, min),
                 Ins::Move { dst, src } => l.copy(dst, src, active),
                 Ins::Jump { to } => walk.jump(l, active, to),
                 Ins::Unless { guard, to } => walk.jump(l, active & !l.holds(guard, active), to),
                 Ins::Bound { over, limit, lower, inclusive, to } => {
-                    self.bound(l, round, &mut walk, (over, limit), (lower, inclusive), to);
+                    self.bound(l, batch, &mut walk, (over, limit), (lower, inclusive), to);
                 }
                 Ins::EndRule { rule, slot } => self.end_rule(l, &mut walk, rule, slot),
                 Ins::EndBand { bands, band } => self.end_band(l, &mut walk, bands, band),

@@ -35,7 +35,7 @@ impl CompiledPolicy<'_> {
     pub(super) fn in_item(
         &self,
         l: &mut Lanes,
-        round: &Round<'_>,
+        batch: &Batch<'_>,
         walk: &mut Walk,
         dst: NodeId,
         (value, item): (NodeId, NodeId),
@@ -43,7 +43,7 @@ impl CompiledPolicy<'_> {
     ) {
         let mut found = 0;
         for lane in Each(walk.active) {
-            let ordering = self.lane_compare(l, round, lane, l.get(value, lane), l.get(item, lane));
+            let ordering = self.lane_compare(l, batch, lane, l.get(value, lane), l.get(item, lane));
             found |= flag(ordering.is_some_and(Ordering::is_eq), lane);
         }
         l.set_bools(dst, found, found);
@@ -58,11 +58,11 @@ impl CompiledPolicy<'_> {
             walk.active = 0;
             return;
         };
-        groups(l, active, &Keys::variants(l, active, scrutinee), |l, variant, lanes| {
+        groups(l, active, &Keys::variants(l, active, scrutinee), |l, variant, mask| {
             // A variant with no arm: to the one-profile loop, which reports it.
             match arms.get(variant as usize) {
-                Some(arm) if *arm != code::UNSET => walk.jump(l, lanes, *arm),
-                _ => l.aside |= lanes,
+                Some(arm) if *arm != code::UNSET => walk.jump(l, mask, *arm),
+                _ => l.aside |= mask,
             }
         });
         walk.active = 0;
@@ -74,7 +74,7 @@ impl CompiledPolicy<'_> {
     pub(super) fn bound(
         &self,
         l: &mut Lanes,
-        round: &Round<'_>,
+        batch: &Batch<'_>,
         walk: &mut Walk,
         (over, limit): (NodeId, NodeId),
         (lower, inclusive): (bool, bool),
@@ -83,7 +83,7 @@ impl CompiledPolicy<'_> {
         let active = walk.active;
         let (mut compared, mut misses) = (0, 0);
         l.each_pair(active, over, limit, |lane, over, limit| {
-            let ordering = self.lane_compare(l, round, lane, over, limit);
+            let ordering = self.lane_compare(l, batch, lane, over, limit);
             compared |= flag(ordering.is_some(), lane);
             misses |= flag(ordering.is_some_and(|ordering| !bound_holds(lower, inclusive, ordering)), lane);
         });

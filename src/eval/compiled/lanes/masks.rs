@@ -1,5 +1,5 @@
 //! Sets of lanes as bits of a word, and what is kept per lane as masks:
-//! how sure each lane is ([`Sure`]), and the keys that split lanes into
+//! how sure each lane is ([`Certainties`]), and the keys that split lanes into
 //! groups that take the same path (a rule's slot, a table's row, a `match`'s arm).
 
 use super::*;
@@ -74,47 +74,47 @@ pub(super) fn set_lane<T>(memo: &mut [T], lane: usize, value: T) {
     memo[lane % LANES] = value;
 }
 
-/// `old` with the lanes of `lanes` taken from `new`.
+/// `old` with the lanes of `mask` taken from `new`.
 #[inline]
-pub(super) fn merge(old: Mask, new: Mask, lanes: Mask) -> Mask {
-    (old & !lanes) | (new & lanes)
+pub(super) fn merge(old: Mask, new: Mask, mask: Mask) -> Mask {
+    (old & !mask) | (new & mask)
 }
 
 /// How sure each lane's value is: the weakest certainty it has read, as
 /// the lanes that read something at most secondary and those that read
 /// something assumed (among them). The weakest of two is then their union.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Sure {
+pub(super) struct Certainties {
     pub(super) secondary: Mask,
     pub(super) assumed: Mask,
 }
 
-impl Sure {
-    /// The lanes of `lanes` have read something as sure as `certainty`.
+impl Certainties {
+    /// The lanes of `mask` have read something as sure as `certainty`.
     #[inline]
-    pub(super) fn weaken(&mut self, lanes: Mask, certainty: Certainty) {
+    pub(super) fn weaken(&mut self, mask: Mask, certainty: Certainty) {
         match certainty {
             Certainty::Assumed => {
-                self.secondary |= lanes;
-                self.assumed |= lanes;
+                self.secondary |= mask;
+                self.assumed |= mask;
             }
-            Certainty::Secondary => self.secondary |= lanes,
+            Certainty::Secondary => self.secondary |= mask,
             Certainty::Established => {}
         }
     }
 
-    /// The lanes of `lanes` have read a value as sure as `other` says.
+    /// The lanes of `mask` have read a value as sure as `other` says.
     #[inline]
-    pub(super) fn join(&mut self, other: Sure, lanes: Mask) {
-        self.secondary |= other.secondary & lanes;
-        self.assumed |= other.assumed & lanes;
+    pub(super) fn join(&mut self, other: Certainties, mask: Mask) {
+        self.secondary |= other.secondary & mask;
+        self.assumed |= other.assumed & mask;
     }
 
-    /// The lanes of `lanes` become as sure as `other` says (`Sure::default()`: afresh).
+    /// The lanes of `mask` become as sure as `other` says (`Certainties::default()`: afresh).
     #[inline]
-    pub(super) fn replace(&mut self, other: Sure, lanes: Mask) {
-        self.secondary = merge(self.secondary, other.secondary, lanes);
-        self.assumed = merge(self.assumed, other.assumed, lanes);
+    pub(super) fn replace(&mut self, other: Certainties, mask: Mask) {
+        self.secondary = merge(self.secondary, other.secondary, mask);
+        self.assumed = merge(self.assumed, other.assumed, mask);
     }
 
     pub(super) fn of(self, lane: usize) -> Certainty {
@@ -135,12 +135,12 @@ pub(super) struct Keys {
 }
 
 impl Keys {
-    /// The key of each lane of `lanes`: `key` of its value in `register`
+    /// The key of each lane of `mask`: `key` of its value in `register`
     /// (found once, not per lane), none for a lane to set aside.
     #[inline(always)]
-    pub(super) fn of_values(l: &Lanes, lanes: Mask, register: NodeId, key: impl Fn(Fast) -> Option<u64>) -> Keys {
+    pub(super) fn of_values(l: &Lanes, mask: Mask, register: NodeId, key: impl Fn(Fast) -> Option<u64>) -> Keys {
         let mut keys = Keys { of: [0; LANES], valid: 0 };
-        l.each_one(lanes, register, |lane, value| {
+        l.each_one(mask, register, |lane, value| {
             if let Some(value) = key(value) {
                 *at_mut(&mut keys.of, lane) = value;
                 keys.valid |= bit(lane);
@@ -151,19 +151,19 @@ impl Keys {
 
     /// The value of an enumeration in `register`, each lane's key.
     #[inline(always)]
-    pub(super) fn variants(l: &Lanes, lanes: Mask, register: NodeId) -> Keys {
-        Keys::of_values(l, lanes, register, |value| match value {
+    pub(super) fn variants(l: &Lanes, mask: Mask, register: NodeId) -> Keys {
+        Keys::of_values(l, mask, register, |value| match value {
             Fast::Enum(variant) => Some(u64::from(variant)),
             _ => None,
         })
     }
 }
 
-/// Splits the lanes of `lanes` into groups that share a key, and hands
+/// Splits the lanes of `mask` into groups that share a key, and hands
 /// each group to `each` with its key; a lane without one is set aside.
-pub(super) fn groups(l: &mut Lanes, lanes: Mask, keys: &Keys, mut each: impl FnMut(&mut Lanes, u64, Mask)) {
-    l.aside |= lanes & !keys.valid;
-    let mut rest = lanes & keys.valid;
+pub(super) fn groups(l: &mut Lanes, mask: Mask, keys: &Keys, mut each: impl FnMut(&mut Lanes, u64, Mask)) {
+    l.aside |= mask & !keys.valid;
+    let mut rest = mask & keys.valid;
     while rest != 0 {
         let value = at(&keys.of, rest.trailing_zeros() as usize);
         let same = Each(rest).fold(0, |same, lane| same | flag(at(&keys.of, lane) == value, lane));

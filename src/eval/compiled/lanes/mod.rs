@@ -10,7 +10,7 @@
 //! buffers are made), running the instructions in order reaches every lane
 //! at every instruction of its own path, in its own order. A definition is
 //! called, as in the one-profile loop, for the lanes that have not computed
-//! it yet, and memoised per lane; how sure a value is, the reliances
+//! it yet, and memoised per lane; how sure a value is, the assumptions
 //! recorded and the failed conditions are kept per lane, so each lane ends
 //! with exactly what the one-profile loop ([`CompiledPolicy::evaluate`])
 //! gives for its profile.
@@ -18,13 +18,13 @@
 //! What is a yes or a no for each lane is kept as a mask too, one bit per
 //! lane, so that most instructions are a few operations on words whatever
 //! the number of lanes: a boolean register (`and`, `or`, `not`, guards,
-//! conditions), how sure each lane is so far ([`masks::Sure`]), which conditions
+//! conditions), how sure each lane is so far ([`masks::Certainties`]), which conditions
 //! failed, which outputs a `when` kept. Only values of other kinds
 //! (numbers, dates, values of enumerations) are read and written lane by
 //! lane.
 //!
 //! A profile's outcome is read where its evaluation left it ([`Evaluated`]),
-//! after the whole round: an output's value is in the register that
+//! after the whole batch: an output's value is in the register that
 //! computed it, which nothing writes again for that lane, since each node
 //! runs at most once per profile (a definition's body once, then memoised).
 //!
@@ -45,7 +45,7 @@
 //! | `values.rs` | the instructions that compute a value: fields, dates, arithmetic, comparisons, rounding |
 //! | `flow.rs` | the instructions that move lanes: `and`, `or`, `in`, `if`, `match`, guards, bands' bounds |
 //! | `tables.rs` | tables' cells and rows |
-//! | `calls.rs` | definitions called and memoised (rules, bands, condition sets), reliances, outputs |
+//! | `calls.rs` | definitions called and memoised (rules, bands, condition sets), assumptions, outputs |
 //!
 //! # Adding an instruction
 //!
@@ -93,9 +93,9 @@ use super::*;
 use crate::check::types::Type;
 use crate::eval::EvalError;
 use calls::{certainty, mark};
-use dispatch::{Round, Walk};
+use dispatch::{Batch, Walk};
 use flow::{and_or_left, boolean, if_not};
-use masks::{Each, Mask, Sure, bit};
+use masks::{Certainties, Each, Mask, bit};
 use registers::Kind;
 use values::{add_years, given, not};
 
@@ -136,34 +136,34 @@ pub struct Lanes {
     /// [`STRIDE`] wide (their place is the policy's numbers' count plus the node).
     decimals: Vec<Decimal>,
     /// The weakest certainty each lane has read since its definition or output began.
-    sure: Sure,
-    /// Lanes left to the one-profile loop in this round.
+    sure: Certainties,
+    /// Lanes left to the one-profile loop in this batch.
     aside: Mask,
     rule_done: Vec<Mask>,
-    rule_sure: Vec<Sure>,
+    rule_sure: Vec<Certainties>,
     band_done: Vec<Mask>,
-    band_sure: Vec<Sure>,
+    band_sure: Vec<Certainties>,
     /// Per set of bands, [`STRIDE`] wide: the band each lane is in.
     band_memo: Vec<u16>,
     set_done: Vec<Mask>,
-    set_sure: Vec<Sure>,
+    set_sure: Vec<Certainties>,
     /// Per condition-set slot: the lanes where every condition held.
     set_hold: Vec<Mask>,
     /// Per condition, numbered as the one-profile loop's failure bits are
     /// (word × 64 + bit): the lanes where it failed.
     failed: Vec<Mask>,
-    reliance_seen: Vec<Mask>,
-    /// The reliances recorded this round, in the order they were read:
+    assumption_seen: Vec<Mask>,
+    /// The assumptions recorded this batch, in the order they were read:
     /// each with the lanes that read it first there (a lane's own list is
-    /// read back only when asked for, by [`Lanes::reliances`]).
-    reliances: Vec<(u32, Mask)>,
+    /// read back only when asked for, by [`Lanes::assumptions`]).
+    assumptions: Vec<(u32, Mask)>,
     /// Per output value: the lanes that reached it (a `when` left it out of
     /// the others), and the register it is read from when handed over.
     leaves: Vec<Mask>,
     leaf_sources: Vec<NodeId>,
     groups: Vec<Mask>,
-    certainties: Vec<Sure>,
-    /// Per field of the profile: the lanes that have read it into its register this round.
+    certainties: Vec<Certainties>,
+    /// Per field of the profile: the lanes that have read it into its register this batch.
     fields_read: Vec<Mask>,
     /// Per instruction: the lanes that jumped to it and wait for it.
     pending: Vec<Mask>,
@@ -183,7 +183,7 @@ impl Lanes {
             .map(|(node, ty)| match ty {
                 Type::Bool => Kind::Boolean,
                 _ if constant(node) => Kind::Constant,
-                _ => Kind::Lanes,
+                _ => Kind::PerLane,
             })
             .collect();
         let bools = values.iter().map(|value| if *value == Fast::Bool(true) { Mask::MAX } else { 0 }).collect();
@@ -215,23 +215,23 @@ impl Lanes {
             bools,
             numbers: compiled.constants.clone(),
             decimals: vec![Decimal::ZERO; compiled.nodes.len() * STRIDE],
-            sure: Sure::default(),
+            sure: Certainties::default(),
             aside: 0,
             rule_done: vec![0; compiled.rule_slots],
-            rule_sure: vec![Sure::default(); compiled.rule_slots],
+            rule_sure: vec![Certainties::default(); compiled.rule_slots],
             band_done: vec![0; compiled.bands.len()],
-            band_sure: vec![Sure::default(); compiled.bands.len()],
+            band_sure: vec![Certainties::default(); compiled.bands.len()],
             band_memo: vec![0; compiled.bands.len() * STRIDE],
             set_done: vec![0; compiled.slot_sets.len()],
-            set_sure: vec![Sure::default(); compiled.slot_sets.len()],
+            set_sure: vec![Certainties::default(); compiled.slot_sets.len()],
             set_hold: vec![0; compiled.slot_sets.len()],
             failed: vec![0; compiled.failure_words * 64],
-            reliance_seen: vec![0; compiled.reliance_keys],
-            reliances: Vec::new(),
+            assumption_seen: vec![0; compiled.assumption_keys],
+            assumptions: Vec::new(),
             leaves: vec![0; compiled.leaves.len()],
             leaf_sources,
             groups: vec![0; compiled.groups as usize],
-            certainties: vec![Sure::default(); compiled.outputs.len()],
+            certainties: vec![Certainties::default(); compiled.outputs.len()],
             fields_read: vec![0; compiled.policy.fields.len()],
             pending: vec![0; code.len()],
             owner: compiled.id,
@@ -239,14 +239,14 @@ impl Lanes {
     }
 
     fn reset(&mut self) {
-        self.sure = Sure::default();
+        self.sure = Certainties::default();
         self.aside = 0;
         self.rule_done.fill(0);
         self.band_done.fill(0);
         self.set_done.fill(0);
         self.failed.fill(0);
-        self.reliance_seen.fill(0);
-        self.reliances.clear();
+        self.assumption_seen.fill(0);
+        self.assumptions.clear();
         self.leaves.fill(0);
         self.groups.fill(0);
         self.fields_read.fill(0);
@@ -290,7 +290,7 @@ impl CompiledPolicy<'_> {
     ) -> usize {
         let mut set_aside = 0;
         for (group, rows) in rows.chunks(LANES).enumerate() {
-            let aside = self.run_lanes(&Round { rows, on }, lanes);
+            let aside = self.run_lanes(&Batch { rows, on }, lanes);
             set_aside += aside.count_ones() as usize;
             for (lane, row) in rows.iter().enumerate() {
                 let position = group * LANES + lane;
@@ -307,9 +307,9 @@ impl CompiledPolicy<'_> {
         set_aside
     }
 
-    /// Runs the program for every lane of a round; the lanes set aside.
-    fn run_lanes(&self, round: &Round<'_>, lanes: &mut Lanes) -> Mask {
-        let count = round.rows.len().min(LANES);
+    /// Runs the program for every lane of a batch; the lanes set aside.
+    fn run_lanes(&self, batch: &Batch<'_>, lanes: &mut Lanes) -> Mask {
+        let count = batch.rows.len().min(LANES);
         let all = if count == LANES { Mask::MAX } else { (1 << count) - 1 };
         if lanes.owner != self.id {
             *lanes = self.lanes();
@@ -318,7 +318,7 @@ impl CompiledPolicy<'_> {
             return all;
         }
         lanes.reset();
-        self.body(lanes, round, 0, all, 0);
+        self.body(lanes, batch, 0, all, 0);
         lanes.aside & all
     }
 }

@@ -10,7 +10,7 @@ use masks::{at, at_mut, flag, keep, merge};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Kind {
     /// One value per lane, in `registers`.
-    Lanes,
+    PerLane,
     /// One bit per lane, in `bools`.
     Boolean,
     /// One value for all lanes, in `constants`, never written.
@@ -33,7 +33,7 @@ impl Lanes {
     /// The lanes where a boolean register is true.
     #[inline]
     #[expect(clippy::indexing_slicing, reason = "a register is a node (invariants::check); one mask per node")]
-    pub(super) fn mask(&self, register: NodeId) -> Mask {
+    pub(super) fn trues(&self, register: NodeId) -> Mask {
         self.bools[register as usize]
     }
 
@@ -45,8 +45,8 @@ impl Lanes {
     )]
     pub(super) fn get(&self, register: NodeId, lane: usize) -> Fast {
         match self.kind(register) {
-            Kind::Lanes => self.registers[register as usize][lane % LANES],
-            Kind::Boolean => Fast::Bool(self.mask(register) & bit(lane) != 0),
+            Kind::PerLane => self.registers[register as usize][lane % LANES],
+            Kind::Boolean => Fast::Bool(self.trues(register) & bit(lane) != 0),
             Kind::Constant => self.constants[register as usize],
         }
     }
@@ -54,53 +54,53 @@ impl Lanes {
     /// A register's values, lane by lane, if it holds one per lane.
     #[inline(always)]
     pub(super) fn row(&self, register: NodeId) -> Option<&[Fast; STRIDE]> {
-        self.registers.get(register as usize).map(|row| &**row).filter(|_| self.kind(register) == Kind::Lanes)
+        self.registers.get(register as usize).map(|row| &**row).filter(|_| self.kind(register) == Kind::PerLane)
     }
 
-    /// Hands `each` the values of two registers in each lane of `lanes`:
+    /// Hands `each` the values of two registers in each lane of `mask`:
     /// where they are is found once, not per lane, for a register of
     /// values or of a constant against one of values.
     #[inline(always)]
-    pub(super) fn each_pair(&self, lanes: Mask, left: NodeId, right: NodeId, mut each: impl FnMut(usize, Fast, Fast)) {
+    pub(super) fn each_pair(&self, mask: Mask, left: NodeId, right: NodeId, mut each: impl FnMut(usize, Fast, Fast)) {
         let row = |register| self.row(register);
         let constant = |register: NodeId| match self.kind(register) {
             Kind::Constant => self.constants.get(register as usize).copied(),
             _ => None,
         };
         match (row(left), row(right)) {
-            (Some(left), Some(right)) => Each(lanes).for_each(|lane| each(lane, at(left, lane), at(right, lane))),
+            (Some(left), Some(right)) => Each(mask).for_each(|lane| each(lane, at(left, lane), at(right, lane))),
             (Some(left), None) if let Some(right) = constant(right) => {
-                Each(lanes).for_each(|lane| each(lane, at(left, lane), right))
+                Each(mask).for_each(|lane| each(lane, at(left, lane), right))
             }
             (None, Some(right)) if let Some(left) = constant(left) => {
-                Each(lanes).for_each(|lane| each(lane, left, at(right, lane)))
+                Each(mask).for_each(|lane| each(lane, left, at(right, lane)))
             }
-            _ => Each(lanes).for_each(|lane| each(lane, self.get(left, lane), self.get(right, lane))),
+            _ => Each(mask).for_each(|lane| each(lane, self.get(left, lane), self.get(right, lane))),
         }
     }
 
-    /// Hands `each` the value of a register in each lane of `lanes`, where it is found once.
+    /// Hands `each` the value of a register in each lane of `mask`, where it is found once.
     #[inline(always)]
-    pub(super) fn each_one(&self, lanes: Mask, register: NodeId, mut each: impl FnMut(usize, Fast)) {
+    pub(super) fn each_one(&self, mask: Mask, register: NodeId, mut each: impl FnMut(usize, Fast)) {
         match self.row(register) {
-            Some(row) => Each(lanes).for_each(|lane| each(lane, at(row, lane))),
-            None => Each(lanes).for_each(|lane| each(lane, self.get(register, lane))),
+            Some(row) => Each(mask).for_each(|lane| each(lane, at(row, lane))),
+            None => Each(mask).for_each(|lane| each(lane, self.get(register, lane))),
         }
     }
 
-    /// Writes to `dst`, in each lane of `lanes`, what `each` gives for the
+    /// Writes to `dst`, in each lane of `mask`, what `each` gives for the
     /// values of two registers there; the lanes it gave nothing for, left
     /// to the caller.
     #[inline(always)]
     pub(super) fn map_pair(
         &mut self,
-        lanes: Mask,
+        mask: Mask,
         dst: NodeId,
         (left, right): (NodeId, NodeId),
         mut each: impl FnMut(Fast, Fast) -> Option<Fast>,
     ) -> Mask {
-        self.map(lanes, dst, |l, row, done| {
-            l.each_pair(lanes, left, right, |lane, left, right| keep(row, done, lane, each(left, right)))
+        self.map(mask, dst, |l, row, done| {
+            l.each_pair(mask, left, right, |lane, left, right| keep(row, done, lane, each(left, right)))
         })
     }
 
@@ -108,32 +108,30 @@ impl Lanes {
     #[inline(always)]
     pub(super) fn map_one(
         &mut self,
-        lanes: Mask,
+        mask: Mask,
         dst: NodeId,
         register: NodeId,
         mut each: impl FnMut(Fast) -> Option<Fast>,
     ) -> Mask {
-        self.map(lanes, dst, |l, row, done| {
-            l.each_one(lanes, register, |lane, value| keep(row, done, lane, each(value)))
-        })
+        self.map(mask, dst, |l, row, done| l.each_one(mask, register, |lane, value| keep(row, done, lane, each(value))))
     }
 
     /// Runs `compute`, which [`keep`]s each lane's result in the row and
     /// the mask it is given, and writes the results to `dst`. In place when
     /// `dst` holds a value per lane: its row is swapped out meanwhile (no
-    /// instruction reads its own register) and back. The lanes of `lanes`
+    /// instruction reads its own register) and back. The lanes of `mask`
     /// given no result are left to the caller.
     #[inline(always)]
     pub(super) fn map(
         &mut self,
-        lanes: Mask,
+        mask: Mask,
         dst: NodeId,
         compute: impl FnOnce(&Lanes, &mut [Fast; STRIDE], &mut Mask),
     ) -> Mask {
         let mut done = 0;
         // `spare` is always put back below; were it not, a new row serves as well.
         let mut row = self.spare.take().unwrap_or_else(|| Box::new([Fast::Bool(false); STRIDE]));
-        match self.registers.get_mut(dst as usize).filter(|_| self.kinds.get(dst as usize) == Some(&Kind::Lanes)) {
+        match self.registers.get_mut(dst as usize).filter(|_| self.kinds.get(dst as usize) == Some(&Kind::PerLane)) {
             Some(register) => {
                 std::mem::swap(&mut row, register);
                 compute(self, &mut row, &mut done);
@@ -147,27 +145,27 @@ impl Lanes {
             }
         }
         self.spare = Some(row);
-        lanes & !done
+        mask & !done
     }
 
-    /// Writes each lane's value of `values`, for the lanes of `lanes`, to a
+    /// Writes each lane's value of `values`, for the lanes of `mask`, to a
     /// register that does not hold a value per lane ([`Lanes::map`] writes
     /// those in place): a boolean's mask, from values that are booleans;
     /// a lane with anything else, or writing a constant's, is set aside.
     #[inline(always)]
-    pub(super) fn write_other(&mut self, register: NodeId, lanes: Mask, values: &[Fast; STRIDE]) {
+    pub(super) fn write_other(&mut self, register: NodeId, mask: Mask, values: &[Fast; STRIDE]) {
         if !self.is_boolean(register) {
-            self.aside |= lanes;
+            self.aside |= mask;
             return;
         }
         let (mut booleans, mut yes) = (0, 0);
-        for lane in Each(lanes) {
+        for lane in Each(mask) {
             let value = at(values, lane);
             booleans |= flag(matches!(value, Fast::Bool(_)), lane);
             yes |= flag(value == Fast::Bool(true), lane);
         }
         self.set_bools(register, booleans, yes);
-        self.aside |= lanes & !booleans;
+        self.aside |= mask & !booleans;
     }
 
     /// Writes a value to a register in a lane; a lane that would put
@@ -176,7 +174,7 @@ impl Lanes {
     #[inline]
     pub(super) fn set(&mut self, register: NodeId, lane: usize, value: Fast) {
         match (self.kind(register), value) {
-            (Kind::Lanes, _) => {
+            (Kind::PerLane, _) => {
                 if let Some(row) = self.registers.get_mut(register as usize) {
                     *at_mut(row, lane) = value;
                 }
@@ -188,30 +186,30 @@ impl Lanes {
         }
     }
 
-    /// Writes, for each lane of `lanes`, whether it is in `values`.
+    /// Writes, for each lane of `mask`, whether it is in `values`.
     #[inline]
-    pub(super) fn set_bools(&mut self, register: NodeId, lanes: Mask, values: Mask) {
+    pub(super) fn set_bools(&mut self, register: NodeId, mask: Mask, values: Mask) {
         if self.is_boolean(register) {
             if let Some(slot) = self.bools.get_mut(register as usize) {
-                *slot = merge(*slot, values, lanes);
+                *slot = merge(*slot, values, mask);
             }
         } else {
-            for lane in Each(lanes) {
+            for lane in Each(mask) {
                 self.set(register, lane, Fast::Bool(values & bit(lane) != 0));
             }
         }
     }
 
-    /// The lanes of `lanes` where a register is true, and those where it is
+    /// The lanes of `mask` where a register is true, and those where it is
     /// false; a lane where it is not a boolean is set aside.
     #[inline]
-    pub(super) fn truth(&mut self, register: NodeId, lanes: Mask) -> (Mask, Mask) {
+    pub(super) fn truth(&mut self, register: NodeId, mask: Mask) -> (Mask, Mask) {
         if self.is_boolean(register) {
-            let yes = self.mask(register) & lanes;
-            return (yes, lanes & !yes);
+            let yes = self.trues(register) & mask;
+            return (yes, mask & !yes);
         }
         let (mut yes, mut no) = (0, 0);
-        for lane in Each(lanes) {
+        for lane in Each(mask) {
             match self.get(register, lane) {
                 Fast::Bool(true) => yes |= bit(lane),
                 Fast::Bool(false) => no |= bit(lane),
@@ -221,40 +219,38 @@ impl Lanes {
         (yes, no)
     }
 
-    /// The lanes of `lanes` where a register holds true (anything else reads as not true).
+    /// The lanes of `mask` where a register holds true (anything else reads as not true).
     #[inline]
-    pub(super) fn holds(&self, register: NodeId, lanes: Mask) -> Mask {
+    pub(super) fn holds(&self, register: NodeId, mask: Mask) -> Mask {
         if self.is_boolean(register) {
-            return self.mask(register) & lanes;
+            return self.trues(register) & mask;
         }
-        Each(lanes).filter(|lane| self.get(register, *lane) == Fast::Bool(true)).fold(0, |mask, lane| mask | bit(lane))
+        Each(mask).filter(|lane| self.get(register, *lane) == Fast::Bool(true)).fold(0, |held, lane| held | bit(lane))
     }
 
-    /// Writes the same value to a register for the lanes of `lanes`.
+    /// Writes the same value to a register for the lanes of `mask`.
     #[inline]
-    pub(super) fn fill(&mut self, register: NodeId, lanes: Mask, value: Fast) {
+    pub(super) fn fill(&mut self, register: NodeId, mask: Mask, value: Fast) {
         match (self.kind(register), value) {
-            (Kind::Boolean, Fast::Bool(value)) => self.set_bools(register, lanes, if value { Mask::MAX } else { 0 }),
-            (Kind::Lanes, _) => {
+            (Kind::Boolean, Fast::Bool(value)) => self.set_bools(register, mask, if value { Mask::MAX } else { 0 }),
+            (Kind::PerLane, _) => {
                 if let Some(row) = self.registers.get_mut(register as usize) {
-                    for lane in Each(lanes) {
+                    for lane in Each(mask) {
                         *at_mut(row, lane) = value;
                     }
                 }
             }
-            _ => self.aside |= lanes,
+            _ => self.aside |= mask,
         }
     }
 
-    /// Copies a register to another for the lanes of `lanes`.
+    /// Copies a register to another for the lanes of `mask`.
     #[inline]
-    pub(super) fn copy(&mut self, dst: NodeId, src: NodeId, lanes: Mask) {
+    pub(super) fn copy(&mut self, dst: NodeId, src: NodeId, mask: Mask) {
         if self.is_boolean(dst) && self.is_boolean(src) {
-            self.set_bools(dst, lanes, self.mask(src));
+            self.set_bools(dst, mask, self.trues(src));
         } else {
-            self.map(lanes, dst, |l, row, done| {
-                l.each_one(lanes, src, |lane, value| keep(row, done, lane, Some(value)))
-            });
+            self.map(mask, dst, |l, row, done| l.each_one(mask, src, |lane, value| keep(row, done, lane, Some(value))));
         }
     }
 
@@ -277,7 +273,7 @@ impl Lanes {
 
     /// The value of output value `index` in a lane; none where a `when` left it out.
     pub(in crate::eval::compiled) fn leaf(&self, index: usize, lane: usize) -> Option<Fast> {
-        let reached = self.leaves.get(index).is_some_and(|lanes| lanes & bit(lane) != 0);
+        let reached = self.leaves.get(index).is_some_and(|mask| mask & bit(lane) != 0);
         // Every output value has its source register (invariants::check: each is written once).
         let source = self.leaf_sources.get(index).copied().filter(|source| *source != NodeId::MAX)?;
         reached.then(|| self.get(source, lane))
@@ -285,7 +281,7 @@ impl Lanes {
 
     /// Whether condition `index` (word × 64 + bit) failed in a lane.
     pub(in crate::eval::compiled) fn failed(&self, index: usize, lane: usize) -> bool {
-        self.failed.get(index).is_some_and(|lanes| lanes & bit(lane) != 0)
+        self.failed.get(index).is_some_and(|mask| mask & bit(lane) != 0)
     }
 
     pub(in crate::eval::compiled) fn certainty(&self, output: usize, lane: usize) -> Option<Certainty> {
@@ -293,10 +289,10 @@ impl Lanes {
     }
 
     pub(in crate::eval::compiled) fn group(&self, group: usize, lane: usize) -> bool {
-        self.groups.get(group).is_some_and(|lanes| lanes & bit(lane) != 0)
+        self.groups.get(group).is_some_and(|mask| mask & bit(lane) != 0)
     }
 
-    pub(in crate::eval::compiled) fn reliances(&self, lane: usize) -> impl Iterator<Item = u32> + '_ {
-        self.reliances.iter().filter(move |(_, lanes)| lanes & bit(lane) != 0).map(|(id, _)| *id)
+    pub(in crate::eval::compiled) fn assumptions(&self, lane: usize) -> impl Iterator<Item = u32> + '_ {
+        self.assumptions.iter().filter(move |(_, mask)| mask & bit(lane) != 0).map(|(id, _)| *id)
     }
 }

@@ -10,10 +10,10 @@ use super::*;
 use masks::{flag, keep};
 
 /// Whether the profile gives an optional field.
-pub(super) fn given(l: &mut Lanes, round: &Round<'_>, active: Mask, dst: NodeId, field: u32) {
+pub(super) fn given(l: &mut Lanes, batch: &Batch<'_>, active: Mask, dst: NodeId, field: u32) {
     let (mut known, mut given) = (0, 0);
     for lane in Each(active) {
-        let value = round.row(lane).map(|row| row.get(field as usize).is_some_and(Option::is_some));
+        let value = batch.row(lane).map(|row| row.get(field as usize).is_some_and(Option::is_some));
         known |= flag(value.is_some(), lane);
         given |= flag(value == Some(true), lane);
     }
@@ -43,8 +43,8 @@ pub(super) fn not(l: &mut Lanes, active: Mask, dst: NodeId, operand: NodeId) {
 }
 
 impl CompiledPolicy<'_> {
-    /// Reads a field into the register its readings share, once per lane and round.
-    pub(super) fn field(&self, l: &mut Lanes, round: &Round<'_>, active: Mask, dst: NodeId, field: u32) {
+    /// Reads a field into the register its readings share, once per lane and batch.
+    pub(super) fn field(&self, l: &mut Lanes, batch: &Batch<'_>, active: Mask, dst: NodeId, field: u32) {
         // A lane reads each field once: later readings find it in the shared register.
         let Some(done) = l.fields_read.get_mut(field as usize) else {
             l.aside |= active;
@@ -53,7 +53,7 @@ impl CompiledPolicy<'_> {
         let active = active & !std::mem::replace(done, *done | active);
         let rest = l.map(active, dst, |_, row, read| {
             for lane in Each(active) {
-                let value = match round.row(lane).and_then(|row| row.get(field as usize)) {
+                let value = match batch.row(lane).and_then(|row| row.get(field as usize)) {
                     Some(Some(value)) => fast_field(value, field).ok(),
                     _ => None,
                 };
@@ -62,7 +62,7 @@ impl CompiledPolicy<'_> {
         });
         // Numbers too wide to be carried in the value, and fields the profile lacks.
         for lane in Each(rest) {
-            match round.row(lane).and_then(|row| row.get(field as usize)) {
+            match batch.row(lane).and_then(|row| row.get(field as usize)) {
                 Some(Some(Value::Decimal(number))) => self.lane_number(l, dst, lane, *number),
                 _ => l.aside |= bit(lane),
             }
@@ -113,7 +113,7 @@ impl CompiledPolicy<'_> {
     pub(super) fn compare_lanes(
         &self,
         l: &mut Lanes,
-        round: &Round<'_>,
+        batch: &Batch<'_>,
         active: Mask,
         op: CompareOp,
         dst: NodeId,
@@ -121,7 +121,7 @@ impl CompiledPolicy<'_> {
     ) {
         let (mut compared, mut holds) = (0, 0);
         l.each_pair(active, left, right, |lane, left, right| {
-            let ordering = self.lane_compare(l, round, lane, left, right);
+            let ordering = self.lane_compare(l, batch, lane, left, right);
             compared |= flag(ordering.is_some(), lane);
             holds |= flag(ordering.is_some_and(|ordering| op.holds(ordering)), lane);
         });
@@ -146,7 +146,7 @@ impl CompiledPolicy<'_> {
         }
     }
 
-    pub(super) fn min_max(&self, l: &mut Lanes, round: &Round<'_>, active: Mask, dst: NodeId, items: List, min: bool) {
+    pub(super) fn min_max(&self, l: &mut Lanes, batch: &Batch<'_>, active: Mask, dst: NodeId, items: List, min: bool) {
         let Some(items) = self.program.operands(items) else {
             l.aside |= active;
             return;
@@ -157,7 +157,7 @@ impl CompiledPolicy<'_> {
                 let item = l.get(*item, lane);
                 best = match best {
                     None => Some(item),
-                    Some(current) => self.lane_compare(l, round, lane, item, current).map(|ordering| {
+                    Some(current) => self.lane_compare(l, batch, lane, item, current).map(|ordering| {
                         let better = if min { ordering.is_lt() } else { ordering.is_gt() };
                         if better { item } else { current }
                     }),
@@ -199,7 +199,7 @@ impl CompiledPolicy<'_> {
     pub(super) fn lane_compare(
         &self,
         l: &Lanes,
-        round: &Round<'_>,
+        batch: &Batch<'_>,
         lane: usize,
         left: Fast,
         right: Fast,
@@ -207,7 +207,7 @@ impl CompiledPolicy<'_> {
         match (left, right) {
             (Fast::Enum(a), Fast::Enum(b)) => Some(a.cmp(&b)),
             (Fast::Number(a), Fast::Number(b)) => Some(number::compare_small(a, b)),
-            _ => self.lane_compare_other(l, round, lane, left, right),
+            _ => self.lane_compare_other(l, batch, lane, left, right),
         }
     }
 
@@ -215,11 +215,11 @@ impl CompiledPolicy<'_> {
     fn lane_compare_other(
         &self,
         l: &Lanes,
-        round: &Round<'_>,
+        batch: &Batch<'_>,
         lane: usize,
         left: Fast,
         right: Fast,
     ) -> Option<Ordering> {
-        self.compare_with(|place| l.decimal(place, lane), round.row(lane)?, left, right)
+        self.compare_with(|place| l.decimal(place, lane), batch.row(lane)?, left, right)
     }
 }
