@@ -466,6 +466,14 @@ impl<'a> From<&'a Scratch> for Evaluated<'a> {
 }
 
 impl<'a> Evaluated<'a> {
+    /// Whether this outcome was computed alone by the one-profile loop
+    /// (after [`CompiledPolicy::evaluate`], or for a profile the lanes set
+    /// aside) rather than in the lanes. The lanes set aside only what they
+    /// cannot compute: a profile that evaluates is never set aside.
+    pub fn alone(self) -> bool {
+        matches!(self.0, At::Scratch(_))
+    }
+
     /// The value of output value `index`; none where a `when` left it out.
     fn leaf(self, index: usize) -> Option<Fast> {
         match self.0 {

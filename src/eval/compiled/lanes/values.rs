@@ -207,19 +207,13 @@ impl CompiledPolicy<'_> {
         match (left, right) {
             (Fast::Enum(a), Fast::Enum(b)) => Some(a.cmp(&b)),
             (Fast::Number(a), Fast::Number(b)) => Some(number::compare_small(a, b)),
-            _ => self.lane_compare_other(l, batch, lane, left, right),
+            _ => self.lane_compare_other(l, batch, lane, (left, right)),
         }
     }
 
+    /// Any other pair of values: dates, texts, booleans, numbers by their place.
     #[inline(never)]
-    fn lane_compare_other(
-        &self,
-        l: &Lanes,
-        batch: &Batch<'_>,
-        lane: usize,
-        left: Fast,
-        right: Fast,
-    ) -> Option<Ordering> {
-        self.compare_with(|place| l.decimal(place, lane), batch.row(lane)?, left, right)
+    fn lane_compare_other(&self, l: &Lanes, batch: &Batch<'_>, lane: usize, values: (Fast, Fast)) -> Option<Ordering> {
+        self.compare_with(|place| l.decimal(place, lane), batch.row(lane)?, values.0, values.1)
     }
 }
