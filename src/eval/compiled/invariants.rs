@@ -397,6 +397,62 @@ mod tests {
         Ok(())
     }
 
+    /// Programs broken after the check, as a mistake of the compiler would
+    /// break them, run anyway: wherever the one-profile loop fails, the
+    /// lanes set the profile aside to it, and never answer in its place.
+    #[test]
+    fn lanes_never_answer_where_a_broken_program_fails() -> Result<(), Box<dyn std::error::Error>> {
+        let loaded = loaded()?;
+        let profiles = profiles(&loaded.policy)?;
+        const FAR: u32 = 1 << 20;
+        type Corrupt = fn(&mut Ins) -> Option<&mut u32>;
+        let corruptions: [(&str, Corrupt); 8] = [
+            ("a set of bands", |ins| match ins {
+                Ins::Band { bands, .. } => Some(bands),
+                _ => None,
+            }),
+            ("a rule's slot", |ins| match ins {
+                Ins::Rule { slot } => Some(slot),
+                _ => None,
+            }),
+            ("a condition set's slot", |ins| match ins {
+                Ins::Conditions { slot, .. } => Some(slot),
+                _ => None,
+            }),
+            ("a rule ended", |ins| match ins {
+                Ins::EndRule { rule, .. } => Some(rule),
+                _ => None,
+            }),
+            ("a band ended", |ins| match ins {
+                Ins::EndBand { band, .. } => Some(band),
+                _ => None,
+            }),
+            ("an output value", |ins| match ins {
+                Ins::Leaf { leaf, .. } => Some(leaf),
+                _ => None,
+            }),
+            ("an output group", |ins| match ins {
+                Ins::Group { group } => Some(group),
+                _ => None,
+            }),
+            ("an output", |ins| match ins {
+                Ins::Certainty { output } => Some(output),
+                _ => None,
+            }),
+        ];
+        for (what, corrupt) in corruptions {
+            let mut compiled = CompiledPolicy::new(&loaded.policy);
+            // Every instruction of the kind, so that every profile meets one.
+            compiled.program.code.iter_mut().filter_map(corrupt).for_each(|named| *named = FAR);
+            assert!(check(&compiled).is_err(), "{what}");
+            let answers = answers(&compiled, &profiles);
+            let (one, many) = answers.split_at(profiles.len());
+            assert_eq!(one, many, "{what}");
+            assert!(one.iter().any(Result::is_err), "{what}: no profile reached it");
+        }
+        Ok(())
+    }
+
     /// An output value no instruction writes would be read as whatever its register last held.
     #[test]
     fn an_output_value_never_written_is_refused() -> Result<(), Box<dyn std::error::Error>> {

@@ -322,3 +322,74 @@ impl CompiledPolicy<'_> {
         lanes.aside & all
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::differential;
+
+    /// A band over an optional field, a rule read in several outputs, a
+    /// text compared: a policy small enough to say what each lane must do.
+    const POLICY: &str = r#"
+policy lanes_cases { title "What the lanes must set aside, and what they must not" }
+profile { label: text  patients: patients?  kind: text }
+rule counted: patients = patients + 0
+bands size "size" over counted {
+  small "small": up to 500
+  large "large": above 500
+}
+output band = size
+output named = label == "dr-3" or kind != label
+output twice = counted * 2
+"#;
+
+    fn profiles(policy: &crate::CheckedPolicy) -> Result<Vec<crate::Profile>, Box<dyn std::error::Error>> {
+        (0..70)
+            .map(|doctor| {
+                // Every fifth profile lacks `patients`, which the band's `over` reads inside its call.
+                let patients =
+                    if doctor % 5 == 2 { String::new() } else { format!(r#", "patients": {}"#, doctor * 13) };
+                let text = format!(r#"{{"label": "dr-{doctor}", "kind": "dr-{}"{patients}}}"#, doctor % 7);
+                let input = crate::ProfileInput::parse(std::path::Path::new("dr.json"), &text)?;
+                crate::Profile::validate(policy, &input).map_err(|errors| format!("{errors:?}").into())
+            })
+            .collect()
+    }
+
+    /// A lane that fails inside a definition's call (here, a field missing
+    /// in the bands' `over`) stays set aside once the call returns: it is
+    /// reported with the one-profile loop's error, never read from the lanes.
+    /// And a lane that evaluates is never set aside (the harness checks both).
+    #[test]
+    fn a_lane_that_fails_inside_a_call_stays_aside_and_no_other_is() -> Result<(), Box<dyn std::error::Error>> {
+        let policy = crate::compile(std::path::Path::new("lanes-cases.policy"), POLICY)?;
+        let compiled = CompiledPolicy::new(&policy);
+        assert_eq!(compiled.program.broken, None);
+        let profiles = profiles(&policy)?;
+        let on = jiff::civil::date(2024, 1, 1);
+        let compared =
+            differential::compare(&policy, &compiled, &profiles, on, 21).map_err(|found| found.to_string())?;
+        assert!(compared > profiles.len());
+        let rows: Vec<_> = profiles.iter().map(crate::Profile::values).collect();
+        let (mut lanes, mut scratch) = (compiled.lanes(), compiled.scratch());
+        let mut failed = 0;
+        let set_aside = compiled.evaluate_each(&rows, on, &mut lanes, &mut scratch, |_, outcome| {
+            failed += usize::from(outcome.is_err());
+        });
+        assert_eq!((failed, set_aside), (14, 14), "the fourteen profiles without `patients`, and only they");
+        Ok(())
+    }
+
+    /// Texts compare (`==`, `!=`) as the reference compares them, by their characters.
+    #[test]
+    fn texts_compare_by_their_characters() -> Result<(), Box<dyn std::error::Error>> {
+        let policy = crate::compile(std::path::Path::new("lanes-cases.policy"), POLICY)?;
+        let compiled = CompiledPolicy::new(&policy);
+        let values = [Some(Value::Text("dr-1".into())), None, Some(Value::Text("dr-10".into()))];
+        let text = |field: u32| Fast::Text(TEXT_FIELD | field);
+        let order = compiled.compare_with(|_| None, &values, text(0), text(2));
+        assert_eq!(order, Some(std::cmp::Ordering::Less));
+        assert_eq!(compiled.compare_with(|_| None, &values, text(2), text(2)), Some(std::cmp::Ordering::Equal));
+        Ok(())
+    }
+}
