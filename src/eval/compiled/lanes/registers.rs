@@ -273,10 +273,11 @@ impl Lanes {
 
     /// The value of output value `index` in a lane; none where a `when` left it out.
     pub(in crate::eval::compiled) fn leaf(&self, index: usize, lane: usize) -> Option<Fast> {
-        let reached = self.leaves.get(index).is_some_and(|mask| mask & bit(lane) != 0);
-        // Every output value has its source register (invariants::check: each is written once).
-        let source = self.leaf_sources.get(index).copied().filter(|source| *source != NodeId::MAX)?;
-        reached.then(|| self.get(source, lane))
+        if self.leaves.get(index).is_none_or(|mask| mask & bit(lane) == 0) {
+            return None;
+        }
+        // Every output value has its source register, a node (checked by `Lanes::new`).
+        self.leaf_sources.get(index).map(|source| self.get(*source, lane))
     }
 
     /// Whether condition `index` (word × 64 + bit) failed in a lane.
