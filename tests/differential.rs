@@ -51,8 +51,10 @@ fn generated_policies_mostly_check() {
 }
 
 proptest! {
+    // 256 policies; `AVENANT_DIFFERENTIAL_CASES` takes fewer for a quick
+    // pass (the mutation testing of the lanes runs each mutant with 24).
     #![proptest_config(ProptestConfig {
-        cases: 256,
+        cases: std::env::var("AVENANT_DIFFERENTIAL_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(256),
         rng_seed: proptest::test_runner::RngSeed::Fixed(0x2026_1126),
         failure_persistence: None,
         ..ProptestConfig::default()

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 pub use crate::check::model::Reliance;
+use crate::check::model::Reliance as Assumption;
 pub use error::EvalError;
 pub use examples::{Coverage, CoverageGaps, ExampleResult, Mismatch, run_examples};
 pub use explain::{BoundCheck, Explanation, Node, NodeId, Shown, Subject, explain};
@@ -52,11 +53,11 @@ pub fn evaluate_traced<T: Tracer>(
         let (value, certainty) = evaluator.output(output)?;
         outputs.push((output.name.clone(), value, certainty));
     }
-    Ok(Outcome { outputs, assumptions: evaluator.reliances })
+    Ok(Outcome { outputs, assumptions: evaluator.assumptions })
 }
 
 /// A value and the weakest certainty of what it was computed from.
-type Sure<T> = (T, Certainty);
+type WithCertainty<T> = (T, Certainty);
 
 const SURE: Certainty = Certainty::Established;
 
@@ -68,16 +69,16 @@ struct Evaluator<'p, 't, T: Tracer> {
     /// The value of the enclosing index (`o` in `rule r[o: option]`).
     index: Option<u16>,
     rule_offsets: Vec<usize>,
-    rule_memo: Vec<Option<Sure<Value>>>,
-    band_memo: Vec<Option<Sure<u16>>>,
+    rule_memo: Vec<Option<WithCertainty<Value>>>,
+    band_memo: Vec<Option<WithCertainty<u16>>>,
     set_offsets: Vec<usize>,
-    set_memo: Vec<Option<Sure<Arc<[FailedCondition]>>>>,
+    set_memo: Vec<Option<WithCertainty<Arc<[FailedCondition]>>>>,
     /// Definitions begun (rule slots, then band sets, then condition-set
     /// slots): one begun again before its memo is filled would be a cycle,
     /// which the checker refuses; should one slip past it, evaluation fails
     /// rather than recurse without end.
     begun: Vec<bool>,
-    reliances: Vec<Reliance>,
+    assumptions: Vec<Assumption>,
 }
 
 /// Slots for definitions given per value of an enumeration: one per value.
@@ -109,7 +110,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             set_offsets,
             set_memo: vec![None; set_slots],
             begun: vec![false; rule_slots + policy.bands.len() + set_slots],
-            reliances: Vec::new(),
+            assumptions: Vec::new(),
         }
     }
 
@@ -124,7 +125,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
         }
     }
 
-    fn output(&mut self, output: &OutputDef) -> Result<Sure<OutputValue>, EvalError> {
+    fn output(&mut self, output: &OutputDef) -> Result<WithCertainty<OutputValue>, EvalError> {
         let Some(index_enum) = output.index else {
             return self.traced_output_node(&output.name, &output.node);
         };
@@ -145,14 +146,14 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
     }
 
     /// An output node, as one step of an output's path.
-    fn traced_output_node(&mut self, step: &str, node: &OutputNode) -> Result<Sure<OutputValue>, EvalError> {
+    fn traced_output_node(&mut self, step: &str, node: &OutputNode) -> Result<WithCertainty<OutputValue>, EvalError> {
         self.tracer.enter_output(step, node);
         let (value, certainty) = self.output_node(node)?;
         self.tracer.leave_output(&value, certainty);
         Ok((value, certainty))
     }
 
-    fn output_node(&mut self, node: &OutputNode) -> Result<Sure<OutputValue>, EvalError> {
+    fn output_node(&mut self, node: &OutputNode) -> Result<WithCertainty<OutputValue>, EvalError> {
         let guard = match node {
             OutputNode::Value { guard, .. } | OutputNode::Group { guard, .. } => guard,
         };
@@ -184,14 +185,14 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
 
     /// Evaluates an expression; an error raised anywhere below is located at
     /// the innermost expression that raised it, here and only here.
-    fn eval(&mut self, expr: &Expr) -> Result<Sure<Value>, EvalError> {
+    fn eval(&mut self, expr: &Expr) -> Result<WithCertainty<Value>, EvalError> {
         // Rules read rules as deep as the policy goes: never overflow the stack.
         stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
             self.eval_kind(expr).map_err(|fault| fault.locate(expr.span, self.policy))
         })
     }
 
-    fn eval_kind(&mut self, expr: &Expr) -> Result<Sure<Value>, Fault> {
+    fn eval_kind(&mut self, expr: &Expr) -> Result<WithCertainty<Value>, Fault> {
         Ok(match &expr.kind {
             ExprKind::Const(value) => (value.clone(), SURE),
             ExprKind::Field(id) => match self.profile.values.get(id.index()).cloned().flatten() {
@@ -220,7 +221,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             ExprKind::Param(id) => {
                 self.tracer.param(*id);
                 let param = &self.policy.params[id.index()];
-                self.rely(&param.origin, || format!("parameter `{}`", param.name));
+                self.assume(&param.origin, || format!("parameter `{}`", param.name));
                 (param.value.clone(), param.origin.certainty)
             }
             ExprKind::Index => (Value::Enum(self.index.unwrap_or(0)), SURE),
@@ -265,7 +266,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
                 let certainty = cell.certainty;
                 if certainty != Certainty::Established {
                     let what = self.policy.describe_cell(definition, row, *column);
-                    self.reliances_push(Reliance { what, certainty, reason: cell.reason.clone(), span: cell.span });
+                    self.assumptions_push(Assumption { what, certainty, reason: cell.reason.clone(), span: cell.span });
                 }
                 (cell.value.clone(), sure.min(certainty))
             }
@@ -342,7 +343,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             }
             ExprKind::Min(values) | ExprKind::Max(values) => {
                 let want_min = matches!(expr.kind, ExprKind::Min(_));
-                let mut best: Option<Sure<Value>> = None;
+                let mut best: Option<WithCertainty<Value>> = None;
                 for item in values {
                     let (item, item_sure) = self.eval(item).map_err(Fault::Located)?;
                     best = Some(match best {
@@ -360,28 +361,28 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
         })
     }
 
-    fn eval_bool(&mut self, expr: &Expr) -> Result<Sure<bool>, Fault> {
+    fn eval_bool(&mut self, expr: &Expr) -> Result<WithCertainty<bool>, Fault> {
         match self.eval(expr).map_err(Fault::Located)? {
             (Value::Bool(value), sure) => Ok((value, sure)),
             _ => Err(Fault::Internal("a boolean was expected")),
         }
     }
 
-    fn eval_date(&mut self, expr: &Expr) -> Result<Sure<jiff::civil::Date>, Fault> {
+    fn eval_date(&mut self, expr: &Expr) -> Result<WithCertainty<jiff::civil::Date>, Fault> {
         match self.eval(expr).map_err(Fault::Located)? {
             (Value::Date(date), sure) => Ok((date, sure)),
             _ => Err(Fault::Internal("a date was expected")),
         }
     }
 
-    fn eval_decimal(&mut self, expr: &Expr) -> Result<Sure<Decimal>, Fault> {
+    fn eval_decimal(&mut self, expr: &Expr) -> Result<WithCertainty<Decimal>, Fault> {
         match self.eval(expr).map_err(Fault::Located)? {
             (Value::Decimal(value), sure) => Ok((value, sure)),
             _ => Err(Fault::Internal("a number was expected")),
         }
     }
 
-    fn enum_value(&mut self, expr: &Expr) -> Result<Sure<u16>, Fault> {
+    fn enum_value(&mut self, expr: &Expr) -> Result<WithCertainty<u16>, Fault> {
         match self.eval(expr).map_err(Fault::Located)? {
             (Value::Enum(variant), sure) => Ok((variant, sure)),
             _ => Err(Fault::Internal("a value of an enumeration was expected")),
@@ -389,14 +390,14 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
     }
 
     /// The index given to a rule or condition set, if it takes one.
-    fn index_value(&mut self, index: Option<&Expr>) -> Result<Sure<Option<u16>>, Fault> {
+    fn index_value(&mut self, index: Option<&Expr>) -> Result<WithCertainty<Option<u16>>, Fault> {
         match index {
             Some(index) => self.enum_value(index).map(|(variant, sure)| (Some(variant), sure)),
             None => Ok((None, SURE)),
         }
     }
 
-    fn rule(&mut self, id: RuleId, index: Option<u16>) -> Result<Sure<Value>, Fault> {
+    fn rule(&mut self, id: RuleId, index: Option<u16>) -> Result<WithCertainty<Value>, Fault> {
         let slot = self.rule_offsets[id.index()] + index.unwrap_or(0) as usize;
         let frame = Frame::Rule { rule: id, index };
         if let Some(Some(memo)) = self.rule_memo.get(slot) {
@@ -410,7 +411,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
         let result = self.eval(&rule.body);
         self.index = outer;
         let (value, sure) = result.map_err(Fault::Located)?;
-        self.rely(&rule.origin, || format!("rule `{}`", rule.name));
+        self.assume(&rule.origin, || format!("rule `{}`", rule.name));
         let result = (value, sure.min(rule.origin.certainty));
         self.tracer.leave(Traced::Value(&result.0), result.1);
         if let Some(memo) = self.rule_memo.get_mut(slot) {
@@ -421,7 +422,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
 
     /// The band a profile falls in: the first whose bounds hold (the checker
     /// proved that exactly one does when the bounds are ordered).
-    fn band(&mut self, id: BandsId) -> Result<Sure<u16>, Fault> {
+    fn band(&mut self, id: BandsId) -> Result<WithCertainty<u16>, Fault> {
         if let Some(Some(memo)) = self.band_memo.get(id.index()) {
             self.tracer.reuse(Frame::Bands(id));
             return Ok(*memo);
@@ -447,7 +448,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
                 }
             }
             if inside {
-                self.rely(&band.origin, || format!("band `{}`", band.name));
+                self.assume(&band.origin, || format!("band `{}`", band.name));
                 let result = (u16::try_from(position).unwrap_or(u16::MAX), sure.min(band.origin.certainty));
                 self.tracer.leave(Traced::Band(result.0), result.1);
                 if let Some(memo) = self.band_memo.get_mut(id.index()) {
@@ -461,7 +462,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
 
     /// The conditions of a set that fail; every condition is evaluated, so
     /// that all the reasons are given at once.
-    fn conditions(&mut self, id: SetId, index: Option<u16>) -> Result<Sure<Arc<[FailedCondition]>>, Fault> {
+    fn conditions(&mut self, id: SetId, index: Option<u16>) -> Result<WithCertainty<Arc<[FailedCondition]>>, Fault> {
         let slot = self.set_offsets[id.index()] + index.unwrap_or(0) as usize;
         if let Some(Some(memo)) = self.set_memo.get(slot) {
             self.tracer.reuse(Frame::Conditions { set: id, index });
@@ -501,7 +502,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
                     return Err(Fault::Located(error));
                 }
             };
-            self.rely(&condition.origin, || format!("condition `{}.{}`", set.name, condition.name));
+            self.assume(&condition.origin, || format!("condition `{}.{}`", set.name, condition.name));
             self.tracer.leave(Traced::Holds(holds), condition_sure.min(condition.origin.certainty));
             sure = sure.min(condition_sure).min(condition.origin.certainty);
             if !holds {
@@ -513,7 +514,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             }
         }
         self.index = outer;
-        let result: Sure<Arc<[FailedCondition]>> = (failures.into(), sure);
+        let result: WithCertainty<Arc<[FailedCondition]>> = (failures.into(), sure);
         self.tracer.leave(Traced::Failures(&result.0), sure);
         if let Some(memo) = self.set_memo.get_mut(slot) {
             *memo = Some(result.clone());
@@ -522,25 +523,25 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
     }
 
     /// Records that the evaluation read a definition that is not established.
-    fn rely(&mut self, origin: &Origin, what: impl FnOnce() -> String) {
+    fn assume(&mut self, origin: &Origin, what: impl FnOnce() -> String) {
         if origin.certainty != Certainty::Established {
-            let reliance = Reliance {
+            let assumption = Assumption {
                 what: what(),
                 certainty: origin.certainty,
                 reason: origin.certainty_reason.clone(),
                 span: origin.span,
             };
-            self.reliances_push(reliance);
+            self.assumptions_push(assumption);
         }
     }
 
-    fn reliances_push(&mut self, reliance: Reliance) {
+    fn assumptions_push(&mut self, assumption: Assumption) {
         let known = self
-            .reliances
+            .assumptions
             .iter()
-            .any(|known| known.span.file == reliance.span.file && known.span.start == reliance.span.start);
+            .any(|known| known.span.file == assumption.span.file && known.span.start == assumption.span.start);
         if !known {
-            self.reliances.push(reliance);
+            self.assumptions.push(assumption);
         }
     }
 }

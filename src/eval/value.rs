@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::check::model::{CheckedPolicy, FailedCondition, Reliance, Value};
+use crate::check::model::{CheckedPolicy, FailedCondition, Reliance as Assumption, Value};
 use crate::check::types::Type;
 use crate::syntax::ast::Certainty;
 
@@ -16,7 +16,7 @@ pub struct Outcome {
     /// certainty of what it was computed from.
     pub outputs: Vec<(String, OutputValue, Certainty)>,
     /// Every value read that is not established, in the order first read.
-    pub assumptions: Vec<Reliance>,
+    pub assumptions: Vec<Assumption>,
 }
 
 impl Outcome {

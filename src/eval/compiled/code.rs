@@ -225,6 +225,76 @@ pub(super) enum Ins {
 }
 
 impl Ins {
+    /// The register the instruction writes, if any, after handing `read`
+    /// each register it reads (lists included, or `None` for a list that
+    /// is not in `program`). What [`super::invariants`] checks, and what
+    /// the lanes rely on: an instruction never reads the register it writes.
+    pub(super) fn registers(&self, program: &Program, read: &mut dyn FnMut(Option<NodeId>)) -> Option<NodeId> {
+        let mut one = |register: NodeId| read(Some(register));
+        match *self {
+            Ins::Field { dst, .. } | Ins::Given { dst, .. } | Ins::EvaluationDate { dst } | Ins::NotIn { dst } => {
+                Some(dst)
+            }
+            Ins::Band { dst, .. } | Ins::Conditions { dst, .. } => Some(dst),
+            Ins::AddYears { dst, date: a, years: b }
+            | Ins::YearsBetween { dst, from: a, to: b }
+            | Ins::Arith { dst, left: a, right: b, .. }
+            | Ins::Compare { dst, left: a, right: b, .. }
+            | Ins::InItem { dst, value: a, item: b, .. } => {
+                one(a);
+                one(b);
+                Some(dst)
+            }
+            Ins::RuleAt { dst, index: a, .. }
+            | Ins::ConditionsAt { dst, index: a, .. }
+            | Ins::RowField { dst, row: a, .. }
+            | Ins::Not { dst, operand: a }
+            | Ins::Neg { dst, operand: a }
+            | Ins::AndLeft { dst, left: a, .. }
+            | Ins::OrLeft { dst, left: a, .. }
+            | Ins::Bool { dst, operand: a }
+            | Ins::Switch { dst, scrutinee: a, .. }
+            | Ins::Round { dst, value: a, .. }
+            | Ins::Move { dst, src: a } => {
+                one(a);
+                Some(dst)
+            }
+            Ins::Cell { dst, keys, .. } | Ins::TableRow { dst, keys, .. } | Ins::MinMax { dst, values: keys, .. } => {
+                match program.operands(keys) {
+                    Some(registers) => registers.iter().for_each(|register| read(Some(*register))),
+                    None => read(None),
+                }
+                Some(dst)
+            }
+            // `if` writes its register in each branch (`Move`); its own is where a fault is located.
+            Ins::IfNot { condition, .. } => {
+                one(condition);
+                None
+            }
+            Ins::Unless { guard: a, .. }
+            | Ins::NoBand { over: a, .. }
+            | Ins::Condition { holds: a, .. }
+            | Ins::Leaf { src: a, .. }
+            | Ins::Read { node: a } => {
+                one(a);
+                None
+            }
+            Ins::Bound { over, limit, .. } => {
+                one(over);
+                one(limit);
+                None
+            }
+            Ins::Rule { .. }
+            | Ins::Jump { .. }
+            | Ins::EndRule { .. }
+            | Ins::EndBand { .. }
+            | Ins::EndConditions { .. }
+            | Ins::Group { .. }
+            | Ins::Certainty { .. }
+            | Ins::Halt => None,
+        }
+    }
+
     /// Where the instruction may jump, but for `match`, whose targets are a list.
     pub(super) fn target_mut(&mut self) -> Option<&mut u32> {
         match self {
@@ -252,10 +322,16 @@ pub(super) struct Program {
     pub band_entries: Vec<u32>,
     /// Per condition-set slot: where its conditions start.
     pub set_entries: Vec<u32>,
+    /// The first invariant the program breaks ([`super::invariants`]): then
+    /// it never runs, and every evaluation fails with an internal error.
+    pub broken: Option<&'static str>,
 }
 
 impl Program {
-    pub(super) fn operands(&self, list: List) -> &[u32] {
+    /// A list's registers or jump targets; none if it is not in the program
+    /// (never, once [`super::invariants`] passed).
+    #[inline]
+    pub(super) fn operands(&self, list: List) -> Option<&[u32]> {
         list.of(&self.operands)
     }
 }
@@ -305,7 +381,7 @@ pub(super) fn generate(compiled: &CompiledPolicy<'_>) -> Program {
             generator.land(&missed_lower);
             // `up to X` then `above X` (or `below X` then `from X`): a value
             // that missed the first holds the second, and reading `X` again
-            // would find nothing new (same value, same certainty, reliance
+            // would find nothing new (same value, same certainty, assumption
             // recorded already), so it goes straight past it.
             let implied = match (previous_upper, bounds.lower) {
                 (Some((before, inclusive_before)), Some((limit, inclusive))) => {
@@ -362,7 +438,7 @@ fn same_reading(compiled: &CompiledPolicy<'_>, a: NodeId, b: NodeId, depth: usiz
     let (Some(a), Some(b)) = (compiled.nodes.get(a as usize), compiled.nodes.get(b as usize)) else { return false };
     let same = |a: NodeId, b: NodeId| depth < 16 && same_reading(compiled, a, b, depth + 1);
     let same_keys = |a: List, b: List| {
-        let (a, b) = (compiled.operands(a), compiled.operands(b));
+        let (Some(a), Some(b)) = (compiled.operands(a), compiled.operands(b)) else { return false };
         a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(*a, *b))
     };
     match (&a.op, &b.op) {
@@ -376,8 +452,8 @@ fn same_reading(compiled: &CompiledPolicy<'_>, a: NodeId, b: NodeId, depth: usiz
         }
         // A table's cell known when compiling: the same cell relies on the same place.
         (
-            Op::CellConst { value: a, certainty: c, reliance: Some(r) },
-            Op::CellConst { value: b, certainty: d, reliance: Some(s) },
+            Op::CellConst { value: a, certainty: c, assumption: Some(r) },
+            Op::CellConst { value: b, certainty: d, assumption: Some(s) },
         ) => c == d && r == s && same_constant(compiled, *a, *b),
         _ => false,
     }
@@ -394,7 +470,10 @@ fn same_constant(compiled: &CompiledPolicy<'_>, a: Fast, b: Fast) -> bool {
     }
 }
 
-/// The expression of slot `slot` of a definition lowered once per slot.
+/// The expression of slot `slot` of a definition lowered once per slot (a
+/// definition with no index has one body, for every slot); `NodeId::MAX`,
+/// no node, for a definition with no body at all, which
+/// [`super::invariants`] refuses loudly as a register out of range.
 fn body(bodies: &[NodeId], slot: usize) -> NodeId {
     bodies.get(slot).or(bodies.first()).copied().unwrap_or(NodeId::MAX)
 }
@@ -407,6 +486,12 @@ struct Generator<'g, 'p> {
 }
 
 impl Generator<'_, '_> {
+    /// Records the first invariant the program will break; it is then never run.
+    #[cold]
+    fn broken(&mut self, what: &'static str) {
+        self.program.broken.get_or_insert(what);
+    }
+
     fn here(&self) -> u32 {
         crate::check::model::id_from(self.program.code.len())
     }
@@ -445,12 +530,15 @@ impl Generator<'_, '_> {
             }
             let Some(Op::RuleAt { rule, index }) = op else { return node };
             let Some(rule) = self.compiled.rules.get(*rule as usize) else { return node };
+            // A rule with no index has one slot.
             node = body(&rule.bodies, index.unwrap_or(0) as usize);
         }
         node
     }
 
-    /// The register the readings of a field share; `node`'s own if it is the only one.
+    /// The register the readings of a field share: the first reader's
+    /// (`node`'s own if it is that one, which the `unwrap_or` also gives, a
+    /// true register, were the field not in the table).
     fn field_register(&self, field: u32, node: NodeId) -> NodeId {
         self.field_registers.get(field as usize).copied().filter(|register| *register != NodeId::MAX).unwrap_or(node)
     }
@@ -481,7 +569,10 @@ impl Generator<'_, '_> {
     /// Lays out the code of a node and everything below it; the register its value is in.
     fn expr(&mut self, id: NodeId) -> NodeId {
         let compiled = self.compiled;
-        let Some(node) = compiled.nodes.get(id as usize) else { return id };
+        let Some(node) = compiled.nodes.get(id as usize) else {
+            self.broken("an expression refers to no node");
+            return id;
+        };
         let dst = id;
         match node.op {
             Op::Const(_) => {}
@@ -508,23 +599,40 @@ impl Generator<'_, '_> {
                 self.push(Ins::YearsBetween { dst, from, to });
             }
             Op::RuleAt { rule, index } => {
-                let Some(definition) = compiled.rules.get(rule as usize) else { return dst };
+                let Some(definition) = compiled.rules.get(rule as usize) else {
+                    self.broken("a call of no rule");
+                    return dst;
+                };
+                // A rule with no index has one slot.
                 let slot = crate::check::model::id_from(definition.memo_offset + index.unwrap_or(0) as usize);
                 self.push(Ins::Rule { slot });
                 return self.value_register(dst);
             }
+            // An index not known when compiling; with none, lowering makes a `RuleAt`.
             Op::Rule { rule, index } => {
-                let index = index.map_or(dst, |index| self.expr(index));
+                let Some(index) = index else {
+                    self.broken("a rule called at no index");
+                    return dst;
+                };
+                let index = self.expr(index);
                 self.push(Ins::RuleAt { dst, rule, index });
             }
             Op::ConditionsAt { set, index } | Op::FailuresAt { set, index } => {
-                let offset = compiled.sets.get(set as usize).map_or(0, |set| set.memo_offset);
-                let slot = crate::check::model::id_from(offset + index.unwrap_or(0) as usize);
+                let Some(definition) = compiled.sets.get(set as usize) else {
+                    self.broken("a reading of no condition set");
+                    return dst;
+                };
+                // A set with no index has one slot.
+                let slot = crate::check::model::id_from(definition.memo_offset + index.unwrap_or(0) as usize);
                 let failures = matches!(node.op, Op::FailuresAt { .. });
                 self.push(Ins::Conditions { dst, slot, failures });
             }
             Op::Conditions { set, index } | Op::Failures { set, index } => {
-                let index = index.map_or(dst, |index| self.expr(index));
+                let Some(index) = index else {
+                    self.broken("a condition set read at no index");
+                    return dst;
+                };
+                let index = self.expr(index);
                 let failures = matches!(node.op, Op::Failures { .. });
                 self.push(Ins::ConditionsAt { dst, set, index, failures });
             }
@@ -572,7 +680,11 @@ impl Generator<'_, '_> {
             Op::In { value, set } => {
                 let value = self.expr(value);
                 let mut found = Vec::new();
-                for item in compiled.operands(set).to_vec() {
+                let Some(items) = compiled.operands(set) else {
+                    self.broken("an `in` list out of range");
+                    return dst;
+                };
+                for item in items.iter().copied() {
                     let item = self.expr(item);
                     found.push(self.push(Ins::InItem { dst, value, item, to: UNSET }));
                 }
@@ -592,7 +704,10 @@ impl Generator<'_, '_> {
             }
             Op::Match { scrutinee, arm_by_variant } => {
                 let scrutinee = self.expr(scrutinee);
-                let arm_of = compiled.operands(arm_by_variant).to_vec();
+                let Some(arm_of) = compiled.operands(arm_by_variant).map(<[NodeId]>::to_vec) else {
+                    self.broken("a `match`'s arms out of range");
+                    return dst;
+                };
                 // The targets are known once the arms are laid out; `UNSET` for a variant with no arm.
                 let arms = self.list(arm_of.iter().map(|_| UNSET));
                 self.push(Ins::Switch { dst, scrutinee, arms });
@@ -630,8 +745,12 @@ impl Generator<'_, '_> {
 
     /// Lays out each operand of a list, in order; the list of their registers.
     fn operands(&mut self, list: List) -> List {
-        let registers: Vec<NodeId> =
-            self.compiled.operands(list).to_vec().into_iter().map(|operand| self.expr(operand)).collect();
+        let Some(operands) = self.compiled.operands(list) else {
+            self.broken("a list of operands out of range");
+            return List { start: 0, len: 0 };
+        };
+        let operands = operands.to_vec();
+        let registers: Vec<NodeId> = operands.into_iter().map(|operand| self.expr(operand)).collect();
         self.list(registers)
     }
 }

@@ -1,5 +1,5 @@
 //! Lowering a checked policy into the compiled form: expressions into one
-//! arena of nodes, definitions into slots, every reliance the reference could
+//! arena of nodes, definitions into slots, every assumption the reference could
 //! record described once. Runs once per policy; never evaluates a profile.
 
 use std::collections::HashMap;
@@ -17,8 +17,8 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         lists: Vec::new(),
         texts: Vec::new(),
         constants: Vec::new(),
-        reliances: Vec::new(),
-        reliance_keys: HashMap::new(),
+        assumptions: Vec::new(),
+        assumption_keys: HashMap::new(),
         leaves: Vec::new(),
         groups: 0,
         index: None,
@@ -32,8 +32,8 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
     for rule in &policy.rules {
         let slots = lowering.slots(rule.index);
         let bodies = lowering.per_slot(rule.index.is_some(), slots, |lowering| lowering.expr(&rule.body));
-        let reliance = lowering.origin(&rule.origin, || format!("rule `{}`", rule.name));
-        rules.push(CompiledRule { bodies, certainty: rule.origin.certainty, reliance, memo_offset: rule_slots });
+        let assumption = lowering.origin(&rule.origin, || format!("rule `{}`", rule.name));
+        rules.push(CompiledRule { bodies, certainty: rule.origin.certainty, assumption, memo_offset: rule_slots });
         rule_slots += slots;
     }
     let bands = policy
@@ -48,7 +48,7 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
                     lower: band.lower.as_ref().map(|bound| (lowering.expr(&bound.value), bound.inclusive)),
                     upper: band.upper.as_ref().map(|bound| (lowering.expr(&bound.value), bound.inclusive)),
                     certainty: band.origin.certainty,
-                    reliance: lowering.origin(&band.origin, || format!("band `{}`", band.name)),
+                    assumption: lowering.origin(&band.origin, || format!("band `{}`", band.name)),
                 })
                 .collect(),
         })
@@ -68,7 +68,8 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
                     .map(|guard| lowering.per_slot(set.index.is_some(), slots, |lowering| lowering.expr(guard))),
                 requires: lowering.per_slot(set.index.is_some(), slots, |lowering| lowering.expr(&condition.requires)),
                 certainty: condition.origin.certainty,
-                reliance: lowering.origin(&condition.origin, || format!("condition `{}.{}`", set.name, condition.name)),
+                assumption: lowering
+                    .origin(&condition.origin, || format!("condition `{}.{}`", set.name, condition.name)),
                 failure: FailedCondition {
                     name: condition.name.clone(),
                     message: condition.message.clone(),
@@ -103,7 +104,7 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         };
         outputs.push(CompiledOutput { name: output.name.clone(), instances });
     }
-    let reliance_keys = lowering.reliance_keys.len();
+    let assumption_keys = lowering.assumption_keys.len();
     CompiledPolicy {
         policy,
         nodes: lowering.nodes,
@@ -118,8 +119,8 @@ pub(super) fn compile(policy: &CheckedPolicy) -> CompiledPolicy<'_> {
         slot_sets,
         failure_words,
         tables: lowering.tables,
-        reliances: lowering.reliances,
-        reliance_keys,
+        assumptions: lowering.assumptions,
+        assumption_keys,
         outputs,
         leaves: lowering.leaves,
         groups: lowering.groups,
@@ -141,9 +142,9 @@ struct Lowering<'p> {
     lists: Vec<NodeId>,
     texts: Vec<Arc<str>>,
     constants: Vec<Decimal>,
-    reliances: Vec<RelianceDef>,
-    /// The reference keeps the first reliance recorded at a place: one key per place.
-    reliance_keys: HashMap<(FileId, u32), u32>,
+    assumptions: Vec<AssumptionDef>,
+    /// The reference keeps the first assumption recorded at a place: one key per place.
+    assumption_keys: HashMap<(FileId, u32), u32>,
     leaves: Vec<LeafDef>,
     groups: u32,
     /// The value of the enclosing index while lowering one slot of an indexed
@@ -178,17 +179,17 @@ impl<'p> Lowering<'p> {
         bodies
     }
 
-    fn reliance(&mut self, what: String, certainty: Certainty, reason: Option<String>, span: Span) -> u32 {
-        let next_key = crate::check::model::id_from(self.reliance_keys.len());
-        let key = *self.reliance_keys.entry((span.file, span.start)).or_insert(next_key);
-        self.reliances.push(RelianceDef { what, certainty, reason, span, key });
-        crate::check::model::id_from(self.reliances.len() - 1)
+    fn assumption(&mut self, what: String, certainty: Certainty, reason: Option<String>, span: Span) -> u32 {
+        let next_key = crate::check::model::id_from(self.assumption_keys.len());
+        let key = *self.assumption_keys.entry((span.file, span.start)).or_insert(next_key);
+        self.assumptions.push(AssumptionDef { what, certainty, reason, span, key });
+        crate::check::model::id_from(self.assumptions.len() - 1)
     }
 
-    /// The reliance reading a definition records, if it is not established.
+    /// The assumption reading a definition records, if it is not established.
     fn origin(&mut self, origin: &Origin, what: impl FnOnce() -> String) -> Option<u32> {
         (origin.certainty != Certainty::Established)
-            .then(|| self.reliance(what(), origin.certainty, origin.certainty_reason.clone(), origin.span))
+            .then(|| self.assumption(what(), origin.certainty, origin.certainty_reason.clone(), origin.span))
     }
 
     fn table(&mut self, table: &crate::check::model::TableDef) -> CompiledTable {
@@ -200,11 +201,11 @@ impl<'p> Lowering<'p> {
             .map(|(position, cell)| {
                 let cell = cell.as_ref()?;
                 let row = crate::check::model::id_from(position / columns);
-                let reliance = (cell.certainty != Certainty::Established).then(|| {
+                let assumption = (cell.certainty != Certainty::Established).then(|| {
                     let what = self.policy.describe_cell(table, row, position % columns);
-                    self.reliance(what, cell.certainty, cell.reason.clone(), cell.span)
+                    self.assumption(what, cell.certainty, cell.reason.clone(), cell.span)
                 });
-                Some(CompiledCell { value: self.constant(&cell.value), certainty: cell.certainty, reliance })
+                Some(CompiledCell { value: self.constant(&cell.value), certainty: cell.certainty, assumption })
             })
             .collect();
         CompiledTable {
@@ -282,8 +283,8 @@ impl<'p> Lowering<'p> {
             ExprKind::Param(id) => match self.policy.params.get(id.index()) {
                 Some(param) => {
                     let value = self.constant(&param.value);
-                    let reliance = self.origin(&param.origin, || format!("parameter `{}`", param.name));
-                    Op::Param { value, certainty: param.origin.certainty, reliance }
+                    let assumption = self.origin(&param.origin, || format!("parameter `{}`", param.name));
+                    Op::Param { value, certainty: param.origin.certainty, assumption }
                 }
                 None => Op::Const(Fast::Failures(u32::MAX)),
             },
@@ -344,12 +345,12 @@ impl<'p> Lowering<'p> {
 
     /// Folds what is known when compiling. Only operands that are constants
     /// fold, and a constant is established and relies on nothing, so the
-    /// value, its certainty and the reliances recorded stay the reference's;
+    /// value, its certainty and the assumptions recorded stay the reference's;
     /// anything that could fail is left to fail when evaluated, at its place.
     fn fold(&mut self, op: Op) -> Folded {
         let constant = |value| Folded::Op(Op::Const(value));
         match op {
-            Op::Param { value, certainty: Certainty::Established, reliance: None } => constant(value),
+            Op::Param { value, certainty: Certainty::Established, assumption: None } => constant(value),
             Op::Not(operand) => match self.constant_of(operand) {
                 Some(Fast::Bool(value)) => constant(Fast::Bool(!value)),
                 _ => Folded::Op(op),
@@ -409,7 +410,7 @@ impl<'p> Lowering<'p> {
         let Op::TableRow { table, keys } = self.nodes.get(row as usize)?.op else { return None };
         let definition = self.tables.get(table as usize)?;
         let mut position = 0usize;
-        for (key, size) in self.operands(keys).iter().zip(&definition.key_sizes) {
+        for (key, size) in self.operands(keys)?.iter().zip(&definition.key_sizes) {
             let Some(Fast::Enum(variant)) = self.constant_of(*key) else {
                 return Some(Folded::Op(Op::Cell { table, keys, column }));
             };
@@ -417,13 +418,13 @@ impl<'p> Lowering<'p> {
         }
         // An empty cell is left to fail when it is read, with the reference's message.
         let cell = definition.cells.get(position * definition.columns + column as usize)?.as_ref()?;
-        Some(Folded::Op(match cell.reliance {
+        Some(Folded::Op(match cell.assumption {
             None => Op::Const(cell.value),
-            Some(_) => Op::CellConst { value: cell.value, certainty: cell.certainty, reliance: cell.reliance },
+            Some(_) => Op::CellConst { value: cell.value, certainty: cell.certainty, assumption: cell.assumption },
         }))
     }
 
-    fn operands(&self, list: List) -> &[NodeId] {
+    fn operands(&self, list: List) -> Option<&[NodeId]> {
         list.of(&self.lists)
     }
 }

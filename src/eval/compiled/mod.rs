@@ -1,5 +1,5 @@
 //! The compiled evaluator: a checked policy lowered once into a form built
-//! for populations (names resolved to slots, tables and reliances indexed,
+//! for populations (names resolved to slots, tables and assumptions indexed,
 //! values `Copy`, what constants decide folded), then laid out as a flat
 //! program of register instructions (`code.rs`) that one loop runs on one
 //! profile (`run.rs`) or on [`LANES`] profiles at once (`lanes.rs`), with
@@ -39,8 +39,15 @@
 //! assert_eq!(answers, [false, true, true]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Nothing here may panic on a policy the checker passed, nor on a broken
+//! one: what the loops index is checked once ([`invariants`]), an index
+//! proven in range says why where it is taken (`#[expect(clippy::indexing_slicing, reason = …)]`),
+//! and whatever else is missing sets a lane aside or fails with an internal error.
+#![deny(clippy::indexing_slicing, clippy::unreachable)]
 
 mod code;
+mod invariants;
 mod lanes;
 mod lower;
 mod number;
@@ -53,7 +60,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use number::Small;
 
 use super::value::{Outcome, OutputValue};
-use crate::check::model::Reliance;
+use crate::check::model::Reliance as Assumption;
 use crate::check::model::{ArithOp, CheckedPolicy, CompareOp, FailedCondition, Value};
 use crate::check::types::Type;
 use crate::source::Span;
@@ -82,9 +89,9 @@ pub struct CompiledPolicy<'p> {
     slot_sets: Vec<u32>,
     failure_words: usize,
     tables: Vec<CompiledTable>,
-    reliances: Vec<RelianceDef>,
-    /// Distinct places a reliance may point at (the reference keeps one reliance per place).
-    reliance_keys: usize,
+    assumptions: Vec<AssumptionDef>,
+    /// Distinct places an assumption may point at (the reference keeps one assumption per place).
+    assumption_keys: usize,
     outputs: Vec<CompiledOutput>,
     leaves: Vec<LeafDef>,
     groups: u32,
@@ -178,10 +185,11 @@ pub(crate) struct List {
 }
 
 impl List {
-    /// The items of `all` this list holds.
-    fn of<T>(self, all: &[T]) -> &[T] {
+    /// The items of `all` this list holds; none if it is not in `all`.
+    #[inline]
+    fn of<T>(self, all: &[T]) -> Option<&[T]> {
         let start = self.start as usize;
-        all.get(start..start + self.len as usize).unwrap_or(&[])
+        all.get(start..start.checked_add(self.len as usize)?)
     }
 }
 
@@ -209,7 +217,7 @@ enum Op {
     Param {
         value: Fast,
         certainty: Certainty,
-        reliance: Option<u32>,
+        assumption: Option<u32>,
     },
     Rule {
         rule: u32,
@@ -238,7 +246,7 @@ enum Op {
     CellConst {
         value: Fast,
         certainty: Certainty,
-        reliance: Option<u32>,
+        assumption: Option<u32>,
     },
     Band(u32),
     Conditions {
@@ -299,7 +307,7 @@ struct CompiledRule {
     /// One body per slot: the index is substituted, and what it decides folded, when compiling.
     bodies: Vec<NodeId>,
     certainty: Certainty,
-    reliance: Option<u32>,
+    assumption: Option<u32>,
     memo_offset: usize,
 }
 
@@ -314,7 +322,7 @@ struct CompiledBand {
     lower: Option<(NodeId, bool)>,
     upper: Option<(NodeId, bool)>,
     certainty: Certainty,
-    reliance: Option<u32>,
+    assumption: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -347,7 +355,7 @@ struct CompiledCondition {
     /// One expression per slot of the set, as for rule bodies.
     requires: Vec<NodeId>,
     certainty: Certainty,
-    reliance: Option<u32>,
+    assumption: Option<u32>,
     failure: FailedCondition,
 }
 
@@ -362,12 +370,12 @@ struct CompiledTable {
 struct CompiledCell {
     value: Fast,
     certainty: Certainty,
-    reliance: Option<u32>,
+    assumption: Option<u32>,
 }
 
 /// A value read that is not established, as the reference describes it.
 #[derive(Debug)]
-struct RelianceDef {
+struct AssumptionDef {
     what: String,
     certainty: Certainty,
     reason: Option<String>,
@@ -458,6 +466,14 @@ impl<'a> From<&'a Scratch> for Evaluated<'a> {
 }
 
 impl<'a> Evaluated<'a> {
+    /// Whether this outcome was computed alone by the one-profile loop
+    /// (after [`CompiledPolicy::evaluate`], or for a profile the lanes set
+    /// aside) rather than in the lanes. The lanes set aside only what they
+    /// cannot compute: a profile that evaluates is never set aside.
+    pub fn alone(self) -> bool {
+        matches!(self.0, At::Scratch(_))
+    }
+
     /// The value of output value `index`; none where a `when` left it out.
     fn leaf(self, index: usize) -> Option<Fast> {
         match self.0 {
@@ -467,9 +483,9 @@ impl<'a> Evaluated<'a> {
     }
 
     /// A number by its place: one of the policy's, or one the evaluation computed.
-    fn decimal(self, place: u32) -> Decimal {
+    fn decimal(self, place: u32) -> Option<Decimal> {
         match self.0 {
-            At::Scratch(scratch) => scratch.decimals.get(place as usize).copied().unwrap_or_default(),
+            At::Scratch(scratch) => scratch.decimals.get(place as usize).copied(),
             At::Lane(lanes, lane) => lanes.decimal(place, lane),
         }
     }
@@ -493,16 +509,17 @@ impl<'a> Evaluated<'a> {
 
     fn group(self, group: usize) -> bool {
         match self.0 {
+            // A group the evaluation did not mark is absent (its `when` did not hold, or no such group).
             At::Scratch(scratch) => scratch.groups.get(group).copied().unwrap_or(false),
             At::Lane(lanes, lane) => lanes.group(group, lane),
         }
     }
 
-    /// The reliances recorded, in the order they were read.
-    fn reliances(self) -> Vec<u32> {
+    /// The assumptions recorded, in the order they were read.
+    fn assumptions(self) -> Vec<u32> {
         match self.0 {
-            At::Scratch(scratch) => scratch.reliances.clone(),
-            At::Lane(lanes, lane) => lanes.reliances(lane).collect(),
+            At::Scratch(scratch) => scratch.assumptions.clone(),
+            At::Lane(lanes, lane) => lanes.assumptions(lane).collect(),
         }
     }
 }
@@ -518,6 +535,9 @@ impl<'p> CompiledPolicy<'p> {
     pub fn new(policy: &'p CheckedPolicy) -> Self {
         let mut compiled = lower::compile(policy);
         compiled.program = code::generate(&compiled);
+        if let Err(broken) = invariants::check(&compiled) {
+            compiled.program.broken = Some(broken);
+        }
         compiled
     }
 
@@ -561,7 +581,12 @@ impl<'p> CompiledPolicy<'p> {
         match (value, definition.ty) {
             (Fast::Bool(value), _) => Leaf::Bool(value),
             (Fast::Number(small), ty) => Leaf::Number(small.decimal(), ty),
-            (Fast::Decimal(place), ty) => Leaf::Number(outcome.decimal(place), ty),
+            (Fast::Decimal(place), ty) => match outcome.decimal(place) {
+                Some(value) => Leaf::Number(value, ty),
+                // Never: a place is a constant's (`invariants::check`) or one
+                // this evaluation wrote (one per node); were it not, no value, not 0.
+                None => Leaf::Null,
+            },
             (Fast::Date(date), _) => Leaf::Date(date),
             (Fast::Text(text), _) => Leaf::Text(self.text(text, values)),
             (Fast::Enum(variant), Type::Enum(id)) => Leaf::Enum(self.policy.enum_def(id).variant_name(variant)),
@@ -573,20 +598,21 @@ impl<'p> CompiledPolicy<'p> {
         }
     }
 
-    /// How sure output `index` of a profile's outcome is.
+    /// How sure output `index` of a profile's outcome is; for an index
+    /// that is no output, the weakest certainty, never "established".
     pub fn certainty<'a>(&self, outcome: impl Into<Evaluated<'a>>, index: usize) -> Certainty {
         outcome.into().certainty(index).unwrap_or(Certainty::Assumed)
     }
 
-    /// The nodes of a list of operands.
-    fn operands(&self, list: List) -> &[NodeId] {
+    /// The nodes of a list of operands; none if it is not in the policy.
+    fn operands(&self, list: List) -> Option<&[NodeId]> {
         list.of(&self.lists)
     }
 
     /// A decimal by its place: one of the policy's constants, or a number of the profile.
     #[inline]
-    fn decimal(&self, scratch: &Scratch, place: u32) -> Decimal {
-        scratch.decimals.get(place as usize).copied().unwrap_or_default()
+    fn decimal(&self, scratch: &Scratch, place: u32) -> Option<Decimal> {
+        scratch.decimals.get(place as usize).copied()
     }
 
     fn text<'a>(&'a self, text: u32, values: &'a [Option<Value>]) -> &'a str {
@@ -624,6 +650,8 @@ impl<'p> CompiledPolicy<'p> {
                         instances
                             .iter()
                             .map(|(index, node)| {
+                                // Every instance of an indexed output has its name; only a
+                                // lone instance has none, and it is matched above.
                                 let name = index.as_ref().map(|(_, name)| name.clone()).unwrap_or_default();
                                 (name, self.node_value(node, evaluated, values))
                             })
@@ -634,14 +662,14 @@ impl<'p> CompiledPolicy<'p> {
             })
             .collect();
         let assumptions = evaluated
-            .reliances()
+            .assumptions()
             .into_iter()
-            .filter_map(|id| self.reliances.get(id as usize))
-            .map(|reliance| Reliance {
-                what: reliance.what.clone(),
-                certainty: reliance.certainty,
-                reason: reliance.reason.clone(),
-                span: reliance.span,
+            .filter_map(|id| self.assumptions.get(id as usize))
+            .map(|assumption| Assumption {
+                what: assumption.what.clone(),
+                certainty: assumption.certainty,
+                reason: assumption.reason.clone(),
+                span: assumption.span,
             })
             .collect();
         Outcome { outputs, assumptions }

@@ -160,6 +160,7 @@ pub(super) fn compare(a: Decimal, b: Decimal) -> Ordering {
 }
 
 /// 10ⁿ for each number of places [`round`] drops in 64-bit arithmetic, up to 10¹⁹.
+#[expect(clippy::indexing_slicing, reason = "computed when compiling, where an index out of range does not build")]
 const POWERS: [u64; 20] = {
     let mut powers = [1u64; 20];
     let mut n = 1;
@@ -224,6 +225,7 @@ fn away(strategy: RoundingStrategy, negative: bool, quotient: u64, dropped: u64,
 }
 
 #[cfg(test)]
+#[expect(clippy::indexing_slicing, reason = "the strategies are drawn in `0..7`, the length of STRATEGIES")]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -2,7 +2,7 @@
 //! flat instructions, registers reused from one profile to the next, and an
 //! explicit stack of frames for the definitions it calls. It reads values
 //! in the reference evaluator's order, memoises what it memoises, records
-//! the same reliances in the same order and fails with the same errors.
+//! the same assumptions in the same order and fails with the same errors.
 //!
 //! How sure a value is never travels with it: the reference's certainty of
 //! an expression is the weakest certainty of everything read while it was
@@ -22,7 +22,7 @@ use crate::eval::{EvalError, bound_holds};
 const SURE: Certainty = Certainty::Established;
 const NO_ROW: &str = "a table's keys were expected";
 
-/// One worker's buffers: registers, memos, failed conditions, reliances and
+/// One worker's buffers: registers, memos, failed conditions, assumptions and
 /// output values. Made once per worker by [`CompiledPolicy::scratch`].
 #[derive(Debug, Clone)]
 pub struct Scratch {
@@ -35,8 +35,8 @@ pub struct Scratch {
     /// Per slot: how sure, and whether every condition held.
     set_memo: Vec<Option<(Certainty, bool)>>,
     pub(super) failure_bits: Vec<u64>,
-    reliance_seen: Vec<bool>,
-    pub(super) reliances: Vec<u32>,
+    assumption_seen: Vec<bool>,
+    pub(super) assumptions: Vec<u32>,
     pub(super) leaves: Vec<Option<Fast>>,
     pub(super) groups: Vec<bool>,
     pub(super) certainties: Vec<Certainty>,
@@ -75,8 +75,8 @@ impl Scratch {
             band_memo: vec![None; compiled.bands.len()],
             set_memo: vec![None; compiled.slot_sets.len()],
             failure_bits: vec![0; compiled.failure_words],
-            reliance_seen: vec![false; compiled.reliance_keys],
-            reliances: Vec::with_capacity(compiled.reliances.len()),
+            assumption_seen: vec![false; compiled.assumption_keys],
+            assumptions: Vec::with_capacity(compiled.assumptions.len()),
             leaves: vec![None; compiled.leaves.len()],
             groups: vec![false; compiled.groups as usize],
             certainties: vec![SURE; compiled.outputs.len()],
@@ -91,15 +91,23 @@ impl Scratch {
     }
 
     #[inline]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "every register an instruction names is a node (invariants::check), and there is one register per node"
+    )]
     fn get(&self, register: NodeId) -> Fast {
-        self.registers.get(register as usize).copied().unwrap_or(Fast::Bool(false))
+        debug_assert!((register as usize) < self.registers.len());
+        self.registers[register as usize]
     }
 
     #[inline]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "every register an instruction names is a node (invariants::check), and there is one register per node"
+    )]
     fn set(&mut self, register: NodeId, value: Fast) {
-        if let Some(slot) = self.registers.get_mut(register as usize) {
-            *slot = value;
-        }
+        debug_assert!((register as usize) < self.registers.len());
+        self.registers[register as usize] = value;
     }
 }
 
@@ -116,6 +124,9 @@ impl CompiledPolicy<'_> {
         on: jiff::civil::Date,
         scratch: &mut Scratch,
     ) -> Result<(), EvalError> {
+        if let Some(broken) = self.program.broken {
+            return Err(Fault::Internal(broken).locate(self.policy.header.span, self.policy));
+        }
         if scratch.owner != self.id {
             *scratch = self.scratch();
         }
@@ -131,11 +142,11 @@ impl CompiledPolicy<'_> {
         scratch.band_memo.fill(None);
         scratch.set_memo.fill(None);
         scratch.failure_bits.fill(0);
-        for id in scratch.reliances.drain(..) {
+        for id in scratch.assumptions.drain(..) {
             if let Some(seen) = self
-                .reliances
+                .assumptions
                 .get(id as usize)
-                .and_then(|reliance| scratch.reliance_seen.get_mut(reliance.key as usize))
+                .and_then(|assumption| scratch.assumption_seen.get_mut(assumption.key as usize))
             {
                 *seen = false;
             }
@@ -187,11 +198,11 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::Read { node } => {
                     if let Some(Node {
-                        op: Op::Param { certainty, reliance, .. } | Op::CellConst { certainty, reliance, .. },
+                        op: Op::Param { certainty, assumption, .. } | Op::CellConst { certainty, assumption, .. },
                         ..
                     }) = self.nodes.get(node as usize)
                     {
-                        self.rely(s, *reliance);
+                        self.assume(s, *assumption);
                         sure = sure.min(*certainty);
                     }
                 }
@@ -203,13 +214,13 @@ impl CompiledPolicy<'_> {
                     let Fast::Enum(variant) = s.get(index) else {
                         return Err((Fault::Internal("a value of an enumeration was expected"), dst));
                     };
-                    let offset = self.rules.get(rule as usize).map_or(0, |rule| rule.memo_offset);
-                    let slot = offset + variant as usize;
+                    let definition = self.rules.get(rule as usize).ok_or((Fault::Internal("no such rule"), dst))?;
+                    let slot = definition.memo_offset + variant as usize;
                     match s.rule_memo.get(slot) {
                         Some(Some(certainty)) => {
                             sure = sure.min(*certainty);
-                            let value = self.program.rule_values.get(slot).map_or(Fast::Bool(false), |src| s.get(*src));
-                            s.set(dst, value);
+                            let src = self.program.rule_values.get(slot);
+                            s.set(dst, s.get(*src.ok_or((Fault::Internal("no such rule slot"), dst))?));
                         }
                         _ => pc = self.call(s, pc, pc - 1, &mut sure, self.program.rule_entries.get(slot))?,
                     }
@@ -228,8 +239,9 @@ impl CompiledPolicy<'_> {
                     let Fast::Enum(variant) = s.get(index) else {
                         return Err((Fault::Internal("a value of an enumeration was expected"), dst));
                     };
-                    let offset = self.sets.get(set as usize).map_or(0, |set| set.memo_offset);
-                    pc = self.conditions(s, pc, &mut sure, dst, offset + variant as usize, failures)?;
+                    let definition =
+                        self.sets.get(set as usize).ok_or((Fault::Internal("no such condition set"), dst))?;
+                    pc = self.conditions(s, pc, &mut sure, dst, definition.memo_offset + variant as usize, failures)?;
                 }
                 Ins::Cell { dst, table, keys, column } => {
                     let row = self.row(table, keys, |key| s.get(key)).ok_or((Fault::Internal(NO_ROW), dst))?;
@@ -238,7 +250,9 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::TableRow { dst, table, keys } => {
                     let row = self.row(table, keys, |key| s.get(key)).ok_or((Fault::Internal(NO_ROW), dst))?;
-                    s.set(dst, Fast::Row { table: u16::try_from(table).unwrap_or(u16::MAX), row });
+                    let table =
+                        u16::try_from(table).map_err(|_| (Fault::Internal("a table beyond a row's reach"), dst))?;
+                    s.set(dst, Fast::Row { table, row });
                 }
                 Ins::RowField { dst, row, column } => {
                     let Fast::Row { table, row } = s.get(row) else {
@@ -304,7 +318,7 @@ impl CompiledPolicy<'_> {
                     let Fast::Enum(variant) = s.get(scrutinee) else {
                         return Err((Fault::Internal("a value of an enumeration was expected"), dst));
                     };
-                    let arm = self.program.operands(arms).get(variant as usize).copied();
+                    let arm = self.program.operands(arms).and_then(|arms| arms.get(variant as usize)).copied();
                     pc = arm.filter(|arm| (*arm as usize) < code.len()).ok_or((Fault::Internal("no arm"), dst))?
                         as usize;
                 }
@@ -318,7 +332,9 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::MinMax { dst, values: items, min } => {
                     let mut best: Option<Fast> = None;
-                    for item in self.program.operands(items) {
+                    let items =
+                        self.program.operands(items).ok_or((Fault::Internal("`min` or `max` of nothing"), dst))?;
+                    for item in items {
                         let item = s.get(*item);
                         best = Some(match best {
                             None => item,
@@ -341,12 +357,11 @@ impl CompiledPolicy<'_> {
                     }
                 }
                 Ins::EndRule { rule, slot } => {
-                    let definition = self.rules.get(rule as usize);
-                    self.rely(s, definition.and_then(|rule| rule.reliance));
-                    let certainty = sure.min(definition.map_or(SURE, |rule| rule.certainty));
-                    if let Some(memo) = s.rule_memo.get_mut(slot as usize) {
-                        *memo = Some(certainty);
-                    }
+                    let definition = self.rules.get(rule as usize).ok_or((Fault::Internal("no such rule"), 0))?;
+                    self.assume(s, definition.assumption);
+                    let certainty = sure.min(definition.certainty);
+                    let memo = s.rule_memo.get_mut(slot as usize).ok_or((Fault::Internal("no such rule slot"), 0))?;
+                    *memo = Some(certainty);
                     pc = self.back(s, &mut sure, certainty)?;
                 }
                 Ins::Bound { over, limit, lower, inclusive, to } => {
@@ -359,53 +374,53 @@ impl CompiledPolicy<'_> {
                 }
                 Ins::EndBand { bands, band } => {
                     let definition = self.bands.get(bands as usize).and_then(|bands| bands.bands.get(band as usize));
-                    self.rely(s, definition.and_then(|band| band.reliance));
-                    let certainty = sure.min(definition.map_or(SURE, |band| band.certainty));
-                    if let Some(memo) = s.band_memo.get_mut(bands as usize) {
-                        *memo = Some((u16::try_from(band).unwrap_or(u16::MAX), certainty));
-                    }
+                    let (Some(definition), Ok(band)) = (definition, u16::try_from(band)) else {
+                        return Err((Fault::Internal("no such band"), self.caller(s)));
+                    };
+                    self.assume(s, definition.assumption);
+                    let certainty = sure.min(definition.certainty);
+                    let Some(memo) = s.band_memo.get_mut(bands as usize) else {
+                        return Err((Fault::Internal("no such set of bands"), self.caller(s)));
+                    };
+                    *memo = Some((band, certainty));
                     pc = self.back(s, &mut sure, certainty)?;
                 }
                 Ins::NoBand { bands, over } => {
-                    let value = self.value(s, values, s.get(over));
+                    let value =
+                        self.value(s, values, s.get(over)).ok_or((Fault::Internal("a band over no value"), 0))?;
                     return Err((Fault::NoBand { bands: BandsId(bands), value }, self.caller(s)));
                 }
                 Ins::Condition { set, slot, position, holds } => {
-                    let definition = self.sets.get(set as usize);
-                    let condition = definition.and_then(|set| set.conditions.get(position as usize));
-                    self.rely(s, condition.and_then(|condition| condition.reliance));
-                    sure = sure.min(condition.map_or(SURE, |condition| condition.certainty));
-                    if s.get(holds) != Fast::Bool(true)
-                        && let Some(set) = definition
-                        && let Some(word) = s.failure_bits.get_mut(set.words(slot).start + position as usize / 64)
-                    {
-                        *word |= 1 << (position % 64);
+                    let definition =
+                        self.sets.get(set as usize).ok_or((Fault::Internal("no such condition set"), 0))?;
+                    let condition = definition.conditions.get(position as usize);
+                    let condition = condition.ok_or((Fault::Internal("no such condition"), 0))?;
+                    self.assume(s, condition.assumption);
+                    sure = sure.min(condition.certainty);
+                    if s.get(holds) != Fast::Bool(true) {
+                        let word = s.failure_bits.get_mut(definition.words(slot).start + position as usize / 64);
+                        *word.ok_or((Fault::Internal("no such condition"), 0))? |= 1 << (position % 64);
                     }
                 }
                 Ins::EndConditions { slot } => {
-                    let words = self.slot_set(slot).and_then(|set| s.failure_bits.get(set.words(slot))).unwrap_or(&[]);
-                    let all_hold = words.iter().all(|word| *word == 0);
-                    if let Some(memo) = s.set_memo.get_mut(slot as usize) {
-                        *memo = Some((sure, all_hold));
-                    }
+                    let words = self.slot_set(slot).and_then(|set| s.failure_bits.get(set.words(slot)));
+                    let all_hold =
+                        words.ok_or((Fault::Internal("no such condition set"), 0))?.iter().all(|word| *word == 0);
+                    let memo = s.set_memo.get_mut(slot as usize);
+                    *memo.ok_or((Fault::Internal("no such condition set"), 0))? = Some((sure, all_hold));
                     let certainty = sure;
                     pc = self.back(s, &mut sure, certainty)?;
                 }
                 Ins::Leaf { leaf, src } => {
                     let value = s.get(src);
-                    if let Some(slot) = s.leaves.get_mut(leaf as usize) {
-                        *slot = Some(value);
-                    }
+                    *s.leaves.get_mut(leaf as usize).ok_or((Fault::Internal("no such output value"), src))? =
+                        Some(value);
                 }
                 Ins::Group { group } => {
-                    if let Some(present) = s.groups.get_mut(group as usize) {
-                        *present = true;
-                    }
+                    *s.groups.get_mut(group as usize).ok_or((Fault::Internal("no such output group"), 0))? = true;
                 }
                 Ins::Certainty { output } => {
-                    if let Some(slot) = s.certainties.get_mut(output as usize) {
-                        *slot = sure;
-                    }
+                    *s.certainties.get_mut(output as usize).ok_or((Fault::Internal("no such output"), 0))? = sure;
                     sure = SURE;
                 }
                 Ins::Halt => return Ok(()),
@@ -424,8 +439,9 @@ impl CompiledPolicy<'_> {
         sure: &mut Certainty,
         entry: Option<&u32>,
     ) -> Result<usize, Failed> {
-        let caller = u32::try_from(pc - 1).unwrap_or(u32::MAX);
-        let resume = u32::try_from(resume).unwrap_or(u32::MAX);
+        let too_far = || (Fault::Internal("an instruction beyond a frame's reach"), 0);
+        let caller = u32::try_from(pc - 1).map_err(|_| too_far())?;
+        let resume = u32::try_from(resume).map_err(|_| too_far())?;
         let entry = entry.ok_or((Fault::Internal("no such definition"), 0))?;
         s.frames.push(Frame { caller, resume, sure: *sure });
         *sure = SURE;
@@ -463,7 +479,7 @@ impl CompiledPolicy<'_> {
             Some(Some((certainty, all_hold))) => {
                 *sure = (*sure).min(*certainty);
                 let value = if failures {
-                    Fast::Failures(u32::try_from(slot).unwrap_or(u32::MAX))
+                    Fast::Failures(u32::try_from(slot).map_err(|_| (Fault::Internal("no such condition set"), dst))?)
                 } else {
                     Fast::Bool(*all_hold)
                 };
@@ -479,7 +495,11 @@ impl CompiledPolicy<'_> {
     pub(super) fn row(&self, table: u32, keys: List, key: impl Fn(NodeId) -> Fast) -> Option<u32> {
         let definition = self.tables.get(table as usize)?;
         let mut row = 0usize;
-        for (register, size) in self.program.operands(keys).iter().zip(&definition.key_sizes) {
+        let registers = self.program.operands(keys)?;
+        if registers.len() != definition.key_sizes.len() {
+            return None;
+        }
+        for (register, size) in registers.iter().zip(&definition.key_sizes) {
             let Fast::Enum(variant) = key(*register) else { return None };
             row = row * size + variant as usize;
         }
@@ -505,21 +525,21 @@ impl CompiledPolicy<'_> {
         let cell = self
             .table_cell(table, row, column)
             .ok_or((Fault::EmptyCell { table: TableId(table), row, column: column as usize }, dst))?;
-        self.rely(s, cell.reliance);
+        self.assume(s, cell.assumption);
         *sure = (*sure).min(cell.certainty);
         Ok(cell.value)
     }
 
-    /// Records a reliance the first time its place is read.
+    /// Records an assumption the first time its place is read.
     #[inline]
-    fn rely(&self, s: &mut Scratch, reliance: Option<u32>) {
-        let Some(id) = reliance else { return };
-        let Some(definition) = self.reliances.get(id as usize) else { return };
-        if let Some(seen) = s.reliance_seen.get_mut(definition.key as usize)
+    fn assume(&self, s: &mut Scratch, assumption: Option<u32>) {
+        let Some(id) = assumption else { return };
+        let Some(definition) = self.assumptions.get(id as usize) else { return };
+        if let Some(seen) = s.assumption_seen.get_mut(definition.key as usize)
             && !*seen
         {
             *seen = true;
-            s.reliances.push(id);
+            s.assumptions.push(id);
         }
     }
 
@@ -539,11 +559,15 @@ impl CompiledPolicy<'_> {
 
     /// Writes a number computed for node `dst` in its place; the value that refers to it.
     #[inline]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "`dst` is a node (invariants::check) and there is a place per constant and per node"
+    )]
     fn place(&self, s: &mut Scratch, dst: NodeId, value: Decimal) -> Fast {
         let place = self.constants.len() + dst as usize;
-        if let Some(slot) = s.decimals.get_mut(place) {
-            *slot = value;
-        }
+        debug_assert!(place < s.decimals.len());
+        s.decimals[place] = value;
+        // Fits: invariants::check counted the places. Were it not to, `u32::MAX` is no place, and reading it fails.
         Fast::Decimal(u32::try_from(place).unwrap_or(u32::MAX))
     }
 
@@ -554,7 +578,7 @@ impl CompiledPolicy<'_> {
     /// Orders two values of the same kind, reading numbers by their place with `decimal`.
     pub(super) fn compare_with(
         &self,
-        decimal: impl Fn(u32) -> Decimal,
+        decimal: impl Fn(u32) -> Option<Decimal>,
         values: &[Option<Value>],
         left: Fast,
         right: Fast,
@@ -562,7 +586,7 @@ impl CompiledPolicy<'_> {
         match (left, right) {
             (Fast::Number(a), Fast::Number(b)) => Some(number::compare_small(a, b)),
             (Fast::Number(_) | Fast::Decimal(_), Fast::Number(_) | Fast::Decimal(_)) => {
-                let number = |value: Fast| value.decimal(|place| Some(decimal(place)));
+                let number = |value: Fast| value.decimal(&decimal);
                 number(left).zip(number(right)).map(|(a, b)| number::compare(a, b))
             }
             (Fast::Date(a), Fast::Date(b)) => Some(a.cmp(&b)),
@@ -574,17 +598,17 @@ impl CompiledPolicy<'_> {
     }
 
     /// A value as the reference holds it, for an error message.
-    fn value(&self, s: &Scratch, values: &[Option<Value>], value: Fast) -> Value {
-        match value {
+    fn value(&self, s: &Scratch, values: &[Option<Value>], value: Fast) -> Option<Value> {
+        Some(match value {
             Fast::Bool(value) => Value::Bool(value),
             Fast::Number(small) => Value::Decimal(small.decimal()),
-            Fast::Decimal(place) => Value::Decimal(self.decimal(s, place)),
+            Fast::Decimal(place) => Value::Decimal(self.decimal(s, place)?),
             Fast::Date(date) => Value::Date(date),
             Fast::Enum(variant) => Value::Enum(variant),
             Fast::Text(text) => Value::Text(self.text(text, values).into()),
             Fast::Row { table, row } => Value::Row { table: TableId(u32::from(table)), row },
-            Fast::Failures(_) => Value::Bool(false),
-        }
+            Fast::Failures(_) => return None,
+        })
     }
 }
 
