@@ -81,11 +81,7 @@ impl SourceFile {
     /// The 1-based line and column of a byte offset: a search among the
     /// line starts, then the characters of that line only.
     pub fn line_column(&self, offset: u32) -> (usize, usize) {
-        let offset = floor_char_boundary(&self.text, (offset as usize).min(self.text.len()));
-        let line = self.line_starts.partition_point(|&start| start <= offset).max(1);
-        let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let column = self.text.get(line_start..offset).map_or(0, |before| before.chars().count()) + 1;
-        (line, column)
+        line_column(&self.text, &self.line_starts, offset as usize)
     }
 
     /// The file as miette renders it: its name and its text, with its line starts.
@@ -109,6 +105,23 @@ pub type Named = miette::NamedSource<Text>;
 pub struct Text {
     text: Arc<str>,
     line_starts: Arc<[usize]>,
+}
+
+impl Text {
+    /// The 1-based line and column of a byte offset, as [`SourceFile::line_column`].
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        line_column(&self.text, &self.line_starts, offset)
+    }
+}
+
+/// The 1-based line and column of a byte offset: a search among the line
+/// starts, then the characters of that line only.
+fn line_column(text: &str, line_starts: &[usize], offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let line = line_starts.partition_point(|&start| start <= offset).max(1);
+    let line_start = line_starts.get(line - 1).copied().unwrap_or(0);
+    let column = text.get(line_start..offset).map_or(0, |before| before.chars().count()) + 1;
+    (line, column)
 }
 
 impl miette::SourceCode for Text {

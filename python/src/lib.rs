@@ -81,7 +81,7 @@ fn load_error(py: Python<'_>, error: &LoadError) -> PyErr {
             .map(|diagnostic| {
                 diagnostic_dict(
                     py,
-                    diagnostic.code,
+                    &diagnostic.code.to_string(),
                     &diagnostic.message,
                     Some(sources.location(diagnostic.primary.span)),
                     diagnostic.help.as_deref(),
@@ -90,11 +90,7 @@ fn load_error(py: Python<'_>, error: &LoadError) -> PyErr {
             .collect(),
         LoadError::Syntax(syntax) => {
             let place = syntax.source_code.as_ref().map(|source| {
-                let offset = syntax.at.offset();
-                let text = source.inner();
-                let before = text.get(..offset).unwrap_or_default();
-                let line = before.matches('\n').count() + 1;
-                let column = before.rsplit('\n').next().map_or(0, |line| line.chars().count()) + 1;
+                let (line, column) = source.inner().line_column(syntax.at.offset());
                 format!("{}:{line}:{column}", source.name())
             });
             vec![diagnostic_dict(py, "avenant::syntax", &syntax.message, place, syntax.help.as_deref())]
