@@ -18,6 +18,8 @@ pub enum Phase {
     Check,
     Eval,
     Profile,
+    /// Writing outcomes as Arrow columns (Parquet, the Python package).
+    Arrow,
 }
 
 impl Phase {
@@ -27,6 +29,7 @@ impl Phase {
             Phase::Check => "check",
             Phase::Eval => "eval",
             Phase::Profile => "profile",
+            Phase::Arrow => "arrow",
         }
     }
 }
@@ -88,6 +91,7 @@ pub enum Code {
     ProfileMissingField,
     InvalidValue,
     UnknownField,
+    Inexact,
 }
 
 impl Code {
@@ -361,6 +365,12 @@ impl Code {
                 "avenant::profile::unknown_field",
                 Severity::Error,
                 "a profile gives a field the policy does not have",
+            ),
+            Code::Inexact => (
+                Phase::Arrow,
+                "avenant::arrow::inexact",
+                Severity::Error,
+                "an outcome has a number its typed column cannot hold exactly: the row is rejected, never rounded",
             ),
         }
     }

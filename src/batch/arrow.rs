@@ -39,7 +39,7 @@ use crate::output::csv::field as csv_field;
 pub const BATCH_ROWS: usize = 8192;
 
 /// The code of a row whose outcome has a number its column cannot hold exactly.
-pub const INEXACT: &str = "avenant::arrow::inexact";
+pub const INEXACT: &str = crate::code::Code::Inexact.name();
 
 /// The outcome columns, as [`crate::output::csv`] names them: `row` (from 1,
 /// as in the CSV), `name`, each output value by its dotted path, then

@@ -54,7 +54,7 @@ fn syntax(analysis: &Analysis, error: &SyntaxError) -> lsp_types::Diagnostic {
     lsp_types::Diagnostic {
         range: range(analysis, error.span),
         severity: Some(DiagnosticSeverity::ERROR),
-        code: Some(NumberOrString::String("avenant::syntax::invalid".to_owned())),
+        code: Some(NumberOrString::String(crate::code::Code::SyntaxInvalid.name().to_owned())),
         source: Some("avenant".to_owned()),
         message,
         ..lsp_types::Diagnostic::default()

@@ -85,7 +85,7 @@ fn diagnostics_json(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<Json
 fn syntax_json(sources: &SourceMap, error: &syntax::SyntaxError) -> Json {
     diagnostic_json(
         sources,
-        "avenant::syntax::invalid",
+        Code::SyntaxInvalid.name(),
         "error",
         &error.message,
         &error.label,
@@ -200,7 +200,8 @@ fn load_error_json(sources: &SourceMap, error: LoadError) -> Vec<Json> {
     match error {
         LoadError::Syntax(error) => vec![syntax_json(sources, &error)],
         LoadError::Check { diagnostics, sources } => diagnostics_json(&sources, &diagnostics),
-        other => vec![json!({ "code": "avenant::load", "severity": "error", "message": other.to_string() })],
+        // A text compiled from memory fails only by its syntax or its check.
+        other => vec![json!({ "code": Code::Internal.name(), "severity": "error", "message": other.to_string() })],
     }
 }
 

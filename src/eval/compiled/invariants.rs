@@ -366,7 +366,7 @@ mod tests {
         compiled.program.broken = check(&compiled).err();
         let answers = answers(&compiled, &profiles);
         assert_eq!(answers.len(), 2 * profiles.len());
-        assert!(answers.iter().all(|answer| *answer == Err("avenant::eval::internal")), "{answers:?}");
+        assert!(answers.iter().all(|answer| *answer == Err(crate::code::Code::Internal.name())), "{answers:?}");
         Ok(())
     }
 
@@ -393,7 +393,7 @@ mod tests {
         assert_eq!(check(&compiled), Err("values of different kinds compared"));
         // Run anyway, as if the check had missed it.
         let answers = answers(&compiled, &profiles);
-        assert!(answers.iter().all(|answer| *answer == Err("avenant::eval::internal")), "{answers:?}");
+        assert!(answers.iter().all(|answer| *answer == Err(crate::code::Code::Internal.name())), "{answers:?}");
         Ok(())
     }
 
