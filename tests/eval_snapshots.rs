@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{avenant, files};
+use common::{avenant, profile_files};
 
 /// A date under each text: the 2019 text, the règlement arbitral, the 2024
 /// convention. The directory of texts picks the one in force.
@@ -12,7 +12,7 @@ const DATES: [&str; 3] = ["2022-12-01", "2023-12-01", "2024-10-01"];
 #[test]
 fn every_example_profile_under_every_text() {
     for on in DATES {
-        for profile in files("examples").into_iter().filter(|path| is_profile(path)) {
+        for profile in profile_files("examples") {
             let run = avenant(&["eval", "policies", &profile, "--on", on, "--format", "json"]);
             let name = format!("{on}__{}", stem(&profile));
             insta::with_settings!({ snapshot_suffix => name, prepend_module_to_snapshot => false, omit_expression => true }, {
@@ -37,10 +37,6 @@ fn the_table_for_people() {
 }
 
 /// Single profiles; populations (CSV) are evaluated in batch.
-fn is_profile(path: &str) -> bool {
-    [".toml", ".json", ".yaml", ".yml"].iter().any(|extension| path.ends_with(extension))
-}
-
 fn stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.split('.').next().unwrap_or(name)

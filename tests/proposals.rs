@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{avenant, files};
+use common::{avenant, files, profile_files};
 
 /// After the proposal's own `effective` date, so that only its status keeps
 /// it out of force.
@@ -22,7 +22,7 @@ fn json(args: &[&str]) -> serde_json::Value {
 }
 
 fn profiles() -> Vec<String> {
-    files("examples").into_iter().filter(|path| !path.ends_with(".csv")).collect()
+    profile_files("examples")
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{avenant, files, scratch};
+use common::{avenant, profile_files, scratch};
 
 /// Every text, and a date it is in force on.
 const TEXTS: [(&str, &str); 4] = [
@@ -47,7 +47,7 @@ fn outcome(policy: &str, profile: &str, on: &str) -> String {
 
 #[test]
 fn the_text_shown_is_a_policy_that_means_what_the_chain_means() {
-    let profiles: Vec<String> = files("examples").into_iter().filter(|path| !path.ends_with(".csv")).collect();
+    let profiles: Vec<String> = profile_files("examples");
     for (text, on) in TEXTS {
         let chain = format!("policies/{text}.policy");
         let path = shown_and_checked(&chain, text);

@@ -73,6 +73,13 @@ pub fn files(folder: &str) -> Vec<String> {
     files
 }
 
+/// The profile files of a folder (`.toml`, `.json`, `.yaml`, `.yml`): not its
+/// populations, notebooks or anything else that sits beside them.
+pub fn profile_files(folder: &str) -> Vec<String> {
+    let is_profile = |path: &String| [".toml", ".json", ".yaml", ".yml"].iter().any(|end| path.ends_with(end));
+    files(folder).into_iter().filter(is_profile).collect()
+}
+
 /// `avenant eval POLICY PROFILE --on DATE --format json`, parsed.
 pub fn eval_json(policy: &str, profile: &str, on: &str) -> serde_json::Value {
     let run = avenant(&["eval", policy, profile, "--on", on, "--format", "json"]);
