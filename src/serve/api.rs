@@ -50,6 +50,14 @@ pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let limit = state.limits.time;
+    // A slot, or 503 at once; held by the work itself, so that work past
+    // its time still counts until it ends.
+    let Ok(slot) = Arc::clone(&state.slots).try_acquire_owned() else { return Err(ApiError::overloaded()) };
+    let work = move || {
+        let result = work();
+        drop(slot);
+        result
+    };
     match tokio::time::timeout(limit, tokio::task::spawn_blocking(work)).await {
         Err(_) => Err(ApiError::timeout(limit.as_secs().max(1))),
         Ok(Err(_)) => Err(ApiError::internal()),

@@ -21,7 +21,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
 
@@ -59,6 +58,17 @@ impl Default for Limits {
 pub(crate) struct State {
     pub site: Site,
     pub limits: Limits,
+    /// The requests at work: one more is answered 503 at once, once its
+    /// body is read (a request shed before its body is read has its
+    /// connection reset under the client, which then sees no answer).
+    pub slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl State {
+    pub(crate) fn new(site: Site, limits: Limits) -> State {
+        let slots = Arc::new(tokio::sync::Semaphore::new(limits.concurrent.max(1)));
+        State { site, limits, slots }
+    }
 }
 
 type Shared = Arc<State>;
@@ -82,23 +92,18 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Shared>)> {
 }
 
 /// The application: routes, JSON errors for unknown routes and methods, the
-/// body limit, and at most `limits.concurrent` requests at once (the next
-/// is shed with a 503).
+/// body limit. At most `limits.concurrent` requests work at once
+/// ([`api::blocking`]); the next is answered 503.
 pub fn router(site: Site, limits: Limits) -> Router {
-    let state = Arc::new(State { site, limits });
+    let state = Arc::new(State::new(site, limits));
     let mut router = Router::new();
     for (path, _, methods) in routes() {
         router = router.route(path, methods);
     }
-    let shed = tower::ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(|_: tower::BoxError| async { ApiError::overloaded() }))
-        .load_shed()
-        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.concurrent));
     router
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(limits.body_bytes))
-        .layer(shed)
         .with_state(state)
 }
 
@@ -148,7 +153,7 @@ mod tests {
     async fn work_past_the_time_limit_is_answered_timeout() {
         let site = super::Site::load(std::path::Path::new("policies/")).unwrap();
         let limits = super::Limits { time: std::time::Duration::from_millis(50), ..super::Limits::default() };
-        let state = std::sync::Arc::new(super::State { site, limits });
+        let state = std::sync::Arc::new(super::State::new(site, limits));
         let started = std::time::Instant::now();
         let answer = super::api::blocking(&state, || {
             std::thread::sleep(std::time::Duration::from_millis(800));
