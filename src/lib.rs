@@ -61,6 +61,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// Indexing that may panic is refused everywhere: `.get()` says what happens
+// when a place is missing, and an index proven in range says why where it is
+// taken (`#[expect(clippy::indexing_slicing, reason = …)]`).
+#![deny(clippy::indexing_slicing, clippy::unreachable)]
+
 mod amend;
 pub mod assign;
 pub mod batch;

@@ -1,5 +1,8 @@
 //! The `avenant` command: parses arguments, dispatches, exits with a typed code.
 
+// As in the library (src/lib.rs): no indexing that may panic.
+#![deny(clippy::indexing_slicing, clippy::unreachable)]
+
 mod cli;
 
 use clap::Parser as _;

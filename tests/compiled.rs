@@ -43,8 +43,9 @@ fn assert_agree(
     what: &str,
 ) {
     let mut scratch = compiled.scratch();
-    let one =
-        compiled.evaluate(profile.values(), on, &mut scratch).map(|()| compiled.outcome(&scratch, profile.values()));
+    let one = compiled
+        .evaluate(profile.values(), on, &mut scratch)
+        .and_then(|()| compiled.outcome(&scratch, profile.values()));
     for (fast, how) in [(one, "one at a time"), (many, "many at a time")] {
         let subject = Subject {
             profile_file: what,
@@ -86,7 +87,7 @@ fn evaluate_many(
     let (mut lanes, mut scratch) = (compiled.lanes(), compiled.scratch());
     let set_aside = compiled.evaluate_each(&rows, on, &mut lanes, &mut scratch, |position, result| {
         assert_eq!(position, outcomes.len(), "outcomes are handed over in order");
-        outcomes.push(result.map(|outcome| compiled.outcome(outcome, rows[position])));
+        outcomes.push(result.and_then(|outcome| compiled.outcome(outcome, rows[position])));
     });
     assert_eq!(outcomes.len(), profiles.len());
     // Only a profile whose evaluation fails leaves the lanes.
@@ -182,13 +183,13 @@ fn buffers_made_for_another_text_change_nothing() {
     let mut outcomes = Vec::new();
     // Buffers made for another text are made anew for this one.
     let set_aside = used_on.evaluate_each(&rows, on, &mut lanes, &mut scratch, |position, outcome| {
-        outcomes.push(outcome.map(|outcome| used_on.outcome(outcome, rows[position])));
+        outcomes.push(outcome.and_then(|outcome| used_on.outcome(outcome, rows[position])));
     });
     assert_eq!(set_aside, 0);
     assert_eq!(outcomes.len(), 3);
     let mut foreign = made_for.scratch();
     let alone =
-        used_on.evaluate(profile.values(), on, &mut foreign).map(|()| used_on.outcome(&foreign, profile.values()));
+        used_on.evaluate(profile.values(), on, &mut foreign).and_then(|()| used_on.outcome(&foreign, profile.values()));
     outcomes.push(alone);
     for outcome in outcomes {
         assert_agree(last, &used_on, &profile, on, outcome, "dr-a.toml with another text's buffers");

@@ -52,14 +52,15 @@ fn deep_rules_check_and_evaluate_on_a_worker_sized_stack() {
         let compiled = avenant::eval::compiled::CompiledPolicy::new(&policy);
         let mut scratch = compiled.scratch();
         compiled.evaluate(profile.values(), on, &mut scratch).map_err(|error| error.to_string())?;
-        let fast = compiled.outcome(&scratch, profile.values());
+        let fast = compiled.outcome(&scratch, profile.values()).map_err(|error| error.to_string())?;
         // Many at a time, the lanes recurse on the machine's stack: a chain
         // this deep is handed to the one-profile loop, and comes out the same.
         let rows = vec![profile.values(); 70];
         let (mut lanes, mut many) = (compiled.lanes(), compiled.scratch());
         let mut outcomes = Vec::new();
         let set_aside = compiled.evaluate_each(&rows, on, &mut lanes, &mut many, |_, outcome| {
-            outcomes.push(outcome.map(|outcome| format!("{:?}", compiled.outcome(outcome, profile.values()).get("o"))));
+            let outcome = outcome.and_then(|outcome| compiled.outcome(outcome, profile.values()));
+            outcomes.push(outcome.map(|outcome| format!("{:?}", outcome.get("o"))));
         });
         let many: Vec<String> = outcomes.into_iter().collect::<Result<_, _>>().map_err(|error| error.to_string())?;
         Ok::<_, String>((format!("{:?}", outcome.get("o")), format!("{:?}", fast.get("o")), many, set_aside))

@@ -26,6 +26,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use crate::check::model::Value;
+use crate::eval::EvalError;
 use crate::eval::compiled::{CompiledPolicy, Evaluated, Lanes, Scratch};
 use crate::eval::profile::{FieldProblem, UNREADABLE};
 use crate::output::{self, Subject};
@@ -324,16 +325,18 @@ impl Worker {
         compiled.evaluate_each(&rows, options.on, &mut self.lanes, &mut self.scratch, |position, outcome| {
             let (Some((place, name)), Some(values)) = (readable.get(position), rows.get(position)) else { return };
             let name = name.clone().and_then(|range| names.get(range));
-            match outcome {
-                Ok(outcome) => write(compiled, options, chunk, outcome, values, *place, name),
-                Err(error) => chunk.reject(RowError {
+            // A row whose outcome cannot be written whole is rejected, not written in part.
+            if let Err(error) =
+                outcome.and_then(|outcome| write(compiled, options, chunk, outcome, values, *place, name))
+            {
+                chunk.reject(RowError {
                     row: place.row,
                     line: place.line,
                     field: error.field().map(str::to_owned),
                     code: error.code(),
                     message: error.message().to_owned(),
                     help: error.help().map(str::to_owned),
-                }),
+                });
             }
         });
         // Rows that did not read are reported as they are read, rows that did not evaluate after.
@@ -452,12 +455,12 @@ fn write(
     values: &[Option<Value>],
     place: Place,
     name: Option<&str>,
-) {
+) -> Result<(), EvalError> {
     let row = place.row;
     match options.output {
         Format::Csv => output::csv::row(compiled, outcome, values, row, name, &mut chunk.out),
         Format::Jsonl => {
-            let outcome = compiled.outcome(outcome, values);
+            let outcome = compiled.outcome(outcome, values)?;
             let subject = Subject {
                 profile_file: &options.file_name,
                 profile_name: name,
@@ -471,6 +474,7 @@ fn write(
             }
             let _ = serde_json::to_writer(&mut chunk.out, &json);
             chunk.out.push(b'\n');
+            Ok(())
         }
     }
 }

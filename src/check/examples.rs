@@ -324,8 +324,8 @@ impl Checker {
             return Err(unknown(first, "the outputs", names));
         };
         let mut reached = first.span;
-        if let Some(index) = output.index {
-            let enumeration = &self.enums[index.index()];
+        // An output's index was declared before it, so the enumeration is there.
+        if let Some(enumeration) = output.index.and_then(|index| self.enums.get(index.index())) {
             let Some(step) = steps.next() else {
                 return Err(group_error(reached, &first.name, enumeration.variants.first().map(|v| v.name.as_str())));
             };

@@ -866,10 +866,10 @@ fn unrounded(span: Span, what: &str) -> Diagnostic {
     Diagnostic::new(
         Code::UnroundedCount,
         span,
-        format!("{what} needs a whole number of patients, but this share of a count is not rounded"),
-        "not rounded",
+        format!("{what} needs a whole number of patients, but this share of a count is not rounded to one"),
+        "not a whole number of patients",
     )
-    .with_help("round it explicitly, e.g. `round(file_active * 20 %, half_up)`")
+    .with_help("round it to whole patients, without decimal places, e.g. `round(file_active * 20 %, half_up)`")
 }
 
 fn list_names<'a>(names: impl Iterator<Item = &'a str>) -> String {

@@ -77,11 +77,32 @@ impl CheckedPolicy {
     pub fn examples(&self) -> &[ExampleDef] {
         &self.examples
     }
+}
 
-    pub fn enum_def(&self, id: EnumId) -> &EnumDef {
-        &self.enums[id.index()]
-    }
+/// A definition by its id: `policy.table_def(id)`. Ids are issued by the
+/// checker for the policy it builds and lead nowhere else, so each is in
+/// range of its own list; a miss would be a checker's bug, not an input's.
+macro_rules! by_id {
+    ($($accessor:ident($id:ident) -> $def:ident in $list:ident;)*) => {
+        impl CheckedPolicy {$(
+            #[expect(clippy::indexing_slicing, reason = "an id is issued by the checker for this policy's own list")]
+            pub fn $accessor(&self, id: $id) -> &$def {
+                &self.$list[id.index()]
+            }
+        )*}
+    };
+}
+by_id! {
+    enum_def(EnumId) -> EnumDef in enums;
+    field_def(FieldId) -> FieldDef in fields;
+    param_def(ParamId) -> ParamDef in params;
+    table_def(TableId) -> TableDef in tables;
+    bands_def(BandsId) -> BandsDef in bands;
+    rule_def(RuleId) -> RuleDef in rules;
+    set_def(SetId) -> ConditionSetDef in condition_sets;
+}
 
+impl CheckedPolicy {
     /// `percentiles[medecine_generale].p50`: a cell as a reader finds it.
     pub fn describe_cell(&self, table: &TableDef, row: u32, column: usize) -> String {
         // Evaluation names every cell it relies on: one string, written once.
@@ -108,11 +129,11 @@ impl CheckedPolicy {
 
     /// Every value the policy states without the legal text behind it
     /// (secondary or assumed), in the order written.
-    pub fn unestablished(&self) -> Vec<Reliance> {
+    pub fn unestablished(&self) -> Vec<Assumption> {
         let mut found = Vec::new();
         let mut add = |what: String, origin: &Origin| {
             if origin.certainty != Certainty::Established {
-                found.push(Reliance {
+                found.push(Assumption {
                     what,
                     certainty: origin.certainty,
                     reason: origin.certainty_reason.clone(),
@@ -144,10 +165,15 @@ impl CheckedPolicy {
                 let columns = table.columns.len().max(1);
                 let row = u32::try_from(index / columns).unwrap_or(u32::MAX);
                 let what = self.describe_cell(table, row, index % columns);
-                found.push(Reliance { what, certainty: cell.certainty, reason: cell.reason.clone(), span: cell.span });
+                found.push(Assumption {
+                    what,
+                    certainty: cell.certainty,
+                    reason: cell.reason.clone(),
+                    span: cell.span,
+                });
             }
         }
-        found.sort_by_key(|reliance| (reliance.span.file, reliance.span.start));
+        found.sort_by_key(|assumption| (assumption.span.file, assumption.span.start));
         found
     }
 
@@ -403,7 +429,7 @@ pub fn years_between(from: jiff::civil::Date, to: jiff::civil::Date) -> i64 {
 
 /// A value an outcome rests on that is not established by the legal text.
 #[derive(Debug, Clone)]
-pub struct Reliance {
+pub struct Assumption {
     /// `percentiles[medecine_generale].p50`, ``parameter `x` ``, …
     pub what: String,
     pub certainty: Certainty,

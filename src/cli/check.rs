@@ -48,10 +48,11 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> std::io::Result<Exit> {
                 let mut stdout = std::io::stdout().lock();
                 writeln!(stdout, "{}: ok ({} warning(s))", path.display(), warnings.len())?;
                 if args.assumptions {
-                    for reliance in policy.unestablished() {
-                        let reason = reliance.reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_default();
-                        let at = policy.sources().location(reliance.span);
-                        writeln!(stdout, "  {:<11} {}{reason} ({at})", reliance.certainty.word(), reliance.what)?;
+                    for assumption in policy.unestablished() {
+                        let reason =
+                            assumption.reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_default();
+                        let at = policy.sources().location(assumption.span);
+                        writeln!(stdout, "  {:<11} {}{reason} ({at})", assumption.certainty.word(), assumption.what)?;
                     }
                 }
             }

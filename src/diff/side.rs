@@ -11,9 +11,9 @@ use crate::assign::Resolved;
 use crate::batch::RowError;
 use crate::batch::rows::{Cells, ColumnMap};
 use crate::check::model::Value;
-use crate::eval::Profile;
 use crate::eval::compiled::{CompiledPolicy, Lanes, Leaf, Scratch};
 use crate::eval::profile::FieldProblem;
+use crate::eval::{EvalError, Profile};
 
 /// One output value of an outcome, kept after the evaluator's buffers moved
 /// on: texts and failed conditions in the side's arena.
@@ -167,19 +167,19 @@ impl SideRows {
             *slot = match outcome {
                 Ok(outcome) => {
                     let first = kept.len();
-                    for index in 0..leaves {
-                        kept.push(keep(compiled.leaf(outcome, row_values, index), arena));
+                    let read = (0..leaves).try_for_each(|index| {
+                        kept.push(keep(compiled.leaf(outcome, row_values, index)?, arena));
+                        Ok(())
+                    });
+                    match read {
+                        Ok(()) => Status::Evaluated { values: position, kept: first },
+                        Err(error) => {
+                            kept.truncate(first);
+                            rejected(first_row + place as u64, line, &error)
+                        }
                     }
-                    Status::Evaluated { values: position, kept: first }
                 }
-                Err(error) => Status::Rejected(RowError {
-                    row: first_row + place as u64,
-                    line,
-                    field: error.field().map(str::to_owned),
-                    code: error.code(),
-                    message: error.message().to_owned(),
-                    help: error.help().map(str::to_owned),
-                }),
+                Err(error) => rejected(first_row + place as u64, line, &error),
             };
         });
     }
@@ -201,6 +201,18 @@ impl SideRows {
             Status::Read(_) | Status::Evaluated { .. } => None,
         }
     }
+}
+
+/// A row whose evaluation failed, as reported.
+fn rejected(row: u64, line: u64, error: &EvalError) -> Status {
+    Status::Rejected(RowError {
+        row,
+        line,
+        field: error.field().map(str::to_owned),
+        code: error.code(),
+        message: error.message().to_owned(),
+        help: error.help().map(str::to_owned),
+    })
 }
 
 fn unreadable(place: (u64, u64), message: String) -> RowError {

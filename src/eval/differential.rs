@@ -117,7 +117,7 @@ pub fn compare(
     for (position, profile) in profiles.iter().enumerate() {
         let fast = compiled
             .evaluate(profile.values(), on, &mut scratch)
-            .map(|()| compiled.outcome(&scratch, profile.values()));
+            .and_then(|()| compiled.outcome(&scratch, profile.values()));
         check(&reference, position, "one at a time", Answer::of(fast.as_ref()))?;
     }
     // Each profile at several places, in a shuffled order: a full batch and
@@ -137,7 +137,7 @@ pub fn compare(
         {
             found = check(&reference, position, "many at a time", Answer::set_aside());
         }
-        let fast = result.map(|evaluated| compiled.outcome(evaluated, values));
+        let fast = result.and_then(|evaluated| compiled.outcome(evaluated, values));
         if found.is_ok() {
             found = check(&reference, position, "many at a time", Answer::of(fast.as_ref()));
         }

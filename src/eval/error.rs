@@ -38,7 +38,7 @@ impl Fault {
         let (code, message, help) = match self {
             Fault::Located(error) => return error,
             Fault::MissingField(id) => {
-                let field = &policy.fields[id.index()];
+                let field = policy.field_def(id);
                 (
                     Code::EvalMissingField.name(),
                     format!("the profile has no `{}`, which this rule needs", field.name),
@@ -53,7 +53,7 @@ impl Fault {
                 )
             }
             Fault::EmptyCell { table, row, column } => {
-                let definition = &policy.tables[table.index()];
+                let definition = policy.table_def(table);
                 let cell = policy.describe_cell(definition, row, column);
                 let help = definition
                     .origin
@@ -64,7 +64,7 @@ impl Fault {
                 (Code::NoValue.name(), format!("the policy gives no value for `{cell}`"), Some(help))
             }
             Fault::NoBand { bands, value } => {
-                let definition = &policy.bands[bands.index()];
+                let definition = policy.bands_def(bands);
                 let shown = match value {
                     Value::Decimal(value) => value.to_string(),
                     other => format!("{other:?}"),
@@ -73,7 +73,9 @@ impl Fault {
                     Code::NoBand.name(),
                     format!("{shown} falls in no band of `{}`", definition.name),
                     Some(
-                        "the bounds read for this profile are out of order; check the table they come from".to_owned(),
+                        "the value is below the first band or above the last (is the profile's value right?), \
+                         or the bounds read for this profile are out of order (check the table they come from)"
+                            .to_owned(),
                     ),
                 )
             }

@@ -19,8 +19,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-pub use crate::check::model::Reliance;
-use crate::check::model::Reliance as Assumption;
+pub use crate::check::model::Assumption;
 pub use error::EvalError;
 pub use examples::{Coverage, CoverageGaps, ExampleResult, Mismatch, run_examples};
 pub use explain::{BoundCheck, Explanation, Node, NodeId, Shown, Subject, explain};
@@ -220,7 +219,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             }
             ExprKind::Param(id) => {
                 self.tracer.param(*id);
-                let param = &self.policy.params[id.index()];
+                let param = self.policy.param_def(*id);
                 self.assume(&param.origin, || format!("parameter `{}`", param.name));
                 (param.value.clone(), param.origin.certainty)
             }
@@ -245,7 +244,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
                 (Value::Failures(failures), sure.min(index_sure))
             }
             ExprKind::TableRow { table, keys } => {
-                let definition = &self.policy.tables[table.index()];
+                let definition = self.policy.table_def(*table);
                 let mut row = 0usize;
                 let mut sure = SURE;
                 for (key, column) in keys.iter().zip(&definition.keys) {
@@ -258,7 +257,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
             ExprKind::RowField { row, column } => {
                 let (row, sure) = self.eval(row).map_err(Fault::Located)?;
                 let Value::Row { table, row } = row else { return Err(Fault::Internal("a row was expected")) };
-                let definition = &self.policy.tables[table.index()];
+                let definition = self.policy.table_def(table);
                 let Some(cell) = definition.cell(row, *column) else {
                     return Err(Fault::EmptyCell { table, row, column: *column });
                 };
@@ -398,7 +397,8 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
     }
 
     fn rule(&mut self, id: RuleId, index: Option<u16>) -> Result<WithCertainty<Value>, Fault> {
-        let slot = self.rule_offsets[id.index()] + index.unwrap_or(0) as usize;
+        let slot = self.rule_offsets.get(id.index()).ok_or(Fault::Internal("a rule without memo slots"))?
+            + index.unwrap_or(0) as usize;
         let frame = Frame::Rule { rule: id, index };
         if let Some(Some(memo)) = self.rule_memo.get(slot) {
             self.tracer.reuse(frame);
@@ -406,7 +406,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
         }
         self.begin(slot)?;
         self.tracer.enter(frame);
-        let rule = &self.policy.rules[id.index()];
+        let rule = self.policy.rule_def(id);
         let outer = std::mem::replace(&mut self.index, index);
         let result = self.eval(&rule.body);
         self.index = outer;
@@ -429,7 +429,7 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
         }
         self.begin(self.rule_memo.len() + id.index())?;
         self.tracer.enter(Frame::Bands(id));
-        let bands = &self.policy.bands[id.index()];
+        let bands = self.policy.bands_def(id);
         let (value, mut sure) = self.eval(&bands.over).map_err(Fault::Located)?;
         self.tracer.band_value(&value);
         for (position, band) in bands.bands.iter().enumerate() {
@@ -463,14 +463,15 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
     /// The conditions of a set that fail; every condition is evaluated, so
     /// that all the reasons are given at once.
     fn conditions(&mut self, id: SetId, index: Option<u16>) -> Result<WithCertainty<Arc<[FailedCondition]>>, Fault> {
-        let slot = self.set_offsets[id.index()] + index.unwrap_or(0) as usize;
+        let slot = self.set_offsets.get(id.index()).ok_or(Fault::Internal("a condition set without memo slots"))?
+            + index.unwrap_or(0) as usize;
         if let Some(Some(memo)) = self.set_memo.get(slot) {
             self.tracer.reuse(Frame::Conditions { set: id, index });
             return Ok(memo.clone());
         }
         self.begin(self.rule_memo.len() + self.band_memo.len() + slot)?;
         self.tracer.enter(Frame::Conditions { set: id, index });
-        let set = &self.policy.condition_sets[id.index()];
+        let set = self.policy.set_def(id);
         let outer = std::mem::replace(&mut self.index, index);
         let mut failures = Vec::new();
         let mut sure = SURE;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::check::model::{CheckedPolicy, FailedCondition, Reliance as Assumption, Value};
+use crate::check::model::{Assumption, CheckedPolicy, FailedCondition, Value};
 use crate::check::types::Type;
 use crate::syntax::ast::Certainty;
 

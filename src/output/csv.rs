@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use super::write_decimal;
 use crate::check::model::Value;
+use crate::eval::EvalError;
 use crate::eval::compiled::{CompiledPolicy, Evaluated, Leaf};
 
 /// The header row, ending with a newline.
@@ -24,7 +25,8 @@ pub fn header(compiled: &CompiledPolicy<'_>, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
-/// One profile's row, ending with a newline.
+/// One profile's row, ending with a newline; on an internal error, nothing
+/// is left of it in `out`.
 pub fn row(
     compiled: &CompiledPolicy<'_>,
     outcome: Evaluated<'_>,
@@ -32,13 +34,21 @@ pub fn row(
     row: u64,
     name: Option<&str>,
     out: &mut Vec<u8>,
-) {
+) -> Result<(), EvalError> {
+    let start = out.len();
     let mut text = Text(out);
     let _ = write!(text, "{row},");
     field(text.0, name.unwrap_or(""));
     for (index, _) in compiled.leaf_paths().enumerate() {
         text.0.push(b',');
-        match compiled.leaf(outcome, values, index) {
+        let leaf = match compiled.leaf(outcome, values, index) {
+            Ok(leaf) => leaf,
+            Err(error) => {
+                text.0.truncate(start);
+                return Err(error);
+            }
+        };
+        match leaf {
             Leaf::Null => {}
             Leaf::Bool(value) => text.0.extend_from_slice(if value { b"true" } else { b"false" }),
             Leaf::Number(value, ty) => {
@@ -63,6 +73,7 @@ pub fn row(
         text.0.extend_from_slice(compiled.certainty(outcome, index).word().as_bytes());
     }
     text.0.push(b'\n');
+    Ok(())
 }
 
 /// A cell, quoted only when it must be (RFC 4180).

@@ -42,7 +42,12 @@ pub fn report(policy: &CheckedPolicy, results: &[ExampleResult], gaps: &Coverage
         let header = ["output".to_owned(), "expected".to_owned(), "got".to_owned(), "at".to_owned()];
         let widths: Vec<usize> = (0..4)
             .map(|column| {
-                rows.iter().chain(std::iter::once(&header)).map(|row| row[column].chars().count()).max().unwrap_or(0)
+                rows.iter()
+                    .chain(std::iter::once(&header))
+                    .filter_map(|row| row.get(column))
+                    .map(|cell| cell.chars().count())
+                    .max()
+                    .unwrap_or(0)
             })
             .collect();
         let table = if rows.is_empty() { Vec::new() } else { std::iter::once(&header).chain(&rows).collect() };

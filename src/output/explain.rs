@@ -214,13 +214,11 @@ impl TextWriter<'_> {
         let over_ty = bands.over.ty;
         let over = node.over.clone().map(|value| show(self.policy, value, over_ty)).unwrap_or_default();
         self.line(depth, &format!("{} = {over}", snippet(self.policy, bands.over.span)));
-        let mut position = 0;
-        while position < bands.bands.len() {
+        for (position, band) in bands.bands.iter().enumerate() {
             let checks: Vec<&BoundCheck> = node.bounds.iter().filter(|check| check.band == position).collect();
             if checks.is_empty() {
                 break;
             }
-            let band = &bands.bands[position];
             let inside = checks.iter().all(|check| check.holds);
             let parts: Vec<String> = checks
                 .iter()
@@ -240,7 +238,6 @@ impl TextWriter<'_> {
                 .collect();
             let mark = if inside { "✓" } else { "✗" };
             self.line(depth, &format!("{mark} {}: {}", band.name, parts.join("; ")));
-            position += 1;
         }
     }
 }
@@ -469,14 +466,14 @@ fn describe(policy: &CheckedPolicy, node: &Node) -> Described {
             }
         }
         Subject::Field(id) => {
-            let field = &policy.fields[id.index()];
+            let field = policy.field_def(*id);
             described.kind = "field";
             described.name = field.name.clone();
             described.value = value(field.ty);
             described.certainty = Certainty::Established;
         }
         Subject::Param(id) => {
-            let param = &policy.params[id.index()];
+            let param = policy.param_def(*id);
             described.kind = "param";
             described.name = param.name.clone();
             described.value = to_output(policy, param.value.clone(), param.ty);
@@ -484,7 +481,7 @@ fn describe(policy: &CheckedPolicy, node: &Node) -> Described {
             with_origin(&mut described, &param.origin);
         }
         Subject::Cell { table, row, column } => {
-            let definition = &policy.tables[table.index()];
+            let definition = policy.table_def(*table);
             described.kind = "cell";
             described.name = policy.describe_cell(definition, *row, *column);
             if let Some(cell) = definition.cell(*row, *column) {
@@ -497,7 +494,7 @@ fn describe(policy: &CheckedPolicy, node: &Node) -> Described {
             described.sources = definition.origin.sources.clone();
         }
         Subject::Rule { rule, index } => {
-            let definition = &policy.rules[rule.index()];
+            let definition = policy.rule_def(*rule);
             described.kind = "rule";
             let variant = index_of(definition.index, *index);
             described.name = match &variant {
@@ -511,7 +508,7 @@ fn describe(policy: &CheckedPolicy, node: &Node) -> Described {
             with_origin(&mut described, &definition.origin);
         }
         Subject::Bands(id) => {
-            let bands = &policy.bands[id.index()];
+            let bands = policy.bands_def(*id);
             described.kind = "bands";
             described.name = bands.name.clone();
             described.label = policy.enum_def(bands.enumeration).label.clone();
@@ -524,7 +521,7 @@ fn describe(policy: &CheckedPolicy, node: &Node) -> Described {
             with_origin(&mut described, &bands.origin);
         }
         Subject::Conditions { set, index } => {
-            let definition = &policy.condition_sets[set.index()];
+            let definition = policy.set_def(*set);
             described.kind = "conditions";
             let variant = index_of(definition.index, *index);
             described.name = match &variant {
@@ -536,7 +533,7 @@ fn describe(policy: &CheckedPolicy, node: &Node) -> Described {
             with_origin(&mut described, &definition.origin);
         }
         Subject::Condition { set, index, position } => {
-            let definition = &policy.condition_sets[set.index()];
+            let definition = policy.set_def(*set);
             described.kind = "condition";
             if let Some(condition) = definition.conditions.get(*position) {
                 described.name = condition.name.clone();
@@ -551,7 +548,7 @@ fn describe(policy: &CheckedPolicy, node: &Node) -> Described {
     }
     described.id = format!("{}:{}", described.kind, described.name);
     if let Subject::Condition { set, index, .. } = &node.subject {
-        let definition = &policy.condition_sets[set.index()];
+        let definition = policy.set_def(*set);
         let variant = index_of(definition.index, *index).map(|variant| format!("[{variant}]")).unwrap_or_default();
         described.id = format!("condition:{}{variant}.{}", definition.name, described.name);
     }

@@ -25,12 +25,12 @@ pub fn outcome(policy: &CheckedPolicy, subject: &Subject<'_>, outcome: &Outcome)
     let assumptions: Vec<Json> = outcome
         .assumptions
         .iter()
-        .map(|reliance| {
+        .map(|assumption| {
             json!({
-                "value": reliance.what,
-                "certainty": reliance.certainty.word(),
-                "reason": reliance.reason,
-                "at": location(policy.sources(), reliance.span),
+                "value": assumption.what,
+                "certainty": assumption.certainty.word(),
+                "reason": assumption.reason,
+                "at": location(policy.sources(), assumption.span),
             })
         })
         .collect();

@@ -69,22 +69,27 @@ fn write_small_decimal(out: &mut impl std::fmt::Write, value: Decimal, ty: Type)
             }
         }
     }
-    // Digits from the right: at most 20 for a u64, plus the point.
-    let mut digits = [b'0'; 24];
+    // Digits from the right: at most 20 for a u64, or a zero and 28 places
+    // (rust_decimal's finest), plus the point. A number that would not fit
+    // is left to the general path, never written short.
+    let mut digits = [b'0'; 30];
     let mut position = digits.len();
     let mut rest = mantissa;
     let mut written = 0u32;
+    let mut put = |position: &mut usize, byte: u8| -> Option<()> {
+        *position = position.checked_sub(1)?;
+        *digits.get_mut(*position)? = byte;
+        Some(())
+    };
     while rest > 0 || written <= scale {
         if written == scale && scale > 0 {
-            position -= 1;
-            digits[position] = b'.';
+            put(&mut position, b'.')?;
         }
-        position -= 1;
-        digits[position] = b'0' + (rest % 10) as u8;
+        put(&mut position, b'0' + (rest % 10) as u8)?;
         rest /= 10;
         written += 1;
     }
-    let text = std::str::from_utf8(&digits[position..]).ok()?;
+    let text = std::str::from_utf8(digits.get(position..)?).ok()?;
     Some(if value.is_sign_negative() {
         out.write_char('-').and_then(|()| out.write_str(text))
     } else {
@@ -126,7 +131,8 @@ mod tests {
         let mantissas = [0i64, 1, -1, 5, 10, 100, 12_000, 1_234_567, -1_200, 999_999_999_999, i64::MAX, i64::MIN + 1];
         for ty in [Type::Euros, Type::PATIENTS, Type::Rate, Type::Number] {
             for mantissa in mantissas {
-                for scale in 0..=6 {
+                // Up to rust_decimal's finest: 1e-28 takes 30 characters, more than a u64's digits.
+                for scale in 0..=28 {
                     let value = Decimal::new(mantissa, scale);
                     assert_eq!(decimal_text(value, ty), through_display(value, ty), "{mantissa}e-{scale} as {ty:?}");
                     assert_eq!(decimal_text(-value, ty), through_display(-value, ty), "-{mantissa}e-{scale} as {ty:?}");

@@ -59,14 +59,14 @@ pub fn outcome(policy: &CheckedPolicy, subject: &Subject<'_>, outcome: &Outcome)
 /// `rests on 1 assumed value(s):` and each value, with its reason and place.
 pub(crate) fn assumptions(out: &mut String, policy: &CheckedPolicy, outcome: &Outcome) {
     let assumed: Vec<_> =
-        outcome.assumptions.iter().filter(|reliance| reliance.certainty == Certainty::Assumed).collect();
+        outcome.assumptions.iter().filter(|assumption| assumption.certainty == Certainty::Assumed).collect();
     if assumed.is_empty() {
         return;
     }
     let _ = writeln!(out, "  rests on {} assumed value(s):", assumed.len());
-    for reliance in assumed {
-        let reason = reliance.reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_default();
-        let _ = writeln!(out, "    ? {}{reason} ({})", reliance.what, policy.sources().location(reliance.span));
+    for assumption in assumed {
+        let reason = assumption.reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_default();
+        let _ = writeln!(out, "    ? {}{reason} ({})", assumption.what, policy.sources().location(assumption.span));
     }
 }
 

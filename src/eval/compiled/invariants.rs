@@ -370,6 +370,49 @@ mod tests {
         Ok(())
     }
 
+    /// An outcome read where the evaluation wrote nothing (a number by a
+    /// place it never filled, a leaf of another kind) is the row's internal
+    /// error, and the CSV row is left unwritten: never an empty cell that
+    /// reads as "does not apply".
+    #[test]
+    fn a_leaf_the_evaluation_did_not_write_is_an_internal_error() -> Result<(), Box<dyn std::error::Error>> {
+        let loaded = loaded()?;
+        let profiles = profiles(&loaded.policy)?;
+        let compiled = compiled(&loaded);
+        let values = profiles.first().ok_or("no profile")?.values();
+        let mut scratch = compiled.scratch();
+        compiled.evaluate(values, jiff::civil::date(2022, 6, 1), &mut scratch)?;
+        let internal = |result: Result<(), crate::EvalError>| result.err().map(|error| error.code());
+        assert_eq!(
+            internal(crate::output::csv::row(&compiled, (&scratch).into(), values, 1, None, &mut Vec::new())),
+            None
+        );
+        // A value written, of a kind an enumeration's variant is not.
+        let written = (0..scratch.leaves.len())
+            .find(|&leaf| {
+                matches!(scratch.leaves.get(leaf), Some(Some(_)))
+                    && compiled.leaves.get(leaf).is_some_and(|leaf| !matches!(leaf.ty, Type::Enum(_)))
+            })
+            .ok_or("no output written")?;
+        for broken in [Fast::Decimal(u32::MAX), Fast::Row { table: 0, row: 0 }, Fast::Enum(0)] {
+            let mut scratch = scratch.clone();
+            *scratch.leaves.get_mut(written).ok_or("no such leaf")? = Some(broken);
+            let leaf = compiled.leaf(&scratch, values, written).map(drop);
+            assert_eq!(internal(leaf), Some(crate::code::Code::Internal.name()), "{broken:?}");
+            assert_eq!(
+                internal(compiled.outcome(&scratch, values).map(drop)),
+                Some(crate::code::Code::Internal.name())
+            );
+            let mut out = b"row,name\n".to_vec();
+            let written = crate::output::csv::row(&compiled, (&scratch).into(), values, 1, None, &mut out);
+            assert_eq!(internal(written), Some(crate::code::Code::Internal.name()));
+            assert_eq!(out, b"row,name\n", "nothing of the row is left");
+        }
+        let past_the_end = compiled.leaf(&scratch, values, scratch.leaves.len()).map(drop);
+        assert_eq!(internal(past_the_end), Some(crate::code::Code::Internal.name()));
+        Ok(())
+    }
+
     /// Were a comparison to meet values of different kinds (which the check
     /// refuses), the lanes would set the profile aside, and the one-profile
     /// loop report it: never a comparison read as false.

@@ -33,7 +33,7 @@
 //! compiled.evaluate_each(&rows, jiff::civil::date(2022, 6, 1), &mut lanes, &mut scratch, |position, outcome| {
 //!     // Read in place, where the evaluation left it: nothing is copied.
 //!     if let Ok(outcome) = outcome {
-//!         answers.push(compiled.leaf(outcome, rows[position], eligible) == Leaf::Bool(true));
+//!         answers.push(matches!(compiled.leaf(outcome, rows[position], eligible), Ok(Leaf::Bool(true))));
 //!     }
 //! });
 //! assert_eq!(answers, [false, true, true]);
@@ -44,7 +44,6 @@
 //! one: what the loops index is checked once ([`invariants`]), an index
 //! proven in range says why where it is taken (`#[expect(clippy::indexing_slicing, reason = …)]`),
 //! and whatever else is missing sets a lane aside or fails with an internal error.
-#![deny(clippy::indexing_slicing, clippy::unreachable)]
 
 mod code;
 mod invariants;
@@ -59,9 +58,10 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use number::Small;
 
+use super::EvalError;
+use super::error::Fault;
 use super::value::{Outcome, OutputValue};
-use crate::check::model::Reliance as Assumption;
-use crate::check::model::{ArithOp, CheckedPolicy, CompareOp, FailedCondition, Value};
+use crate::check::model::{ArithOp, Assumption, CheckedPolicy, CompareOp, FailedCondition, Value};
 use crate::check::types::Type;
 use crate::source::Span;
 use crate::syntax::ast::Certainty;
@@ -567,35 +567,41 @@ impl<'p> CompiledPolicy<'p> {
     }
 
     /// The value of leaf `index` of a profile's outcome (a `&Scratch` the
-    /// profile was last evaluated with, or what [`CompiledPolicy::evaluate_each`] hands over).
+    /// profile was last evaluated with, or what [`CompiledPolicy::evaluate_each`] hands over):
+    /// [`Leaf::Null`] only where its `when` did not hold. What the invariants
+    /// rule out (a number the evaluation did not write, a leaf of another
+    /// kind) is the row's internal error, never an empty value.
     pub fn leaf<'a>(
         &'a self,
         outcome: impl Into<Evaluated<'a>>,
         values: &'a [Option<Value>],
         index: usize,
-    ) -> Leaf<'a> {
+    ) -> Result<Leaf<'a>, EvalError> {
         let outcome = outcome.into();
-        let (Some(definition), Some(value)) = (self.leaves.get(index), outcome.leaf(index)) else {
-            return Leaf::Null;
-        };
-        match (value, definition.ty) {
+        let definition = self.leaves.get(index).ok_or_else(|| self.broken("no such output value"))?;
+        // The buffers of an outcome have one place per leaf (`Lanes::new`, `Scratch::new`).
+        let Some(value) = outcome.leaf(index) else { return Ok(Leaf::Null) };
+        Ok(match (value, definition.ty) {
             (Fast::Bool(value), _) => Leaf::Bool(value),
             (Fast::Number(small), ty) => Leaf::Number(small.decimal(), ty),
-            (Fast::Decimal(place), ty) => match outcome.decimal(place) {
-                Some(value) => Leaf::Number(value, ty),
-                // Never: a place is a constant's (`invariants::check`) or one
-                // this evaluation wrote (one per node); were it not, no value, not 0.
-                None => Leaf::Null,
-            },
+            (Fast::Decimal(place), ty) => {
+                let value =
+                    outcome.decimal(place).ok_or_else(|| self.broken("a number the evaluation did not write"))?;
+                Leaf::Number(value, ty)
+            }
             (Fast::Date(date), _) => Leaf::Date(date),
             (Fast::Text(text), _) => Leaf::Text(self.text(text, values)),
             (Fast::Enum(variant), Type::Enum(id)) => Leaf::Enum(self.policy.enum_def(id).variant_name(variant)),
-            (Fast::Failures(slot), _) => match self.failures(outcome, slot) {
-                Some(names) => Leaf::Failures(names),
-                None => Leaf::Null,
-            },
-            (Fast::Enum(_) | Fast::Row { .. }, _) => Leaf::Null,
-        }
+            (Fast::Failures(slot), _) => {
+                Leaf::Failures(self.failures(outcome, slot).ok_or_else(|| self.broken("no such condition set"))?)
+            }
+            (Fast::Enum(_) | Fast::Row { .. }, _) => return Err(self.broken("an output value of another kind")),
+        })
+    }
+
+    /// What a checked program cannot reach, as an internal error.
+    fn broken(&self, what: &'static str) -> EvalError {
+        Fault::Internal(what).locate(self.policy.header.span, self.policy)
     }
 
     /// How sure output `index` of a profile's outcome is; for an index
@@ -637,7 +643,11 @@ impl<'p> CompiledPolicy<'p> {
 
     /// A profile's outcome (see [`Evaluated`]) in the reference's form
     /// (allocates: for JSON output and for comparing with the reference).
-    pub fn outcome<'a>(&'a self, outcome: impl Into<Evaluated<'a>>, values: &'a [Option<Value>]) -> Outcome {
+    pub fn outcome<'a>(
+        &'a self,
+        outcome: impl Into<Evaluated<'a>>,
+        values: &'a [Option<Value>],
+    ) -> Result<Outcome, EvalError> {
         let evaluated = outcome.into();
         let outputs = self
             .outputs
@@ -645,7 +655,7 @@ impl<'p> CompiledPolicy<'p> {
             .enumerate()
             .map(|(position, output)| {
                 let value = match output.instances.as_slice() {
-                    [(None, node)] => self.node_value(node, evaluated, values),
+                    [(None, node)] => self.node_value(node, evaluated, values)?,
                     instances => OutputValue::Record(
                         instances
                             .iter()
@@ -653,31 +663,39 @@ impl<'p> CompiledPolicy<'p> {
                                 // Every instance of an indexed output has its name; only a
                                 // lone instance has none, and it is matched above.
                                 let name = index.as_ref().map(|(_, name)| name.clone()).unwrap_or_default();
-                                (name, self.node_value(node, evaluated, values))
+                                Ok((name, self.node_value(node, evaluated, values)?))
                             })
-                            .collect(),
+                            .collect::<Result<_, EvalError>>()?,
                     ),
                 };
-                (output.name.clone(), value, self.certainty(evaluated, position))
+                Ok((output.name.clone(), value, self.certainty(evaluated, position)))
             })
-            .collect();
+            .collect::<Result<_, EvalError>>()?;
+        // An assumption dropped would make the outcome look surer than it is.
         let assumptions = evaluated
             .assumptions()
             .into_iter()
-            .filter_map(|id| self.assumptions.get(id as usize))
-            .map(|assumption| Assumption {
-                what: assumption.what.clone(),
-                certainty: assumption.certainty,
-                reason: assumption.reason.clone(),
-                span: assumption.span,
+            .map(|id| {
+                let assumption = self.assumptions.get(id as usize).ok_or_else(|| self.broken("no such assumption"))?;
+                Ok(Assumption {
+                    what: assumption.what.clone(),
+                    certainty: assumption.certainty,
+                    reason: assumption.reason.clone(),
+                    span: assumption.span,
+                })
             })
-            .collect();
-        Outcome { outputs, assumptions }
+            .collect::<Result<_, EvalError>>()?;
+        Ok(Outcome { outputs, assumptions })
     }
 
-    fn node_value<'a>(&'a self, node: &PlanNode, evaluated: Evaluated<'a>, values: &'a [Option<Value>]) -> OutputValue {
-        match node {
-            PlanNode::Value { leaf, .. } => match self.leaf(evaluated, values, *leaf as usize) {
+    fn node_value<'a>(
+        &'a self,
+        node: &PlanNode,
+        evaluated: Evaluated<'a>,
+        values: &'a [Option<Value>],
+    ) -> Result<OutputValue, EvalError> {
+        Ok(match node {
+            PlanNode::Value { leaf, .. } => match self.leaf(evaluated, values, *leaf as usize)? {
                 Leaf::Null => OutputValue::Null,
                 Leaf::Bool(value) => OutputValue::Bool(value),
                 Leaf::Number(value, ty) => OutputValue::Number { value, ty },
@@ -700,15 +718,15 @@ impl<'p> CompiledPolicy<'p> {
             },
             PlanNode::Group { fields, group, .. } => {
                 if !evaluated.group(*group as usize) {
-                    return OutputValue::Null;
+                    return Ok(OutputValue::Null);
                 }
                 OutputValue::Record(
                     fields
                         .iter()
-                        .map(|(name, field)| (name.clone(), self.node_value(field, evaluated, values)))
-                        .collect(),
+                        .map(|(name, field)| Ok((name.clone(), self.node_value(field, evaluated, values)?)))
+                        .collect::<Result<_, EvalError>>()?,
                 )
             }
-        }
+        })
     }
 }

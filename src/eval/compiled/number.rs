@@ -225,7 +225,6 @@ fn away(strategy: RoundingStrategy, negative: bool, quotient: u64, dropped: u64,
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "the strategies are drawn in `0..7`, the length of STRATEGIES")]
 mod tests {
     use super::*;
     use proptest::prelude::*;
