@@ -44,7 +44,17 @@ pub(crate) const STACK_RED_ZONE: usize = 64 * 1024;
 /// The size of each new stack segment.
 pub(crate) const STACK_GROWTH: usize = 2 * 1024 * 1024;
 
-const FUNCTIONS: [&str; 7] = ["round", "min", "max", "failures", "given", "add_years", "years_between"];
+/// The functions a policy may call, each with how it is called (the
+/// editor's completion shows it).
+pub(crate) const FUNCTIONS: [(&str, &str); 7] = [
+    ("round", "round(value, mode) or round(value, mode, places)"),
+    ("min", "min(a, b, …)"),
+    ("max", "max(a, b, …)"),
+    ("failures", "failures(conditions): the conditions that do not hold"),
+    ("given", "given(field): whether an optional field is given"),
+    ("add_years", "add_years(date, years)"),
+    ("years_between", "years_between(from, to)"),
+];
 
 /// The date an evaluation is made as of, readable by every rule.
 pub(super) const EVALUATION_DATE: &str = "evaluation_date";
@@ -744,8 +754,9 @@ impl Checker {
                 }
             }
             other => {
-                let help = suggest(other, FUNCTIONS)
-                    .unwrap_or_else(|| format!("the functions are {}", list_names(FUNCTIONS.into_iter())));
+                let names = FUNCTIONS.map(|(name, _)| name);
+                let help = suggest(other, names)
+                    .unwrap_or_else(|| format!("the functions are {}", list_names(names.into_iter())));
                 self.report(
                     Diagnostic::new(
                         Code::UnknownName,

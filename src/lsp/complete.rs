@@ -7,17 +7,7 @@ use lsp_types::{CompletionItem, CompletionItemKind, Documentation, Position};
 use super::lex;
 use super::symbols::{self, Declaration};
 use super::world::{Analysis, TextFile};
-
-/// The functions a policy may call (the checker's list, `check/expr.rs`).
-const FUNCTIONS: [(&str, &str); 7] = [
-    ("round", "round(value, mode) or round(value, mode, places)"),
-    ("min", "min(a, b, …)"),
-    ("max", "max(a, b, …)"),
-    ("failures", "failures(conditions): the conditions that do not hold"),
-    ("given", "given(field): whether an optional field is given"),
-    ("add_years", "add_years(date, years)"),
-    ("years_between", "years_between(from, to)"),
-];
+use crate::check::expr::FUNCTIONS;
 
 fn item_kind(kind: &str) -> CompletionItemKind {
     match kind {
