@@ -4,6 +4,7 @@
 //! from tables, rules indexed by an enumeration, condition sets with `when`,
 //! indexed condition sets, `given`, `failures`, `match`, `min`, `max`,
 //! rounding in every mode, dates and contract years, unary minus, division,
+//! texts read from the profile and compared,
 //! outputs with `when` and nested groups), well typed by construction so that
 //! nearly every policy checks, and profiles for them that reach every branch,
 //! missing optional fields included.
@@ -12,6 +13,8 @@ use super::Generator;
 
 const KINDS: [&str; 4] = ["k1", "k2", "k3", "k4"];
 const MODES: [&str; 7] = ["half_up", "half_down", "half_even", "up", "down", "floor", "ceiling"];
+/// Texts compare exactly: case, accents, commas and the empty text count (and a comma must be quoted in CSV).
+const TEXTS: [&str; 6] = ["", "CPAM de Paris", "cpam de paris", "CPAM de l'Hérault", "a, b", " "];
 const CERTAINTIES: [&str; 5] = ["", " established", " secondary", " assumed \"a guess\"", " assumed"];
 
 /// The types an expression may have.
@@ -24,6 +27,7 @@ enum Ty {
     Bool,
     Kind,
     Date,
+    Text,
 }
 
 impl Ty {
@@ -36,6 +40,7 @@ impl Ty {
             Ty::Bool => "bool",
             Ty::Kind => "kind",
             Ty::Date => "date",
+            Ty::Text => "text",
         }
     }
 }
@@ -111,6 +116,7 @@ impl Writer {
             },
             Ty::Bool => if self.chance(50) { "true" } else { "false" }.to_owned(),
             Ty::Kind => self.kind_literal(),
+            Ty::Text => format!("\"{}\"", self.pick(&TEXTS)),
             Ty::Date => format!(
                 "20{:02}-{:02}-{:02}",
                 15 + self.random.next(15),
@@ -218,11 +224,25 @@ impl Writer {
                 ),
                 7 if !self.in_bands => self.pick(&["level == low", "level != high", "level in [mid, high]"]).to_owned(),
                 8 => self.matched(Ty::Bool, d),
+                9 => {
+                    let op = self.pick(&["==", "!="]);
+                    format!("{} {op} {}", self.expr(Ty::Text, d), self.expr(Ty::Text, d))
+                }
                 _ => self.leaf(ty),
             },
             Ty::Kind => match self.random.next(3) {
                 0 => format!("if {} then {} else {}", self.expr(Ty::Bool, d), self.kind(d), self.kind(d)),
                 1 => self.matched(Ty::Kind, d),
+                _ => self.leaf(ty),
+            },
+            Ty::Text => match self.random.next(3) {
+                0 => format!(
+                    "if {} then {} else {}",
+                    self.expr(Ty::Bool, d),
+                    self.expr(Ty::Text, d),
+                    self.expr(Ty::Text, d)
+                ),
+                1 => self.matched(Ty::Text, d),
                 _ => self.leaf(ty),
             },
             Ty::Date => match self.random.next(3) {
@@ -311,6 +331,12 @@ impl Writer {
                     self.kind_literal()
                 }
             }
+            Ty::Text => match self.random.next(4) {
+                0 => "t".to_owned(),
+                1 => "(if given(u) then u else t)".to_owned(),
+                2 => "u".to_owned(),
+                _ => self.literal(ty),
+            },
             Ty::Date => match self.random.next(4) {
                 0 => "d".to_owned(),
                 1 => "evaluation_date".to_owned(),
@@ -341,7 +367,7 @@ pub fn policy(seed: u64) -> String {
         "policy generated {\n  title \"generated\"\n  effective 2019-01-01\n}\n\n\
          enum kind \"a kind\" { k1 \"one\" k2 k3 \"three\" k4 }\n\n\
          profile {\n  a: patients \"a count\"\n  b: patients?\n  r: rate\n  e: euros?\n  k: kind\n  \
-         flag: bool = false\n  d: date?\n}\n\n",
+         flag: bool = false\n  d: date?\n  t: text = \"\"\n  u: text?\n}\n\n",
     );
     let certainty = w.certainty();
     text.push_str(&format!(
@@ -397,8 +423,8 @@ pub fn policy(seed: u64) -> String {
 
     // Rules, plain and indexed, each reading only what came before.
     for index in 0..2 + w.random.next(5) {
-        let ty =
-            [Ty::Patients, Ty::Euros, Ty::Rate, Ty::Number, Ty::Bool, Ty::Date, Ty::Kind][w.random.next(7) as usize];
+        let ty = [Ty::Patients, Ty::Euros, Ty::Rate, Ty::Number, Ty::Bool, Ty::Date, Ty::Kind, Ty::Text]
+            [w.random.next(8) as usize];
         let indexed = w.chance(40);
         w.index = indexed;
         let body = w.expr(ty, 3);
@@ -421,7 +447,9 @@ pub fn policy(seed: u64) -> String {
     // Outputs: plain, guarded, and a group per kind with `when` blocks.
     text.push_str("output eligible = eligibility\noutput failed = failures(eligibility)\noutput band = level\n");
     w.index = false;
-    for (index, ty) in [Ty::Patients, Ty::Euros, Ty::Rate, Ty::Number, Ty::Date, Ty::Bool].into_iter().enumerate() {
+    for (index, ty) in
+        [Ty::Patients, Ty::Euros, Ty::Rate, Ty::Number, Ty::Date, Ty::Bool, Ty::Text].into_iter().enumerate()
+    {
         if w.chance(60) {
             let value = w.expr(ty, 3);
             let guard = if w.chance(30) { format!(" when {}", w.expr(Ty::Bool, 1)) } else { String::new() };
@@ -471,6 +499,12 @@ pub fn profiles(seed: u64, count: usize) -> Vec<String> {
             }
             if w.chance(60) {
                 fields.push(format!("\"d\": \"{}\"", w.literal(Ty::Date)));
+            }
+            if w.chance(60) {
+                fields.push(format!("\"t\": {}", w.literal(Ty::Text)));
+            }
+            if w.chance(50) {
+                fields.push(format!("\"u\": {}", w.literal(Ty::Text)));
             }
             format!("{{{}}}", fields.join(", "))
         })
