@@ -449,7 +449,18 @@ mod tests {
         let profiles = profiles(&loaded.policy)?;
         const FAR: u32 = 1 << 20;
         type Corrupt = fn(&mut Ins) -> Option<&mut u32>;
-        let corruptions: [(&str, Corrupt); 8] = [
+        let corruptions: [(&str, Corrupt); 9] = [
+            // A jump past the end: the lanes set their profiles aside, never drop them unanswered.
+            ("a jump", |ins| match ins {
+                Ins::Jump { to }
+                | Ins::AndLeft { to, .. }
+                | Ins::OrLeft { to, .. }
+                | Ins::InItem { to, .. }
+                | Ins::IfNot { to, .. }
+                | Ins::Unless { to, .. }
+                | Ins::Bound { to, .. } => Some(to),
+                _ => None,
+            }),
             ("a set of bands", |ins| match ins {
                 Ins::Band { bands, .. } => Some(bands),
                 _ => None,
@@ -493,6 +504,41 @@ mod tests {
             assert_eq!(one, many, "{what}");
             assert!(one.iter().any(Result::is_err), "{what}: no profile reached it");
         }
+        Ok(())
+    }
+
+    /// A `match` arm left unset (a variant without one) is allowed by the
+    /// invariants: a lane that takes it is set aside to the one-profile
+    /// loop, which fails the profile; never dropped unanswered.
+    #[test]
+    fn lanes_set_aside_a_match_arm_left_unset() -> Result<(), Box<dyn std::error::Error>> {
+        let loaded = loaded()?;
+        let profiles = profiles(&loaded.policy)?;
+        let mut compiled = CompiledPolicy::new(&loaded.policy);
+        let lists: Vec<super::super::List> = compiled
+            .program
+            .code
+            .iter()
+            .filter_map(|ins| match ins {
+                Ins::Switch { arms, .. } => Some(*arms),
+                _ => None,
+            })
+            .collect();
+        assert!(!lists.is_empty(), "the policy has no `match`");
+        for super::super::List { start, len } in lists {
+            let (start, len) = (start as usize, len as usize);
+            compiled.program.operands.get_mut(start..start + len).ok_or("no arms")?.fill(UNSET);
+        }
+        assert_eq!(check(&compiled), Ok(()), "an unset arm keeps the invariants");
+        let rows: Vec<_> = profiles.iter().map(crate::Profile::values).collect();
+        let (mut lanes, mut scratch) = (compiled.lanes(), compiled.scratch());
+        let set_aside =
+            compiled.evaluate_each(&rows, jiff::civil::date(2022, 6, 1), &mut lanes, &mut scratch, |_, _| {});
+        assert!(set_aside < rows.len(), "the lanes run it: {set_aside} set aside of {}", rows.len());
+        let answers = answers(&compiled, &profiles);
+        let (one, many) = answers.split_at(profiles.len());
+        assert_eq!(one, many);
+        assert!(one.contains(&Err(crate::code::Code::Internal.name())), "no profile reached the `match`");
         Ok(())
     }
 
