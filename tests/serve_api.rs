@@ -366,3 +366,55 @@ fn the_pages_are_served_and_ask_no_other_host() {
     let (_, simulator) = server.get_text("/");
     assert!(simulator.contains("lang=\"fr\"") && simulator.contains("name=\"viewport\""));
 }
+
+/// A client that opens a connection and never finishes its headers (or
+/// sends nothing, or keeps a connection alive without a next request) has it
+/// closed once the header timeout falls; one whose body trickles in is
+/// answered 408 `request_timeout`; meanwhile the server answers others.
+#[test]
+fn connections_without_headers_or_body_in_time_are_closed() {
+    use std::io::{Read as _, Write as _};
+    let server = Server::start_with(Path::new("policies/"), &["--header-timeout", "1", "--timeout", "1"]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let connect = || {
+        let stream = std::net::TcpStream::connect(&address).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+        stream
+    };
+    // Read until the server closes; what it sent before.
+    let until_closed = |stream: &mut std::net::TcpStream| {
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        stream
+            .read_to_end(&mut answer)
+            .unwrap_or_else(|error| panic!("still open after {:?}: {error}", started.elapsed()));
+        (started.elapsed(), String::from_utf8_lossy(&answer).into_owned())
+    };
+    let mut trickling = connect();
+    trickling.write_all(b"GET /api/texts HTTP/1.1\r\nHost: avenant\r\n").unwrap();
+    let mut silent = connect();
+    let mut kept_alive = connect();
+    kept_alive.write_all(b"GET /api/texts HTTP/1.1\r\nHost: avenant\r\n\r\n").unwrap();
+    let mut slow_body = connect();
+    let headers =
+        "POST /api/evaluate HTTP/1.1\r\nHost: avenant\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+    slow_body.write_all(format!("{headers}{{\"profile\":").as_bytes()).unwrap();
+    // Others are served while those wait.
+    assert_eq!(server.get_text("/api/texts").0, 200);
+    let clients = [("trickling", &mut trickling), ("silent", &mut silent), ("kept alive", &mut kept_alive)];
+    for (what, stream) in clients.into_iter().chain([("slow body", &mut slow_body)]) {
+        let (after, answer) = until_closed(stream);
+        assert!(after < std::time::Duration::from_secs(10), "{what}: closed only after {after:?}");
+        match what {
+            "kept alive" => {
+                assert!(answer.starts_with("HTTP/1.1 200"), "the request it finished was answered: {answer}")
+            }
+            "slow body" => assert!(
+                answer.starts_with("HTTP/1.1 408") && answer.contains("\"request_timeout\""),
+                "{what}: {answer}"
+            ),
+            _ => assert!(answer.is_empty(), "{what}: {answer}"),
+        }
+    }
+    assert_eq!(server.get_text("/api/texts").0, 200, "the server still serves");
+}

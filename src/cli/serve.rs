@@ -22,6 +22,10 @@ pub struct ServeArgs {
     /// Seconds one request may take.
     #[arg(long, value_name = "SECONDS", default_value_t = avenant::serve::Limits::default().time.as_secs())]
     timeout: u64,
+
+    /// Seconds a client has to send a request's headers; past them, its connection is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = avenant::serve::Limits::default().headers.as_secs())]
+    header_timeout: u64,
 }
 
 pub fn run(args: &ServeArgs, reporter: &Reporter) -> std::io::Result<Exit> {
@@ -44,6 +48,7 @@ pub fn run(args: &ServeArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     let limits = avenant::serve::Limits {
         concurrent: args.concurrent.max(1),
         time: std::time::Duration::from_secs(args.timeout.max(1)),
+        headers: std::time::Duration::from_secs(args.header_timeout.max(1)),
         ..avenant::serve::Limits::default()
     };
     {

@@ -13,7 +13,7 @@ pub struct ApiError {
     /// Stable: `bad_json`, `invalid_request`, `unknown_field`, `bad_date`,
     /// `too_large`, `batch_too_large`, `text_too_large`, `invalid_profile`,
     /// `no_text_in_force`, `unknown_text`, `not_in_force`, `cannot_evaluate`,
-    /// `invalid_policy`, `unknown_output`, `timeout`, `overloaded`,
+    /// `invalid_policy`, `unknown_output`, `timeout`, `request_timeout`, `overloaded`,
     /// `not_found`, `method_not_allowed`, `internal`.
     pub code: &'static str,
     pub message: String,
@@ -52,6 +52,14 @@ impl ApiError {
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",
             format!("the request took more than the {seconds} s a request may take"),
+        )
+    }
+
+    pub fn request_timeout(seconds: u64) -> Self {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!("the request did not arrive whole within the {seconds} s the server waits for it"),
         )
     }
 

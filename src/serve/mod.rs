@@ -40,6 +40,10 @@ pub struct Limits {
     pub time: Duration,
     /// Requests served at once; one more is answered 503 at once, not queued.
     pub concurrent: usize,
+    /// Time a client has to send a request's headers, on a new connection
+    /// or one kept alive: past it, the connection is closed, so that idle
+    /// or trickling clients cannot hold connections without end.
+    pub headers: Duration,
 }
 
 impl Default for Limits {
@@ -50,6 +54,7 @@ impl Default for Limits {
             text_bytes: 64 * 1024,
             time: Duration::from_secs(5),
             concurrent: 64,
+            headers: Duration::from_secs(10),
         }
     }
 }
@@ -92,8 +97,9 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Shared>)> {
 }
 
 /// The application: routes, JSON errors for unknown routes and methods, the
-/// body limit. At most `limits.concurrent` requests work at once
-/// ([`api::blocking`]); the next is answered 503.
+/// body limit and the time a body may take to arrive. At most
+/// `limits.concurrent` requests work at once ([`api::blocking`]); the next
+/// is answered 503.
 pub fn router(site: Site, limits: Limits) -> Router {
     let state = Arc::new(State::new(site, limits));
     let mut router = Router::new();
@@ -104,7 +110,25 @@ pub fn router(site: Site, limits: Limits) -> Router {
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), in_time))
         .with_state(state)
+}
+
+/// A request answered within its headers' time and its work's, once its
+/// headers are read: a body that trickles in slower is answered 408 rather
+/// than holding its connection without end. Work past its own limit is
+/// answered 503 `timeout` by [`api::blocking`] before this falls.
+async fn in_time(
+    axum::extract::State(state): axum::extract::State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let limit = state.limits.headers + state.limits.time;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::request_timeout(limit.as_secs()).into_response(),
+    }
 }
 
 /// Why the server stopped.
@@ -126,9 +150,26 @@ pub fn serve(site: Site, limits: Limits, listener: std::net::TcpListener) -> Res
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, router(site, limits)).await
-    })?;
-    Ok(())
+        let app = router(site, limits);
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, or a connection reset before it was
+                // taken: the server goes on, after a breath for the former.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app.clone());
+            tokio::spawn(async move {
+                let mut http = hyper::server::conn::http1::Builder::new();
+                http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(limits.headers);
+                // A connection's end, however it ends, concerns that client only.
+                let _ = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await;
+            });
+        }
+    })
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ fn body_errors(ok: Json) -> Json {
     json!({
         "200": ok,
         "400": error_response("bad_json, invalid_request, unknown_field or bad_date"),
+        "408": error_response("request_timeout (the body arrived slower than the server waits)"),
         "413": error_response("too_large (the body), batch_too_large, text_too_large"),
         "422": error_response("invalid_profile (with `problems`), no_text_in_force, unknown_text, not_in_force, cannot_evaluate, invalid_policy (with `diagnostics`), unknown_output"),
         "503": error_response("overloaded (too many requests at once) or timeout"),
