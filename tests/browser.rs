@@ -188,6 +188,8 @@ async fn a_physician_simulates_dr_a_in_2020_then_2024_and_reads_the_explanation(
     client.find(Locator::Id("field-file_active")).await.unwrap().send_keys("\u{E007}").await.unwrap();
     let verdict = text_when(&client, "#verdict", |text| !text.is_empty()).await;
     assert_eq!(verdict, "Vous êtes éligible à l'aide.");
+    // The band by its label in the text, not its name in the policy (`p30_p50`).
+    assert_eq!(text_when(&client, "#band", |_| true).await, "du 30e au 50e percentile");
     let aid = |option: &str, year: &str| format!("#option-{option} td[data-year={year}]");
     assert_eq!(text_when(&client, &aid("option_1", "year_1"), |_| true).await, "12 000 €");
     assert_eq!(text_when(&client, &aid("option_1", "year_2"), |_| true).await, "9 000 €");

@@ -27,6 +27,12 @@ function valueLabel(enumName, value) {
   return (variant && variant.label) || value;
 }
 
+/** An output's value by its label, where the output is of an enumeration that labels it. */
+function outputLabel(outputName, value) {
+  const output = described.outputs.find((candidate) => candidate.name === outputName);
+  return output && output.enum ? valueLabel(output.enum, value) : value;
+}
+
 /** The input of one field; its id is the field's name. */
 function control(field) {
   const id = "field-" + field.name;
@@ -119,7 +125,7 @@ function showOutcome(outcome) {
     el("p", { class: outcome.eligible ? "verdict yes" : "verdict no", id: "verdict" },
       outcome.eligible ? "Vous êtes éligible à l'aide." : "Vous n'êtes pas éligible à l'aide."),
     failed.length ? el("div", {}, el("h3", {}, "Conditions non remplies"), conditionList(failed, "failed-conditions")) : null,
-    outcome.band ? el("p", {}, "Tranche de patientèle : ", el("strong", { id: "band" }, outcome.band)) : null,
+    outcome.band ? el("p", {}, "Tranche de patientèle : ", el("strong", { id: "band" }, outputLabel("band", outcome.band))) : null,
     outcome.contract_year !== undefined && outcome.contract_year !== null
       ? el("p", {}, "Année de contrat : ", el("strong", {}, String(outcome.contract_year))) : null);
 

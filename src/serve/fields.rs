@@ -7,6 +7,7 @@
 use serde_json::{Value as Json, json};
 
 use crate::check::CheckedPolicy;
+use crate::check::model::OutputNode;
 use crate::check::types::Type;
 
 /// The type of a field in the words a form needs: `bool`, `patients`,
@@ -65,7 +66,15 @@ pub fn describe(policy: &CheckedPolicy) -> Json {
         .iter()
         .map(|output| {
             let index = output.index.map(|id| policy.enum_def(id).name.clone());
-            json!({ "name": output.name, "by": index })
+            // The enumeration an output's value is of (a band's, say), whose labels a page shows.
+            let enumeration = match &output.node {
+                OutputNode::Value { expr, .. } => match expr.ty {
+                    Type::Enum(id) => Json::from(policy.enum_def(id).name.as_str()),
+                    _ => Json::Null,
+                },
+                OutputNode::Group { .. } => Json::Null,
+            };
+            json!({ "name": output.name, "by": index, "enum": enumeration })
         })
         .collect();
     json!({ "fields": fields, "enums": enums, "outputs": outputs })

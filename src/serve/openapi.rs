@@ -61,7 +61,7 @@ pub fn spec() -> Json {
                 "responses": { "200": json_ok("the texts") },
             } },
             "/api/fields": { "get": {
-                "summary": "The profile's fields of the text in force on a date (name, type, label, enumeration, optional, default), its enumerations and outputs",
+                "summary": "The profile's fields of the text in force on a date (name, type, label, enumeration, optional, default), its enumerations and outputs (each with the enumeration it is indexed `by` and the `enum` its value is of)",
                 "parameters": [date_parameter("query"),
                     { "name": "text", "in": "query", "required": false, "schema": { "type": "string" }, "description": "a text of the directory to use instead (a proposal)" }],
                 "responses": body_errors(json_ok("the fields")),
