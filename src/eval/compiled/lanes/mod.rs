@@ -75,17 +75,29 @@
 //!    evaluates: a mutant that sets everything aside is caught, not slow.
 //!    Then check that the net holds: `cargo mutants` over the lanes and
 //!    `run.rs` with the fast tests (below; `--cargo-arg` limits the build to
-//!    the two test targets, the filters to the fast tests, 24 generated
-//!    policies instead of 256) must report no missed mutant of the new
-//!    function, or say why the survivor is equivalent. The whole set is
-//!    about 570 mutants at one to two minutes each on a shared machine: take
-//!    a shard (`--shard 1/24`) when time is short.
+//!    the three test targets, the filters to the fast tests, 24 generated
+//!    policies instead of 256; `--in-place` in a worktree of its own reuses
+//!    its build; `--timeout 40`, as the tests take seconds and a mutant
+//!    that loops would otherwise hold minutes) must report no missed mutant
+//!    of the new function, or say why the survivor is equivalent. About 30 s
+//!    a mutant on a shared machine; the instruction files (`values`,
+//!    `masks`, `flow`, `dispatch`) are 180 mutants, the whole set about 570:
+//!    take a shard (`--shard 1/4`) when time is short.
+//!
+//!    The survivors known to be equivalent, each a second guard behind a
+//!    first: in `dispatch.rs`, setting aside a lane that jumps past the end or
+//!    runs past the last instruction (`Lanes::new` refuses a program whose
+//!    jumps are not forward and in range, and `switch` sets aside a lane
+//!    whose arm is unset before it jumps); in `flow.rs`, `switch`'s list of
+//!    arms missing (the invariants check every list) and its guard on an
+//!    unset arm (the jump sets the lane aside all the same), and `yes | no`
+//!    written `yes ^ no` (the two masks never share a lane).
 //!
 //! ```text
-//! AVENANT_DIFFERENTIAL_CASES=24 cargo mutants \
+//! CI=true AVENANT_DIFFERENTIAL_CASES=24 cargo mutants --in-place --timeout 40 \
 //!     -f 'src/eval/compiled/lanes/**' -f src/eval/compiled/run.rs \
-//!     --cargo-arg=--test=differential --cargo-arg=--lib \
-//!     -- -- invariants lanes::tests the_fast_paths_agree
+//!     --cargo-arg=--test=differential --cargo-arg=--test=corpus --cargo-arg=--lib \
+//!     -- -- invariants lanes::tests the_fast_paths_agree each_file
 //! ```
 
 mod calls;
