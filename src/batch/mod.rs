@@ -25,6 +25,8 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
+use arrow_array::RecordBatch;
+
 use crate::check::model::Value;
 use crate::eval::compiled::{CompiledPolicy, Evaluated, Lanes, Scratch};
 use crate::eval::profile::{FieldProblem, UNREADABLE};
@@ -32,7 +34,7 @@ use crate::output::{self, Subject};
 pub use input::ROW_BYTES;
 use rows::{Cells, ColumnMap};
 pub use source::CHUNK_BYTES;
-use source::Chunk;
+use source::{Chunk, Source};
 
 /// How a population is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +161,16 @@ impl Default for Limits {
     }
 }
 
+/// Where a run's outcomes go.
+pub enum Outcomes<'o> {
+    /// Written as text, in `Options::output`'s format.
+    Text(&'o mut (dyn Write + Send)),
+    /// Handed over as typed batches of [`arrow::outcome_schema`], in input
+    /// order; a row with a number finer than its column is rejected
+    /// ([`arrow::INEXACT`]), never rounded.
+    Arrow(&'o mut (dyn FnMut(RecordBatch) -> std::io::Result<()> + Send)),
+}
+
 /// Evaluates a population read from `input` into `output`; rejected rows go
 /// to `rejected`, in row order, as they are found.
 pub fn run(
@@ -169,7 +181,21 @@ pub fn run(
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
-    run_within(compiled, input, output, options, Limits::default(), rejected, progress)
+    run_into(compiled, input, Outcomes::Text(output), options, rejected, progress)
+}
+
+/// As [`run`], the outcomes written as text or handed over as Arrow batches.
+pub fn run_into(
+    compiled: &CompiledPolicy<'_>,
+    input: impl Read + Send,
+    outcomes: Outcomes<'_>,
+    options: &Options,
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, BatchError> {
+    let (source, header) = source::open(input, options.input, ROW_BYTES)?;
+    let columns = header_columns(compiled, options, header)?;
+    evaluate_source(compiled, source, columns.as_ref(), outcomes, options, CHUNK_BYTES, rejected, progress)
 }
 
 /// As [`run`], within other limits (tests and fuzzing use small ones, to reach them).
@@ -182,33 +208,55 @@ pub fn run_within(
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
+    let (source, header) = source::open(input, options.input, limits.row_bytes)?;
+    let columns = header_columns(compiled, options, header)?;
+    let outcomes = Outcomes::Text(output);
+    evaluate_source(compiled, source, columns.as_ref(), outcomes, options, limits.chunk_bytes, rejected, progress)
+}
+
+/// A CSV header's columns mapped to the policy's fields; none for JSON Lines.
+fn header_columns(
+    compiled: &CompiledPolicy<'_>,
+    options: &Options,
+    header: Option<(Vec<String>, u64)>,
+) -> Result<Option<ColumnMap>, BatchError> {
+    let Some((header, line)) = header else { return Ok(None) };
+    let titles: Vec<&str> = header.iter().map(String::as_str).collect();
+    let columns = ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line).map_err(BatchError::Columns)?;
+    Ok(Some(columns))
+}
+
+/// The engine: one reader thread fills chunks from `source`, waves of them
+/// are evaluated on all cores and written in order.
+#[expect(clippy::too_many_arguments, reason = "the run's parts, each given by its caller")]
+fn evaluate_source<R: Read + Send>(
+    compiled: &CompiledPolicy<'_>,
+    source: Source<'_, R>,
+    columns: Option<&ColumnMap>,
+    mut outcomes: Outcomes<'_>,
+    options: &Options,
+    chunk_bytes: usize,
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, BatchError> {
     let threads = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|error| BatchError::Read(format!("cannot start {threads} threads: {error}")))?;
-    let (source, header) = source::open(input, options.input, limits.row_bytes)?;
-    let columns = match header {
-        Some((header, line)) => {
-            let titles: Vec<&str> = header.iter().map(String::as_str).collect();
-            let columns =
-                ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line).map_err(BatchError::Columns)?;
-            Some(columns)
-        }
-        None => None,
-    };
-    if options.output == Format::Csv {
+    if let (Outcomes::Text(output), Format::Csv) = (&mut outcomes, options.output) {
         let mut header = Vec::new();
         output::csv::header(compiled, &mut header);
         output.write_all(&header)?;
     }
+    let typed = matches!(outcomes, Outcomes::Arrow(_));
     let chunk_size = options.chunk_size.max(1);
     let wave_size = threads * 2;
     let mut summary = Summary::default();
     std::thread::scope(|scope| -> Result<(), BatchError> {
         let (full_sender, full_receiver) = mpsc::sync_channel::<Result<Chunk, BatchError>>(wave_size);
         let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
-        scope.spawn(move || source.feed(chunk_size, limits.chunk_bytes, &full_sender, &empty_receiver));
+        scope.spawn(move || source.feed(chunk_size, chunk_bytes, &full_sender, &empty_receiver));
         let mut bytes = 0;
         // Evaluated, not yet written: written while the next wave is evaluated.
         let mut pending: Vec<Chunk> = Vec::new();
@@ -218,11 +266,11 @@ pub fn run_within(
             let previous = std::mem::take(&mut pending);
             let (written, ()) = pool.install(|| {
                 rayon::join(
-                    || write_wave(previous, &mut *output, &mut *rejected, &mut summary, &empty_sender),
+                    || write_wave(previous, &mut outcomes, &mut *rejected, &mut summary, &empty_sender),
                     || {
                         wave.par_iter_mut().for_each_init(
-                            || Worker::new(compiled),
-                            |worker, chunk| worker.evaluate(compiled, columns.as_ref(), options, chunk),
+                            || Worker::new(compiled, typed),
+                            |worker, chunk| worker.evaluate(compiled, columns, options, chunk),
                         )
                     },
                 )
@@ -231,13 +279,15 @@ pub fn run_within(
             progress(Progress { rows: summary.rows_in, bytes });
             pending = wave;
             if finished || failure.is_some() {
-                let written = write_wave(pending, &mut *output, &mut *rejected, &mut summary, &empty_sender)?;
+                let written = write_wave(pending, &mut outcomes, &mut *rejected, &mut summary, &empty_sender)?;
                 progress(Progress { rows: summary.rows_in, bytes: bytes.max(written) });
                 return failure.map_or(Ok(()), Err);
             }
         }
     })?;
-    output.flush()?;
+    if let Outcomes::Text(output) = outcomes {
+        output.flush()?;
+    }
     Ok(summary)
 }
 
@@ -245,18 +295,30 @@ pub fn run_within(
 /// them, and hands their buffers back to the reader; how far the input was read.
 fn write_wave(
     chunks: Vec<Chunk>,
-    output: &mut (dyn Write + Send),
+    outcomes: &mut Outcomes<'_>,
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     summary: &mut Summary,
     recycle: &mpsc::Sender<Chunk>,
-) -> std::io::Result<u64> {
+) -> Result<u64, BatchError> {
     let mut bytes = 0;
-    for chunk in chunks {
-        output.write_all(&chunk.out)?;
+    for mut chunk in chunks {
+        // A cell that cannot be read at all stops the run where it is, as a
+        // file that cannot be read does: the rows before it are written.
+        if let Some(failure) = chunk.failure.take() {
+            return Err(BatchError::Read(failure));
+        }
+        match outcomes {
+            Outcomes::Text(output) => output.write_all(&chunk.out)?,
+            Outcomes::Arrow(emit) => {
+                if let Some(batch) = chunk.outcomes.take().filter(|batch| batch.num_rows() > 0) {
+                    emit(batch)?;
+                }
+            }
+        }
         for error in &chunk.errors {
             rejected(error)?;
         }
-        let rows = chunk.rows.len() as u64;
+        let rows = chunk.len() as u64;
         summary.rows_in += rows;
         summary.rows_rejected += chunk.errors_rows;
         summary.rows_out += rows - chunk.errors_rows;
@@ -277,6 +339,10 @@ struct Worker {
     readable: Vec<(Place, Option<std::ops::Range<usize>>)>,
     names: String,
     problems: Vec<FieldProblem>,
+    /// A cell's CSV text, where an Arrow cell is read through it.
+    cell: String,
+    /// The outcomes of a chunk as typed columns, for Arrow batches out.
+    typed: Option<arrow::OutcomeColumns>,
 }
 
 /// Where the row being evaluated is, for its error report and its output.
@@ -287,7 +353,7 @@ struct Place {
 }
 
 impl Worker {
-    fn new(compiled: &CompiledPolicy<'_>) -> Self {
+    fn new(compiled: &CompiledPolicy<'_>, typed: bool) -> Self {
         Worker {
             scratch: compiled.scratch(),
             lanes: compiled.lanes(),
@@ -295,6 +361,8 @@ impl Worker {
             readable: Vec::new(),
             names: String::new(),
             problems: Vec::new(),
+            cell: String::new(),
+            typed: typed.then(|| arrow::OutcomeColumns::new(compiled)),
         }
     }
 
@@ -310,22 +378,41 @@ impl Worker {
         chunk.out.clear();
         chunk.errors.clear();
         chunk.errors_rows = 0;
+        chunk.failure = None;
+        chunk.outcomes = None;
         self.values.clear();
         self.readable.clear();
         self.names.clear();
-        for position in 0..chunk.rows.len() {
-            self.read(compiled, columns, options, chunk, position);
+        match (chunk.batch.clone(), columns) {
+            (Some(batch), Some(columns)) => {
+                if let Err(failure) = self.read_arrow(compiled, columns, options, chunk, &batch) {
+                    chunk.failure = Some(failure);
+                    return;
+                }
+            }
+            _ => {
+                for position in 0..chunk.rows.len() {
+                    self.read(compiled, columns, options, chunk, position);
+                }
+            }
         }
         let fields = compiled.policy().fields.len();
         let rows: Vec<&[Option<Value>]> = (0..self.readable.len())
             .map(|row| self.values.get(row * fields..(row + 1) * fields).unwrap_or(&[]))
             .collect();
-        let (readable, names) = (&self.readable, &self.names);
+        let (readable, names, typed) = (&self.readable, &self.names, &mut self.typed);
         compiled.evaluate_each(&rows, options.on, &mut self.lanes, &mut self.scratch, |position, outcome| {
             let (Some((place, name)), Some(values)) = (readable.get(position), rows.get(position)) else { return };
             let name = name.clone().and_then(|range| names.get(range));
             match outcome {
-                Ok(outcome) => write(compiled, options, chunk, outcome, values, *place, name),
+                Ok(outcome) => match typed {
+                    Some(typed) => {
+                        if let Err(inexact) = typed.append(compiled, outcome, values, place.row, name) {
+                            chunk.reject(RowError { row: place.row, line: place.line, ..inexact });
+                        }
+                    }
+                    None => write(compiled, options, chunk, outcome, values, *place, name),
+                },
                 Err(error) => chunk.reject(RowError {
                     row: place.row,
                     line: place.line,
@@ -338,6 +425,45 @@ impl Worker {
         });
         // Rows that did not read are reported as they are read, rows that did not evaluate after.
         chunk.errors.sort_by_key(|error| error.row);
+        if let Some(typed) = &mut self.typed {
+            match typed.finish() {
+                Ok(batch) => chunk.outcomes = Some(batch),
+                Err(error) => chunk.failure = Some(error.to_string()),
+            }
+        }
+    }
+
+    /// Reads every row of a chunk that is a slice of Arrow columns, each
+    /// cell straight to its field's value where that is exact (see
+    /// [`arrow::Cells`]); `Err` for a cell that has no value at all.
+    fn read_arrow(
+        &mut self,
+        compiled: &CompiledPolicy<'_>,
+        columns: &ColumnMap,
+        options: &Options,
+        chunk: &mut Chunk,
+        batch: &RecordBatch,
+    ) -> Result<(), String> {
+        let policy = compiled.policy();
+        let cells = arrow::Cells::of(batch)?;
+        let mut rejected = Rejected { errors: &mut chunk.errors, rows: &mut chunk.errors_rows };
+        for position in 0..batch.num_rows() {
+            let row = chunk.first_row + position as u64;
+            // Numbered as the same table written as CSV would be: its header is line 1.
+            let place = Place { row, line: row + 1 };
+            self.problems.clear();
+            let start = self.values.len();
+            cells.values(policy, columns, position, row, &mut self.values, &mut self.problems, &mut self.cell)?;
+            if let Some(values) = self.values.get_mut(start..) {
+                options.assigned.apply(row, values, &mut self.problems);
+            }
+            self.cell.clear();
+            let named = cells.name(columns, position, row, &mut self.cell)?;
+            let name = std::mem::take(&mut self.cell);
+            self.readable(&mut rejected, place, named.then_some(name.as_str()), start);
+            self.cell = name;
+        }
+        Ok(())
     }
 
     /// Reads row `position` of a chunk: its values appended to the others',
