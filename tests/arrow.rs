@@ -311,6 +311,7 @@ fn every_arrow_type_reads_as_its_csv_text_does() {
             &compiled,
             &schema,
             batches.iter().cloned().map(Ok),
+            1,
             &options(),
             &mut |batch| {
                 emitted.push(batch);
@@ -385,4 +386,39 @@ fn a_cell_that_is_no_value_stops_the_run_naming_its_column_and_row() {
     );
     let error = run.unwrap_err().to_string();
     assert!(error.contains("column `signed`, row 3: a timestamp with a time of day"), "{error}");
+}
+
+#[test]
+fn a_part_of_a_population_numbers_its_rows_from_its_first() {
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    let policy = avenant::compile(std::path::Path::new(POLICY), &text).unwrap();
+    let compiled = CompiledPolicy::new(&policy);
+    let (schema, batches) = table(0);
+    let (mut emitted, mut rejected) = (Vec::new(), Vec::new());
+    let summary = batch::arrow::run(
+        &compiled,
+        &schema,
+        batches.into_iter().map(Ok),
+        1_001,
+        &options(),
+        &mut |batch| {
+            emitted.push(batch);
+            Ok(())
+        },
+        &mut |error| {
+            rejected.push((error.row, error.line));
+            Ok(())
+        },
+    )
+    .unwrap();
+    let mut rows: Vec<u64> = emitted
+        .iter()
+        .flat_map(|batch| batch.column(0).as_primitive::<UInt64Type>().values().to_vec())
+        .chain(rejected.iter().map(|(row, _)| *row))
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let expected: Vec<u64> = (1_001..1_001 + summary.rows_in).collect();
+    assert_eq!(rows, expected, "every row once, numbered from 1001");
+    assert!(rejected.iter().all(|(row, line)| *line == row + 1), "a row's line is after the header's, as in CSV");
 }

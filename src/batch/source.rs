@@ -81,11 +81,14 @@ pub(crate) struct ArrowRows<'a> {
     current: Option<RecordBatch>,
     /// The first row of `current` not yet handed out.
     at: usize,
+    /// The number of the first row.
+    first_row: u64,
 }
 
 impl<'a> ArrowRows<'a> {
-    pub(crate) fn new(batches: impl Iterator<Item = Result<RecordBatch, String>> + Send + 'a) -> Self {
-        ArrowRows { batches: Box::new(batches), current: None, at: 0 }
+    /// Batches whose rows are numbered from `first_row`.
+    pub(crate) fn new(batches: impl Iterator<Item = Result<RecordBatch, String>> + Send + 'a, first_row: u64) -> Self {
+        ArrowRows { batches: Box::new(batches), current: None, at: 0, first_row }
     }
 
     /// The next rows, at most `size`, within one batch: a slice shares the
@@ -126,7 +129,10 @@ impl<R: Read> Source<'_, R> {
         full: &mpsc::SyncSender<Result<Chunk, BatchError>>,
         empty: &mpsc::Receiver<Chunk>,
     ) {
-        let mut first_row = 1;
+        let mut first_row = match &self {
+            Source::Arrow(rows) => rows.first_row,
+            Source::Csv(_) | Source::Jsonl(_) => 1,
+        };
         loop {
             let mut chunk = empty.try_recv().unwrap_or_default();
             let filled = self.fill(&mut chunk, first_row, size, bytes);

@@ -72,16 +72,20 @@ fn arrow_type(ty: Type) -> DataType {
 /// Evaluates a population given as Arrow batches (all of `schema`) with the
 /// population engine; `emit` receives the outcomes in input order, in
 /// batches of [`outcome_schema`], and `rejected` every row not evaluated.
-/// Rows in = rows out + rows rejected.
+/// Rows in = rows out + rows rejected; they are numbered from `first_row`
+/// (1 for a whole population; a part of one may number its rows as they are
+/// numbered in the whole).
 pub fn run(
     compiled: &CompiledPolicy<'_>,
     schema: &Schema,
     batches: impl Iterator<Item = Result<RecordBatch, String>> + Send,
+    first_row: u64,
     options: &Options,
     emit: &mut (dyn FnMut(RecordBatch) -> std::io::Result<()> + Send),
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
 ) -> Result<Summary, BatchError> {
-    run_into(compiled, schema, batches, Outcomes::Arrow(emit), options, rejected, &mut |_| {})
+    let source = Source::Arrow(ArrowRows::new(batches, first_row));
+    evaluate(compiled, schema, source, Outcomes::Arrow(emit), options, rejected, &mut |_| {})
 }
 
 /// Evaluates a population given as Arrow batches (all of `schema`), as
@@ -97,9 +101,21 @@ pub fn run_into(
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
+    let source = Source::Arrow(ArrowRows::new(batches, 1));
+    evaluate(compiled, schema, source, outcomes, options, rejected, progress)
+}
+
+fn evaluate(
+    compiled: &CompiledPolicy<'_>,
+    schema: &Schema,
+    source: Source<'_, std::io::Empty>,
+    outcomes: Outcomes<'_>,
+    options: &Options,
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, BatchError> {
     let titles: Vec<&str> = schema.fields().iter().map(|field| field.name().as_str()).collect();
     let columns = ColumnMap::new(compiled.policy(), &titles, &options.tolerated, 1).map_err(BatchError::Columns)?;
-    let source: Source<'_, std::io::Empty> = Source::Arrow(ArrowRows::new(batches));
     super::evaluate_source(compiled, source, Some(&columns), outcomes, options, super::CHUNK_BYTES, rejected, progress)
 }
 
