@@ -1,11 +1,11 @@
-//! Populations: a CSV or JSON Lines file of profiles evaluated on all cores
-//! with the compiled evaluator, streamed in constant memory, written in input
-//! order. A bad row is reported (row, field, message) and the others still
+//! Populations: a CSV or JSON Lines file, or Arrow batches ([`arrow`]), of
+//! profiles evaluated on all cores with the compiled evaluator, streamed in
+//! constant memory, written (as text or typed Arrow batches) in input order. A bad row is reported (row, field, message) and the others still
 //! evaluate: rows in = rows out + rows reported. Reads and writes only the
 //! streams it is given; never prints, never exits.
 //!
 //! One reader thread parses rows into chunks, cut at a number of rows or of
-//! bytes, whichever comes first; the main thread takes a wave of chunks (two
+//! bytes, whichever comes first (Arrow batches are sliced, by rows); the main thread takes a wave of chunks (two
 //! per thread), evaluates them in parallel, then writes them in order and
 //! hands the buffers back to the reader. A row is at most [`ROW_BYTES`] long
 //! and a chunk about [`CHUNK_BYTES`], so memory is bounded by the chunks in
@@ -303,7 +303,7 @@ fn write_wave(
     let mut bytes = 0;
     for mut chunk in chunks {
         // A cell that cannot be read at all stops the run where it is, as a
-        // file that cannot be read does: the rows before it are written.
+        // file that cannot be read does: the chunks before it are written.
         if let Some(failure) = chunk.failure.take() {
             return Err(BatchError::Read(failure));
         }

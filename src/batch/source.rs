@@ -201,11 +201,13 @@ impl<R: Read> Source<'_, R> {
                     }
                     None => false,
                 },
+                // Filled above, a slice at a time.
                 Source::Arrow(_) => false,
             };
             chunk.bytes_end = match self {
                 Source::Csv(reader) => reader.offset(),
                 Source::Jsonl(reader) => reader.offset(),
+                // Batches are not read as bytes: their progress is counted in rows.
                 Source::Arrow(_) => 0,
             };
             if !more {
