@@ -87,9 +87,8 @@ impl OutcomeColumns {
             let cell = text(&mut self.texts, word);
             self.cells.push(cell);
         }
-        let texts = self.texts.as_bytes();
         for (builder, cell) in self.builders.iter_mut().zip(self.cells.drain(..)) {
-            builder.append(cell, texts);
+            builder.append(cell, &self.texts);
         }
         Ok(())
     }

@@ -138,13 +138,17 @@ impl<'e> ArrowSink<'e> {
             return Ok(());
         }
         self.cells.clear();
+        // Cells are contiguous in their record: if it is text, each of them is.
+        let record = std::str::from_utf8(record).map_err(|_| invalid("a cell is not UTF-8".to_owned()))?;
         for (index, builder) in self.builders.iter().enumerate() {
             let start = if index == 0 { 0 } else { ends.get(index - 1).copied().unwrap_or(0) };
-            let text = std::str::from_utf8(cell(index)).map_err(|_| invalid("a cell is not UTF-8".to_owned()))?;
+            let end = ends.get(index).copied().unwrap_or(start);
+            let text = record.get(start..end).ok_or_else(|| invalid("a cell is not UTF-8".to_owned()))?;
             match builder.parse(text, start) {
                 Ok(value) => self.cells.push(value),
                 Err(message) => {
-                    let row = std::str::from_utf8(cell(0)).ok().and_then(|row| row.parse().ok()).unwrap_or(0);
+                    let row =
+                        record.get(..ends.first().copied().unwrap_or(0)).and_then(|row| row.parse().ok()).unwrap_or(0);
                     self.rejected.push(RowError {
                         row,
                         line: row + 1,
@@ -236,16 +240,14 @@ impl Builder {
         })
     }
 
-    pub(super) fn append(&mut self, cell: Cell, record: &[u8]) {
+    pub(super) fn append(&mut self, cell: Cell, record: &str) {
         match (self, cell) {
             (Builder::Bool(builder), Cell::Bool(value)) => builder.append_value(value),
             (Builder::Decimal(builder, _), Cell::Decimal(value)) => builder.append_value(value),
             (Builder::Date(builder), Cell::Date(value)) => builder.append_value(value),
             (Builder::Unsigned(builder), Cell::Unsigned(value)) => builder.append_value(value),
             (Builder::Integer(builder), Cell::Integer(value)) => builder.append_value(value),
-            (Builder::Text(builder), Cell::Text(range)) => {
-                builder.append_value(std::str::from_utf8(record.get(range).unwrap_or_default()).unwrap_or_default())
-            }
+            (Builder::Text(builder), Cell::Text(range)) => builder.append_value(record.get(range).unwrap_or_default()),
             (Builder::Bool(builder), _) => builder.append_null(),
             (Builder::Decimal(builder, _), _) => builder.append_null(),
             (Builder::Date(builder), _) => builder.append_null(),
