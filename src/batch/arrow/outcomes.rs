@@ -65,8 +65,11 @@ impl OutcomeColumns {
                 }
                 Leaf::Date(date) => {
                     let days = days_from_civil(i64::from(date.year()), i64::from(date.month()), i64::from(date.day()));
-                    // A policy's dates are years 1900 to 2199 and the days they compute: far within 32 bits.
-                    i32::try_from(days).map_or(Cell::Null, Cell::Date)
+                    // Any date jiff holds is within 32 bits of days; were one not, its row is refused, not emptied.
+                    match i32::try_from(days) {
+                        Ok(days) => Cell::Date(days),
+                        Err(_) => return Err(self.inexact(column, row, format!("{date} is beyond a `date32` column"))),
+                    }
                 }
                 Leaf::Text(value) | Leaf::Enum(value) => text(&mut self.texts, value),
                 Leaf::Failures(names) => {
