@@ -42,7 +42,12 @@ fn batches(path: &Path) -> Vec<RecordBatch> {
 
 /// Evaluates the population (`.csv` or `.parquet`) into `out`, the rejected rows into `errors`.
 fn evaluate(population: &Path, out: &Path, errors: &Path) {
-    let arguments = [
+    evaluate_with(population, out, errors, &[]);
+}
+
+/// As [`evaluate`], with more arguments.
+fn evaluate_with(population: &Path, out: &Path, errors: &Path, more: &[&str]) {
+    let mut arguments = vec![
         "eval",
         "policies",
         "--on",
@@ -55,6 +60,7 @@ fn evaluate(population: &Path, out: &Path, errors: &Path) {
         errors.to_str().unwrap(),
         "--allow-rejects",
     ];
+    arguments.extend_from_slice(more);
     avenant(&arguments);
 }
 
@@ -134,6 +140,25 @@ fn parquet_in_and_out_equal_csv_in_and_out_value_for_value() {
     let (csv_to_parquet, csv_to_parquet_errors) = (path(&folder, "csv-in.parquet"), path(&folder, "e.csv"));
     evaluate(&population, &csv_to_parquet, &csv_to_parquet_errors);
     assert_eq!(batches(&csv_to_parquet), outcomes);
+}
+
+#[test]
+fn set_and_draw_give_a_parquet_population_what_they_give_its_csv() {
+    let folder = tempfile::tempdir().unwrap();
+    let population_parquet = path(&folder, "population.parquet");
+    avenant(&["population", "--size", "10000", "--out", population_parquet.to_str().unwrap()]);
+    let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
+    // Drawn by row number: the same rows draw the same values, whichever the file's format.
+    let assumed = ["--set", "coordinated_practice=true", "--draw", "optam=bernoulli(30%)", "--seed", "7"];
+    let (csv_out, csv_errors) = (path(&folder, "csv.csv"), path(&folder, "csv-errors.csv"));
+    evaluate_with(&population, &csv_out, &csv_errors, &assumed);
+    let (parquet_out, parquet_errors) = (path(&folder, "pq.csv"), path(&folder, "pq-errors.csv"));
+    evaluate_with(&population_parquet, &parquet_out, &parquet_errors, &assumed);
+    assert_eq!(text(&parquet_out), text(&csv_out));
+    assert_eq!(text(&parquet_errors), text(&csv_errors));
+    let (plain_out, plain_errors) = (path(&folder, "plain.csv"), path(&folder, "plain-errors.csv"));
+    evaluate(&population_parquet, &plain_out, &plain_errors);
+    assert_ne!(text(&plain_out), text(&parquet_out), "what was set and drawn changed outcomes");
 }
 
 #[test]

@@ -151,20 +151,21 @@ class Policy:
     def __repr__(self) -> str:
         return f"<avenant.Policy {' + '.join(self.chain)} on {self._inner.on}>"
 
-    def evaluate(self, frame: Any, *, threads: int = 0) -> Evaluation:
+    def evaluate(self, frame: Any, *, threads: int = 0, first_row: int = 1) -> Evaluation:
         """Evaluates every row of ``frame`` (one profile a row, a column per
         field, as in a population CSV file; text, integers, decimals, booleans
         and dates are read exactly, a float by its shortest digits). Gives the
         outcomes and the rejected rows as frames of ``frame``'s kind; ``row``
-        numbers the input's rows from 1, as the CLI does. ``threads=0`` uses
-        every core."""
+        numbers the input's rows from ``first_row`` (1, as the CLI does; a
+        part of a population, such as a Dask partition, gives the number its
+        first row has in the whole). ``threads=0`` uses every core."""
         table = to_arrow(frame)
-        outcomes, rejects, (rows_in, rows_out, rows_rejected) = self._inner.evaluate_arrow(table, threads)
+        outcomes, rejects, (rows_in, rows_out, rows_rejected) = self._inner.evaluate_arrow(table, threads, first_row)
         return Evaluation(_like(outcomes, frame), _like(rejects, frame), rows_in, rows_out, rows_rejected)
 
-    def evaluate_arrow(self, table: Any, *, threads: int = 0) -> tuple[_pa.Table, _pa.Table]:
+    def evaluate_arrow(self, table: Any, *, threads: int = 0, first_row: int = 1) -> tuple[_pa.Table, _pa.Table]:
         """As :meth:`evaluate`, always in pyarrow Tables: (outcomes, rejects)."""
-        outcomes, rejects, _ = self._inner.evaluate_arrow(to_arrow(table), threads)
+        outcomes, rejects, _ = self._inner.evaluate_arrow(to_arrow(table), threads, first_row)
         return outcomes, rejects
 
     def explain(self, profile: Mapping[str, Any], *, name: str = "profile") -> dict[str, Any]:

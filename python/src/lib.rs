@@ -193,9 +193,19 @@ impl Policy {
     }
 
     /// Evaluates every row of an Arrow table (anything with
-    /// `__arrow_c_stream__`); gives (outcomes, rejects, (rows in, out, rejected)).
-    #[pyo3(signature = (table, threads = 0))]
-    fn evaluate_arrow(&self, py: Python<'_>, table: PyArrowType<Table>, threads: usize) -> PyResult<Evaluated> {
+    /// `__arrow_c_stream__`), its rows numbered from `first_row`; gives
+    /// (outcomes, rejects, (rows in, out, rejected)).
+    #[pyo3(signature = (table, threads = 0, first_row = 1))]
+    fn evaluate_arrow(
+        &self,
+        py: Python<'_>,
+        table: PyArrowType<Table>,
+        threads: usize,
+        first_row: u64,
+    ) -> PyResult<Evaluated> {
+        if first_row == 0 {
+            return Err(pyo3::exceptions::PyValueError::new_err("`first_row` counts from 1"));
+        }
         let (batches, schema) = table.0.into_inner();
         let options = Options {
             threads,
@@ -215,6 +225,7 @@ impl Policy {
                 &compiled,
                 &schema,
                 batches.into_iter().map(Ok),
+                first_row,
                 &options,
                 &mut |batch| {
                     outcomes.push(batch);

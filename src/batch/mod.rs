@@ -1,11 +1,11 @@
-//! Populations: a CSV or JSON Lines file of profiles evaluated on all cores
-//! with the compiled evaluator, streamed in constant memory, written in input
-//! order. A bad row is reported (row, field, message) and the others still
+//! Populations: a CSV or JSON Lines file, or Arrow batches ([`arrow`]), of
+//! profiles evaluated on all cores with the compiled evaluator, streamed in
+//! constant memory, written (as text or typed Arrow batches) in input order. A bad row is reported (row, field, message) and the others still
 //! evaluate: rows in = rows out + rows reported. Reads and writes only the
 //! streams it is given; never prints, never exits.
 //!
 //! One reader thread parses rows into chunks, cut at a number of rows or of
-//! bytes, whichever comes first; the main thread takes a wave of chunks (two
+//! bytes, whichever comes first (Arrow batches are sliced, by rows); the main thread takes a wave of chunks (two
 //! per thread), evaluates them in parallel, then writes them in order and
 //! hands the buffers back to the reader. A row is at most [`ROW_BYTES`] long
 //! and a chunk about [`CHUNK_BYTES`], so memory is bounded by the chunks in
@@ -19,21 +19,23 @@ mod json_lines;
 pub mod parquet;
 pub(crate) mod rows;
 pub(crate) mod source;
+mod worker;
 
 use std::io::{Read, Write};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use crate::check::model::Value;
-use crate::eval::EvalError;
-use crate::eval::compiled::{CompiledPolicy, Evaluated, Lanes, Scratch};
-use crate::eval::profile::{FieldProblem, UNREADABLE};
-use crate::output::{self, Subject};
+use arrow_array::RecordBatch;
+
+use crate::eval::compiled::CompiledPolicy;
+use crate::eval::profile::FieldProblem;
+use crate::output;
 pub use input::ROW_BYTES;
-use rows::{Cells, ColumnMap};
+use rows::ColumnMap;
 pub use source::CHUNK_BYTES;
-use source::Chunk;
+use source::{Chunk, Source};
+use worker::Worker;
 
 /// How a population is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +119,18 @@ impl RowError {
             help: problem.help,
         }
     }
+
+    /// A row whose evaluation failed, or whose outcome could not be read whole.
+    pub(crate) fn from_eval(row: u64, line: u64, error: &crate::eval::EvalError) -> RowError {
+        RowError {
+            row,
+            line,
+            field: error.field().map(str::to_owned),
+            code: error.code(),
+            message: error.message().to_owned(),
+            help: error.help().map(str::to_owned),
+        }
+    }
 }
 
 /// What a run did: `rows_in == rows_out + rows_rejected`.
@@ -160,6 +174,16 @@ impl Default for Limits {
     }
 }
 
+/// Where a run's outcomes go.
+pub enum Outcomes<'o> {
+    /// Written as text, in `Options::output`'s format.
+    Text(&'o mut (dyn Write + Send)),
+    /// Handed over as typed batches of [`arrow::outcome_schema`], in input
+    /// order; a row with a number finer than its column is rejected
+    /// ([`arrow::INEXACT`]), never rounded.
+    Arrow(&'o mut (dyn FnMut(RecordBatch) -> std::io::Result<()> + Send)),
+}
+
 /// Evaluates a population read from `input` into `output`; rejected rows go
 /// to `rejected`, in row order, as they are found.
 pub fn run(
@@ -170,7 +194,21 @@ pub fn run(
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
-    run_within(compiled, input, output, options, Limits::default(), rejected, progress)
+    run_into(compiled, input, Outcomes::Text(output), options, rejected, progress)
+}
+
+/// As [`run`], the outcomes written as text or handed over as Arrow batches.
+pub fn run_into(
+    compiled: &CompiledPolicy<'_>,
+    input: impl Read + Send,
+    outcomes: Outcomes<'_>,
+    options: &Options,
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, BatchError> {
+    let (source, header) = source::open(input, options.input, ROW_BYTES)?;
+    let columns = header_columns(compiled, options, header)?;
+    evaluate_source(compiled, source, columns.as_ref(), outcomes, options, CHUNK_BYTES, rejected, progress)
 }
 
 /// As [`run`], within other limits (tests and fuzzing use small ones, to reach them).
@@ -183,33 +221,55 @@ pub fn run_within(
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
+    let (source, header) = source::open(input, options.input, limits.row_bytes)?;
+    let columns = header_columns(compiled, options, header)?;
+    let outcomes = Outcomes::Text(output);
+    evaluate_source(compiled, source, columns.as_ref(), outcomes, options, limits.chunk_bytes, rejected, progress)
+}
+
+/// A CSV header's columns mapped to the policy's fields; none for JSON Lines.
+fn header_columns(
+    compiled: &CompiledPolicy<'_>,
+    options: &Options,
+    header: Option<(Vec<String>, u64)>,
+) -> Result<Option<ColumnMap>, BatchError> {
+    let Some((header, line)) = header else { return Ok(None) };
+    let titles: Vec<&str> = header.iter().map(String::as_str).collect();
+    let columns = ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line).map_err(BatchError::Columns)?;
+    Ok(Some(columns))
+}
+
+/// The engine: one reader thread fills chunks from `source`, waves of them
+/// are evaluated on all cores and written in order.
+#[expect(clippy::too_many_arguments, reason = "the run's parts, each given by its caller")]
+fn evaluate_source<R: Read + Send>(
+    compiled: &CompiledPolicy<'_>,
+    source: Source<'_, R>,
+    columns: Option<&ColumnMap>,
+    mut outcomes: Outcomes<'_>,
+    options: &Options,
+    chunk_bytes: usize,
+    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, BatchError> {
     let threads = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|error| BatchError::Read(format!("cannot start {threads} threads: {error}")))?;
-    let (source, header) = source::open(input, options.input, limits.row_bytes)?;
-    let columns = match header {
-        Some((header, line)) => {
-            let titles: Vec<&str> = header.iter().map(String::as_str).collect();
-            let columns =
-                ColumnMap::new(compiled.policy(), &titles, &options.tolerated, line).map_err(BatchError::Columns)?;
-            Some(columns)
-        }
-        None => None,
-    };
-    if options.output == Format::Csv {
+    if let (Outcomes::Text(output), Format::Csv) = (&mut outcomes, options.output) {
         let mut header = Vec::new();
         output::csv::header(compiled, &mut header);
         output.write_all(&header)?;
     }
+    let typed = matches!(outcomes, Outcomes::Arrow(_));
     let chunk_size = options.chunk_size.max(1);
     let wave_size = threads * 2;
     let mut summary = Summary::default();
     std::thread::scope(|scope| -> Result<(), BatchError> {
         let (full_sender, full_receiver) = mpsc::sync_channel::<Result<Chunk, BatchError>>(wave_size);
         let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
-        scope.spawn(move || source.feed(chunk_size, limits.chunk_bytes, &full_sender, &empty_receiver));
+        scope.spawn(move || source.feed(chunk_size, chunk_bytes, &full_sender, &empty_receiver));
         let mut bytes = 0;
         // Evaluated, not yet written: written while the next wave is evaluated.
         let mut pending: Vec<Chunk> = Vec::new();
@@ -219,11 +279,11 @@ pub fn run_within(
             let previous = std::mem::take(&mut pending);
             let (written, ()) = pool.install(|| {
                 rayon::join(
-                    || write_wave(previous, &mut *output, &mut *rejected, &mut summary, &empty_sender),
+                    || write_wave(previous, &mut outcomes, &mut *rejected, &mut summary, &empty_sender),
                     || {
                         wave.par_iter_mut().for_each_init(
-                            || Worker::new(compiled),
-                            |worker, chunk| worker.evaluate(compiled, columns.as_ref(), options, chunk),
+                            || Worker::new(compiled, typed),
+                            |worker, chunk| worker.evaluate(compiled, columns, options, chunk),
                         )
                     },
                 )
@@ -232,13 +292,15 @@ pub fn run_within(
             progress(Progress { rows: summary.rows_in, bytes });
             pending = wave;
             if finished || failure.is_some() {
-                let written = write_wave(pending, &mut *output, &mut *rejected, &mut summary, &empty_sender)?;
+                let written = write_wave(pending, &mut outcomes, &mut *rejected, &mut summary, &empty_sender)?;
                 progress(Progress { rows: summary.rows_in, bytes: bytes.max(written) });
                 return failure.map_or(Ok(()), Err);
             }
         }
     })?;
-    output.flush()?;
+    if let Outcomes::Text(output) = outcomes {
+        output.flush()?;
+    }
     Ok(summary)
 }
 
@@ -246,18 +308,30 @@ pub fn run_within(
 /// them, and hands their buffers back to the reader; how far the input was read.
 fn write_wave(
     chunks: Vec<Chunk>,
-    output: &mut (dyn Write + Send),
+    outcomes: &mut Outcomes<'_>,
     rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send),
     summary: &mut Summary,
     recycle: &mpsc::Sender<Chunk>,
-) -> std::io::Result<u64> {
+) -> Result<u64, BatchError> {
     let mut bytes = 0;
-    for chunk in chunks {
-        output.write_all(&chunk.out)?;
+    for mut chunk in chunks {
+        // A cell that cannot be read at all stops the run where it is, as a
+        // file that cannot be read does: the chunks before it are written.
+        if let Some(failure) = chunk.failure.take() {
+            return Err(BatchError::Read(failure));
+        }
+        match outcomes {
+            Outcomes::Text(output) => output.write_all(&chunk.out)?,
+            Outcomes::Arrow(emit) => {
+                if let Some(batch) = chunk.outcomes.take().filter(|batch| batch.num_rows() > 0) {
+                    emit(batch)?;
+                }
+            }
+        }
         for error in &chunk.errors {
             rejected(error)?;
         }
-        let rows = chunk.rows.len() as u64;
+        let rows = chunk.len() as u64;
         summary.rows_in += rows;
         summary.rows_rejected += chunk.errors_rows;
         summary.rows_out += rows - chunk.errors_rows;
@@ -266,222 +340,4 @@ fn write_wave(
         let _ = recycle.send(chunk);
     }
     Ok(bytes)
-}
-
-/// One thread's reusable buffers.
-struct Worker {
-    scratch: Scratch,
-    lanes: Lanes,
-    /// The values of the chunk's rows that read well, one row after another.
-    values: Vec<Option<Value>>,
-    /// Per row read well: where it is, its name (a range of `names`).
-    readable: Vec<(Place, Option<std::ops::Range<usize>>)>,
-    names: String,
-    problems: Vec<FieldProblem>,
-}
-
-/// Where the row being evaluated is, for its error report and its output.
-#[derive(Clone, Copy)]
-struct Place {
-    row: u64,
-    line: u64,
-}
-
-impl Worker {
-    fn new(compiled: &CompiledPolicy<'_>) -> Self {
-        Worker {
-            scratch: compiled.scratch(),
-            lanes: compiled.lanes(),
-            values: Vec::new(),
-            readable: Vec::new(),
-            names: String::new(),
-            problems: Vec::new(),
-        }
-    }
-
-    /// Reads every row of a chunk, then evaluates those that read well, many
-    /// at a time, and writes their outcomes; the others are reported, in row order.
-    fn evaluate(
-        &mut self,
-        compiled: &CompiledPolicy<'_>,
-        columns: Option<&ColumnMap>,
-        options: &Options,
-        chunk: &mut Chunk,
-    ) {
-        chunk.out.clear();
-        chunk.errors.clear();
-        chunk.errors_rows = 0;
-        self.values.clear();
-        self.readable.clear();
-        self.names.clear();
-        for position in 0..chunk.rows.len() {
-            self.read(compiled, columns, options, chunk, position);
-        }
-        let fields = compiled.policy().fields.len();
-        let rows: Vec<&[Option<Value>]> = (0..self.readable.len())
-            .map(|row| self.values.get(row * fields..(row + 1) * fields).unwrap_or(&[]))
-            .collect();
-        let (readable, names) = (&self.readable, &self.names);
-        compiled.evaluate_each(&rows, options.on, &mut self.lanes, &mut self.scratch, |position, outcome| {
-            let (Some((place, name)), Some(values)) = (readable.get(position), rows.get(position)) else { return };
-            let name = name.clone().and_then(|range| names.get(range));
-            // A row whose outcome cannot be written whole is rejected, not written in part.
-            if let Err(error) =
-                outcome.and_then(|outcome| write(compiled, options, chunk, outcome, values, *place, name))
-            {
-                chunk.reject(RowError {
-                    row: place.row,
-                    line: place.line,
-                    field: error.field().map(str::to_owned),
-                    code: error.code(),
-                    message: error.message().to_owned(),
-                    help: error.help().map(str::to_owned),
-                });
-            }
-        });
-        // Rows that did not read are reported as they are read, rows that did not evaluate after.
-        chunk.errors.sort_by_key(|error| error.row);
-    }
-
-    /// Reads row `position` of a chunk: its values appended to the others',
-    /// or its problems reported.
-    fn read(
-        &mut self,
-        compiled: &CompiledPolicy<'_>,
-        columns: Option<&ColumnMap>,
-        options: &Options,
-        chunk: &mut Chunk,
-        position: usize,
-    ) {
-        let policy = compiled.policy();
-        let row = chunk.first_row + position as u64;
-        self.problems.clear();
-        let start = self.values.len();
-        let Chunk { rows, text, ends, errors, errors_rows, .. } = chunk;
-        let mut rejected = Rejected { errors, rows: errors_rows };
-        let Some(read) = rows.get(position) else { return };
-        let place = Place { row, line: read.line };
-        if let Some(refusal) = &read.refused {
-            rejected.unreadable(place, refusal.message.clone(), refusal.help.clone());
-            return;
-        }
-        let row_text = text.get(read.text.clone()).unwrap_or_default();
-        if let Some(columns) = columns {
-            let cells = match Cells::new(row_text, ends.get(read.ends.clone()).unwrap_or_default(), read.cells) {
-                Ok(cells) => cells,
-                Err(cell) => return rejected.unreadable(place, format!("cell {cell} is not valid UTF-8"), None),
-            };
-            match columns.values(policy, &cells, &mut self.values, &mut self.problems) {
-                Ok(()) => {
-                    if let Some(values) = self.values.get_mut(start..) {
-                        options.assigned.apply(row, values, &mut self.problems);
-                    }
-                    self.readable(&mut rejected, place, columns.name(&cells), start)
-                }
-                Err(message) => {
-                    self.values.truncate(start);
-                    rejected.unreadable(place, message, None);
-                }
-            }
-            return;
-        }
-        match rows::json_line(policy, row_text, &options.tolerated, |document| {
-            options.assigned.apply_json(row, document)
-        }) {
-            Ok(profile) => {
-                self.values.extend_from_slice(profile.values());
-                self.readable(&mut rejected, place, profile.name.as_deref(), start);
-            }
-            Err(Ok(problems)) => {
-                self.problems = problems;
-                self.readable(&mut rejected, place, None, start);
-            }
-            Err(Err(unreadable)) => rejected.reject(RowError {
-                row: place.row,
-                line: place.line,
-                field: unreadable.field,
-                code: UNREADABLE,
-                message: unreadable.message,
-                help: unreadable.help,
-            }),
-        }
-    }
-
-    /// A row whose values were appended from `start`: kept for evaluation,
-    /// or, if it has problems, reported and its values dropped.
-    fn readable(&mut self, rejected: &mut Rejected<'_>, place: Place, name: Option<&str>, start: usize) {
-        if !self.problems.is_empty() {
-            self.values.truncate(start);
-            let Place { row, line } = place;
-            rejected.errors.extend(self.problems.drain(..).map(|problem| RowError::from_problem(row, line, problem)));
-            *rejected.rows += 1;
-            return;
-        }
-        let name = name.map(|name| {
-            let first = self.names.len();
-            self.names.push_str(name);
-            first..self.names.len()
-        });
-        self.readable.push((place, name));
-    }
-}
-
-/// A chunk's report of rejected rows, borrowed apart from its rows' text.
-struct Rejected<'c> {
-    errors: &'c mut Vec<RowError>,
-    rows: &'c mut u64,
-}
-
-impl Rejected<'_> {
-    /// A row rejected for one reason.
-    fn reject(&mut self, error: RowError) {
-        self.errors.push(error);
-        *self.rows += 1;
-    }
-
-    /// A row that could not be read as a profile.
-    fn unreadable(&mut self, place: Place, message: String, help: Option<String>) {
-        let Place { row, line } = place;
-        self.reject(RowError { row, line, field: None, code: UNREADABLE, message, help });
-    }
-}
-
-/// Writes the outcome of a row evaluated.
-fn write(
-    compiled: &CompiledPolicy<'_>,
-    options: &Options,
-    chunk: &mut Chunk,
-    outcome: Evaluated<'_>,
-    values: &[Option<Value>],
-    place: Place,
-    name: Option<&str>,
-) -> Result<(), EvalError> {
-    let row = place.row;
-    match options.output {
-        Format::Csv => output::csv::row(compiled, outcome, values, row, name, &mut chunk.out),
-        Format::Jsonl => {
-            let outcome = compiled.outcome(outcome, values)?;
-            let subject = Subject {
-                profile_file: &options.file_name,
-                profile_name: name,
-                policy_file: &options.policy_file,
-                chain: &options.chain,
-                on: options.on,
-            };
-            let mut json = output::json::outcome(compiled.policy(), &subject, &outcome);
-            if let Some(profile) = json.get_mut("profile").and_then(serde_json::Value::as_object_mut) {
-                profile.insert("row".to_owned(), serde_json::Value::from(row));
-            }
-            let _ = serde_json::to_writer(&mut chunk.out, &json);
-            chunk.out.push(b'\n');
-            Ok(())
-        }
-    }
-}
-
-impl Chunk {
-    /// A row rejected for one reason.
-    fn reject(&mut self, error: RowError) {
-        Rejected { errors: &mut self.errors, rows: &mut self.errors_rows }.reject(error);
-    }
 }

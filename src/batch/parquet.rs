@@ -11,6 +11,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use super::arrow::{ArrowSink, BATCH_ROWS};
 
@@ -37,7 +38,13 @@ pub fn read(
 
 /// A Parquet writer of `schema`'s rows into `out`, row groups of [`ROW_GROUP_ROWS`].
 pub fn writer<W: Write + Send>(out: W, schema: SchemaRef) -> std::io::Result<ArrowWriter<W>> {
-    let properties = WriterProperties::builder().set_max_row_group_row_count(Some(ROW_GROUP_ROWS)).build();
+    let mut properties = WriterProperties::builder().set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
+    // A row's number and its name are one of a kind: a dictionary of them
+    // would cost a hash a row and save nothing.
+    for unique in ["row", "name", "id"] {
+        properties = properties.set_column_dictionary_enabled(ColumnPath::from(unique), false);
+    }
+    let properties = properties.build();
     ArrowWriter::try_new(out, schema, Some(properties)).map_err(parquet_io)
 }
 

@@ -99,6 +99,16 @@ impl ColumnMap {
         Ok(())
     }
 
+    /// By field order: the column holding it, if the population has one.
+    pub(crate) fn field_columns(&self) -> &[Option<usize>] {
+        &self.field_columns
+    }
+
+    /// The column that names the rows, if there is one.
+    pub(crate) fn name_column(&self) -> Option<usize> {
+        self.name_column
+    }
+
     /// The row's `name` cell, if the file has that column.
     pub(crate) fn name<'r>(&self, record: &Cells<'r>) -> Option<&'r str> {
         self.name_column.and_then(|column| record.get(column))

@@ -1,10 +1,13 @@
 //! The reader thread's side of a batch: a population's rows, CSV or JSON
-//! Lines, cut into chunks by rows and by bytes, and a CSV header read and
-//! refused in plain words. Never types or evaluates a row.
+//! Lines cut into chunks by rows and by bytes, or Arrow batches cut into
+//! slices (zero-copy) by rows; a CSV header read and refused in plain words.
+//! Never types or evaluates a row.
 
 use std::io::Read;
 use std::ops::Range;
 use std::sync::mpsc;
+
+use arrow_array::RecordBatch;
 
 use super::csv_rows::CsvRows;
 use super::input::Refusal;
@@ -38,28 +41,82 @@ pub(crate) struct Chunk {
     pub text: Vec<u8>,
     /// CSV: where each cell ends within its row's text.
     pub ends: Vec<usize>,
+    /// Arrow: the chunk's rows, a slice of a batch of the input, in place of `rows`.
+    pub batch: Option<RecordBatch>,
     /// How far the input was read after the chunk's last row.
     pub bytes_end: u64,
     pub out: Vec<u8>,
+    /// The outcomes as Arrow columns, when they are handed over as batches.
+    pub outcomes: Option<RecordBatch>,
+    /// Why the chunk could not be read at all (an Arrow cell that is no
+    /// value, such as a timestamp with a time of day): the run stops there.
+    pub failure: Option<String>,
     pub errors: Vec<RowError>,
     /// Rows rejected: a row with several problems has several errors.
     pub errors_rows: u64,
 }
 
 impl Chunk {
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        self.batch.as_ref().map_or(self.rows.len(), RecordBatch::num_rows)
+    }
+
     /// The bytes its rows take as read.
     fn weight(&self) -> usize {
         self.text.len() + self.ends.len() * size_of::<usize>() + self.rows.len() * size_of::<RowRead>()
     }
 }
 
-pub(crate) enum Source<R: Read> {
+pub(crate) enum Source<'a, R: Read> {
     /// Boxed: the CSV parser's tables are most of its size.
     Csv(Box<CsvRows<R>>),
     Jsonl(JsonLines<R>),
+    Arrow(ArrowRows<'a>),
 }
 
-impl<R: Read> Source<R> {
+/// Arrow batches, handed out in slices of a chunk's rows.
+pub(crate) struct ArrowRows<'a> {
+    batches: Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send + 'a>,
+    current: Option<RecordBatch>,
+    /// The first row of `current` not yet handed out.
+    at: usize,
+    /// The number of the first row.
+    first_row: u64,
+}
+
+impl<'a> ArrowRows<'a> {
+    /// Batches whose rows are numbered from `first_row`.
+    pub(crate) fn new(batches: impl Iterator<Item = Result<RecordBatch, String>> + Send + 'a, first_row: u64) -> Self {
+        ArrowRows { batches: Box::new(batches), current: None, at: 0, first_row }
+    }
+
+    /// The next rows, at most `size`, within one batch: a slice shares the
+    /// batch's buffers. None once every batch is handed out.
+    fn next_slice(&mut self, size: usize) -> Result<Option<RecordBatch>, BatchError> {
+        loop {
+            if let Some(batch) = &self.current {
+                let rest = batch.num_rows().saturating_sub(self.at);
+                if rest > 0 {
+                    let length = rest.min(size);
+                    let slice = batch.slice(self.at, length);
+                    self.at += length;
+                    return Ok(Some(slice));
+                }
+            }
+            match self.batches.next() {
+                None => return Ok(None),
+                Some(Err(message)) => return Err(BatchError::Read(message)),
+                Some(Ok(batch)) => {
+                    self.current = Some(batch);
+                    self.at = 0;
+                }
+            }
+        }
+    }
+}
+
+impl<R: Read> Source<'_, R> {
     /// Fills a chunk with up to `size` rows, until they take `bytes` (see
     /// [`CHUNK_BYTES`]); `Ok(false)` at the end of the input.
     /// The reader thread's work: fills chunks (reusing those handed back) of
@@ -72,14 +129,17 @@ impl<R: Read> Source<R> {
         full: &mpsc::SyncSender<Result<Chunk, BatchError>>,
         empty: &mpsc::Receiver<Chunk>,
     ) {
-        let mut first_row = 1;
+        let mut first_row = match &self {
+            Source::Arrow(rows) => rows.first_row,
+            Source::Csv(_) | Source::Jsonl(_) => 1,
+        };
         loop {
             let mut chunk = empty.try_recv().unwrap_or_default();
             let filled = self.fill(&mut chunk, first_row, size, bytes);
-            first_row += chunk.rows.len() as u64;
+            first_row += chunk.len() as u64;
             let done = !matches!(filled, Ok(true));
             let sent = match filled {
-                Ok(_) if chunk.rows.is_empty() => Ok(()),
+                Ok(_) if chunk.len() == 0 => Ok(()),
                 Ok(_) => full.send(Ok(chunk)),
                 Err(error) => full.send(Err(error)),
             };
@@ -101,6 +161,11 @@ impl<R: Read> Source<R> {
         chunk.rows.clear();
         chunk.text.clear();
         chunk.ends.clear();
+        chunk.batch = None;
+        if let Source::Arrow(batches) = self {
+            chunk.batch = batches.next_slice(size)?;
+            return Ok(chunk.batch.is_some());
+        }
         while chunk.rows.len() < size && chunk.weight() < bytes {
             let more = match self {
                 Source::Csv(reader) => match reader.next_row()? {
@@ -136,10 +201,14 @@ impl<R: Read> Source<R> {
                     }
                     None => false,
                 },
+                // Filled above, a slice at a time.
+                Source::Arrow(_) => false,
             };
             chunk.bytes_end = match self {
                 Source::Csv(reader) => reader.offset(),
                 Source::Jsonl(reader) => reader.offset(),
+                // Batches are not read as bytes: their progress is counted in rows.
+                Source::Arrow(_) => 0,
             };
             if !more {
                 return Ok(false);
@@ -168,7 +237,7 @@ pub(crate) fn receive_wave(
 
 /// A population opened for reading, rows of at most `row_bytes`; for CSV,
 /// its header's column names and line, read (or refused) before any row.
-pub(crate) type Opened<R> = (Source<R>, Option<(Vec<String>, u64)>);
+pub(crate) type Opened<R> = (Source<'static, R>, Option<(Vec<String>, u64)>);
 
 /// Opens a population: a CSV file's header is read, and its rows are then
 /// read as wide as it is.

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use avenant::batch::{self, BatchError, Options, Progress, RowError, Summary};
+use avenant::batch::{self, BatchError, Options, Outcomes, Progress, RowError, Summary};
 use avenant::eval::compiled::CompiledPolicy;
 
 /// Where a population comes from and goes: which ends are Parquet.
@@ -25,22 +25,19 @@ pub fn run(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
     let parquet_in = ends.parquet_in;
-    let evaluate = |output: &mut (dyn Write + Send),
-                    rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send)| {
+    let evaluate = |outcomes: Outcomes<'_>, rejected: &mut (dyn FnMut(&RowError) -> std::io::Result<()> + Send)| {
         if !parquet_in {
-            return batch::run(compiled, file, output, options, rejected, progress);
+            return batch::run_into(compiled, file, outcomes, options, rejected, progress);
         }
         let (schema, batches) = batch::parquet::read(file).map_err(BatchError::Read)?;
-        batch::arrow::run_into(compiled, &schema, batches, output, options, rejected, progress)
+        batch::arrow::run_into(compiled, &schema, batches, outcomes, options, rejected, progress)
     };
     if !ends.parquet_out {
-        return evaluate(output, rejected);
+        return evaluate(Outcomes::Text(output), rejected);
     }
     let mut writer = batch::parquet::writer(output, batch::arrow::outcome_schema(compiled))?;
-    let mut emit = |outcomes| writer.write(&outcomes).map_err(batch::parquet::parquet_io);
-    let mut sink = batch::arrow::ArrowSink::new(batch::arrow::outcome_schema(compiled), &mut emit);
-    let summary = evaluate(&mut sink, rejected)?;
-    let summary = sink.finish_run(summary, rejected)?;
+    let mut emit = |outcomes: arrow_array::RecordBatch| writer.write(&outcomes).map_err(batch::parquet::parquet_io);
+    let summary = evaluate(Outcomes::Arrow(&mut emit), rejected)?;
     writer.close().map_err(batch::parquet::parquet_io)?;
     Ok(summary)
 }

@@ -205,14 +205,7 @@ impl SideRows {
 
 /// A row whose evaluation failed, as reported.
 fn rejected(row: u64, line: u64, error: &EvalError) -> Status {
-    Status::Rejected(RowError {
-        row,
-        line,
-        field: error.field().map(str::to_owned),
-        code: error.code(),
-        message: error.message().to_owned(),
-        help: error.help().map(str::to_owned),
-    })
+    Status::Rejected(RowError::from_eval(row, line, error))
 }
 
 fn unreadable(place: (u64, u64), message: String) -> RowError {
