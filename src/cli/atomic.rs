@@ -89,13 +89,18 @@ impl AtomicFile {
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".avenant-tmp");
+        // The list is held while the file is made and listed: the interrupt
+        // handler (a thread of its own) waits for it, so it never finds a
+        // temporary file made but not yet listed, which it would leave behind.
+        let mut listing = pending();
         // tempfile's error names its temporary file, which the user never asked for.
         let file = builder.tempfile_in(&folder).map_err(|error| {
             let kind = error.kind();
             std::io::Error::new(kind, format!("no file can be made in `{}`: {kind}", folder.display()))
         })?;
         let listed = Listed(file.path().to_path_buf());
-        pending().push(listed.0.clone());
+        listing.push(listed.0.clone());
+        drop(listing);
         // A replaced file keeps its permissions; a new one gets those any new
         // file gets here, not the temporary file's owner-only ones.
         if let Some(permissions) = existing.map(|metadata| metadata.permissions()).or_else(new_file) {
