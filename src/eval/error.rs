@@ -22,6 +22,11 @@ pub(crate) enum Fault {
         value: Value,
     },
     Overflow,
+    /// `add_years` past the calendar's first or last day.
+    DateBeyondCalendar {
+        date: jiff::civil::Date,
+        years: i64,
+    },
     DivisionByZero,
     NotWholeYears(Decimal),
     /// A checked policy cannot reach this; reported rather than panicking.
@@ -83,6 +88,11 @@ impl Fault {
                 Code::Overflow.name(),
                 "the result is beyond the range of exact decimals".to_owned(),
                 Some(format!("numbers are exact up to {}", Decimal::MAX)),
+            ),
+            Fault::DateBeyondCalendar { date, years } => (
+                Code::Overflow.name(),
+                format!("`add_years` moves {date} by {years} years, beyond the calendar (years −9999 to 9999)"),
+                Some("check the number of years the profile gives".to_owned()),
             ),
             Fault::NotWholeYears(years) => (
                 Code::NotWholeYears.name(),

@@ -210,7 +210,8 @@ impl<'p, 't, T: Tracer> Evaluator<'p, 't, T> {
                 let (years, years_sure) = self.eval_decimal(years)?;
                 let whole =
                     i64::try_from(years).ok().filter(|_| years.fract().is_zero()).ok_or(Fault::NotWholeYears(years))?;
-                (Value::Date(add_years(date, whole).ok_or(Fault::Overflow)?), date_sure.min(years_sure))
+                let moved = add_years(date, whole).ok_or(Fault::DateBeyondCalendar { date, years: whole })?;
+                (Value::Date(moved), date_sure.min(years_sure))
             }
             ExprKind::YearsBetween { from, to } => {
                 let (from, from_sure) = self.eval_date(from)?;

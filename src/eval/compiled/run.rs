@@ -187,7 +187,8 @@ impl CompiledPolicy<'_> {
                     };
                     let whole = i64::try_from(years).ok().filter(|_| years.fract().is_zero());
                     let whole = whole.ok_or((Fault::NotWholeYears(years), dst))?;
-                    let date = crate::check::model::add_years(date, whole).ok_or((Fault::Overflow, dst))?;
+                    let date = crate::check::model::add_years(date, whole)
+                        .ok_or((Fault::DateBeyondCalendar { date, years: whole }, dst))?;
                     s.set(dst, Fast::Date(date));
                 }
                 Ins::YearsBetween { dst, from, to } => {
