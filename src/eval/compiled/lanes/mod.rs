@@ -84,20 +84,34 @@
 //!    `masks`, `flow`, `dispatch`) are 180 mutants, the whole set about 570:
 //!    take a shard (`--shard 1/4`) when time is short.
 //!
-//!    The survivors known to be equivalent, each a second guard behind a
-//!    first: in `dispatch.rs`, setting aside a lane that jumps past the end or
-//!    runs past the last instruction (`Lanes::new` refuses a program whose
-//!    jumps are not forward and in range, and `switch` sets aside a lane
-//!    whose arm is unset before it jumps); in `flow.rs`, `switch`'s list of
-//!    arms missing (the invariants check every list) and its guard on an
-//!    unset arm (the jump sets the lane aside all the same), and `yes | no`
-//!    written `yes ^ no` (the two masks never share a lane).
+//!    The survivors of the instruction files (26 November), each equivalent:
+//!    - `|` written `^` where the two masks never share a lane: `boolean`'s
+//!      and `not`'s `yes | no`, `merge`, the fold of `groups`;
+//!    - a second guard behind a first, setting aside what another check
+//!      already sets aside or refuses: in `dispatch.rs`, a lane that jumps
+//!      past the end or runs past the last instruction (`Lanes::new` refuses
+//!      a program whose jumps are not forward and in range); in `flow.rs`,
+//!      `switch`'s list of arms missing (the invariants check every list)
+//!      and its guard on an unset arm (the jump sets the lane aside all the
+//!      same); in `values.rs`, `field`'s list of fields read missing,
+//!      and `years_between` of values that are not dates (the invariants
+//!      check kinds);
+//!    - speed only: `field`'s record of fields read per lane, written wrong,
+//!      makes a lane read a field again, which gives the same value.
+//!
+//!    `tests/compiled.rs` is in the fast set: it alone caught `groups`
+//!    setting aside lanes outside its mask. And a corpus case that must
+//!    catch a lane dropped unanswered outputs the value itself, not a
+//!    comparison of it: a comparison meeting a register never written
+//!    (values of another kind) sets the lane aside and hides the drop
+//!    (`tests/corpus/dates-years.policy`).
 //!
 //! ```text
 //! CI=true AVENANT_DIFFERENTIAL_CASES=24 cargo mutants --in-place --timeout 40 \
 //!     -f 'src/eval/compiled/lanes/**' -f src/eval/compiled/run.rs \
-//!     --cargo-arg=--test=differential --cargo-arg=--test=corpus --cargo-arg=--lib \
-//!     -- -- invariants lanes::tests the_fast_paths_agree each_file
+//!     --cargo-arg=--test=differential --cargo-arg=--test=corpus \
+//!     --cargo-arg=--test=compiled --cargo-arg=--lib \
+//!     -- -- invariants lanes::tests agree each_file table_keys change_nothing missing_field
 //! ```
 
 mod calls;
