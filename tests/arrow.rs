@@ -219,20 +219,19 @@ fn through_text(
         batch::arrow::write_csv(batch, &mut text).unwrap();
     }
     let (mut out, mut rejected) = (Vec::new(), Vec::new());
-    let summary = batch::run(
-        compiled,
-        text.as_slice(),
-        &mut out,
-        &options(),
-        &mut |error| {
-            rejected.push(error.clone());
-            Ok(())
-        },
-        &mut |_| {},
-    )
-    .unwrap();
+    let summary =
+        batch::run(compiled, text.as_slice(), &mut out, &options(), &mut collecting(&mut rejected), &mut |_| {})
+            .unwrap();
     assert_eq!(summary.rows_in, ROWS as u64 - 3);
     (String::from_utf8(out).unwrap(), rejected)
+}
+
+/// Where a run reports its rejected rows: into `rejected`.
+fn collecting(rejected: &mut Vec<RowError>) -> impl FnMut(&RowError) -> std::io::Result<()> + Send + '_ {
+    |error| {
+        rejected.push(error.clone());
+        Ok(())
+    }
 }
 
 /// The table through the typed path, into CSV text.
@@ -248,10 +247,7 @@ fn through_arrow(
         batches.iter().cloned().map(Ok),
         Outcomes::Text(&mut out),
         &options(),
-        &mut |error| {
-            rejected.push(error.clone());
-            Ok(())
-        },
+        &mut collecting(&mut rejected),
         &mut |_| {},
     )
     .unwrap();
