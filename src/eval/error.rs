@@ -37,7 +37,7 @@ impl Fault {
     /// Gives the fault the place of the expression that raised it.
     pub(crate) fn locate(self, span: Span, policy: &CheckedPolicy) -> EvalError {
         let field = match &self {
-            Fault::MissingField(id) => policy.fields.get(id.index()).map(|field| field.name.clone()),
+            Fault::MissingField(id) => Some(policy.field_def(*id).name.clone()),
             _ => None,
         };
         let (code, message, help) = match self {

@@ -162,9 +162,7 @@ pub(super) fn label<'a>(declaration: &Declaration<'a>) -> Option<&'a str> {
 
 fn type_name(policy: &crate::CheckedPolicy, ty: crate::check::types::Type) -> String {
     let enum_name = |id| policy.enum_def(id).name.clone();
-    let table_name = |id: crate::check::model::TableId| {
-        policy.tables.get(id.index()).map_or_else(|| "?".to_owned(), |table| table.name.clone())
-    };
+    let table_name = |id| policy.table_def(id).name.clone();
     TypeName { ty, enum_name: &enum_name, table_name: &table_name }.to_string()
 }
 

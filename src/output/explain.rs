@@ -174,8 +174,7 @@ impl TextWriter<'_> {
         self.bands(node, inner);
         if let Subject::Condition { set, position, .. } = &node.subject
             && matches!(node.result, Some(Shown::Holds(false)))
-            && let Some(condition) =
-                self.policy.condition_sets.get(set.index()).and_then(|set| set.conditions.get(*position))
+            && let Some(condition) = self.policy.set_def(*set).conditions.get(*position)
         {
             let message = condition.message.clone();
             self.line(inner, &format!("message: « {message} »"));
@@ -210,7 +209,7 @@ impl TextWriter<'_> {
 
     fn bands(&mut self, node: &Node, depth: usize) {
         let Subject::Bands(id) = &node.subject else { return };
-        let Some(bands) = self.policy.bands.get(id.index()) else { return };
+        let bands = self.policy.bands_def(*id);
         let over_ty = bands.over.ty;
         let over = node.over.clone().map(|value| show(self.policy, value, over_ty)).unwrap_or_default();
         self.line(depth, &format!("{} = {over}", snippet(self.policy, bands.over.span)));
@@ -401,13 +400,14 @@ fn json_node_unguarded(
         object.insert("when".to_owned(), json!({ "condition": guard_text(policy, guard), "holds": holds }));
     }
     if let (Subject::Bands(bands), Some(over)) = (&node.subject, &node.over) {
-        let ty = policy.bands.get(bands.index()).map_or(Type::Number, |bands| bands.over.ty);
+        let definition = policy.bands_def(*bands);
+        let ty = definition.over.ty;
         object.insert("over".to_owned(), output_value(&to_output(policy, over.clone(), ty)));
         let bounds: Vec<Json> = node
             .bounds
             .iter()
             .map(|check| {
-                let band = policy.bands.get(bands.index()).and_then(|bands| bands.bands.get(check.band));
+                let band = definition.bands.get(check.band);
                 json!({
                     "band": band.map(|band| band.name.as_str()),
                     "bound": if check.lower { "lower" } else { "upper" },
@@ -603,5 +603,5 @@ fn show(policy: &CheckedPolicy, value: Value, ty: Type) -> String {
 
 /// `percentiles[medecine_generale]`.
 fn row_name(policy: &CheckedPolicy, table: crate::check::model::TableId, row: u32) -> String {
-    policy.tables.get(table.index()).map_or_else(|| "?".to_owned(), |table| policy.describe_row(table, row))
+    policy.describe_row(policy.table_def(table), row)
 }
