@@ -125,7 +125,7 @@ impl CompiledPolicy<'_> {
         scratch: &mut Scratch,
     ) -> Result<(), EvalError> {
         if let Some(broken) = self.program.broken {
-            return Err(Fault::Internal(broken).locate(self.policy.header.span, self.policy));
+            return Err(self.broken(broken));
         }
         if scratch.owner != self.id {
             *scratch = self.scratch();
