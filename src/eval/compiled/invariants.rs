@@ -524,10 +524,12 @@ mod tests {
         });
         let loaded = loaded()?;
         let cases = [
-            (&loaded.policy, profiles(&loaded.policy)?),
-            (&in_an_output, kinds.collect::<Result<_, Box<dyn std::error::Error>>>()?),
+            // Some of avenant 7's profiles never reach its `match`: the lanes answer those themselves.
+            (&loaded.policy, profiles(&loaded.policy)?, true),
+            // Every profile reaches the output's: all are set aside.
+            (&in_an_output, kinds.collect::<Result<_, Box<dyn std::error::Error>>>()?, false),
         ];
-        for (policy, profiles) in cases {
+        for (policy, profiles, some_run_in_lanes) in cases {
             let mut compiled = CompiledPolicy::new(policy);
             let lists: Vec<super::super::List> = compiled
                 .program
@@ -548,7 +550,7 @@ mod tests {
             let (mut lanes, mut scratch) = (compiled.lanes(), compiled.scratch());
             let set_aside =
                 compiled.evaluate_each(&rows, jiff::civil::date(2022, 6, 1), &mut lanes, &mut scratch, |_, _| {});
-            assert!(set_aside < rows.len() || policy.header.name == "m", "the lanes run it: {set_aside} set aside");
+            assert_eq!(set_aside < rows.len(), some_run_in_lanes, "{set_aside} set aside of {}", rows.len());
             let answers = answers(&compiled, &profiles);
             let (one, many) = answers.split_at(profiles.len());
             assert_eq!(one, many);
