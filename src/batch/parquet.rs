@@ -25,15 +25,32 @@ pub fn is_parquet(path: &std::path::Path) -> bool {
         .is_some_and(|extension| matches!(extension.to_ascii_lowercase().as_str(), "parquet" | "pq"))
 }
 
-/// The profiles of a Parquet file: its schema, and its rows in batches,
-/// read a row group at a time.
-pub fn read(
-    file: std::fs::File,
-) -> Result<(SchemaRef, impl Iterator<Item = Result<RecordBatch, String>> + Send), String> {
+/// A Parquet file's profiles: its schema, how many rows it holds (as its
+/// footer says), and its rows in batches, read a row group at a time.
+pub struct Profiles<I> {
+    pub schema: SchemaRef,
+    pub rows: u64,
+    pub batches: I,
+}
+
+/// The profiles of a Parquet file, read a row group at a time.
+pub fn read(file: std::fs::File) -> Result<Profiles<impl Iterator<Item = Result<RecordBatch, String>> + Send>, String> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|error| error.to_string())?;
     let schema = Arc::clone(builder.schema());
+    let rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
     let reader = builder.with_batch_size(BATCH_ROWS).build().map_err(|error| error.to_string())?;
-    Ok((schema, reader.map(|batch| batch.map_err(|error| error.to_string()))))
+    Ok(Profiles { schema, rows, batches: reader.map(|batch| batch.map_err(|error| error.to_string())) })
+}
+
+/// How far through a file of `size` bytes holding `rows` rows a reader is
+/// once it has read `done` of them: Parquet is read by row groups, not by
+/// bytes, so its progress is its rows' share of the file.
+pub fn bytes_read(size: u64, rows: u64, done: u64) -> u64 {
+    if rows == 0 {
+        return size;
+    }
+    let share = u128::from(size) * u128::from(done.min(rows)) / u128::from(rows);
+    u64::try_from(share).unwrap_or(size)
 }
 
 /// A Parquet writer of `schema`'s rows into `out`, row groups of [`ROW_GROUP_ROWS`].
@@ -86,4 +103,19 @@ pub fn write_population<W: Write + Send>(size: u64, seed: u64, out: W) -> std::i
         return Err(std::io::Error::other(format!("row {}: {}", error.row, error.message)));
     }
     writer.into_inner().map_err(parquet_io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parquet_progress_is_the_share_of_its_rows_read() {
+        assert_eq!(bytes_read(18_000_000, 1_000_000, 0), 0);
+        assert_eq!(bytes_read(18_000_000, 1_000_000, 250_000), 4_500_000);
+        assert_eq!(bytes_read(18_000_000, 1_000_000, 1_000_000), 18_000_000);
+        assert_eq!(bytes_read(u64::MAX, u64::MAX, u64::MAX - 1), u64::MAX - 1, "no overflow on the largest file");
+        assert_eq!(bytes_read(100, 0, 0), 100, "a file without rows is read once opened");
+        assert_eq!(bytes_read(100, 10, 20), 100, "never past the file");
+    }
 }

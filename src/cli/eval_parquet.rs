@@ -29,8 +29,15 @@ pub fn run(
         if !parquet_in {
             return batch::run_into(compiled, file, outcomes, options, rejected, progress);
         }
-        let (schema, batches) = batch::parquet::read(file).map_err(BatchError::Read)?;
-        batch::arrow::run_into(compiled, &schema, batches, outcomes, options, rejected, progress)
+        let size = file.metadata().map_or(0, |metadata| metadata.len());
+        let profiles = batch::parquet::read(file).map_err(BatchError::Read)?;
+        // Read by row groups, not bytes: the bar moves by the rows' share of the file.
+        let rows = profiles.rows;
+        let mut progress = |done: Progress| {
+            progress(Progress { rows: done.rows, bytes: batch::parquet::bytes_read(size, rows, done.rows) });
+        };
+        let (schema, batches) = (profiles.schema, profiles.batches);
+        batch::arrow::run_into(compiled, &schema, batches, outcomes, options, rejected, &mut progress)
     };
     if !ends.parquet_out {
         return evaluate(Outcomes::Text(output), rejected);

@@ -15,6 +15,7 @@
 //! memory stays bounded by the chunks in flight beside the input's batches.
 
 mod cells;
+mod columns;
 mod outcomes;
 mod sink;
 

@@ -4,17 +4,13 @@
 //! Never evaluates; a value its column cannot hold exactly is refused, never rounded.
 
 use std::io::Write;
-use std::ops::Range;
-use std::sync::Arc;
 
-use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder, UInt64Builder,
-};
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, SchemaRef};
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use rust_decimal::Decimal;
 
-use super::{BATCH_ROWS, INEXACT, arrow_io, days_from_civil};
+use super::columns::{Cell, Columns, Kind, Refused};
+use super::{BATCH_ROWS, INEXACT, arrow_io};
 use crate::batch::RowError;
 
 /// A `Write` that reads the CSV written to it into typed Arrow batches of
@@ -30,39 +26,17 @@ pub struct ArrowSink<'e> {
     ends: Vec<usize>,
     ends_len: usize,
     header_seen: bool,
-    builders: Vec<Builder>,
-    cells: Vec<Cell>,
-    rows: usize,
+    columns: Columns,
     emit: &'e mut (dyn FnMut(RecordBatch) -> std::io::Result<()> + Send),
     rejected: Vec<RowError>,
-}
-
-pub(super) enum Builder {
-    Bool(BooleanBuilder),
-    Decimal(Decimal128Builder, u32),
-    Date(Date32Builder),
-    Text(StringBuilder),
-    Unsigned(UInt64Builder),
-    Integer(Int64Builder),
-}
-
-/// A cell read, before its row is known to read whole.
-pub(super) enum Cell {
-    Null,
-    Bool(bool),
-    Decimal(i128),
-    Date(i32),
-    Text(Range<usize>),
-    Unsigned(u64),
-    Integer(i64),
 }
 
 impl<'e> ArrowSink<'e> {
     /// A sink for `schema`, whose columns are booleans, `Decimal128`,
     /// `Date32`, `Utf8`, `UInt64` or `Int64`; any other type is read as text.
     pub fn new(schema: SchemaRef, emit: &'e mut (dyn FnMut(RecordBatch) -> std::io::Result<()> + Send)) -> Self {
-        let builders = schema.fields().iter().map(|field| Builder::new(field.data_type())).collect();
         ArrowSink {
+            columns: Columns::new(SchemaRef::clone(&schema)),
             schema,
             reader: csv_core::Reader::new(),
             record: vec![0; 4096],
@@ -70,9 +44,6 @@ impl<'e> ArrowSink<'e> {
             ends: vec![0; 64],
             ends_len: 0,
             header_seen: false,
-            builders,
-            cells: Vec::new(),
-            rows: 0,
             emit,
             rejected: Vec::new(),
         }
@@ -137,47 +108,55 @@ impl<'e> ArrowSink<'e> {
             }
             return Ok(());
         }
-        self.cells.clear();
         // Cells are contiguous in their record: if it is text, each of them is.
         let record = std::str::from_utf8(record).map_err(|_| invalid("a cell is not UTF-8".to_owned()))?;
-        for (index, builder) in self.builders.iter().enumerate() {
-            let start = if index == 0 { 0 } else { ends.get(index - 1).copied().unwrap_or(0) };
-            let end = ends.get(index).copied().unwrap_or(start);
-            let text = record.get(start..end).ok_or_else(|| invalid("a cell is not UTF-8".to_owned()))?;
-            match builder.parse(text, start) {
-                Ok(value) => self.cells.push(value),
-                Err(message) => {
-                    let row =
-                        record.get(..ends.first().copied().unwrap_or(0)).and_then(|row| row.parse().ok()).unwrap_or(0);
-                    self.rejected.push(RowError {
-                        row,
-                        line: row + 1,
-                        field: Some(self.schema.field(index).name().clone()),
-                        code: INEXACT,
-                        message,
-                        help: Some("the value is exact in the CSV output (`--out x.csv`)".to_owned()),
-                    });
+        let refused = {
+            let mut cells = self.columns.row();
+            let mut refused = None;
+            for (index, field) in self.schema.fields().iter().enumerate() {
+                let start = if index == 0 { 0 } else { ends.get(index - 1).copied().unwrap_or(0) };
+                let end = ends.get(index).copied().unwrap_or(start);
+                let text = record.get(start..end).ok_or_else(|| invalid("a cell is not UTF-8".to_owned()))?;
+                let pushed = parse(cells.kind(), text).and_then(|cell| {
+                    cells.push(cell).map_err(|(_, refused)| match refused {
+                        Refused::Inexact(message) => message,
+                        Refused::Kind => format!("`{text}` is not a value of its column"),
+                    })
+                });
+                if let Err(message) = pushed {
+                    refused = Some((field.name().clone(), message));
+                    break;
+                }
+            }
+            match refused {
+                Some(refused) => refused,
+                None => {
+                    cells.keep().map_err(|_| invalid("a CSV record does not fill every column".to_owned()))?;
+                    if self.columns.len() >= BATCH_ROWS {
+                        self.emit_batch()?;
+                    }
                     return Ok(());
                 }
             }
-        }
-        for (builder, value) in self.builders.iter_mut().zip(self.cells.drain(..)) {
-            builder.append(value, record);
-        }
-        self.rows += 1;
-        if self.rows >= BATCH_ROWS {
-            self.emit_batch()?;
-        }
+        };
+        let (field, message) = refused;
+        let row = record.get(..ends.first().copied().unwrap_or(0)).and_then(|row| row.parse().ok()).unwrap_or(0);
+        self.rejected.push(RowError {
+            row,
+            line: row + 1,
+            field: Some(field),
+            code: INEXACT,
+            message,
+            help: Some("the value is exact in the CSV output (`--out x.csv`)".to_owned()),
+        });
         Ok(())
     }
 
     fn emit_batch(&mut self) -> std::io::Result<()> {
-        if self.rows == 0 {
+        if self.columns.len() == 0 {
             return Ok(());
         }
-        self.rows = 0;
-        let columns = self.builders.iter_mut().map(Builder::finish).collect();
-        let batch = RecordBatch::try_new(Arc::clone(&self.schema), columns).map_err(arrow_io)?;
+        let batch = self.columns.finish().map_err(arrow_io)?;
         (self.emit)(batch)
     }
 }
@@ -193,85 +172,28 @@ impl Write for ArrowSink<'_> {
     }
 }
 
-impl Builder {
-    pub(super) fn new(ty: &DataType) -> Builder {
-        match ty {
-            DataType::Boolean => Builder::Bool(BooleanBuilder::new()),
-            DataType::Decimal128(precision, scale) => Builder::Decimal(
-                Decimal128Builder::new().with_data_type(DataType::Decimal128(*precision, *scale)),
-                u32::from(scale.unsigned_abs()),
-            ),
-            DataType::Date32 => Builder::Date(Date32Builder::new()),
-            DataType::UInt64 => Builder::Unsigned(UInt64Builder::new()),
-            DataType::Int64 => Builder::Integer(Int64Builder::new()),
-            _ => Builder::Text(StringBuilder::new()),
-        }
+/// A CSV cell's text as a value of a column of `kind`: empty is a null.
+fn parse(kind: Kind, text: &str) -> Result<Cell<'_>, String> {
+    if text.is_empty() {
+        return Ok(Cell::Null);
     }
-
-    /// A decimal column's scale.
-    pub(super) fn scale(&self) -> Option<u32> {
-        match self {
-            Builder::Decimal(_, scale) => Some(*scale),
-            Builder::Bool(_) | Builder::Date(_) | Builder::Text(_) | Builder::Unsigned(_) | Builder::Integer(_) => None,
-        }
-    }
-
-    /// The cell `text`, at `start` in its record, as this column's value.
-    fn parse(&self, text: &str, start: usize) -> Result<Cell, String> {
-        if text.is_empty() {
-            return Ok(Cell::Null);
-        }
-        let unreadable = |what: &str| format!("`{text}` is not {what}");
-        Ok(match self {
-            Builder::Bool(_) => match text {
-                "true" => Cell::Bool(true),
-                "false" => Cell::Bool(false),
-                _ => return Err(unreadable("a boolean")),
-            },
-            Builder::Decimal(_, scale) => Cell::Decimal(scaled(text, *scale)?),
-            Builder::Date(_) => {
-                let date: jiff::civil::Date = text.parse().map_err(|_| unreadable("a date"))?;
-                let days = days_from_civil(i64::from(date.year()), i64::from(date.month()), i64::from(date.day()));
-                Cell::Date(i32::try_from(days).map_err(|_| unreadable("a date"))?)
-            }
-            Builder::Unsigned(_) => Cell::Unsigned(text.parse().map_err(|_| unreadable("a whole number"))?),
-            Builder::Integer(_) => Cell::Integer(text.parse().map_err(|_| unreadable("a whole number"))?),
-            Builder::Text(_) => Cell::Text(start..start + text.len()),
-        })
-    }
-
-    pub(super) fn append(&mut self, cell: Cell, record: &str) {
-        match (self, cell) {
-            (Builder::Bool(builder), Cell::Bool(value)) => builder.append_value(value),
-            (Builder::Decimal(builder, _), Cell::Decimal(value)) => builder.append_value(value),
-            (Builder::Date(builder), Cell::Date(value)) => builder.append_value(value),
-            (Builder::Unsigned(builder), Cell::Unsigned(value)) => builder.append_value(value),
-            (Builder::Integer(builder), Cell::Integer(value)) => builder.append_value(value),
-            (Builder::Text(builder), Cell::Text(range)) => builder.append_value(record.get(range).unwrap_or_default()),
-            (Builder::Bool(builder), _) => builder.append_null(),
-            (Builder::Decimal(builder, _), _) => builder.append_null(),
-            (Builder::Date(builder), _) => builder.append_null(),
-            (Builder::Unsigned(builder), _) => builder.append_null(),
-            (Builder::Integer(builder), _) => builder.append_null(),
-            (Builder::Text(builder), _) => builder.append_null(),
-        }
-    }
-
-    pub(super) fn finish(&mut self) -> ArrayRef {
-        match self {
-            Builder::Bool(builder) => Arc::new(builder.finish()),
-            Builder::Decimal(builder, _) => Arc::new(builder.finish()),
-            Builder::Date(builder) => Arc::new(builder.finish()),
-            Builder::Unsigned(builder) => Arc::new(builder.finish()),
-            Builder::Integer(builder) => Arc::new(builder.finish()),
-            Builder::Text(builder) => Arc::new(builder.finish()),
-        }
-    }
+    let unreadable = |what: &str| format!("`{text}` is not {what}");
+    Ok(match kind {
+        Kind::Bool => match text {
+            "true" => Cell::Bool(true),
+            "false" => Cell::Bool(false),
+            _ => return Err(unreadable("a boolean")),
+        },
+        Kind::Decimal => Cell::Decimal(decimal(text)?),
+        Kind::Date => Cell::Date(text.parse().map_err(|_| unreadable("a date"))?),
+        Kind::Unsigned => Cell::Unsigned(text.parse().map_err(|_| unreadable("a whole number"))?),
+        Kind::Integer => Cell::Integer(text.parse().map_err(|_| unreadable("a whole number"))?),
+        Kind::Text => Cell::Text(text),
+    })
 }
 
-/// A decimal's text (`12.5`, or `85 %` for a share) as a mantissa at
-/// `scale`, exactly: a value with more decimals, or more than 38 digits, is refused.
-fn scaled(text: &str, scale: u32) -> Result<i128, String> {
+/// A decimal's text, `12.5`, or `85 %` for a share (0.85).
+fn decimal(text: &str) -> Result<Decimal, String> {
     let (number, percent) = match text.strip_suffix('%') {
         Some(number) => (number.trim_end(), true),
         None => (text, false),
@@ -280,22 +202,7 @@ fn scaled(text: &str, scale: u32) -> Result<i128, String> {
     if percent {
         value.set_scale(value.scale() + 2).map_err(|_| format!("`{text}` has too many decimals"))?;
     }
-    mantissa_at(value, scale)
-}
-
-/// A decimal as a mantissa at `scale`, exactly: a value with more decimals,
-/// or more than 38 digits, is refused.
-pub(super) fn mantissa_at(value: Decimal, scale: u32) -> Result<i128, String> {
-    let value = value.normalize();
-    if value.scale() > scale {
-        return Err(format!("{value} has {} decimals, more than the {scale} its column holds", value.scale()));
-    }
-    let mantissa = 10i128
-        .checked_pow(scale - value.scale())
-        .and_then(|factor| value.mantissa().checked_mul(factor))
-        .filter(|mantissa| mantissa.unsigned_abs() < 10u128.pow(38))
-        .ok_or_else(|| format!("{value} has more than the 38 digits its column holds"))?;
-    Ok(mantissa)
+    Ok(value)
 }
 
 fn invalid(message: String) -> std::io::Error {
@@ -306,8 +213,10 @@ fn invalid(message: String) -> std::io::Error {
 mod tests {
     use arrow_array::Array as _;
     use arrow_array::cast::AsArray as _;
+    use std::sync::Arc;
+
     use arrow_array::types::Decimal128Type;
-    use arrow_schema::{Field, Schema};
+    use arrow_schema::{DataType, Field, Schema};
 
     use super::*;
 
@@ -339,12 +248,10 @@ mod tests {
     }
 
     #[test]
-    fn decimals_keep_their_digits_or_are_refused() {
-        assert_eq!(scaled("0.3", 2), Ok(30));
-        assert_eq!(scaled("52 %", 28), Ok(52 * 10i128.pow(26)));
-        assert_eq!(scaled("19000.00", 2), Ok(1_900_000));
-        assert!(scaled("0.125", 2).is_err(), "a third decimal is not rounded away");
-        assert_eq!(mantissa_at(Decimal::new(10_000, 4), 2), Ok(100), "1.0000 has no decimal but zeros");
-        assert!(mantissa_at(Decimal::new(125, 3), 2).is_err(), "0.125 is not rounded to two decimals");
+    fn a_share_reads_as_its_fraction() {
+        assert_eq!(decimal("0.3"), Ok(Decimal::new(3, 1)));
+        assert_eq!(decimal("52 %"), Ok(Decimal::new(52, 2)));
+        assert_eq!(decimal("19000.00"), Ok(Decimal::new(1_900_000, 2)));
+        assert!(decimal("x %").is_err());
     }
 }

@@ -600,7 +600,7 @@ impl<'p> CompiledPolicy<'p> {
     }
 
     /// What a checked program cannot reach, as an internal error.
-    fn broken(&self, what: &'static str) -> EvalError {
+    pub(crate) fn broken(&self, what: &'static str) -> EvalError {
         Fault::Internal(what).locate(self.policy.header.span, self.policy)
     }
 
