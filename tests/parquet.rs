@@ -92,6 +92,32 @@ fn cell(array: &dyn Array, row: usize) -> Option<String> {
     })
 }
 
+/// The Parquet rows are the CSV file's, value for value, in its columns and
+/// its order: a null for an empty cell, a decimal for its digits.
+fn assert_same_rows(parquet: &[RecordBatch], csv: &Path) {
+    let (header, rows) = csv_rows(csv);
+    let schema = parquet[0].schema();
+    let names: Vec<&str> = schema.fields().iter().map(|field| field.name().as_str()).collect();
+    assert_eq!(names, header, "the CSV's columns, in its order");
+    let mut compared = 0;
+    let parquet_rows = parquet.iter().flat_map(|batch| (0..batch.num_rows()).map(move |row| (batch, row)));
+    for ((batch, row), csv_row) in parquet_rows.zip(&rows) {
+        for (column, csv_cell) in csv_row.iter().enumerate() {
+            let value = cell(batch.column(column).as_ref(), row);
+            let expected = match csv_cell.parse::<Decimal>() {
+                Ok(number) if matches!(batch.column(column).data_type(), DataType::Decimal128(..)) => {
+                    Some(number.normalize().to_string())
+                }
+                _ => Some(csv_cell.clone()).filter(|cell| !cell.is_empty()),
+            };
+            assert_eq!(value, expected, "row {row}, column `{}`", header[column]);
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, rows.len());
+    assert_eq!(parquet.iter().map(RecordBatch::num_rows).sum::<usize>(), rows.len(), "as many rows as in CSV");
+}
+
 #[test]
 fn parquet_in_and_out_equal_csv_in_and_out_value_for_value() {
     let folder = tempfile::tempdir().unwrap();
@@ -110,31 +136,12 @@ fn parquet_in_and_out_equal_csv_in_and_out_value_for_value() {
     let (parquet_out, parquet_errors) = (path(&folder, "out.parquet"), path(&folder, "out-errors.csv"));
     evaluate(&population_parquet, &parquet_out, &parquet_errors);
     assert_eq!(text(&parquet_errors), text(&csv_errors));
-    let (header, rows) = csv_rows(&csv_out);
     let outcomes = batches(&parquet_out);
     let schema = outcomes[0].schema();
-    let names: Vec<&str> = schema.fields().iter().map(|field| field.name().as_str()).collect();
-    assert_eq!(names, header, "the CSV's columns, in its order");
     let typed = |name: &str| schema.field_with_name(name).unwrap().data_type().clone();
     assert_eq!(typed("eligible"), DataType::Boolean);
     assert_eq!(typed("options.option_2.aid.year_1"), DataType::Decimal128(38, 2), "euros as decimals, never floats");
-    let mut compared = 0;
-    let parquet_rows = outcomes.iter().flat_map(|batch| (0..batch.num_rows()).map(move |row| (batch, row)));
-    for ((batch, row), csv_row) in parquet_rows.zip(&rows) {
-        for (column, csv_cell) in csv_row.iter().enumerate() {
-            let value = cell(batch.column(column).as_ref(), row);
-            let expected = match csv_cell.parse::<Decimal>() {
-                Ok(number) if matches!(batch.column(column).data_type(), DataType::Decimal128(..)) => {
-                    Some(number.normalize().to_string())
-                }
-                _ => Some(csv_cell.clone()).filter(|cell| !cell.is_empty()),
-            };
-            assert_eq!(value, expected, "row {row}, column `{}`", header[column]);
-        }
-        compared += 1;
-    }
-    assert_eq!(compared, rows.len());
-    assert_eq!(outcomes.iter().map(RecordBatch::num_rows).sum::<usize>(), rows.len(), "as many outcomes as in CSV");
+    assert_same_rows(&outcomes, &csv_out);
 
     // CSV in, Parquet out: the same file's values as Parquet in.
     let (csv_to_parquet, csv_to_parquet_errors) = (path(&folder, "csv-in.parquet"), path(&folder, "e.csv"));
@@ -208,4 +215,33 @@ fn a_parquet_file_that_is_not_one_is_refused_with_its_name() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("broken.parquet"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn the_rows_of_a_diff_in_parquet_are_its_csv_rows_typed() {
+    let folder = tempfile::tempdir().unwrap();
+    let diff = |out: &Path| {
+        let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
+            .args(["diff", "policies/avenant-7.policy", "policies/convention-2024.policy", "--on", "2024-10-01"])
+            .args(["--profiles", POPULATION, "--allow-rejects", "--errors"])
+            .arg(path(&folder, "errors.csv"))
+            .arg("--out")
+            .arg(out)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        output.stdout
+    };
+    let (csv_rows_file, parquet_rows_file) = (path(&folder, "rows.csv"), path(&folder, "rows.parquet"));
+    let summary = diff(&csv_rows_file);
+    assert_eq!(diff(&parquet_rows_file), summary, "the same summary whichever the rows' format");
+    let rows = batches(&parquet_rows_file);
+    let schema = rows[0].schema();
+    let typed = |name: &str| schema.field_with_name(name).unwrap().data_type().clone();
+    assert_eq!(typed("eligible.new"), DataType::Boolean);
+    assert_eq!(typed("aid_per_year.option_2.new"), DataType::Decimal128(38, 2));
+    assert_eq!(typed("contract_year.old"), DataType::Decimal128(38, 28), "a number, as `eval` types it");
+    assert_eq!(typed("id"), DataType::Utf8);
+    assert_same_rows(&rows, &csv_rows_file);
 }

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as _datetime
 import decimal as _decimal
 import json as _json
-import re as _re
 from dataclasses import dataclass as _dataclass
 from typing import Any, Iterator, Mapping
 
@@ -189,39 +188,6 @@ class Diff:
     rejects: Any
 
 
-_DECIMAL = _re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
-
-def _typed(data: bytes) -> _pa.Table:
-    """The per-profile CSV of a diff, typed: ``row`` a count, columns of
-    ``true``/``false`` booleans, columns of decimal numbers ``Decimal128``
-    read from their digits, the others text."""
-    import csv
-    import io
-
-    import pyarrow.csv as pacsv
-
-    names = next(csv.reader(io.StringIO(data.split(b"\n", 1)[0].decode("utf-8"))))
-    options = pacsv.ConvertOptions(column_types={name: _pa.string() for name in names}, strings_can_be_null=True)
-    table = pacsv.read_csv(_pa.BufferReader(data), convert_options=options)
-    for index, name in enumerate(table.column_names):
-        values = [value for value in table.column(index).to_pylist() if value is not None]
-        if name == "row":
-            column = table.column(index).cast(_pa.uint64())
-        elif name == "id" or not values:
-            continue
-        elif all(value in ("true", "false") for value in values):
-            column = _pa.array([None if value is None else value == "true" for value in table.column(index).to_pylist()])
-        elif all(_DECIMAL.fullmatch(value) for value in values):
-            decimals = [None if value is None else _decimal.Decimal(value) for value in table.column(index).to_pylist()]
-            scale = max(-decimal.as_tuple().exponent for decimal in decimals if decimal is not None)
-            column = _pa.array(decimals, type=_pa.decimal128(38, max(scale, 0)))
-        else:
-            continue
-        table = table.set_column(index, name, column)
-    return table
-
-
 def diff(old: Policy, new: Policy, frame: Any, *, threads: int = 0, take_up: Mapping[str, Any] | None = None) -> Diff:
     """Compares two policies over the profiles of ``frame``, as ``avenant diff
     OLD NEW --profiles FILE`` does, each evaluated on its own date; ``take_up``
@@ -230,4 +196,4 @@ def diff(old: Policy, new: Policy, frame: Any, *, threads: int = 0, take_up: Map
     shares = [(option, str(share)) for option, share in (take_up or {}).items()]
     summary, rows, rejects = _diff(old._inner, new._inner, to_arrow(frame), threads, shares)
     data = _json.loads(summary, parse_float=_decimal.Decimal)
-    return Diff(data, _like(_typed(rows), frame), _like(rejects, frame))
+    return Diff(data, _like(rows, frame), _like(rejects, frame))

@@ -315,7 +315,7 @@ fn batch_error(py: Python<'_>, error: batch::BatchError) -> PyErr {
 }
 
 /// Compares two policies over an Arrow table of profiles, as `avenant diff`
-/// does: (the summary as JSON, the per-profile rows as CSV, the rejected rows).
+/// does: (the summary as JSON, the per-profile rows typed, the rejected rows).
 #[pyfunction]
 #[pyo3(signature = (old, new, table, threads = 0, take_up = Vec::new()))]
 fn diff(
@@ -325,7 +325,7 @@ fn diff(
     table: PyArrowType<Table>,
     threads: usize,
     take_up: Vec<(String, String)>,
-) -> PyResult<(String, Vec<u8>, PyArrowType<Table>)> {
+) -> PyResult<(String, PyArrowType<Table>, PyArrowType<Table>)> {
     let (batches, schema) = table.0.into_inner();
     let mut population = batch::arrow::csv_header(&schema);
     for batch in &batches {
@@ -341,11 +341,16 @@ fn diff(
         .map(|(option, share)| share.parse().map(|share| (option, share)).map_err(value_error))
         .collect::<PyResult<Vec<_>>>()?;
     let (old_side, new_side) = (side(old), side(new));
+    let rows_schema = avenant::diff::rows_schema(&old_side, &new_side);
     let options = avenant::diff::Options { threads, chunk_size: 2048, take_up, ..Default::default() };
     let (result, rows, rejected) = py.detach(|| {
         let mut rows = Vec::new();
         let mut rejected = Vec::new();
-        let profiles = avenant::diff::ProfileRows { out: &mut rows, format: batch::Format::Csv };
+        let mut emit = |batch: RecordBatch| {
+            rows.push(batch);
+            Ok(())
+        };
+        let profiles = avenant::diff::ProfileRows::Arrow(&mut emit);
         let result = avenant::diff::diff(
             &old_side,
             &new_side,
@@ -394,7 +399,8 @@ fn diff(
         }
         None => Table::try_new(Vec::new(), schema).map_err(value_error)?,
     };
-    Ok((summary, rows, PyArrowType(with_side)))
+    let rows = Table::try_new(rows, rows_schema).map_err(value_error)?;
+    Ok((summary, PyArrowType(rows), PyArrowType(with_side)))
 }
 
 /// A policy as one side of a diff.

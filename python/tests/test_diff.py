@@ -8,6 +8,7 @@ import subprocess
 from decimal import Decimal
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 import avenant
 
@@ -59,5 +60,19 @@ def test_a_diff_from_python_is_the_clis(tmp_path):
                 assert str(value) == cell, column
     decimal_columns = [field.name for field in result.rows.schema if pa.types.is_decimal(field.type)]
     assert decimal_columns, "amounts come back as decimals"
+    # Typed by the columns' meaning, never guessed from their values: a text
+    # of digits stays a text, a number stays a number where every row is empty.
+    schema = result.rows.schema
+    assert schema.field("eligible.old").type == pa.bool_()
+    assert schema.field("band.new").type == pa.string()
+    assert schema.field("contract_year.old").type == pa.decimal128(38, 28)
+    assert schema.field("aid_per_year.option_2.new").type == pa.decimal128(38, 2)
+    assert schema.field("id").type == pa.string()
+
+    # `--out rows.parquet` writes the same typed rows, value for value.
+    parquet_command = [*command]
+    parquet_command[parquet_command.index(str(rows_file))] = str(tmp_path / "rows.parquet")
+    subprocess.run(parquet_command, cwd=ROOT, capture_output=True, text=True)
+    assert pq.read_table(tmp_path / "rows.parquet").equals(result.rows)
     with (tmp_path / "errors.csv").open(encoding="utf-8") as file:
         assert result.rejects.num_rows == len(list(csv.DictReader(file)))

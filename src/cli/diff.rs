@@ -55,7 +55,8 @@ pub struct DiffArgs {
     format: SummaryFormat,
 
     /// Write one row per profile (what changed, and its aid per year under
-    /// each text) to this file: `.csv`, or `.jsonl`.
+    /// each text) to this file: `.csv`, `.jsonl`, or `.parquet` (the CSV's
+    /// columns, typed: booleans, decimals, text).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 
@@ -158,16 +159,22 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     // when the comparison has succeeded.
     let mut out_file = match &args.out {
         Some(path) => {
-            let format = match RowsFormat::of(path) {
-                Some(format) => format,
-                None => {
-                    reporter
-                        .message(&format!("`{}`: per-profile rows are written as `.csv` or `.jsonl`", path.display()));
-                    return Ok(Exit::Trouble);
+            let form = if avenant::batch::parquet::is_parquet(path) {
+                RowsOut::Parquet
+            } else {
+                match RowsFormat::of(path) {
+                    Some(format) => RowsOut::Text(format),
+                    None => {
+                        reporter.message(&format!(
+                            "`{}`: per-profile rows are written as `.csv`, `.jsonl` or `.parquet`",
+                            path.display()
+                        ));
+                        return Ok(Exit::Trouble);
+                    }
                 }
             };
             match AtomicFile::create(path) {
-                Ok(file) => Some((file, format)),
+                Ok(file) => Some((file, form)),
                 Err(error) => {
                     reporter.message(&format!("cannot write `{}`: {error}", path.display()));
                     return Ok(Exit::Trouble);
@@ -215,8 +222,30 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         take_up: args.take_up.clone(),
         assignments,
     };
-    let rows = out_file.as_mut().map(|(writer, format)| diff::ProfileRows { out: writer, format: *format });
+    let (mut text_rows, mut parquet_rows) = (None, None);
+    match out_file.as_mut() {
+        Some((file, RowsOut::Text(format))) => text_rows = Some(diff::ProfileRows::Text { out: file, format: *format }),
+        Some((file, RowsOut::Parquet)) => {
+            parquet_rows = Some(avenant::batch::parquet::writer(file, diff::rows_schema(&old_side, &new_side))?);
+        }
+        None => {}
+    }
+    let typed = parquet_rows.is_some();
+    let mut emit = |rows: arrow_array::RecordBatch| match parquet_rows.as_mut() {
+        Some(writer) => writer.write(&rows).map_err(avenant::batch::parquet::parquet_io),
+        None => Ok(()),
+    };
+    let rows = match text_rows {
+        Some(rows) => Some(rows),
+        None if typed => Some(diff::ProfileRows::Arrow(&mut emit)),
+        None => None,
+    };
     let result = diff::diff(&old_side, &new_side, population_file, input, &options, rows, &mut rejected);
+    // The footer is written only after a comparison that succeeded; otherwise the file is never committed.
+    let closed = match (parquet_rows, result.is_ok()) {
+        (Some(writer), true) => writer.close().map(|_| ()).map_err(avenant::batch::parquet::parquet_io),
+        (Some(_), false) | (None, _) => Ok(()),
+    };
     let summary = match result {
         Ok(summary) => summary,
         Err(DiffError::Io(error)) => return Err(error),
@@ -243,6 +272,7 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
             return Ok(Exit::Trouble);
         }
     };
+    closed?;
     if let Some((file, _)) = out_file {
         file.commit()?;
     }
@@ -259,6 +289,12 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     }
     let rejected_rows = summary.rejected > 0 && !args.allow_rejects;
     Ok(if rejected_rows { Exit::Rejected } else { Exit::Success })
+}
+
+/// How the per-profile rows are written: as text, or as Parquet.
+enum RowsOut {
+    Text(RowsFormat),
+    Parquet,
 }
 
 /// One line of the `--errors` report.

@@ -30,6 +30,10 @@ use rust_decimal::Decimal;
 
 use crate::Loaded;
 use crate::assign::{AssignError, Assignments, Resolved};
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+
+use crate::batch::arrow::{Columns, Refused};
 use crate::batch::rows::{Cells, ColumnMap};
 use crate::batch::source::{self, Chunk, Source, receive_wave};
 use crate::batch::{BatchError, CHUNK_BYTES, Format, ROW_BYTES, RowError};
@@ -89,10 +93,26 @@ pub enum DiffError {
     Argument(AssignError),
 }
 
-/// Per-profile rows: where, and in which format.
-pub struct ProfileRows<'w> {
-    pub out: &'w mut dyn Write,
-    pub format: Format,
+/// Per-profile rows: where, and in which form.
+pub enum ProfileRows<'w> {
+    /// Text: CSV (its header, then a row a profile) or JSON Lines.
+    Text { out: &'w mut dyn Write, format: Format },
+    /// Typed Arrow batches of [`rows_schema`], one a chunk, in input order.
+    Arrow(&'w mut dyn FnMut(RecordBatch) -> std::io::Result<()>),
+}
+
+/// The form the per-profile rows are made in.
+#[derive(Clone, Copy)]
+enum RowsForm {
+    Text(Format),
+    Typed,
+}
+
+/// The columns of the typed per-profile rows of a diff of `old` and `new`
+/// ([`ProfileRows::Arrow`]): the CSV's columns, typed.
+pub fn rows_schema(old: &Side<'_>, new: &Side<'_>) -> SchemaRef {
+    let (old, new) = (CompiledPolicy::new(&old.loaded.policy), CompiledPolicy::new(&new.loaded.policy));
+    rows::schema(&Plan::new(&old, &new))
 }
 
 /// Both sides compiled, with what reading a row for each needs.
@@ -106,7 +126,7 @@ struct Sides<'p> {
     /// Fields either side, or its family, declares: columns each side ignores.
     tolerated: Vec<String>,
     plan: Plan,
-    rows_format: Option<Format>,
+    rows: Option<RowsForm>,
 }
 
 /// Compares two sides over the population read from `population`.
@@ -138,7 +158,10 @@ pub fn diff(
         new_assigned: options.assignments.resolve(&new.loaded.policy, &names(old)).map_err(DiffError::Argument)?,
         tolerated,
         plan,
-        rows_format: profiles.as_ref().map(|rows| rows.format),
+        rows: profiles.as_ref().map(|rows| match rows {
+            ProfileRows::Text { format, .. } => RowsForm::Text(*format),
+            ProfileRows::Arrow(_) => RowsForm::Typed,
+        }),
     };
     for (position, (option, share)) in options.take_up.iter().enumerate() {
         if options.take_up.iter().take(position).any(|(known, _)| known == option) {
@@ -170,13 +193,19 @@ pub fn diff(
         }
         None => None,
     };
-    if let Some(rows) = profiles.as_mut() {
-        rows.out.write_all(&rows::header(&sides.plan, rows.format))?;
+    if let Some(ProfileRows::Text { out, format }) = profiles.as_mut() {
+        out.write_all(&rows::header(&sides.plan, *format))?;
     }
     let mut total = Tally::new(sides.plan.options.len());
-    run(&sides, source, columns.as_ref(), options, &mut |work: &Work| {
-        if let Some(rows) = profiles.as_mut() {
-            rows.out.write_all(&work.out)?;
+    run(&sides, source, columns.as_ref(), options, &mut |work: &mut Work| {
+        match profiles.as_mut() {
+            Some(ProfileRows::Text { out, .. }) => out.write_all(&work.out)?,
+            Some(ProfileRows::Arrow(emit)) => {
+                if let Some(batch) = work.batch.take().filter(|batch| batch.num_rows() > 0) {
+                    emit(batch)?;
+                }
+            }
+            None => {}
         }
         for row in &work.rejected {
             rejected(row)?;
@@ -194,6 +223,10 @@ pub fn diff(
 #[derive(Default)]
 struct Work {
     out: Vec<u8>,
+    /// The typed rows, when they are made.
+    batch: Option<RecordBatch>,
+    /// Why the typed rows could not be made: the comparison stops there.
+    failure: Option<String>,
     rejected: Vec<Rejected>,
     tally: Tally,
     worker: Option<Worker>,
@@ -206,7 +239,7 @@ fn run<R: Read + Send>(
     source: Source<R>,
     columns: Option<&(ColumnMap, ColumnMap)>,
     options: &Options,
-    done: &mut dyn FnMut(&Work) -> std::io::Result<()>,
+    done: &mut dyn FnMut(&mut Work) -> std::io::Result<()>,
 ) -> Result<(), DiffError> {
     let threads = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -231,7 +264,10 @@ fn run<R: Read + Send>(
                     work.worker = Some(worker);
                 })
             });
-            for (chunk, work) in wave.into_iter().zip(&works) {
+            for (chunk, work) in wave.into_iter().zip(&mut works) {
+                if let Some(failure) = work.failure.take() {
+                    return Err(BatchError::Read(failure).into());
+                }
                 done(work)?;
                 // The reader may have stopped; then the buffer is simply dropped.
                 let _ = empty_sender.send(chunk);
@@ -256,6 +292,8 @@ struct Worker {
     /// The profiles' names, one per row of the chunk, as ranges of `names`.
     ids: Vec<std::ops::Range<usize>>,
     names: String,
+    /// The typed per-profile rows of the chunk, when they are made.
+    typed: Option<Columns>,
 }
 
 impl Worker {
@@ -267,12 +305,15 @@ impl Worker {
             changes: Vec::new(),
             ids: Vec::new(),
             names: String::new(),
+            typed: matches!(sides.rows, Some(RowsForm::Typed)).then(|| Columns::new(rows::schema(&sides.plan))),
         }
     }
 
     /// Reads, evaluates and compares every row of a chunk into `work`.
     fn compare(&mut self, sides: &Sides<'_>, columns: Option<&(ColumnMap, ColumnMap)>, chunk: &Chunk, work: &mut Work) {
         work.out.clear();
+        work.batch = None;
+        work.failure = None;
         work.rejected.clear();
         work.tally.reset(sides.plan.options.len());
         self.old.clear();
@@ -308,10 +349,36 @@ impl Worker {
             );
             self.changes.clear();
             self.changes.extend(compared.changes());
-            work.tally.add(&compared, !self.changes.is_empty(), &mut self.aid);
-            if let Some(format) = sides.rows_format {
-                let id = self.ids.get(position).and_then(|range| self.names.get(range.clone())).unwrap_or("");
-                rows::write(&mut work.out, format, &rows::Identity { row, id }, &compared, &self.aid, &self.changes);
+            self.aid.clear();
+            self.aid.extend((0..sides.plan.options.len()).map(|option| {
+                let (old, new) = compared.aid(option);
+                Pair { old, new }
+            }));
+            let id = self.ids.get(position).and_then(|range| self.names.get(range.clone())).unwrap_or("");
+            let identity = rows::Identity { row, id };
+            match (sides.rows, self.typed.as_mut()) {
+                (Some(RowsForm::Text(format)), _) => {
+                    rows::write(&mut work.out, format, &identity, &compared, &self.aid, &self.changes);
+                }
+                (Some(RowsForm::Typed), Some(typed)) => {
+                    let mut cells = typed.row();
+                    let pushed = rows::push(&mut cells, &identity, &compared, &self.aid, &self.changes);
+                    if let Err((column, refused)) = pushed.and_then(|()| cells.keep()) {
+                        // Refused whole, and not counted: the typed rows and the sums stay one population.
+                        work.tally.rejected += 1;
+                        let field = typed.schema().fields().get(column).map(|field| field.name().clone());
+                        work.rejected.push(Rejected { row, side: "both", error: refused_row(row, field, refused) });
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            work.tally.add(&compared, !self.changes.is_empty(), &self.aid);
+        }
+        if let Some(typed) = self.typed.as_mut() {
+            match typed.finish() {
+                Ok(batch) => work.batch = Some(batch),
+                Err(error) => work.failure = Some(error.to_string()),
             }
         }
     }
@@ -364,4 +431,14 @@ impl Worker {
         self.old.reject(place, field, message, help);
         self.new.reject(place, field, message, help);
     }
+}
+
+/// The error of a row whose typed cells its columns refused.
+fn refused_row(row: u64, field: Option<String>, refused: Refused) -> RowError {
+    let (code, message) = match refused {
+        Refused::Inexact(message) => (crate::batch::arrow::INEXACT, message),
+        Refused::Kind => (crate::code::Code::Internal.name(), "a row's cells do not match its columns".to_owned()),
+    };
+    let help = Some("the value is exact in the CSV rows (`--out x.csv`)".to_owned());
+    RowError { row, line: row, field, code, message, help }
 }

@@ -1,7 +1,12 @@
-//! The per-profile rows of a diff (`--out`): CSV with stable columns, or
-//! JSON Lines with typed values (booleans as booleans, amounts as fixed
-//! decimal text). Writes into a chunk's buffer only.
+//! The per-profile rows of a diff (`--out`): CSV with stable columns, typed
+//! Arrow columns of the same names (for Parquet and Python), or JSON Lines
+//! with typed values (booleans as booleans, amounts as fixed decimal text).
+//! A row's cells are listed once ([`cells`]) and written either way. Writes
+//! into a chunk's buffers only.
 
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rust_decimal::Decimal;
 
 use super::compare::Compared;
@@ -9,6 +14,7 @@ use super::plan::Plan;
 use super::side::Kept;
 use super::tally::Pair;
 use crate::batch::Format;
+use crate::batch::arrow::{self, Cell, Refused, Row};
 use crate::check::types::Type;
 use crate::output::csv::field;
 
@@ -18,32 +24,45 @@ pub(super) struct Identity<'a> {
     pub id: &'a str,
 }
 
-/// The CSV header; nothing for JSON Lines.
+/// The columns of the per-profile rows, typed as they are in Arrow: their
+/// names are the CSV header's. `contract_year` is a number, the aid euros.
+pub fn schema(plan: &Plan) -> SchemaRef {
+    let mut fields = vec![Field::new("row", DataType::UInt64, false)];
+    let mut column = |name: String, ty: DataType| fields.push(Field::new(name, ty, true));
+    for name in ["id", "specialty", "zone", "contract", "contract_option"] {
+        column(name.to_owned(), DataType::Utf8);
+    }
+    for (output, ty) in
+        [("eligible", DataType::Boolean), ("band", DataType::Utf8), ("contract_year", arrow::arrow_type(Type::Number))]
+    {
+        column(format!("{output}.old"), ty.clone());
+        column(format!("{output}.new"), ty);
+    }
+    for option in &plan.options {
+        column(format!("options.{option}.open.old"), DataType::Boolean);
+        column(format!("options.{option}.open.new"), DataType::Boolean);
+    }
+    for option in &plan.options {
+        column(format!("aid_per_year.{option}.old"), arrow::arrow_type(Type::Euros));
+        column(format!("aid_per_year.{option}.new"), arrow::arrow_type(Type::Euros));
+    }
+    for name in ["eligibility_gained_by", "eligibility_lost_by", "changes"] {
+        column(name.to_owned(), DataType::Utf8);
+    }
+    Arc::new(Schema::new(fields))
+}
+
+/// The CSV header: the names of [`schema`]'s columns; nothing for JSON Lines.
 pub(super) fn header(plan: &Plan, format: Format) -> Vec<u8> {
     if format != Format::Csv {
         return Vec::new();
     }
-    let mut columns: Vec<String> =
-        ["row", "id", "specialty", "zone", "contract", "contract_option"].map(str::to_owned).to_vec();
-    for output in ["eligible", "band", "contract_year"] {
-        columns.push(format!("{output}.old"));
-        columns.push(format!("{output}.new"));
-    }
-    for option in &plan.options {
-        columns.push(format!("options.{option}.open.old"));
-        columns.push(format!("options.{option}.open.new"));
-    }
-    for option in &plan.options {
-        columns.push(format!("aid_per_year.{option}.old"));
-        columns.push(format!("aid_per_year.{option}.new"));
-    }
-    columns.extend(["eligibility_gained_by", "eligibility_lost_by", "changes"].map(str::to_owned));
     let mut out = Vec::new();
-    for (position, column) in columns.iter().enumerate() {
+    for (position, column) in schema(plan).fields().iter().enumerate() {
         if position > 0 {
             out.push(b',');
         }
-        field(&mut out, column);
+        field(&mut out, column.name());
     }
     out.push(b'\n');
     out
@@ -53,15 +72,83 @@ fn euros(value: Decimal) -> String {
     crate::output::decimal_text(value, Type::Euros)
 }
 
-fn number(value: Option<Decimal>) -> String {
-    value.map(|value| crate::output::decimal_text(value, Type::Number)).unwrap_or_default()
+/// One cell of a row, with the type its CSV text is written in.
+enum Value<'a> {
+    Row(u64),
+    Text(&'a str),
+    Flag(bool),
+    Number(Option<Decimal>),
+    Euros(Decimal),
 }
 
-fn flag(value: bool) -> &'static str {
-    if value { "true" } else { "false" }
+/// The cells of one profile's row, in [`schema`]'s order.
+fn cells<'a>(
+    identity: &Identity<'a>,
+    compared: &Compared<'a>,
+    aid: &[Pair],
+    joined: &'a [String; 3],
+) -> impl Iterator<Item = Value<'a>> {
+    let contract = if compared.running() { "running" } else { "new" };
+    let texts = [
+        identity.id,
+        compared.specialty().unwrap_or(""),
+        compared.zone().unwrap_or(""),
+        contract,
+        compared.contract_option_name(),
+    ];
+    let outcomes = [
+        Value::Flag(compared.old.eligible()),
+        Value::Flag(compared.new.eligible()),
+        Value::Text(compared.old.band()),
+        Value::Text(compared.new.band()),
+        Value::Number(compared.old.contract_year()),
+        Value::Number(compared.new.contract_year()),
+    ];
+    let options = compared.plan.options.len();
+    let opens = (0..options).flat_map(|index| [compared.old.open(index), compared.new.open(index)]).map(Value::Flag);
+    let aids = aid.iter().flat_map(|pair| [pair.old, pair.new]).map(Value::Euros);
+    std::iter::once(Value::Row(identity.row))
+        .chain(texts.map(Value::Text))
+        .chain(outcomes)
+        .chain(opens)
+        .chain(aids)
+        .chain(joined.iter().map(|text| Value::Text(text)))
 }
 
-/// One profile's row.
+/// The texts that end a row: who gained eligibility, who lost it, what changed.
+fn joined(compared: &Compared<'_>, changes: &[(usize, Kept, Kept)]) -> [String; 3] {
+    let path = |index: &usize| compared.plan.compared.get(*index).map_or("", |(path, _, _)| path.as_str());
+    let (gained_by, lost_by) = compared.eligibility_deciders();
+    [
+        gained_by.join(";"),
+        lost_by.join(";"),
+        changes.iter().map(|(index, _, _)| path(index)).collect::<Vec<_>>().join(";"),
+    ]
+}
+
+/// One profile's row, typed, into `row`: a number with more decimals than
+/// its column holds is refused, never rounded.
+pub(super) fn push(
+    row: &mut Row<'_>,
+    identity: &Identity<'_>,
+    compared: &Compared<'_>,
+    aid: &[Pair],
+    changes: &[(usize, Kept, Kept)],
+) -> Result<(), (usize, Refused)> {
+    let joined = joined(compared, changes);
+    for value in cells(identity, compared, aid, &joined) {
+        row.push(match value {
+            Value::Row(number) => Cell::Unsigned(number),
+            Value::Text(text) => Cell::Text(text),
+            Value::Flag(flag) => Cell::Bool(flag),
+            Value::Number(number) => number.map_or(Cell::Null, Cell::Decimal),
+            Value::Euros(amount) => Cell::Decimal(amount),
+        })?;
+    }
+    Ok(())
+}
+
+/// One profile's row, as text.
 pub(super) fn write(
     out: &mut Vec<u8>,
     format: Format,
@@ -70,45 +157,31 @@ pub(super) fn write(
     aid: &[Pair],
     changes: &[(usize, Kept, Kept)],
 ) {
-    let contract = if compared.running() { "running" } else { "new" };
     let path = |index: &usize| compared.plan.compared.get(*index).map_or("", |(path, _, _)| path.as_str());
-    let (gained_by, lost_by) = compared.eligibility_deciders();
     match format {
         Format::Csv => {
-            let mut cells: Vec<String> = vec![
-                identity.row.to_string(),
-                identity.id.to_owned(),
-                compared.specialty().unwrap_or("").to_owned(),
-                compared.zone().unwrap_or("").to_owned(),
-                contract.to_owned(),
-                compared.contract_option_name().to_owned(),
-                flag(compared.old.eligible()).to_owned(),
-                flag(compared.new.eligible()).to_owned(),
-                compared.old.band().to_owned(),
-                compared.new.band().to_owned(),
-                number(compared.old.contract_year()),
-                number(compared.new.contract_year()),
-            ];
-            for index in 0..compared.plan.options.len() {
-                cells.push(flag(compared.old.open(index)).to_owned());
-                cells.push(flag(compared.new.open(index)).to_owned());
-            }
-            for pair in aid {
-                cells.push(euros(pair.old));
-                cells.push(euros(pair.new));
-            }
-            cells.push(gained_by.join(";"));
-            cells.push(lost_by.join(";"));
-            cells.push(changes.iter().map(|(index, _, _)| path(index)).collect::<Vec<_>>().join(";"));
-            for (position, cell) in cells.iter().enumerate() {
+            let joined = joined(compared, changes);
+            for (position, value) in cells(identity, compared, aid, &joined).enumerate() {
                 if position > 0 {
                     out.push(b',');
                 }
-                field(out, cell);
+                match value {
+                    Value::Row(number) => out.extend_from_slice(number.to_string().as_bytes()),
+                    Value::Text(text) => field(out, text),
+                    Value::Flag(flag) => out.extend_from_slice(if flag { b"true" } else { b"false" }),
+                    Value::Number(number) => {
+                        if let Some(number) = number {
+                            out.extend_from_slice(crate::output::decimal_text(number, Type::Number).as_bytes());
+                        }
+                    }
+                    Value::Euros(amount) => out.extend_from_slice(euros(amount).as_bytes()),
+                }
             }
             out.push(b'\n');
         }
         Format::Jsonl => {
+            let contract = if compared.running() { "running" } else { "new" };
+            let (gained_by, lost_by) = compared.eligibility_deciders();
             let text = |value: &str| match value {
                 "" => serde_json::Value::Null,
                 value => serde_json::Value::from(value),

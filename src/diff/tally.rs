@@ -145,7 +145,8 @@ impl Tally {
     }
 
     /// Adds one profile compared; `aid` receives its aid per option under each side.
-    pub fn add(&mut self, compared: &Compared<'_>, changed: bool, aid: &mut Vec<Pair>) {
+    /// Counts one profile compared, `aid` its aid per year under each side, option by option.
+    pub fn add(&mut self, compared: &Compared<'_>, changed: bool, aid: &[Pair]) {
         self.compared += 1;
         self.changed += u64::from(changed);
         let (old_eligible, new_eligible) = (compared.old.eligible(), compared.new.eligible());
@@ -155,7 +156,6 @@ impl Tally {
         decided(&mut self.eligibility_by_condition, &lost_by, false);
         let running = compared.running();
         let contract_option = compared.contract_option();
-        aid.clear();
         for (index, option) in self.options.iter_mut().enumerate() {
             let (old_open, new_open) = (compared.old.open(index), compared.new.open(index));
             option.open.add(old_open, new_open);
@@ -172,8 +172,6 @@ impl Tally {
                 option.open_to_new.0 += u64::from(old_open);
                 option.open_to_new.1 += u64::from(new_open);
             }
-            let (old, new) = compared.aid(index);
-            aid.push(Pair { old, new });
         }
         let keys = [
             compared.band(),

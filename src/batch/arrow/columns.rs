@@ -20,7 +20,7 @@ use super::days_from_civil;
 
 /// A cell to push: its value, as the caller has it.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     Null,
     Bool(bool),
     Decimal(Decimal),
@@ -33,7 +33,7 @@ pub(super) enum Cell<'a> {
 
 /// What a column holds, for a caller that reads cells as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     Bool,
     Decimal,
     Date,
@@ -44,7 +44,7 @@ pub(super) enum Kind {
 
 /// Why a cell was not pushed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Refused {
+pub(crate) enum Refused {
     /// The value has no exact place in its column (too many decimals or
     /// digits, a date beyond 32 bits of days): the row is refused, not rounded.
     Inexact(String),
@@ -53,7 +53,7 @@ pub(super) enum Refused {
 }
 
 /// The columns of one schema, a row at a time.
-pub(super) struct Columns {
+pub(crate) struct Columns {
     schema: SchemaRef,
     columns: Vec<Column>,
     /// Rows kept whole: every column holds this many cells between rows.
@@ -63,22 +63,22 @@ pub(super) struct Columns {
 impl Columns {
     /// Columns for `schema`: booleans, `Decimal128`, `Date32`, `UInt64`,
     /// `Int64`; any other type is filled as text.
-    pub(super) fn new(schema: SchemaRef) -> Columns {
+    pub(crate) fn new(schema: SchemaRef) -> Columns {
         let columns = schema.fields().iter().map(|field| Column::new(field.data_type())).collect();
         Columns { schema, columns, rows: 0 }
     }
 
-    pub(super) fn schema(&self) -> &SchemaRef {
+    pub(crate) fn schema(&self) -> &SchemaRef {
         &self.schema
     }
 
     /// The rows kept since the last batch.
-    pub(super) fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.rows
     }
 
     /// The next row, to push its cells into, column after column.
-    pub(super) fn row(&mut self) -> Row<'_> {
+    pub(crate) fn row(&mut self) -> Row<'_> {
         Row { columns: self, next: 0 }
     }
 
@@ -90,7 +90,7 @@ impl Columns {
     }
 
     /// The rows kept since the last batch, as a batch; the columns start again, empty.
-    pub(super) fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
+    pub(crate) fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
         let columns = self.columns.iter_mut().map(Column::finish).collect::<Result<Vec<_>, _>>()?;
         self.rows = 0;
         RecordBatch::try_new(Arc::clone(&self.schema), columns)
@@ -99,7 +99,7 @@ impl Columns {
 
 /// A row being pushed: kept whole ([`Row::keep`]) once every column has its
 /// cell, taken back whole otherwise (when it is dropped unkept).
-pub(super) struct Row<'c> {
+pub(crate) struct Row<'c> {
     columns: &'c mut Columns,
     /// The column the next cell goes to.
     next: usize,
@@ -108,7 +108,7 @@ pub(super) struct Row<'c> {
 impl Row<'_> {
     /// Pushes the next column's cell; the index of that column with why, if it is refused.
     #[inline]
-    pub(super) fn push(&mut self, cell: Cell<'_>) -> Result<(), (usize, Refused)> {
+    pub(crate) fn push(&mut self, cell: Cell<'_>) -> Result<(), (usize, Refused)> {
         let index = self.next;
         let column = self.columns.columns.get_mut(index).ok_or((index, Refused::Kind))?;
         column.push(cell).map_err(|refused| (index, refused))?;
@@ -117,12 +117,12 @@ impl Row<'_> {
     }
 
     /// What the next column holds; text once every column has its cell.
-    pub(super) fn kind(&self) -> Kind {
+    pub(crate) fn kind(&self) -> Kind {
         self.columns.columns.get(self.next).map_or(Kind::Text, Column::kind)
     }
 
     /// Keeps the row; `Refused::Kind`, and the row taken back, if a column has no cell.
-    pub(super) fn keep(mut self) -> Result<(), (usize, Refused)> {
+    pub(crate) fn keep(mut self) -> Result<(), (usize, Refused)> {
         if self.next != self.columns.columns.len() {
             return Err((self.next, Refused::Kind));
         }
@@ -142,7 +142,7 @@ impl Drop for Row<'_> {
 }
 
 /// One column: its values (a default one where the cell is null) and which are set.
-pub(super) struct Column {
+pub(crate) struct Column {
     values: Values,
     valid: NullBufferBuilder,
 }
@@ -184,7 +184,7 @@ impl Column {
         self.valid.len()
     }
 
-    pub(super) fn kind(&self) -> Kind {
+    pub(crate) fn kind(&self) -> Kind {
         match self.values {
             Values::Bool(_) => Kind::Bool,
             Values::Decimal { .. } => Kind::Decimal,
@@ -197,7 +197,7 @@ impl Column {
 
     /// Appends a cell; nothing if it is refused.
     #[inline]
-    pub(super) fn push(&mut self, cell: Cell<'_>) -> Result<(), Refused> {
+    pub(crate) fn push(&mut self, cell: Cell<'_>) -> Result<(), Refused> {
         match (&mut self.values, cell) {
             (values, Cell::Null) | (values @ Values::Text { .. }, Cell::Text("")) => {
                 values.push_default();
@@ -302,7 +302,7 @@ impl Values {
 
 /// A decimal as a mantissa at `scale`, exactly, of at most `precision`
 /// digits: a value with more decimals, or more digits, is refused.
-pub(super) fn mantissa_at(value: Decimal, scale: u32, precision: u8) -> Result<i128, String> {
+pub(crate) fn mantissa_at(value: Decimal, scale: u32, precision: u8) -> Result<i128, String> {
     // A value with more decimals than the column's may still fit: 1.0000 is 1.
     let value = if value.scale() > scale { value.normalize() } else { value };
     if value.scale() > scale {

@@ -32,6 +32,7 @@ use crate::eval::compiled::CompiledPolicy;
 use crate::output::csv::field as csv_field;
 pub(crate) use cells::Cells;
 use cells::Column;
+pub(crate) use columns::{Cell, Columns, Refused, Row};
 pub(crate) use outcomes::OutcomeColumns;
 pub use sink::ArrowSink;
 
@@ -59,7 +60,7 @@ pub fn outcome_schema(compiled: &CompiledPolicy<'_>) -> SchemaRef {
 }
 
 /// The Arrow type of an output value of the checker's type `ty`.
-fn arrow_type(ty: Type) -> DataType {
+pub(crate) fn arrow_type(ty: Type) -> DataType {
     match ty {
         Type::Bool => DataType::Boolean,
         Type::Euros => DataType::Decimal128(38, 2),
