@@ -245,3 +245,40 @@ fn the_rows_of_a_diff_in_parquet_are_its_csv_rows_typed() {
     assert_eq!(typed("id"), DataType::Utf8);
     assert_same_rows(&rows, &csv_rows_file);
 }
+
+#[test]
+fn a_diff_row_finer_than_a_cent_is_rejected_from_parquet_rows_and_sums_alike() {
+    let folder = tempfile::tempdir().unwrap();
+    // Avenant 7 with a year-1 aid that is not rounded to the cent: 12 000 € × 1.000001.
+    let text = text(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/avenant-7.policy")));
+    let exact = "euros = aid[physician_aid_level, o].year_1\n";
+    assert!(text.contains(exact), "the year-1 aid rule of avenant 7 has moved: update this test");
+    let finer = path(&folder, "finer.policy");
+    std::fs::write(&finer, text.replace(exact, "euros = aid[physician_aid_level, o].year_1 * 1.000001\n")).unwrap();
+    let diff = |out: &str| -> (serde_json::Value, String) {
+        let errors = path(&folder, &format!("{out}-errors.csv"));
+        let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
+            .args(["diff", "policies/avenant-7.policy"])
+            .arg(&finer)
+            .args(["--on", "2024-10-01", "--profiles", POPULATION, "--allow-rejects", "--format", "json", "--out"])
+            .arg(path(&folder, out))
+            .arg("--errors")
+            .arg(&errors)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        (serde_json::from_slice(&output.stdout).unwrap(), self::text(&errors))
+    };
+    let (csv_summary, csv_errors) = diff("rows.csv");
+    let (parquet_summary, parquet_errors) = diff("rows.parquet");
+    let inexact = parquet_errors.lines().filter(|line| line.contains("inexact")).count();
+    assert!(inexact > 0, "12000.012 € has no place in a column of cents");
+    assert!(!csv_errors.contains("inexact"), "the CSV rows hold every digit");
+    assert!(parquet_errors.contains("aid_per_year.option_1.new,\"12000.012 has 3 decimals"));
+    let count = |summary: &serde_json::Value, key: &str| summary[key].as_u64().unwrap();
+    assert_eq!(count(&parquet_summary, "rejected"), count(&csv_summary, "rejected") + inexact as u64);
+    assert_eq!(count(&parquet_summary, "compared") + inexact as u64, count(&csv_summary, "compared"));
+    let rows: usize = batches(&path(&folder, "rows.parquet")).iter().map(RecordBatch::num_rows).sum();
+    assert_eq!(rows as u64, count(&parquet_summary, "compared"), "a row in the file for each row in the sums");
+}
