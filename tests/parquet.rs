@@ -218,24 +218,30 @@ fn a_parquet_file_that_is_not_one_is_refused_with_its_name() {
 }
 
 #[test]
-fn the_rows_of_a_diff_in_parquet_are_its_csv_rows_typed() {
+fn a_diff_reads_and_writes_parquet_as_it_does_csv() {
     let folder = tempfile::tempdir().unwrap();
-    let diff = |out: &Path| {
+    let population_parquet = path(&folder, "population.parquet");
+    avenant(&["population", "--size", "10000", "--out", population_parquet.to_str().unwrap()]);
+    let diff = |population: &Path, out: &Path| -> (Vec<u8>, String) {
+        let errors = path(&folder, "errors.csv");
         let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
             .args(["diff", "policies/avenant-7.policy", "policies/convention-2024.policy", "--on", "2024-10-01"])
-            .args(["--profiles", POPULATION, "--allow-rejects", "--errors"])
-            .arg(path(&folder, "errors.csv"))
+            .arg("--profiles")
+            .arg(population)
+            .args(["--allow-rejects", "--format", "json", "--errors"])
+            .arg(&errors)
             .arg("--out")
             .arg(out)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output()
             .unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        output.stdout
+        (output.stdout, text(&errors))
     };
+    let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
     let (csv_rows_file, parquet_rows_file) = (path(&folder, "rows.csv"), path(&folder, "rows.parquet"));
-    let summary = diff(&csv_rows_file);
-    assert_eq!(diff(&parquet_rows_file), summary, "the same summary whichever the rows' format");
+    let (summary, errors) = diff(&population, &csv_rows_file);
+    assert_eq!(diff(&population, &parquet_rows_file), (summary.clone(), errors.clone()), "whichever the rows' format");
     let rows = batches(&parquet_rows_file);
     let schema = rows[0].schema();
     let typed = |name: &str| schema.field_with_name(name).unwrap().data_type().clone();
@@ -244,6 +250,11 @@ fn the_rows_of_a_diff_in_parquet_are_its_csv_rows_typed() {
     assert_eq!(typed("contract_year.old"), DataType::Decimal128(38, 28), "a number, as `eval` types it");
     assert_eq!(typed("id"), DataType::Utf8);
     assert_same_rows(&rows, &csv_rows_file);
+
+    // A Parquet population, typed: the same comparison, row for row, reason for reason.
+    let from_parquet = path(&folder, "from-parquet.csv");
+    assert_eq!(diff(&population_parquet, &from_parquet), (summary, errors), "the same summary and rejects");
+    assert_eq!(text(&from_parquet), text(&csv_rows_file), "the same rows, byte for byte");
 }
 
 #[test]

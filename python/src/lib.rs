@@ -327,15 +327,6 @@ fn diff(
     take_up: Vec<(String, String)>,
 ) -> PyResult<(String, PyArrowType<Table>, PyArrowType<Table>)> {
     let (batches, schema) = table.0.into_inner();
-    let mut population = batch::arrow::csv_header(&schema);
-    for batch in &batches {
-        batch::arrow::write_csv(batch, &mut population).map_err(|message| {
-            match diagnostic_dict(py, "avenant::batch::read", &message, None, None) {
-                Ok(diagnostic) => raise(py, vec![diagnostic]),
-                Err(error) => error,
-            }
-        })?;
-    }
     let take_up = take_up
         .into_iter()
         .map(|(option, share)| share.parse().map(|share| (option, share)).map_err(value_error))
@@ -351,11 +342,11 @@ fn diff(
             Ok(())
         };
         let profiles = avenant::diff::ProfileRows::Arrow(&mut emit);
-        let result = avenant::diff::diff(
+        let result = avenant::diff::diff_arrow(
             &old_side,
             &new_side,
-            population.as_slice(),
-            batch::Format::Csv,
+            &schema,
+            batches.into_iter().map(Ok),
             &options,
             Some(profiles),
             &mut |row| {
@@ -370,6 +361,7 @@ fn diff(
         Err(avenant::diff::DiffError::Columns { errors, .. }) => {
             return Err(batch_error(py, batch::BatchError::Columns(errors)));
         }
+        Err(avenant::diff::DiffError::Batch(error)) => return Err(batch_error(py, error)),
         Err(error) => {
             return Err(match diagnostic_dict(py, "avenant::diff", &error.to_string(), None, None) {
                 Ok(diagnostic) => raise(py, vec![diagnostic]),

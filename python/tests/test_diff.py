@@ -76,3 +76,34 @@ def test_a_diff_from_python_is_the_clis(tmp_path):
     assert pq.read_table(tmp_path / "rows.parquet").equals(result.rows)
     with (tmp_path / "errors.csv").open(encoding="utf-8") as file:
         assert result.rejects.num_rows == len(list(csv.DictReader(file)))
+
+
+def test_a_diff_reads_a_typed_frame_as_its_text(tmp_path):
+    """The same population as typed Parquet columns (booleans, integers,
+    decimals, dates, as `avenant population --out x.parquet` writes it) and
+    as text: the same diff, row for row; and a cell that is no value at all
+    stops it, as it stops `evaluate`."""
+    old = avenant.load(POLICIES / "avenant-7.policy", on="2024-10-01")
+    new = avenant.load(POLICIES / "convention-2024.policy", on="2024-10-01")
+    subprocess.run(["cargo", "build", "--quiet", "--bin", "avenant"], check=True, cwd=ROOT)
+    typed_file = tmp_path / "population.parquet"
+    binary = str(ROOT / "target" / "debug" / "avenant")
+    subprocess.run([binary, "population", "--size", "10000", "--out", str(typed_file)], check=True, cwd=ROOT)
+    typed = pq.read_table(typed_file)
+    assert typed.schema.field("contract_signed").type == pa.date32()
+
+    from_text = avenant.diff(old, new, read_population())
+    from_typed = avenant.diff(old, new, typed)
+    assert from_typed.summary == from_text.summary
+    assert from_typed.rows.equals(from_text.rows)
+    assert from_typed.rejects.equals(from_text.rejects)
+
+    import datetime
+
+    import pytest
+
+    noon = pa.array([datetime.datetime(2021, 3, 4, 12, 0)] * typed.num_rows)
+    with_time = typed.set_column(typed.schema.get_field_index("contract_signed"), "contract_signed", noon)
+    with pytest.raises(avenant.AvenantError) as error:
+        avenant.diff(old, new, with_time)
+    assert "time of day" in str(error.value)

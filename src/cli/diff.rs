@@ -23,7 +23,7 @@ pub struct DiffArgs {
     #[arg(value_name = "NEW")]
     new: PathBuf,
 
-    /// The population: CSV (a header of field names, one profile a row) or JSON Lines.
+    /// The population: CSV (a header of field names, one profile a row), JSON Lines, or Parquet.
     #[arg(long, value_name = "FILE")]
     profiles: PathBuf,
 
@@ -144,9 +144,14 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         return Ok(exit);
     }
     let population = args.profiles.display().to_string();
-    let Some(input) = RowsFormat::of(&args.profiles) else {
-        reporter.message(&format!("`{population}`: a population is a `.csv` or `.jsonl` file"));
-        return Ok(Exit::Trouble);
+    let parquet_in = avenant::batch::parquet::is_parquet(&args.profiles);
+    let input = match RowsFormat::of(&args.profiles) {
+        Some(format) => format,
+        None if parquet_in => RowsFormat::Csv,
+        None => {
+            reporter.message(&format!("`{population}`: a population is a `.csv`, `.jsonl` or `.parquet` file"));
+            return Ok(Exit::Trouble);
+        }
     };
     let population_file = match std::fs::File::open(&args.profiles) {
         Ok(file) => file,
@@ -240,7 +245,22 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         None if typed => Some(diff::ProfileRows::Arrow(&mut emit)),
         None => None,
     };
-    let result = diff::diff(&old_side, &new_side, population_file, input, &options, rows, &mut rejected);
+    let result = if parquet_in {
+        match avenant::batch::parquet::read(population_file) {
+            Ok(profiles) => diff::diff_arrow(
+                &old_side,
+                &new_side,
+                &profiles.schema,
+                profiles.batches,
+                &options,
+                rows,
+                &mut rejected,
+            ),
+            Err(message) => Err(DiffError::Batch(avenant::batch::BatchError::Read(message))),
+        }
+    } else {
+        diff::diff(&old_side, &new_side, population_file, input, &options, rows, &mut rejected)
+    };
     // The footer is written only after a comparison that succeeded; otherwise the file is never committed.
     let closed = match (parquet_rows, result.is_ok()) {
         (Some(writer), true) => writer.close().map(|_| ()).map_err(avenant::batch::parquet::parquet_io),

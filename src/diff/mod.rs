@@ -35,7 +35,7 @@ use arrow_schema::SchemaRef;
 
 use crate::batch::arrow::{Columns, Refused};
 use crate::batch::rows::{Cells, ColumnMap};
-use crate::batch::source::{self, Chunk, Source, receive_wave};
+use crate::batch::source::{self, ArrowRows, Chunk, Source, receive_wave};
 use crate::batch::{BatchError, CHUNK_BYTES, Format, ROW_BYTES, RowError};
 use crate::eval::compiled::CompiledPolicy;
 use compare::{Compared, View};
@@ -136,68 +136,122 @@ pub fn diff(
     population: impl Read + Send,
     input: Format,
     options: &Options,
+    profiles: Option<ProfileRows<'_>>,
+    rejected: &mut dyn FnMut(&Rejected) -> std::io::Result<()>,
+) -> Result<Summary, DiffError> {
+    let sides = Sides::new(old, new, options, profiles.as_ref())?;
+    let (source, header) = source::open(population, input, ROW_BYTES)?;
+    let columns = match header {
+        Some((header, line)) => Some(sides.columns(&header, line)?),
+        None => None,
+    };
+    compare(old, new, &sides, source, columns.as_ref(), options, profiles, rejected)
+}
+
+/// Compares two sides over a population given as Arrow batches (all of
+/// `schema`), read as [`diff`] reads the same table written as CSV: its
+/// columns mapped to each side's fields by name, each row numbered as in
+/// that file (from 1, on the line after the header's). A cell that is no
+/// value at all (a timestamp with a time of day) stops the comparison, as
+/// it stops `batch::arrow::run`.
+pub fn diff_arrow(
+    old: &Side<'_>,
+    new: &Side<'_>,
+    schema: &arrow_schema::Schema,
+    batches: impl Iterator<Item = Result<RecordBatch, String>> + Send,
+    options: &Options,
+    profiles: Option<ProfileRows<'_>>,
+    rejected: &mut dyn FnMut(&Rejected) -> std::io::Result<()>,
+) -> Result<Summary, DiffError> {
+    let sides = Sides::new(old, new, options, profiles.as_ref())?;
+    let titles: Vec<String> = schema.fields().iter().map(|field| field.name().clone()).collect();
+    let columns = sides.columns(&titles, 1)?;
+    let source: Source<'_, std::io::Empty> = Source::Arrow(ArrowRows::new(batches, 1));
+    compare(old, new, &sides, source, Some(&columns), options, profiles, rejected)
+}
+
+impl<'p> Sides<'p> {
+    /// Both sides compiled; `--set`, `--draw` and `--take-up` checked against them.
+    fn new(
+        old: &Side<'p>,
+        new: &Side<'p>,
+        options: &Options,
+        profiles: Option<&ProfileRows<'_>>,
+    ) -> Result<Sides<'p>, DiffError> {
+        let names =
+            |side: &Side<'_>| side.loaded.policy.fields.iter().map(|field| field.name.clone()).collect::<Vec<_>>();
+        let mut tolerated: Vec<String> =
+            old.loaded.family_fields.iter().chain(&new.loaded.family_fields).cloned().collect();
+        tolerated.extend(names(old));
+        tolerated.extend(names(new));
+        tolerated.sort();
+        tolerated.dedup();
+        let (old_compiled, new_compiled) =
+            (CompiledPolicy::new(&old.loaded.policy), CompiledPolicy::new(&new.loaded.policy));
+        let plan = Plan::new(&old_compiled, &new_compiled);
+        let sides = Sides {
+            old: old_compiled,
+            new: new_compiled,
+            old_on: old.on,
+            new_on: new.on,
+            old_assigned: options.assignments.resolve(&old.loaded.policy, &names(new)).map_err(DiffError::Argument)?,
+            new_assigned: options.assignments.resolve(&new.loaded.policy, &names(old)).map_err(DiffError::Argument)?,
+            tolerated,
+            plan,
+            rows: profiles.map(|rows| match rows {
+                ProfileRows::Text { format, .. } => RowsForm::Text(*format),
+                ProfileRows::Arrow(_) => RowsForm::Typed,
+            }),
+        };
+        for (position, (option, share)) in options.take_up.iter().enumerate() {
+            if options.take_up.iter().take(position).any(|(known, _)| known == option) {
+                return Err(DiffError::Argument(AssignError {
+                    message: format!("`--take-up {option}` is given twice"),
+                    help: Some("give each option one take-up".to_owned()),
+                }));
+            }
+            if !sides.plan.options.contains(option) {
+                let known = sides.plan.options.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
+                return Err(DiffError::Argument(AssignError {
+                    message: format!(
+                        "`--take-up {option}={}`: neither text has an option `{option}`",
+                        crate::assign::percent(*share)
+                    ),
+                    help: Some(format!("the options are {known}")),
+                }));
+            }
+        }
+        Ok(sides)
+    }
+
+    /// A population's columns (its header, on `line`) mapped to each side's fields.
+    fn columns(&self, header: &[String], line: u64) -> Result<(ColumnMap, ColumnMap), DiffError> {
+        let titles: Vec<&str> = header.iter().map(String::as_str).collect();
+        let map = |compiled: &CompiledPolicy<'_>, side| {
+            ColumnMap::new(compiled.policy(), &titles, &self.tolerated, line)
+                .map_err(|errors| DiffError::Columns { side, errors })
+        };
+        Ok((map(&self.old, "old")?, map(&self.new, "new")?))
+    }
+}
+
+/// Compares the rows of `source` and sums them.
+#[expect(clippy::too_many_arguments, reason = "the comparison's parts, each given by its caller")]
+fn compare<R: Read + Send>(
+    old: &Side<'_>,
+    new: &Side<'_>,
+    sides: &Sides<'_>,
+    source: Source<'_, R>,
+    columns: Option<&(ColumnMap, ColumnMap)>,
+    options: &Options,
     mut profiles: Option<ProfileRows<'_>>,
     rejected: &mut dyn FnMut(&Rejected) -> std::io::Result<()>,
 ) -> Result<Summary, DiffError> {
-    let names = |side: &Side<'_>| side.loaded.policy.fields.iter().map(|field| field.name.clone()).collect::<Vec<_>>();
-    let mut tolerated: Vec<String> =
-        old.loaded.family_fields.iter().chain(&new.loaded.family_fields).cloned().collect();
-    tolerated.extend(names(old));
-    tolerated.extend(names(new));
-    tolerated.sort();
-    tolerated.dedup();
-    let (old_compiled, new_compiled) =
-        (CompiledPolicy::new(&old.loaded.policy), CompiledPolicy::new(&new.loaded.policy));
-    let plan = Plan::new(&old_compiled, &new_compiled);
-    let sides = Sides {
-        old: old_compiled,
-        new: new_compiled,
-        old_on: old.on,
-        new_on: new.on,
-        old_assigned: options.assignments.resolve(&old.loaded.policy, &names(new)).map_err(DiffError::Argument)?,
-        new_assigned: options.assignments.resolve(&new.loaded.policy, &names(old)).map_err(DiffError::Argument)?,
-        tolerated,
-        plan,
-        rows: profiles.as_ref().map(|rows| match rows {
-            ProfileRows::Text { format, .. } => RowsForm::Text(*format),
-            ProfileRows::Arrow(_) => RowsForm::Typed,
-        }),
-    };
-    for (position, (option, share)) in options.take_up.iter().enumerate() {
-        if options.take_up.iter().take(position).any(|(known, _)| known == option) {
-            return Err(DiffError::Argument(AssignError {
-                message: format!("`--take-up {option}` is given twice"),
-                help: Some("give each option one take-up".to_owned()),
-            }));
-        }
-        if !sides.plan.options.contains(option) {
-            let known = sides.plan.options.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
-            return Err(DiffError::Argument(AssignError {
-                message: format!(
-                    "`--take-up {option}={}`: neither text has an option `{option}`",
-                    crate::assign::percent(*share)
-                ),
-                help: Some(format!("the options are {known}")),
-            }));
-        }
-    }
-    let (source, header) = source::open(population, input, ROW_BYTES)?;
-    let columns = match header {
-        Some((header, line)) => {
-            let titles: Vec<&str> = header.iter().map(String::as_str).collect();
-            let map = |compiled: &CompiledPolicy<'_>, side| {
-                ColumnMap::new(compiled.policy(), &titles, &sides.tolerated, line)
-                    .map_err(|errors| DiffError::Columns { side, errors })
-            };
-            Some((map(&sides.old, "old")?, map(&sides.new, "new")?))
-        }
-        None => None,
-    };
     if let Some(ProfileRows::Text { out, format }) = profiles.as_mut() {
         out.write_all(&rows::header(&sides.plan, *format))?;
     }
     let mut total = Tally::new(sides.plan.options.len());
-    run(&sides, source, columns.as_ref(), options, &mut |work: &mut Work| {
+    run(sides, source, columns, options, &mut |work: &mut Work| {
         match profiles.as_mut() {
             Some(ProfileRows::Text { out, .. }) => out.write_all(&work.out)?,
             Some(ProfileRows::Arrow(emit)) => {
@@ -294,6 +348,8 @@ struct Worker {
     names: String,
     /// The typed per-profile rows of the chunk, when they are made.
     typed: Option<Columns>,
+    /// An Arrow cell's CSV text, where it is read through it.
+    text: String,
 }
 
 impl Worker {
@@ -306,6 +362,7 @@ impl Worker {
             ids: Vec::new(),
             names: String::new(),
             typed: matches!(sides.rows, Some(RowsForm::Typed)).then(|| Columns::new(rows::schema(&sides.plan))),
+            text: String::new(),
         }
     }
 
@@ -320,12 +377,22 @@ impl Worker {
         self.new.clear();
         self.ids.clear();
         self.names.clear();
-        for position in 0..chunk.rows.len() {
-            self.read(sides, columns, chunk, position);
+        match (&chunk.batch, columns) {
+            (Some(batch), Some(columns)) => {
+                if let Err(failure) = self.read_arrow(sides, columns, chunk.first_row, batch) {
+                    work.failure = Some(failure);
+                    return;
+                }
+            }
+            _ => {
+                for position in 0..chunk.rows.len() {
+                    self.read(sides, columns, chunk, position);
+                }
+            }
         }
         self.old.evaluate(&sides.old, sides.old_on, sides.plan.old.leaves, chunk.first_row);
         self.new.evaluate(&sides.new, sides.new_on, sides.plan.new.leaves, chunk.first_row);
-        for position in 0..chunk.rows.len() {
+        for position in 0..chunk.len() {
             let row = chunk.first_row + position as u64;
             work.tally.rows_in += 1;
             let (old, new) =
@@ -424,6 +491,38 @@ impl Worker {
             }
         }
         self.ids.push(start..self.names.len());
+    }
+
+    /// Reads every row of a chunk that is a slice of Arrow columns, for both
+    /// sides, from the same cells (see [`crate::batch::arrow::Cells`]);
+    /// `Err` for a cell that has no value at all.
+    fn read_arrow(
+        &mut self,
+        sides: &Sides<'_>,
+        (old_columns, new_columns): &(ColumnMap, ColumnMap),
+        first_row: u64,
+        batch: &RecordBatch,
+    ) -> Result<(), String> {
+        let cells = crate::batch::arrow::Cells::of(batch)?;
+        for position in 0..batch.num_rows() {
+            let row = first_row + position as u64;
+            // Numbered as the same table written as CSV would be: its header is line 1.
+            let place = (row, row + 1);
+            let text = &mut self.text;
+            self.old.read_with(&sides.old, &sides.old_assigned, place, |policy, values, problems| {
+                cells.values(policy, old_columns, position, row, values, problems, text)
+            })?;
+            self.new.read_with(&sides.new, &sides.new_assigned, place, |policy, values, problems| {
+                cells.values(policy, new_columns, position, row, values, problems, text)
+            })?;
+            let start = self.names.len();
+            text.clear();
+            if cells.name(new_columns, position, row, text)? {
+                self.names.push_str(text);
+            }
+            self.ids.push(start..self.names.len());
+        }
+        Ok(())
     }
 
     /// A row neither side can read: rejected by both, for the same reason.

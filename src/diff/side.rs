@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use crate::assign::Resolved;
 use crate::batch::RowError;
 use crate::batch::rows::{Cells, ColumnMap};
-use crate::check::model::Value;
+use crate::check::model::{CheckedPolicy, Value};
 use crate::eval::compiled::{CompiledPolicy, Lanes, Leaf, Scratch};
 use crate::eval::profile::FieldProblem;
 use crate::eval::{EvalError, Profile};
@@ -83,21 +83,36 @@ impl SideRows {
         record: &Cells<'_>,
         place: (u64, u64),
     ) {
-        let policy = compiled.policy();
+        let read = self.read_with(compiled, assigned, place, |policy, values, problems| {
+            columns.values(policy, record, values, problems)
+        });
+        if let Err(message) = read {
+            self.status.push(Status::Rejected(unreadable(place, message)));
+        }
+    }
+
+    /// Reads one row for this side: `fill` appends its values in field order
+    /// and its problems (from a CSV row's cells, or an Arrow row's), then
+    /// the values `--set` and `--draw` give are applied. `Err` from `fill`,
+    /// its values dropped, is for the caller to report.
+    pub fn read_with(
+        &mut self,
+        compiled: &CompiledPolicy<'_>,
+        assigned: &Resolved,
+        place: (u64, u64),
+        fill: impl FnOnce(&CheckedPolicy, &mut Vec<Option<Value>>, &mut Vec<FieldProblem>) -> Result<(), String>,
+    ) -> Result<(), String> {
         self.problems.clear();
         let start = self.values.len();
-        match columns.values(policy, record, &mut self.values, &mut self.problems) {
-            Ok(()) => {
-                if let Some(values) = self.values.get_mut(start..) {
-                    assigned.apply(place.0, values, &mut self.problems);
-                }
-                self.read(start, place);
-            }
-            Err(message) => {
-                self.values.truncate(start);
-                self.status.push(Status::Rejected(unreadable(place, message)));
-            }
+        if let Err(message) = fill(compiled.policy(), &mut self.values, &mut self.problems) {
+            self.values.truncate(start);
+            return Err(message);
         }
+        if let Some(values) = self.values.get_mut(start..) {
+            assigned.apply(place.0, values, &mut self.problems);
+        }
+        self.read(start, place);
+        Ok(())
     }
 
     /// Reads one JSON Lines row for this side.
