@@ -144,10 +144,10 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         return Ok(exit);
     }
     let population = args.profiles.display().to_string();
-    let parquet_in = avenant::batch::parquet::is_parquet(&args.profiles);
+    // The format of a text population; none for Parquet.
     let input = match RowsFormat::of(&args.profiles) {
-        Some(format) => format,
-        None if parquet_in => RowsFormat::Csv,
+        Some(format) => Some(format),
+        None if avenant::batch::parquet::is_parquet(&args.profiles) => None,
         None => {
             reporter.message(&format!("`{population}`: a population is a `.csv`, `.jsonl` or `.parquet` file"));
             return Ok(Exit::Trouble);
@@ -245,21 +245,15 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         None if typed => Some(diff::ProfileRows::Arrow(&mut emit)),
         None => None,
     };
-    let result = if parquet_in {
-        match avenant::batch::parquet::read(population_file) {
-            Ok(profiles) => diff::diff_arrow(
-                &old_side,
-                &new_side,
-                &profiles.schema,
-                profiles.batches,
-                &options,
-                rows,
-                &mut rejected,
-            ),
+    let result = match input {
+        Some(format) => diff::diff(&old_side, &new_side, population_file, format, &options, rows, &mut rejected),
+        None => match avenant::batch::parquet::read(population_file) {
+            Ok(profiles) => {
+                let (schema, batches) = (profiles.schema, profiles.batches);
+                diff::diff_arrow(&old_side, &new_side, &schema, batches, &options, rows, &mut rejected)
+            }
             Err(message) => Err(DiffError::Batch(avenant::batch::BatchError::Read(message))),
-        }
-    } else {
-        diff::diff(&old_side, &new_side, population_file, input, &options, rows, &mut rejected)
+        },
     };
     // The footer is written only after a comparison that succeeded; otherwise the file is never committed.
     let closed = match (parquet_rows, result.is_ok()) {

@@ -6,8 +6,9 @@
 //! by band, zone, specialty and contract. Reads the population and writes
 //! only the streams it is given; never prints.
 //!
-//! The population is read once, in chunks (the batch evaluator's reader, its
-//! rows and chunks bounded in bytes, a row it refuses rejected by both sides);
+//! The population (CSV, JSON Lines, or Arrow batches: [`diff_arrow`]) is
+//! read once, in chunks (the batch evaluator's reader, its rows and chunks
+//! bounded in bytes, a row it refuses rejected by both sides);
 //! each chunk's rows are read for both sides from the same cells, evaluated
 //! by each side's compiled lanes, compared and counted on all cores; the
 //! chunks' rows and counts are then written and added in order, so memory is
@@ -25,14 +26,13 @@ mod tally;
 use std::io::{Read, Write};
 use std::sync::mpsc;
 
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::Loaded;
 use crate::assign::{AssignError, Assignments, Resolved};
-use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
-
 use crate::batch::arrow::{Columns, Refused};
 use crate::batch::rows::{Cells, ColumnMap};
 use crate::batch::source::{self, ArrowRows, Chunk, Source, receive_wave};

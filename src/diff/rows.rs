@@ -117,13 +117,17 @@ fn cells<'a>(
 
 /// The texts that end a row: who gained eligibility, who lost it, what changed.
 fn joined(compared: &Compared<'_>, changes: &[(usize, Kept, Kept)]) -> [String; 3] {
-    let path = |index: &usize| compared.plan.compared.get(*index).map_or("", |(path, _, _)| path.as_str());
     let (gained_by, lost_by) = compared.eligibility_deciders();
     [
         gained_by.join(";"),
         lost_by.join(";"),
-        changes.iter().map(|(index, _, _)| path(index)).collect::<Vec<_>>().join(";"),
+        changes.iter().map(|(index, _, _)| path(compared, *index)).collect::<Vec<_>>().join(";"),
     ]
+}
+
+/// The dotted path of compared output `index`.
+fn path<'a>(compared: &Compared<'a>, index: usize) -> &'a str {
+    compared.plan.compared.get(index).map_or("", |(path, _, _)| path.as_str())
 }
 
 /// One profile's row, typed, into `row`: a number with more decimals than
@@ -157,7 +161,6 @@ pub(super) fn write(
     aid: &[Pair],
     changes: &[(usize, Kept, Kept)],
 ) {
-    let path = |index: &usize| compared.plan.compared.get(*index).map_or("", |(path, _, _)| path.as_str());
     match format {
         Format::Csv => {
             let joined = joined(compared, changes);
@@ -205,7 +208,7 @@ pub(super) fn write(
                 .map(|(index, old, new)| {
                     let json =
                         serde_json::json!({ "old": typed(compared, *old, true), "new": typed(compared, *new, false) });
-                    (path(index).to_owned(), json)
+                    (path(compared, *index).to_owned(), json)
                 })
                 .collect();
             let json = serde_json::json!({
