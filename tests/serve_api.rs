@@ -326,6 +326,40 @@ fn the_playground_checks_an_amendment_over_the_shipped_chain() {
 }
 
 #[test]
+fn the_playground_orders_an_amendment_by_date_as_the_command_line_does() {
+    // The playground checks a text among the directory's as `avenant check`
+    // and the editor do: one rule for the dates of a chain, one wording.
+    let server = Server::start();
+    let folder = tempfile::tempdir().unwrap();
+    for (effective, code, message) in [
+        ("2024-06-22", "avenant::check::amend_same_date", "take effect on the same day, 2024-06-22"),
+        ("2024-01-01", "avenant::check::amend_date_order", "takes effect on 2024-01-01, before `convention_2024`"),
+    ] {
+        let text = NEW_FIELD.replace("effective 2027-01-01", &format!("effective {effective}"));
+        let (_, answer) = server.post("/api/check", &json!({ "text": text }));
+        assert_eq!(answer["ok"], json!(false), "{answer}");
+        let diagnostic = &answer["diagnostics"][0];
+        assert_eq!(diagnostic["code"], json!(code), "{answer}");
+        assert!(diagnostic["message"].as_str().is_some_and(|said| said.contains(message)), "{answer}");
+        // The command line says the same of the same text beside the shipped ones.
+        let directory = folder.path().join(effective);
+        std::fs::create_dir(&directory).unwrap();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, directory.join(path.file_name().unwrap())).unwrap();
+        }
+        std::fs::write(directory.join("essai.policy"), &text).unwrap();
+        let check = std::process::Command::new(env!("CARGO_BIN_EXE_avenant"))
+            .arg("check")
+            .arg(directory.join("essai.policy"))
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&check.stderr);
+        assert!(said.contains(message), "{said}");
+    }
+}
+
+#[test]
 fn the_playground_runs_a_texts_examples_and_evaluates_a_profile() {
     let server = Server::start();
     let with_example = format!(

@@ -4,7 +4,7 @@
 //! evaluated against it. The text lives in memory for the time of the
 //! request; it is never written anywhere, and never names a file to read.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Json as JsonBody;
@@ -15,12 +15,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value as Json, json};
 
 use super::api::{self, blocking, read};
-use super::site::Text;
 use super::{ApiError, Shared};
+use crate::chain::InMemory;
 use crate::check::{CheckedPolicy, Diagnostic};
 use crate::code::Code;
 use crate::source::{FileId, SourceMap, Span};
-use crate::{LoadError, amend, check, syntax};
+use crate::{LoadError, syntax};
 
 /// The name the playground's text goes by in diagnostics.
 const PLAYGROUND: &str = "playground.policy";
@@ -32,8 +32,8 @@ struct Checked {
     /// The texts applied, the playground's last.
     chain: Vec<String>,
     file: Option<FileId>,
-    /// The text it amends, whose profile fields a profile may carry.
-    base: Option<String>,
+    /// The profile fields of the texts of its family, which a profile may carry.
+    family: Vec<String>,
 }
 
 /// A diagnostic as the playground shows it: code, severity, message, label,
@@ -94,106 +94,47 @@ fn syntax_json(sources: &SourceMap, error: &syntax::SyntaxError) -> Json {
     )
 }
 
-/// Parses and checks `text`: alone if it amends no text, else merged over
-/// the directory's text it amends, with that text's chain.
-fn compile(texts: &super::Site, text: &str) -> Checked {
+/// Parses and checks `text` among the directory's texts, as the language
+/// server checks an unsaved text among its directory's (`chain::InMemory`):
+/// alone if it amends no text, else merged over the chain it names, with
+/// the chain's own rules (a base found by name, dates in order).
+fn compile(site: &super::Site, text: &str) -> Checked {
+    let mut texts = site.files.clone();
+    texts.push((PathBuf::from(PLAYGROUND), text.to_owned()));
+    let memory = InMemory::parse(texts);
+    let sources = memory.sources();
     let failed = |diagnostics: Vec<Json>, chain: Vec<String>| Checked {
         policy: None,
         diagnostics,
         chain,
         file: None,
-        base: None,
+        family: Vec::new(),
     };
-    let mut alone = SourceMap::default();
-    let alone_file = alone.add(PLAYGROUND, text);
-    let ast = match syntax::parse(alone_file, text) {
-        Ok(ast) => ast,
-        Err(error) => return failed(vec![syntax_json(&alone, &error)], Vec::new()),
+    // The playground's text is the last file given.
+    let Some(&file) = memory.files().last() else {
+        return failed(Vec::new(), Vec::new());
     };
-    let Some(base_name) = ast.header.amends() else {
-        return match crate::compile_with_warnings(Path::new(PLAYGROUND), text) {
-            Ok((policy, warnings)) => Checked {
-                diagnostics: diagnostics_json(policy.sources(), &warnings),
-                chain: vec![policy.header.name.clone()],
-                policy: Some(policy),
-                file: Some(alone_file),
-                base: None,
-            },
-            Err(error) => failed(load_error_json(&alone, error), Vec::new()),
-        };
+    let Some(index) = memory.parsed().iter().position(|(parsed, _)| *parsed == file) else {
+        let errors = memory.syntax_errors().iter().filter(|error| error.span.file == file);
+        return failed(errors.map(|error| syntax_json(sources, error)).collect(), Vec::new());
     };
-    let Some(base) = texts.named(&base_name.name) else {
-        let help = crate::check::diagnostic::suggest(&base_name.name, texts.names());
-        let diagnostic = Diagnostic::new(
-            Code::AmendMissingBase,
-            base_name.span,
-            format!("no text named `{}` in the server's directory", base_name.name),
-            "amends nothing found",
-        );
-        let diagnostic = match help {
-            Some(help) => diagnostic.with_help(help),
-            None => {
-                diagnostic.with_help(format!("the texts there are: {}", texts.names().collect::<Vec<_>>().join(", ")))
-            }
-        };
-        return failed(diagnostics_json(&alone, &[diagnostic]), Vec::new());
+    let names = |chain: Vec<usize>| -> Vec<String> {
+        chain
+            .iter()
+            .filter_map(|index| memory.parsed().get(*index))
+            .map(|(_, text)| text.header.name.name.clone())
+            .collect()
     };
-    let mut chain = base.loaded.chain.clone();
-    chain.push(ast.header.name.name.clone());
-    // The base's sources, and this text after them: every span of the merged policy has its file.
-    let mut sources = base.loaded.policy.sources().clone();
-    let file = sources.add(PLAYGROUND, text);
-    let ast = match syntax::parse(file, text) {
-        Ok(ast) => ast,
-        Err(error) => return failed(vec![syntax_json(&sources, &error)], chain),
-    };
-    if let Some(diagnostic) = date_order(base, &ast) {
-        return failed(diagnostics_json(&sources, &[diagnostic]), chain);
-    }
-    let merged = match amend::merge(&[&base.loaded.merged.file, &ast]) {
-        Ok(merged) => merged,
-        Err(diagnostics) => return failed(diagnostics_json(&sources, &diagnostics), chain),
-    };
-    let sources = Arc::new(sources);
-    match check::check(Arc::clone(&sources), &merged.file) {
-        Ok((policy, warnings)) => Checked {
-            diagnostics: diagnostics_json(&sources, &warnings),
-            policy: Some(policy),
-            chain,
+    match memory.load(index) {
+        Ok(loaded) => Checked {
+            diagnostics: diagnostics_json(loaded.policy.sources(), &loaded.warnings),
+            chain: loaded.chain,
+            family: loaded.family_fields,
             file: Some(file),
-            base: Some(base.name().to_owned()),
+            policy: Some(loaded.policy),
         },
-        Err(diagnostics) => failed(diagnostics_json(&sources, &diagnostics), chain),
+        Err(error) => failed(load_error_json(sources, error), memory.chain(index).map(names).unwrap_or_default()),
     }
-}
-
-/// An amendment takes effect after the text it amends, and says when.
-fn date_order(base: &Text, amendment: &syntax::ast::PolicyFile) -> Option<Diagnostic> {
-    let name = &amendment.header.name;
-    let Some((date, span)) = amendment.header.effective() else {
-        return Some(
-            Diagnostic::new(
-                Code::AmendMissingDate,
-                name.span,
-                format!("the amendment `{}` does not say when it takes effect", name.name),
-                "no `effective` date",
-            )
-            .with_help("add `effective YYYY-MM-DD` to its header"),
-        );
-    };
-    let base_date = base.effective?;
-    (date <= base_date).then(|| {
-        Diagnostic::new(
-            Code::AmendDateOrder,
-            span,
-            format!(
-                "`{}` takes effect on {date}, not after `{}` which it amends ({base_date})",
-                name.name,
-                base.name()
-            ),
-            "not later than its base",
-        )
-    })
 }
 
 fn load_error_json(sources: &SourceMap, error: LoadError) -> Vec<Json> {
@@ -304,9 +245,7 @@ pub async fn evaluate(
             return Err(ApiError::unprocessable("invalid_policy", "the policy text does not check")
                 .with("diagnostics", Json::Array(checked.diagnostics)));
         };
-        let family = checked.base.as_deref().and_then(|name| shared.site.named(name));
-        let tolerated = family.map_or(&[][..], |base| base.loaded.family_fields.as_slice());
-        let profile = api::validated(&policy, &request.profile, tolerated)?;
+        let profile = api::validated(&policy, &request.profile, &checked.family)?;
         let outcome = crate::evaluate(&policy, &profile, on)
             .map_err(|error| ApiError::unprocessable("cannot_evaluate", error.to_string()))?;
         let subject = crate::output::Subject {

@@ -2,7 +2,7 @@
 //! loaded with the texts it amends and checked once, at start, and which of
 //! them is in force from which date.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
@@ -22,6 +22,9 @@ pub struct Site {
     pub directory: String,
     /// Every text, in file-name order.
     pub texts: Vec<Text>,
+    /// Each text's file and source, as read: what a text sent to the
+    /// playground is checked among.
+    pub files: Vec<(PathBuf, String)>,
     /// From each date on, the text in force (by its place in `texts`), if
     /// any; in date order, the first from the earliest date there is.
     in_force: Vec<(Date, Option<usize>)>,
@@ -35,7 +38,7 @@ impl Site {
         let (paths, _outside) = crate::chain::policy_files_in(directory)
             .map_err(|error| LoadError::Io { path: directory.display().to_string(), error })?;
         let mut loader = crate::chain::Loader::default();
-        let mut texts = Vec::new();
+        let (mut texts, mut files) = (Vec::new(), Vec::new());
         for path in &paths {
             let header = loader.load_text(path)?.merged.file.header;
             let effective = header.effective().map(|(date, _)| date);
@@ -44,6 +47,9 @@ impl Site {
             // As `eval --proposal NAME` loads it: with the fields of every
             // text of its family that a profile may carry.
             let loaded = crate::load_chosen(directory, Date::MAX, Some(&header.name.name))?;
+            // The text's own file: the one its name is written in.
+            let source = loaded.policy.sources().file(loaded.merged.file.header.name.span.file);
+            files.push((source.path.clone(), source.text.to_string()));
             texts.push(Text { loaded, effective, proposal, amends });
         }
         let mut dates: Vec<Date> =
@@ -60,7 +66,7 @@ impl Site {
             };
             in_force.push((date, chosen));
         }
-        Ok(Site { directory: directory.display().to_string(), texts, in_force })
+        Ok(Site { directory: directory.display().to_string(), texts, files, in_force })
     }
 
     /// The text in force on `on`, as `avenant eval DIRECTORY --on` picks it.
