@@ -30,7 +30,7 @@ pub struct Loaded {
 }
 
 /// The texts read so far, with their sources.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Texts {
     sources: SourceMap,
     parsed: Vec<(FileId, PolicyFile)>,
@@ -468,7 +468,7 @@ pub fn load_chosen(path: &Path, on: Date, proposal: Option<&str>) -> Result<Load
 /// A directory's texts as an editor holds them, unsaved changes included:
 /// parsed once, then each text compiled with the texts it amends, as
 /// [`load_text`] does from disk. The language server's view of a directory.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct InMemory {
     texts: Texts,
     /// Every file given, in order, those that did not parse included.
@@ -480,15 +480,26 @@ impl InMemory {
     pub fn parse(texts: impl IntoIterator<Item = (PathBuf, String)>) -> Self {
         let mut in_memory = InMemory::default();
         for (path, text) in texts {
-            match in_memory.texts.parse(&path, text) {
-                Ok(index) => in_memory.files.extend(in_memory.texts.parsed.get(index).map(|(file, _)| *file)),
-                Err(error) => {
-                    in_memory.files.push(error.span.file);
-                    in_memory.texts.broken.push(*error);
-                }
-            }
+            in_memory.add(path, text);
         }
         in_memory
+    }
+
+    /// These texts and one more, parsed: the others are not parsed again.
+    pub fn with(&self, path: PathBuf, text: String) -> Self {
+        let mut in_memory = self.clone();
+        in_memory.add(path, text);
+        in_memory
+    }
+
+    fn add(&mut self, path: PathBuf, text: String) {
+        match self.texts.parse(&path, text) {
+            Ok(index) => self.files.extend(self.texts.parsed.get(index).map(|(file, _)| *file)),
+            Err(error) => {
+                self.files.push(error.span.file);
+                self.texts.broken.push(*error);
+            }
+        }
     }
 
     /// Every file given, in order, those that did not parse included.

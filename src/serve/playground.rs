@@ -16,7 +16,6 @@ use serde_json::{Map, Value as Json, json};
 
 use super::api::{self, blocking, read};
 use super::{ApiError, Shared};
-use crate::chain::InMemory;
 use crate::check::{CheckedPolicy, Diagnostic};
 use crate::code::Code;
 use crate::source::{FileId, SourceMap, Span};
@@ -99,9 +98,7 @@ fn syntax_json(sources: &SourceMap, error: &syntax::SyntaxError) -> Json {
 /// alone if it amends no text, else merged over the chain it names, with
 /// the chain's own rules (a base found by name, dates in order).
 fn compile(site: &super::Site, text: &str) -> Checked {
-    let mut texts = site.files.clone();
-    texts.push((PathBuf::from(PLAYGROUND), text.to_owned()));
-    let memory = InMemory::parse(texts);
+    let memory = site.parsed.with(PathBuf::from(PLAYGROUND), text.to_owned());
     let sources = memory.sources();
     let failed = |diagnostics: Vec<Json>, chain: Vec<String>| Checked {
         policy: None,

@@ -2,7 +2,7 @@
 //! loaded with the texts it amends and checked once, at start, and which of
 //! them is in force from which date.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use jiff::civil::Date;
 
@@ -22,9 +22,9 @@ pub struct Site {
     pub directory: String,
     /// Every text, in file-name order.
     pub texts: Vec<Text>,
-    /// Each text's file and source, as read: what a text sent to the
-    /// playground is checked among.
-    pub files: Vec<(PathBuf, String)>,
+    /// Every text parsed as read: what a text sent to the playground is
+    /// checked among, without parsing them again.
+    pub parsed: crate::chain::InMemory,
     /// From each date on, the text in force (by its place in `texts`), if
     /// any; in date order, the first from the earliest date there is.
     in_force: Vec<(Date, Option<usize>)>,
@@ -66,7 +66,8 @@ impl Site {
             };
             in_force.push((date, chosen));
         }
-        Ok(Site { directory: directory.display().to_string(), texts, files, in_force })
+        let parsed = crate::chain::InMemory::parse(files);
+        Ok(Site { directory: directory.display().to_string(), texts, parsed, in_force })
     }
 
     /// The text in force on `on`, as `avenant eval DIRECTORY --on` picks it.
