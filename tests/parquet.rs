@@ -217,27 +217,37 @@ fn a_parquet_file_that_is_not_one_is_refused_with_its_name() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// `avenant diff OLD NEW --on 2024-10-01` over `population`, its rows into
+/// `out` and its rejects into `errors`: its JSON summary, and the rejects' text.
+fn diff(old: &Path, new: &Path, population: &Path, out: &Path, errors: &Path) -> (Vec<u8>, String) {
+    let [old, new, population, out, errors] = [old, new, population, out, errors].map(|path| path.to_str().unwrap());
+    let output = avenant(&[
+        "diff",
+        old,
+        new,
+        "--on",
+        "2024-10-01",
+        "--profiles",
+        population,
+        "--allow-rejects",
+        "--format",
+        "json",
+        "--errors",
+        errors,
+        "--out",
+        out,
+    ]);
+    (output.stdout, text(Path::new(errors)))
+}
+
 #[test]
 fn a_diff_reads_and_writes_parquet_as_it_does_csv() {
     let folder = tempfile::tempdir().unwrap();
     let population_parquet = path(&folder, "population.parquet");
     avenant(&["population", "--size", "10000", "--out", population_parquet.to_str().unwrap()]);
-    let diff = |population: &Path, out: &Path| -> (Vec<u8>, String) {
-        let errors = path(&folder, "errors.csv");
-        let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
-            .args(["diff", "policies/avenant-7.policy", "policies/convention-2024.policy", "--on", "2024-10-01"])
-            .arg("--profiles")
-            .arg(population)
-            .args(["--allow-rejects", "--format", "json", "--errors"])
-            .arg(&errors)
-            .arg("--out")
-            .arg(out)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        (output.stdout, text(&errors))
-    };
+    let (old, new) = (Path::new("policies/avenant-7.policy"), Path::new("policies/convention-2024.policy"));
+    let errors = path(&folder, "errors.csv");
+    let diff = |population: &Path, out: &Path| diff(old, new, population, out, &errors);
     let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
     let (csv_rows_file, parquet_rows_file) = (path(&folder, "rows.csv"), path(&folder, "rows.parquet"));
     let (summary, errors) = diff(&population, &csv_rows_file);
@@ -267,19 +277,10 @@ fn a_diff_row_finer_than_a_cent_is_rejected_from_parquet_rows_and_sums_alike() {
     let finer = path(&folder, "finer.policy");
     std::fs::write(&finer, text.replace(exact, "euros = aid[physician_aid_level, o].year_1 * 1.000001\n")).unwrap();
     let diff = |out: &str| -> (serde_json::Value, String) {
-        let errors = path(&folder, &format!("{out}-errors.csv"));
-        let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
-            .args(["diff", "policies/avenant-7.policy"])
-            .arg(&finer)
-            .args(["--on", "2024-10-01", "--profiles", POPULATION, "--allow-rejects", "--format", "json", "--out"])
-            .arg(path(&folder, out))
-            .arg("--errors")
-            .arg(&errors)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        (serde_json::from_slice(&output.stdout).unwrap(), self::text(&errors))
+        let (old, population) = (Path::new("policies/avenant-7.policy"), Path::new(POPULATION));
+        let (summary, errors) =
+            diff(old, &finer, population, &path(&folder, out), &path(&folder, &format!("{out}-e.csv")));
+        (serde_json::from_slice(&summary).unwrap(), errors)
     };
     let (csv_summary, csv_errors) = diff("rows.csv");
     let (parquet_summary, parquet_errors) = diff("rows.parquet");

@@ -433,8 +433,8 @@ impl Worker {
                     if let Err((column, refused)) = pushed.and_then(|()| cells.keep()) {
                         // Refused whole, and not counted: the typed rows and the sums stay one population.
                         work.tally.rejected += 1;
-                        let field = typed.schema().fields().get(column).map(|field| field.name().clone());
-                        work.rejected.push(Rejected { row, side: "both", error: refused_row(row, field, refused) });
+                        let error = refused_row(row, typed.name(column), refused);
+                        work.rejected.push(Rejected { row, side: "both", error });
                         continue;
                     }
                 }
@@ -534,10 +534,12 @@ impl Worker {
 
 /// The error of a row whose typed cells its columns refused.
 fn refused_row(row: u64, field: Option<String>, refused: Refused) -> RowError {
-    let (code, message) = match refused {
-        Refused::Inexact(message) => (crate::batch::arrow::INEXACT, message),
-        Refused::Kind => (crate::code::Code::Internal.name(), "a row's cells do not match its columns".to_owned()),
-    };
-    let help = Some("the value is exact in the CSV rows (`--out x.csv`)".to_owned());
-    RowError { row, line: row, field, code, message, help }
+    match refused {
+        Refused::Inexact(message) => crate::batch::arrow::inexact(row, row, field, message, "rows"),
+        Refused::Kind => RowError {
+            code: crate::code::Code::Internal.name(),
+            message: "a row's cells do not match its columns".to_owned(),
+            ..crate::batch::arrow::inexact(row, row, field, String::new(), "rows")
+        },
+    }
 }

@@ -68,8 +68,9 @@ impl Columns {
         Columns { schema, columns, rows: 0 }
     }
 
-    pub(crate) fn schema(&self) -> &SchemaRef {
-        &self.schema
+    /// The name of the column at `index`.
+    pub(crate) fn name(&self, index: usize) -> Option<String> {
+        self.schema.fields().get(index).map(|field| field.name().clone())
     }
 
     /// The rows kept since the last batch.

@@ -42,6 +42,13 @@ pub const BATCH_ROWS: usize = 8192;
 /// The code of a row whose outcome has a number its column cannot hold exactly.
 pub const INEXACT: &str = crate::code::Code::Inexact.name();
 
+/// A row refused because a value of it has no exact place in its column
+/// `field` ([`INEXACT`]); the CSV `output` (`output`, `rows`) holds it whole.
+pub(crate) fn inexact(row: u64, line: u64, field: Option<String>, message: String, output: &str) -> RowError {
+    let help = Some(format!("the value is exact in the CSV {output} (`--out x.csv`)"));
+    RowError { row, line, field, code: INEXACT, message, help }
+}
+
 /// The outcome columns, as [`crate::output::csv`] names them: `row` (from 1,
 /// as in the CSV), `name`, each output value by its dotted path, then
 /// `certainty.<output>`. Numbers are `Decimal128(38, s)`: `s` is 2 for

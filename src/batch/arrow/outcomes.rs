@@ -8,7 +8,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
 
 use super::columns::{Cell, Columns, Refused, Row};
-use super::{INEXACT, outcome_schema};
+use super::{inexact, outcome_schema};
 use crate::batch::RowError;
 use crate::check::model::Value;
 use crate::eval::compiled::{CompiledPolicy, Evaluated, Leaf};
@@ -35,7 +35,7 @@ impl OutcomeColumns {
     }
 
     /// Appends one row's outcome; or, if a number is finer than its column
-    /// or a leaf cannot be read, nothing, and why ([`INEXACT`] or the
+    /// or a leaf cannot be read, nothing, and why ([`super::INEXACT`] or the
     /// internal error; its line left for the caller).
     pub(crate) fn append(
         &mut self,
@@ -59,15 +59,7 @@ impl OutcomeColumns {
         Err(match stop {
             Stop::Row(error) => error,
             Stop::Refused((column, Refused::Inexact(message))) => {
-                let field = self.columns.schema().fields().get(column).map(|field| field.name().clone());
-                RowError {
-                    row,
-                    line: row,
-                    field,
-                    code: INEXACT,
-                    message,
-                    help: Some("the value is exact in the CSV output (`--out x.csv`)".to_owned()),
-                }
+                inexact(row, row, self.columns.name(column), message, "output")
             }
             Stop::Refused((_, Refused::Kind)) => {
                 RowError::from_eval(row, row, &compiled.broken("an outcome's leaves do not match its columns"))

@@ -10,14 +10,14 @@ use arrow_schema::SchemaRef;
 use rust_decimal::Decimal;
 
 use super::columns::{Cell, Columns, Kind, Refused};
-use super::{BATCH_ROWS, INEXACT, arrow_io};
+use super::{BATCH_ROWS, arrow_io, inexact};
 use crate::batch::RowError;
 
 /// A `Write` that reads the CSV written to it into typed Arrow batches of
 /// `schema`, handed to `emit` every [`BATCH_ROWS`] rows and at
 /// [`ArrowSink::finish`]. Its first record is the header, which must name
 /// the schema's columns. A row with a cell its column cannot hold exactly is
-/// set aside as a [`RowError`] ([`INEXACT`]), never rounded.
+/// set aside as a [`RowError`] ([`super::INEXACT`]), never rounded.
 pub struct ArrowSink<'e> {
     schema: SchemaRef,
     reader: csv_core::Reader,
@@ -141,14 +141,7 @@ impl<'e> ArrowSink<'e> {
         };
         let (field, message) = refused;
         let row = record.get(..ends.first().copied().unwrap_or(0)).and_then(|row| row.parse().ok()).unwrap_or(0);
-        self.rejected.push(RowError {
-            row,
-            line: row + 1,
-            field: Some(field),
-            code: INEXACT,
-            message,
-            help: Some("the value is exact in the CSV output (`--out x.csv`)".to_owned()),
-        });
+        self.rejected.push(inexact(row, row + 1, Some(field), message, "output"));
         Ok(())
     }
 
@@ -218,6 +211,7 @@ mod tests {
     use arrow_array::types::Decimal128Type;
     use arrow_schema::{DataType, Field, Schema};
 
+    use super::super::INEXACT;
     use super::*;
 
     #[test]
