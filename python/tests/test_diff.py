@@ -66,7 +66,7 @@ def test_a_diff_from_python_is_the_clis(tmp_path):
     assert schema.field("eligible.old").type == pa.bool_()
     assert schema.field("band.new").type == pa.string()
     assert schema.field("contract_year.old").type == pa.decimal128(38, 28)
-    assert schema.field("aid_per_year.option_2.new").type == pa.decimal128(38, 2)
+    assert schema.field("aid_per_year.option_2.new").type == pa.decimal128(18, 2)
     assert schema.field("id").type == pa.string()
 
     # `--out rows.parquet` writes the same typed rows, value for value.

@@ -72,7 +72,7 @@ def test_every_worked_case_comes_out_exact_from_polars(avenant_7):
     frame = pl.from_arrow(profiles_table())
     outcomes, rejects = avenant_7.evaluate(frame)
     assert isinstance(outcomes, pl.DataFrame) and rejects.height == 0
-    assert outcomes.schema["options.option_3.aid.year_1"] == pl.Decimal(38, 2)
+    assert outcomes.schema["options.option_3.aid.year_1"] == pl.Decimal(18, 2)
     check_cases({row["name"]: row for row in outcomes.to_dicts()})
 
 

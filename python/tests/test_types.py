@@ -40,8 +40,8 @@ def one_row(**values) -> pa.Table:
 def test_the_outcome_columns_have_real_types(types_policy):
     schema = types_policy.outcome_schema
     assert schema.field("row").type == pa.uint64()
-    assert schema.field("total").type == pa.decimal128(38, 2)
-    assert schema.field("share_of_count").type == pa.decimal128(38, 0)
+    assert schema.field("total").type == pa.decimal128(18, 2)
+    assert schema.field("share_of_count").type == pa.decimal128(18, 0)
     assert schema.field("raw_share").type == pa.decimal128(38, 28)
     assert schema.field("signed").type == pa.date32()
     assert schema.field("flag").type == pa.bool_()
@@ -102,11 +102,11 @@ def test_a_share_half_way_rounds_half_up(types_policy):
 def test_pandas_and_polars_columns_are_arrow_backed_decimals(types_policy):
     frame = one_row().to_pandas()
     outcomes, _ = types_policy.evaluate(frame)
-    assert outcomes["total"].dtype == pd.ArrowDtype(pa.decimal128(38, 2))
+    assert outcomes["total"].dtype == pd.ArrowDtype(pa.decimal128(18, 2))
     assert outcomes["total"].iloc[0] == Decimal("0.30")
     assert outcomes["signed"].dtype == pd.ArrowDtype(pa.date32())
     polars_outcomes, _ = types_policy.evaluate(pl.from_arrow(one_row()))
-    assert polars_outcomes["total"].dtype == pl.Decimal(38, 2)
+    assert polars_outcomes["total"].dtype == pl.Decimal(18, 2)
     assert polars_outcomes["total"][0] == Decimal("0.30")
 
 

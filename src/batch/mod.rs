@@ -271,6 +271,7 @@ fn evaluate_source<R: Read + Send>(
         let (empty_sender, empty_receiver) = mpsc::channel::<Chunk>();
         scope.spawn(move || source.feed(chunk_size, chunk_bytes, &full_sender, &empty_receiver));
         let mut bytes = 0;
+        let idle = worker::Idle::default();
         // Evaluated, not yet written: written while the next wave is evaluated.
         let mut pending: Vec<Chunk> = Vec::new();
         loop {
@@ -282,8 +283,12 @@ fn evaluate_source<R: Read + Send>(
                     || write_wave(previous, &mut outcomes, &mut *rejected, &mut summary, &empty_sender),
                     || {
                         wave.par_iter_mut().for_each_init(
-                            || Worker::new(compiled, typed),
-                            |worker, chunk| worker.evaluate(compiled, columns, options, chunk),
+                            || idle.lend(|| Worker::new(compiled, typed)),
+                            |lent, chunk| {
+                                if let Some(worker) = lent.worker() {
+                                    worker.evaluate(compiled, columns, options, chunk);
+                                }
+                            },
                         )
                     },
                 )

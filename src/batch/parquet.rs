@@ -9,7 +9,7 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
@@ -33,13 +33,52 @@ pub struct Profiles<I> {
     pub batches: I,
 }
 
-/// The profiles of a Parquet file, read a row group at a time.
+/// The profiles of a Parquet file, read a row group at a time. A column of
+/// text stored as a dictionary in every row group is read as one (a
+/// `Dictionary` array), so that each of its words is read once a batch,
+/// not once a row.
 pub fn read(file: std::fs::File) -> Result<Profiles<impl Iterator<Item = Result<RecordBatch, String>> + Send>, String> {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|error| error.to_string())?;
+    let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|error| error.to_string())?;
+    let metadata = match dictionaries(&metadata) {
+        Some(schema) => {
+            let options = ArrowReaderOptions::new().with_schema(schema);
+            ArrowReaderMetadata::try_new(Arc::clone(metadata.metadata()), options).map_err(|error| error.to_string())?
+        }
+        None => metadata,
+    };
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata);
     let schema = Arc::clone(builder.schema());
     let rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
     let reader = builder.with_batch_size(BATCH_ROWS).build().map_err(|error| error.to_string())?;
     Ok(Profiles { schema, rows, batches: reader.map(|batch| batch.map_err(|error| error.to_string())) })
+}
+
+/// The file's schema with its columns of text that every row group stores
+/// as a dictionary read as `Dictionary(Int32, …)`; none if it has none.
+fn dictionaries(metadata: &ArrowReaderMetadata) -> Option<SchemaRef> {
+    let parquet = metadata.metadata();
+    let row_groups = parquet.row_groups();
+    let columns = parquet.file_metadata().schema_descr().columns();
+    let stored_as_dictionary = |name: &str| {
+        let leaf = columns.iter().position(|column| column.path().parts() == [name]);
+        leaf.is_some_and(|leaf| {
+            !row_groups.is_empty()
+                && row_groups.iter().all(|group| {
+                    group.columns().get(leaf).is_some_and(|chunk| chunk.dictionary_page_offset().is_some())
+                })
+        })
+    };
+    let mut hinted = false;
+    let fields = metadata.schema().fields().iter().map(|field| match field.data_type() {
+        text @ (DataType::Utf8 | DataType::LargeUtf8) if stored_as_dictionary(field.name()) => {
+            hinted = true;
+            let ty = DataType::Dictionary(Box::new(DataType::Int32), Box::new(text.clone()));
+            Arc::new(field.as_ref().clone().with_data_type(ty))
+        }
+        _ => Arc::clone(field),
+    });
+    let schema = Schema::new_with_metadata(fields.collect::<Vec<_>>(), metadata.schema().metadata().clone());
+    hinted.then(|| Arc::new(schema))
 }
 
 /// How far through a file of `size` bytes holding `rows` rows a reader is

@@ -4,6 +4,8 @@
 //! typed columns) and the others reported. Never reads the input or writes
 //! the output itself: the engine in [`super`] hands chunks in and out.
 
+use std::sync::Mutex;
+
 use arrow_array::RecordBatch;
 
 use super::rows::{self, Cells, ColumnMap};
@@ -11,7 +13,7 @@ use super::source::Chunk;
 use super::{Format, Options, RowError, arrow};
 use crate::check::model::Value;
 use crate::eval::EvalError;
-use crate::eval::compiled::{CompiledPolicy, Evaluated, Lanes, Scratch};
+use crate::eval::compiled::{CompiledPolicy, Evaluated, Lanes, Run, Scratch};
 use crate::eval::profile::{FieldProblem, UNREADABLE};
 use crate::output::{self, Subject};
 
@@ -29,6 +31,40 @@ pub(super) struct Worker {
     cell: String,
     /// The outcomes of a chunk as typed columns, for Arrow batches out.
     typed: Option<arrow::OutcomeColumns>,
+}
+
+/// Workers between waves: a wave's threads borrow them and give them back,
+/// so that their buffers, grown to a chunk's size, are not made again for each wave.
+#[derive(Default)]
+pub(super) struct Idle(Mutex<Vec<Worker>>);
+
+impl Idle {
+    /// An idle worker, or a new one made by `new`; given back when the loan is dropped.
+    pub(super) fn lend(&self, new: impl FnOnce() -> Worker) -> Lent<'_> {
+        let idle = self.0.lock().ok().and_then(|mut idle| idle.pop());
+        Lent { worker: Some(idle.unwrap_or_else(new)), idle: self }
+    }
+}
+
+/// A worker borrowed from [`Idle`] for one thread's share of a wave.
+pub(super) struct Lent<'i> {
+    worker: Option<Worker>,
+    idle: &'i Idle,
+}
+
+impl Lent<'_> {
+    /// The worker, held from the loan until it is dropped.
+    pub(super) fn worker(&mut self) -> Option<&mut Worker> {
+        self.worker.as_mut()
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let (Some(worker), Ok(mut idle)) = (self.worker.take(), self.idle.0.lock()) {
+            idle.push(worker);
+        }
+    }
 }
 
 /// Where the row being evaluated is, for its error report and its output.
@@ -87,21 +123,39 @@ impl Worker {
             .map(|row| self.values.get(row * fields..(row + 1) * fields).unwrap_or(&[]))
             .collect();
         let (readable, names, typed) = (&self.readable, &self.names, &mut self.typed);
-        compiled.evaluate_each(&rows, options.on, &mut self.lanes, &mut self.scratch, |position, outcome| {
-            let (Some((place, name)), Some(values)) = (readable.get(position), rows.get(position)) else { return };
-            let name = name.clone().and_then(|range| names.get(range));
-            // A row whose outcome cannot be written whole is rejected, not written in part.
-            let written =
-                outcome.map_err(|error| RowError::from_eval(place.row, place.line, &error)).and_then(|outcome| {
-                    match typed {
-                        Some(typed) => typed.append(compiled, outcome, values, place.row, name),
-                        None => write(compiled, options, chunk, outcome, values, *place, name)
-                            .map_err(|error| RowError::from_eval(place.row, place.line, &error)),
-                    }
-                });
-            if let Err(rejected) = written {
-                chunk.reject(RowError { row: place.row, line: place.line, ..rejected });
+        let name = |position: usize| -> Option<&str> {
+            readable.get(position).and_then(|(_, name)| name.clone()).and_then(|range| names.get(range))
+        };
+        let mut one =
+            |typed: &mut Option<arrow::OutcomeColumns>, position: usize, outcome: Result<Evaluated<'_>, _>| {
+                let (Some((place, _)), Some(values)) = (readable.get(position), rows.get(position)) else { return };
+                let name = name(position);
+                // A row whose outcome cannot be written whole is rejected, not written in part.
+                let written =
+                    outcome.map_err(|error| RowError::from_eval(place.row, place.line, &error)).and_then(|outcome| {
+                        match typed {
+                            Some(typed) => typed.append(compiled, outcome, values, place.row, name),
+                            None => write(compiled, options, chunk, outcome, values, *place, name)
+                                .map_err(|error| RowError::from_eval(place.row, place.line, &error)),
+                        }
+                    });
+                if let Err(rejected) = written {
+                    chunk.reject(RowError { row: place.row, line: place.line, ..rejected });
+                }
+            };
+        compiled.evaluate_runs(&rows, options.on, &mut self.lanes, &mut self.scratch, |run| match run {
+            Run::Lanes(run) => {
+                // Typed columns take a run's outcomes a column at a time; a
+                // run with a row they refuse, and text, a row at a time.
+                let values = |position: usize| rows.get(position).copied().unwrap_or(&[]);
+                let place =
+                    |position: usize| (readable.get(position).map_or(0, |(place, _)| place.row), name(position));
+                let appended = typed.as_mut().is_some_and(|typed| typed.append_run(compiled, &run, values, place));
+                if !appended {
+                    run.outcomes().for_each(|(position, outcome)| one(typed, position, Ok(outcome)));
+                }
             }
+            Run::Alone(position, outcome) => one(typed, position, outcome),
         });
         // Rows that did not read are reported as they are read, rows that did not evaluate after.
         chunk.errors.sort_by_key(|error| error.row);
@@ -125,7 +179,7 @@ impl Worker {
         batch: &RecordBatch,
     ) -> Result<(), String> {
         let policy = compiled.policy();
-        let cells = arrow::Cells::of(batch)?;
+        let mut cells = arrow::Cells::of(batch)?;
         let mut rejected = Rejected { errors: &mut chunk.errors, rows: &mut chunk.errors_rows };
         for position in 0..batch.num_rows() {
             let row = chunk.first_row + position as u64;

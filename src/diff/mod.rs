@@ -503,7 +503,7 @@ impl Worker {
         first_row: u64,
         batch: &RecordBatch,
     ) -> Result<(), String> {
-        let cells = crate::batch::arrow::Cells::of(batch)?;
+        let mut cells = crate::batch::arrow::Cells::of(batch)?;
         for position in 0..batch.num_rows() {
             let row = first_row + position as u64;
             // Numbered as the same table written as CSV would be: its header is line 1.

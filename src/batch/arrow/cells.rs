@@ -7,11 +7,13 @@
 
 use arrow_array::cast::AsArray as _;
 use arrow_array::types::{
-    Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type,
-    UInt16Type, UInt32Type, UInt64Type,
+    Decimal128Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{
+    AnyDictionaryArray, Array, ArrayRef, BooleanArray, Date32Array, Date64Array, Decimal128Array, Float32Array,
+    Float64Array, Int8Array, Int16Array, Int32Array, Int64Array, LargeStringArray, RecordBatch, StringArray,
+    StringViewArray, UInt8Array, UInt16Array, UInt32Array, UInt64Array,
+};
 use arrow_schema::{DataType, TimeUnit};
 use rust_decimal::Decimal;
 
@@ -24,6 +26,16 @@ use crate::eval::profile::{FieldProblem, RawValue, field_value};
 /// A batch's columns, read row by row as a population's.
 pub(crate) struct Cells<'a> {
     columns: Vec<(&'a str, Column<'a>)>,
+    /// Per column, for a dictionary: its words as read for each field
+    /// (the old and the new text's, in a diff), by key, once each.
+    words: Vec<Vec<Words>>,
+}
+
+/// A dictionary's words as one field reads them.
+struct Words {
+    /// The field, by its address: the same field of the same policy.
+    field: usize,
+    read: Vec<Option<Result<Option<Value>, FieldProblem>>>,
 }
 
 impl<'a> Cells<'a> {
@@ -36,7 +48,8 @@ impl<'a> Cells<'a> {
             .zip(schema.fields())
             .map(|(array, field)| Column::of(array, field.name()).map(|column| (field.name().as_str(), column)))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Cells { columns })
+        let words = columns.iter().map(|_| Vec::new()).collect();
+        Ok(Cells { columns, words })
     }
 
     /// Row `position`'s values, in field order, appended to `values`, and its
@@ -44,7 +57,7 @@ impl<'a> Cells<'a> {
     /// `Err`, naming the column and `row`, for a cell that is no value.
     #[expect(clippy::too_many_arguments, reason = "the row, where it goes, and a buffer reused across rows")]
     pub(crate) fn values(
-        &self,
+        &mut self,
         policy: &CheckedPolicy,
         map: &ColumnMap,
         position: usize,
@@ -54,8 +67,22 @@ impl<'a> Cells<'a> {
         text: &mut String,
     ) -> Result<(), String> {
         for (field, column) in policy.fields.iter().zip(map.field_columns()) {
-            let value = match column.and_then(|column| self.columns.get(column)) {
-                Some((name, column)) => {
+            let value = match column.and_then(|column| Some((self.columns.get(column)?, self.words.get_mut(column)?))) {
+                Some(((name, Column::Dictionary(dictionary, keys, values)), words)) => match keys.get(position) {
+                    Some(key) if !dictionary.is_null(position) => {
+                        let mut read =
+                            || values.value(policy, field, *key, text).map_err(|message| failure(name, row, &message));
+                        match Words::of(words, field, dictionary.values().len())
+                            .and_then(|words| words.read.get_mut(*key))
+                        {
+                            Some(Some(word)) => word.clone(),
+                            Some(entry) => entry.insert(read()?).clone(),
+                            None => read()?,
+                        }
+                    }
+                    _ => field_value(policy, field, None),
+                },
+                Some(((name, column), _)) => {
                     column.value(policy, field, position, text).map_err(|message| failure(name, row, &message))?
                 }
                 None => field_value(policy, field, None),
@@ -81,6 +108,21 @@ impl<'a> Cells<'a> {
     }
 }
 
+impl Words {
+    /// The words of a dictionary of `len` as `field` reads them, made if none are yet.
+    fn of<'w>(words: &'w mut Vec<Words>, field: &FieldDef, len: usize) -> Option<&'w mut Words> {
+        let field = std::ptr::from_ref(field).addr();
+        let at = match words.iter().position(|words| words.field == field) {
+            Some(at) => at,
+            None => {
+                words.push(Words { field, read: vec![None; len] });
+                words.len() - 1
+            }
+        };
+        words.get_mut(at)
+    }
+}
+
 fn failure(column: &str, row: u64, message: &str) -> String {
     format!("column `{column}`, row {row}: {message}")
 }
@@ -96,23 +138,46 @@ enum Exact<'a> {
     Neither,
 }
 
-/// A column of profiles, by the kinds of Arrow arrays avenant reads.
+/// A column of profiles, by the kinds of Arrow arrays avenant reads, each
+/// taken as its own type once, when the batch is read, not once a cell.
 pub(super) enum Column<'a> {
-    Text(&'a dyn Array, TextKind),
-    Bool(&'a arrow_array::BooleanArray),
-    Integer(&'a dyn Array, DataType),
-    Float(&'a dyn Array, DataType),
-    Decimal(&'a arrow_array::Decimal128Array, i8),
-    Date(&'a dyn Array, DataType),
-    Dictionary(&'a dyn arrow_array::AnyDictionaryArray, Vec<usize>, Box<Column<'a>>),
+    Text(Texts<'a>),
+    Bool(&'a BooleanArray),
+    Integer(Integers<'a>),
+    Float(Floats<'a>),
+    Decimal(&'a Decimal128Array, i8),
+    Date(Dates<'a>),
+    Dictionary(&'a dyn AnyDictionaryArray, Vec<usize>, Box<Column<'a>>),
     Null,
 }
 
-#[derive(Clone, Copy)]
-pub(super) enum TextKind {
-    Utf8,
-    Large,
-    View,
+pub(super) enum Texts<'a> {
+    Utf8(&'a StringArray),
+    Large(&'a LargeStringArray),
+    View(&'a StringViewArray),
+}
+
+pub(super) enum Integers<'a> {
+    I8(&'a Int8Array),
+    I16(&'a Int16Array),
+    I32(&'a Int32Array),
+    I64(&'a Int64Array),
+    U8(&'a UInt8Array),
+    U16(&'a UInt16Array),
+    U32(&'a UInt32Array),
+    U64(&'a UInt64Array),
+}
+
+pub(super) enum Floats<'a> {
+    F32(&'a Float32Array),
+    F64(&'a Float64Array),
+}
+
+/// Days, or instants a whole number of which make a day.
+pub(super) enum Dates<'a> {
+    Days(&'a Date32Array),
+    Milliseconds(&'a Date64Array),
+    Timestamp(&'a dyn Array, TimeUnit),
 }
 
 impl<'a> Column<'a> {
@@ -122,21 +187,24 @@ impl<'a> Column<'a> {
 
     fn of_array(array: &'a dyn Array, name: &str) -> Result<Column<'a>, String> {
         Ok(match array.data_type() {
-            DataType::Utf8 => Column::Text(array, TextKind::Utf8),
-            DataType::LargeUtf8 => Column::Text(array, TextKind::Large),
-            DataType::Utf8View => Column::Text(array, TextKind::View),
+            DataType::Utf8 => Column::Text(Texts::Utf8(array.as_string())),
+            DataType::LargeUtf8 => Column::Text(Texts::Large(array.as_string())),
+            DataType::Utf8View => Column::Text(Texts::View(array.as_string_view())),
             DataType::Boolean => Column::Bool(array.as_boolean()),
-            ty @ (DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32
-            | DataType::UInt64) => Column::Integer(array, ty.clone()),
-            ty @ (DataType::Float32 | DataType::Float64) => Column::Float(array, ty.clone()),
+            DataType::Int8 => Column::Integer(Integers::I8(array.as_primitive())),
+            DataType::Int16 => Column::Integer(Integers::I16(array.as_primitive())),
+            DataType::Int32 => Column::Integer(Integers::I32(array.as_primitive())),
+            DataType::Int64 => Column::Integer(Integers::I64(array.as_primitive())),
+            DataType::UInt8 => Column::Integer(Integers::U8(array.as_primitive())),
+            DataType::UInt16 => Column::Integer(Integers::U16(array.as_primitive())),
+            DataType::UInt32 => Column::Integer(Integers::U32(array.as_primitive())),
+            DataType::UInt64 => Column::Integer(Integers::U64(array.as_primitive())),
+            DataType::Float32 => Column::Float(Floats::F32(array.as_primitive())),
+            DataType::Float64 => Column::Float(Floats::F64(array.as_primitive())),
             DataType::Decimal128(_, scale) => Column::Decimal(array.as_primitive::<Decimal128Type>(), *scale),
-            ty @ (DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _)) => Column::Date(array, ty.clone()),
+            DataType::Date32 => Column::Date(Dates::Days(array.as_primitive())),
+            DataType::Date64 => Column::Date(Dates::Milliseconds(array.as_primitive())),
+            DataType::Timestamp(unit, _) => Column::Date(Dates::Timestamp(array, *unit)),
             DataType::Dictionary(_, _) => match array.as_any_dictionary_opt() {
                 Some(dictionary) => {
                     let values = Column::of(dictionary.values(), name)?;
@@ -149,46 +217,41 @@ impl<'a> Column<'a> {
         })
     }
 
+    /// Whether cell `row` is null (a dictionary's, where its key is).
+    #[inline]
+    fn is_null(&self, row: usize) -> bool {
+        match self {
+            Column::Text(Texts::Utf8(array)) => array.is_null(row),
+            Column::Text(Texts::Large(array)) => array.is_null(row),
+            Column::Text(Texts::View(array)) => array.is_null(row),
+            Column::Bool(array) => array.is_null(row),
+            Column::Integer(integers) => integers.is_null(row),
+            Column::Float(Floats::F32(array)) => array.is_null(row),
+            Column::Float(Floats::F64(array)) => array.is_null(row),
+            Column::Decimal(array, _) => array.is_null(row),
+            Column::Date(Dates::Days(array)) => array.is_null(row),
+            Column::Date(Dates::Milliseconds(array)) => array.is_null(row),
+            Column::Date(Dates::Timestamp(array, _)) => array.is_null(row),
+            Column::Dictionary(dictionary, ..) => dictionary.is_null(row),
+            Column::Null => true,
+        }
+    }
+
     /// Cell `row` as the text a CSV file would hold; nothing for a null.
     pub(super) fn cell(&self, row: usize, out: &mut String) -> Result<(), String> {
         use std::fmt::Write as _;
-        if let Column::Dictionary(dictionary, keys, values) = self {
-            if dictionary.is_null(row) {
-                return Ok(());
-            }
-            return keys.get(row).map_or(Ok(()), |key| values.cell(*key, out));
-        }
-        let array: &dyn Array = match self {
-            Column::Text(array, _) | Column::Integer(array, _) | Column::Float(array, _) | Column::Date(array, _) => {
-                *array
-            }
-            Column::Bool(array) => *array,
-            Column::Decimal(array, _) => *array,
-            Column::Dictionary(..) | Column::Null => return Ok(()),
-        };
-        if array.is_null(row) {
+        if self.is_null(row) {
             return Ok(());
         }
         let _ = match self {
-            Column::Text(array, TextKind::Utf8) => write!(out, "{}", array.as_string::<i32>().value(row)),
-            Column::Text(array, TextKind::Large) => write!(out, "{}", array.as_string::<i64>().value(row)),
-            Column::Text(array, TextKind::View) => write!(out, "{}", array.as_string_view().value(row)),
+            Column::Text(texts) => {
+                out.push_str(texts.value(row));
+                Ok(())
+            }
             Column::Bool(array) => write!(out, "{}", array.value(row)),
-            Column::Integer(array, ty) => match ty {
-                DataType::Int8 => write!(out, "{}", array.as_primitive::<Int8Type>().value(row)),
-                DataType::Int16 => write!(out, "{}", array.as_primitive::<Int16Type>().value(row)),
-                DataType::Int32 => write!(out, "{}", array.as_primitive::<Int32Type>().value(row)),
-                DataType::Int64 => write!(out, "{}", array.as_primitive::<Int64Type>().value(row)),
-                DataType::UInt8 => write!(out, "{}", array.as_primitive::<UInt8Type>().value(row)),
-                DataType::UInt16 => write!(out, "{}", array.as_primitive::<UInt16Type>().value(row)),
-                DataType::UInt32 => write!(out, "{}", array.as_primitive::<UInt32Type>().value(row)),
-                _ => write!(out, "{}", array.as_primitive::<UInt64Type>().value(row)),
-            },
-            Column::Float(array, ty) => {
-                let value = match ty {
-                    DataType::Float32 => f64::from(array.as_primitive::<Float32Type>().value(row)),
-                    _ => array.as_primitive::<Float64Type>().value(row),
-                };
+            Column::Integer(integers) => write!(out, "{}", integers.value(row)),
+            Column::Float(floats) => {
+                let value = floats.value(row);
                 // pandas marks a missing number as NaN: an empty cell. Any
                 // other float is given by the shortest digits that read back
                 // as it, which is what the user typed.
@@ -204,33 +267,88 @@ impl<'a> Column<'a> {
                 write_scaled(out, array.value(row), *scale);
                 Ok(())
             }
-            Column::Date(array, ty) => {
-                let days = match ty {
-                    DataType::Date32 => i64::from(array.as_primitive::<Date32Type>().value(row)),
-                    DataType::Date64 => whole_days(array.as_primitive::<Date64Type>().value(row), 86_400_000)?,
-                    DataType::Timestamp(unit, _) => {
-                        let (value, per_day) = match unit {
-                            TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(row), 86_400),
-                            TimeUnit::Millisecond => {
-                                (array.as_primitive::<TimestampMillisecondType>().value(row), 86_400_000)
-                            }
-                            TimeUnit::Microsecond => {
-                                (array.as_primitive::<TimestampMicrosecondType>().value(row), 86_400_000_000)
-                            }
-                            TimeUnit::Nanosecond => {
-                                (array.as_primitive::<TimestampNanosecondType>().value(row), 86_400_000_000_000)
-                            }
-                        };
-                        whole_days(value, per_day)?
-                    }
-                    _ => return Ok(()),
-                };
-                let (year, month, day) = civil_from_days(days);
+            Column::Date(dates) => {
+                let (year, month, day) = civil_from_days(dates.days(row)?);
                 write!(out, "{year:04}-{month:02}-{day:02}")
             }
-            Column::Dictionary(..) | Column::Null => Ok(()),
+            Column::Dictionary(_, keys, values) => return keys.get(row).map_or(Ok(()), |key| values.cell(*key, out)),
+            Column::Null => Ok(()),
         };
         Ok(())
+    }
+}
+
+impl<'a> Texts<'a> {
+    #[inline]
+    fn value(&self, row: usize) -> &'a str {
+        match self {
+            Texts::Utf8(array) => array.value(row),
+            Texts::Large(array) => array.value(row),
+            Texts::View(array) => array.value(row),
+        }
+    }
+}
+
+impl Integers<'_> {
+    #[inline]
+    fn is_null(&self, row: usize) -> bool {
+        match self {
+            Integers::I8(array) => array.is_null(row),
+            Integers::I16(array) => array.is_null(row),
+            Integers::I32(array) => array.is_null(row),
+            Integers::I64(array) => array.is_null(row),
+            Integers::U8(array) => array.is_null(row),
+            Integers::U16(array) => array.is_null(row),
+            Integers::U32(array) => array.is_null(row),
+            Integers::U64(array) => array.is_null(row),
+        }
+    }
+
+    #[inline]
+    fn value(&self, row: usize) -> i128 {
+        match self {
+            Integers::I8(array) => i128::from(array.value(row)),
+            Integers::I16(array) => i128::from(array.value(row)),
+            Integers::I32(array) => i128::from(array.value(row)),
+            Integers::I64(array) => i128::from(array.value(row)),
+            Integers::U8(array) => i128::from(array.value(row)),
+            Integers::U16(array) => i128::from(array.value(row)),
+            Integers::U32(array) => i128::from(array.value(row)),
+            Integers::U64(array) => i128::from(array.value(row)),
+        }
+    }
+}
+
+impl Floats<'_> {
+    #[inline]
+    fn value(&self, row: usize) -> f64 {
+        match self {
+            Floats::F32(array) => f64::from(array.value(row)),
+            Floats::F64(array) => array.value(row),
+        }
+    }
+}
+
+impl Dates<'_> {
+    /// Cell `row` as days since 1970-01-01; `Err` for an instant with a time of day.
+    fn days(&self, row: usize) -> Result<i64, String> {
+        match self {
+            Dates::Days(array) => Ok(i64::from(array.value(row))),
+            Dates::Milliseconds(array) => whole_days(array.value(row), 86_400_000),
+            Dates::Timestamp(array, unit) => {
+                let (value, per_day) = match unit {
+                    TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(row), 86_400),
+                    TimeUnit::Millisecond => (array.as_primitive::<TimestampMillisecondType>().value(row), 86_400_000),
+                    TimeUnit::Microsecond => {
+                        (array.as_primitive::<TimestampMicrosecondType>().value(row), 86_400_000_000)
+                    }
+                    TimeUnit::Nanosecond => {
+                        (array.as_primitive::<TimestampNanosecondType>().value(row), 86_400_000_000_000)
+                    }
+                };
+                whole_days(value, per_day)
+            }
+        }
     }
 }
 
@@ -305,31 +423,18 @@ impl<'a> Column<'a> {
     /// the value its text would give a field of type `ty`. Anything else, a
     /// value out of range or refused included, is [`Exact::Neither`]: its
     /// text then gives the value, or the message a CSV file would get.
+    #[inline]
     fn exact(&self, ty: Type, row: usize) -> Exact<'a> {
-        let array: &dyn Array = match self {
-            Column::Text(array, _) | Column::Integer(array, _) | Column::Float(array, _) | Column::Date(array, _) => {
-                *array
-            }
-            Column::Bool(array) => *array,
-            Column::Decimal(array, _) => *array,
-            Column::Null => return Exact::Absent,
-            Column::Dictionary(..) => return Exact::Neither,
-        };
-        if array.is_null(row) {
+        if self.is_null(row) {
             return Exact::Absent;
         }
         match self {
-            Column::Text(array, TextKind::Utf8) => Exact::Text(array.as_string::<i32>().value(row)),
-            Column::Text(array, TextKind::Large) => Exact::Text(array.as_string::<i64>().value(row)),
-            Column::Text(array, TextKind::View) => Exact::Text(array.as_string_view().value(row)),
+            Column::Text(texts) => Exact::Text(texts.value(row)),
             Column::Bool(array) => match ty {
                 Type::Bool => Exact::Value(Value::Bool(array.value(row))),
                 _ => Exact::Neither,
             },
-            Column::Integer(array, integer) => integer_value(*array, integer, row)
-                .and_then(|value| Decimal::try_from_i128_with_scale(value, 0).ok())
-                .and_then(|value| number(value, ty))
-                .map_or(Exact::Neither, Exact::Value),
+            Column::Integer(integers) => whole(integers.value(row), ty).map_or(Exact::Neither, Exact::Value),
             Column::Decimal(array, scale) => {
                 let mantissa = array.value(row);
                 let digits_fit = mantissa.unsigned_abs() < 10u128.pow(EXACT_DIGITS);
@@ -342,8 +447,8 @@ impl<'a> Column<'a> {
                     None => Exact::Neither,
                 }
             }
-            Column::Date(array, DataType::Date32) if ty == Type::Date => {
-                let days = i64::from(array.as_primitive::<Date32Type>().value(row));
+            Column::Date(Dates::Days(array)) if ty == Type::Date => {
+                let days = i64::from(array.value(row));
                 date(days).map_or(Exact::Neither, |date| Exact::Value(Value::Date(date)))
             }
             // Floats (which a CSV cell holds by their shortest digits), other
@@ -354,19 +459,22 @@ impl<'a> Column<'a> {
     }
 }
 
-/// An integer cell's value; none for a type that is not one.
-fn integer_value(array: &dyn Array, ty: &DataType, row: usize) -> Option<i128> {
-    Some(match ty {
-        DataType::Int8 => i128::from(array.as_primitive::<Int8Type>().value(row)),
-        DataType::Int16 => i128::from(array.as_primitive::<Int16Type>().value(row)),
-        DataType::Int32 => i128::from(array.as_primitive::<Int32Type>().value(row)),
-        DataType::Int64 => i128::from(array.as_primitive::<Int64Type>().value(row)),
-        DataType::UInt8 => i128::from(array.as_primitive::<UInt8Type>().value(row)),
-        DataType::UInt16 => i128::from(array.as_primitive::<UInt16Type>().value(row)),
-        DataType::UInt32 => i128::from(array.as_primitive::<UInt32Type>().value(row)),
-        DataType::UInt64 => i128::from(array.as_primitive::<UInt64Type>().value(row)),
-        _ => return None,
-    })
+/// An integer as a field of type `ty` reads its digits: [`number`] for a
+/// value that is whole by its kind, without checking it is whole and in
+/// its shortest form.
+fn whole(value: i128, ty: Type) -> Option<Value> {
+    let decimal = || Decimal::try_from_i128_with_scale(value, 0).ok().map(Value::Decimal);
+    match ty {
+        Type::Patients { .. } if value >= 0 => decimal(),
+        Type::Euros | Type::Rate | Type::Number => decimal(),
+        Type::Patients { .. }
+        | Type::Bool
+        | Type::Date
+        | Type::Text
+        | Type::Enum(_)
+        | Type::Row(_)
+        | Type::Failures => None,
+    }
 }
 
 /// A number as a field of type `ty` reads its digits: a count of patients

@@ -108,7 +108,7 @@ pub(crate) struct Row<'c> {
 
 impl Row<'_> {
     /// Pushes the next column's cell; the index of that column with why, if it is refused.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, cell: Cell<'_>) -> Result<(), (usize, Refused)> {
         let index = self.next;
         let column = self.columns.columns.get_mut(index).ok_or((index, Refused::Kind))?;
@@ -137,6 +137,52 @@ impl Row<'_> {
 impl Drop for Row<'_> {
     fn drop(&mut self) {
         if self.next > 0 {
+            self.columns.take_back();
+        }
+    }
+}
+
+/// Rows pushed a column at a time, for a caller that reads its rows' cells
+/// column by column: each column is given one cell per row in turn, then
+/// the rows are kept whole ([`Block::keep`]) or taken back whole (a
+/// [`Block`] dropped unkept), as a [`Row`] is.
+pub(crate) struct Block<'c> {
+    columns: &'c mut Columns,
+    rows: usize,
+    /// The column the next cells go to.
+    next: usize,
+    kept: bool,
+}
+
+impl Columns {
+    /// The next `rows` rows, to push their cells into, column after column.
+    pub(crate) fn block(&mut self, rows: usize) -> Block<'_> {
+        Block { columns: self, rows, next: 0, kept: false }
+    }
+}
+
+impl Block<'_> {
+    /// The next column, to push one cell per row of the block into.
+    pub(crate) fn column(&mut self) -> Option<&mut Column> {
+        let column = self.columns.columns.get_mut(self.next);
+        self.next += 1;
+        column
+    }
+
+    /// Keeps the rows, if every column has its cell in each; takes them back otherwise.
+    pub(crate) fn keep(mut self) -> bool {
+        let rows = self.columns.rows + self.rows;
+        self.kept = self.columns.columns.iter().all(|column| column.len() == rows);
+        if self.kept {
+            self.columns.rows = rows;
+        }
+        self.kept
+    }
+}
+
+impl Drop for Block<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
             self.columns.take_back();
         }
     }
@@ -197,7 +243,7 @@ impl Column {
     }
 
     /// Appends a cell; nothing if it is refused.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, cell: Cell<'_>) -> Result<(), Refused> {
         match (&mut self.values, cell) {
             (values, Cell::Null) | (values @ Values::Text { .. }, Cell::Text("")) => {
@@ -289,6 +335,7 @@ impl Column {
 
 impl Values {
     /// The value a null cell holds in its place.
+    #[inline(always)]
     fn push_default(&mut self) {
         match self {
             Values::Bool(values) => values.append(false),
@@ -303,18 +350,48 @@ impl Values {
 
 /// A decimal as a mantissa at `scale`, exactly, of at most `precision`
 /// digits: a value with more decimals, or more digits, is refused.
+#[inline(always)]
 pub(crate) fn mantissa_at(value: Decimal, scale: u32, precision: u8) -> Result<i128, String> {
+    // The usual case: no more decimals than the column's, and few enough digits.
+    let factor = scale.checked_sub(value.scale()).and_then(|shift| POWERS.get(shift as usize));
+    let mantissa = factor.and_then(|factor| value.mantissa().checked_mul(*factor));
+    match mantissa.filter(|mantissa| mantissa.unsigned_abs() < power_of_ten(u32::from(precision))) {
+        Some(mantissa) => Ok(mantissa),
+        None => rescaled(value, scale, precision),
+    }
+}
+
+/// [`mantissa_at`] for a value with more decimals than its column, or too large for it.
+fn rescaled(value: Decimal, scale: u32, precision: u8) -> Result<i128, String> {
+    let fits = |mantissa: i128| mantissa.unsigned_abs() < power_of_ten(u32::from(precision));
     // A value with more decimals than the column's may still fit: 1.0000 is 1.
     let value = if value.scale() > scale { value.normalize() } else { value };
     if value.scale() > scale {
         return Err(format!("{value} has {} decimals, more than the {scale} its column holds", value.scale()));
     }
-    let bound = 10u128.checked_pow(u32::from(precision)).unwrap_or(u128::MAX);
-    10i128
-        .checked_pow(scale - value.scale())
-        .and_then(|factor| value.mantissa().checked_mul(factor))
-        .filter(|mantissa| mantissa.unsigned_abs() < bound)
+    POWERS
+        .get((scale - value.scale()) as usize)
+        .and_then(|factor| value.mantissa().checked_mul(*factor))
+        .filter(|mantissa| fits(*mantissa))
         .ok_or_else(|| format!("{} has more than the {precision} digits its column holds", value.normalize()))
+}
+
+/// 10^0 to 10^38: every power an `i128` holds.
+#[expect(clippy::indexing_slicing, reason = "evaluated when compiling, where an index out of range does not build")]
+const POWERS: [i128; 39] = {
+    let mut powers = [1i128; 39];
+    let mut index = 1;
+    while index < powers.len() {
+        powers[index] = powers[index - 1] * 10;
+        index += 1;
+    }
+    powers
+};
+
+/// 10^`digits`, or past every `i128` beyond 38 digits.
+#[inline]
+fn power_of_ten(digits: u32) -> u128 {
+    POWERS.get(digits as usize).map_or(u128::MAX, |power| power.unsigned_abs())
 }
 
 #[cfg(test)]

@@ -51,9 +51,11 @@ pub(crate) fn inexact(row: u64, line: u64, field: Option<String>, message: Strin
 
 /// The outcome columns, as [`crate::output::csv`] names them: `row` (from 1,
 /// as in the CSV), `name`, each output value by its dotted path, then
-/// `certainty.<output>`. Numbers are `Decimal128(38, s)`: `s` is 2 for
-/// euros, 0 for a whole count of patients, 28 for rates, ratios and shares
-/// of a count (rust_decimal's finest); a value finer than its column is a
+/// `certainty.<output>`. Numbers are decimals: `Decimal128(18, 2)` for
+/// euros and `Decimal128(18, 0)` for a whole count of patients (Parquet
+/// keeps them as 64-bit integers, the cheapest to write and to read), and
+/// `Decimal128(38, 28)` for rates, ratios and shares of a count
+/// (rust_decimal's finest); a value finer or larger than its column is a
 /// rejected row ([`INEXACT`]), never rounded.
 pub fn outcome_schema(compiled: &CompiledPolicy<'_>) -> SchemaRef {
     let mut fields = vec![Field::new("row", DataType::UInt64, false), Field::new("name", DataType::Utf8, true)];
@@ -70,8 +72,8 @@ pub fn outcome_schema(compiled: &CompiledPolicy<'_>) -> SchemaRef {
 pub(crate) fn arrow_type(ty: Type) -> DataType {
     match ty {
         Type::Bool => DataType::Boolean,
-        Type::Euros => DataType::Decimal128(38, 2),
-        Type::Patients { whole: true } => DataType::Decimal128(38, 0),
+        Type::Euros => DataType::Decimal128(18, 2),
+        Type::Patients { whole: true } => DataType::Decimal128(18, 0),
         Type::Patients { whole: false } | Type::Rate | Type::Number => DataType::Decimal128(38, 28),
         Type::Date => DataType::Date32,
         Type::Text | Type::Enum(_) | Type::Row(_) | Type::Failures => DataType::Utf8,

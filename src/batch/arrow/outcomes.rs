@@ -11,7 +11,7 @@ use super::columns::{Cell, Columns, Refused, Row};
 use super::{inexact, outcome_schema};
 use crate::batch::RowError;
 use crate::check::model::Value;
-use crate::eval::compiled::{CompiledPolicy, Evaluated, Leaf};
+use crate::eval::compiled::{CompiledPolicy, Evaluated, LaneRun, Leaf};
 
 /// One worker's outcome columns, emptied into a batch per chunk.
 pub(crate) struct OutcomeColumns {
@@ -67,6 +67,43 @@ impl OutcomeColumns {
         })
     }
 
+    /// Appends the outcomes of a run of profiles the lanes computed, a
+    /// column at a time: what [`OutcomeColumns::append`] gives each, when
+    /// every one is kept. `false`, and nothing appended, if a row would be
+    /// refused: the caller then appends them one by one, for the rows
+    /// refused to be reported as `append` reports them. `values` and
+    /// `place` give a profile's values, and its row and name, by its position.
+    pub(crate) fn append_run<'a>(
+        &mut self,
+        compiled: &'a CompiledPolicy<'_>,
+        run: &LaneRun<'a>,
+        values: impl Fn(usize) -> &'a [Option<Value>],
+        place: impl Fn(usize) -> (u64, Option<&'a str>),
+    ) -> bool {
+        let mut block = self.columns.block(run.positions().len());
+        let filled = (|| {
+            let column = block.column()?;
+            run.positions().all(|position| column.push(Cell::Unsigned(place(position).0)).is_ok()).then_some(())?;
+            let column = block.column()?;
+            let named = |position| place(position).1.map_or(Cell::Null, Cell::Text);
+            run.positions().all(|position| column.push(named(position)).is_ok()).then_some(())?;
+            for index in 0..self.shape.leaves {
+                let column = block.column()?;
+                for leaf in compiled.leaf_run(run, index, &values) {
+                    column.push(cell(leaf?, &mut self.failures)).ok()?;
+                }
+            }
+            for index in 0..self.shape.outputs {
+                let column = block.column()?;
+                for sure in compiled.certainty_run(run, index) {
+                    column.push(Cell::Text(sure.word())).ok()?;
+                }
+            }
+            Some(())
+        })();
+        filled.is_some() && block.keep()
+    }
+
     /// The rows appended since the last batch, as a batch; the columns start again, empty.
     pub(crate) fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
         self.columns.finish()
@@ -93,29 +130,34 @@ impl Shape {
             let leaf = compiled
                 .leaf(outcome, values, index)
                 .map_err(|error| Stop::Row(RowError::from_eval(row, row, &error)))?;
-            let cell = match leaf {
-                Leaf::Null => Cell::Null,
-                Leaf::Bool(value) => Cell::Bool(value),
-                Leaf::Number(value, _) => Cell::Decimal(value),
-                Leaf::Date(date) => Cell::Date(date),
-                Leaf::Text(value) | Leaf::Enum(value) => Cell::Text(value),
-                Leaf::Failures(names) => {
-                    failures.clear();
-                    for (position, failure) in names.iter().enumerate() {
-                        if position > 0 {
-                            failures.push(';');
-                        }
-                        failures.push_str(&failure.name);
-                    }
-                    Cell::Text(failures)
-                }
-            };
-            cells.push(cell).map_err(Stop::Refused)?;
+            cells.push(cell(leaf, failures)).map_err(Stop::Refused)?;
         }
         for index in 0..self.outputs {
             cells.push(Cell::Text(compiled.certainty(outcome, index).word())).map_err(Stop::Refused)?;
         }
         Ok(())
+    }
+}
+
+/// A leaf as a cell; failed conditions joined by `;` into `failures`, as the CSV writes them.
+#[inline(always)]
+fn cell<'a>(leaf: Leaf<'a>, failures: &'a mut String) -> Cell<'a> {
+    match leaf {
+        Leaf::Null => Cell::Null,
+        Leaf::Bool(value) => Cell::Bool(value),
+        Leaf::Number(value, _) => Cell::Decimal(value),
+        Leaf::Date(date) => Cell::Date(date),
+        Leaf::Text(value) | Leaf::Enum(value) => Cell::Text(value),
+        Leaf::Failures(names) => {
+            failures.clear();
+            for (position, failure) in names.iter().enumerate() {
+                if position > 0 {
+                    failures.push(';');
+                }
+                failures.push_str(&failure.name);
+            }
+            Cell::Text(failures)
+        }
     }
 }
 

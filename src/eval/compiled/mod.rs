@@ -66,7 +66,7 @@ use crate::check::types::Type;
 use crate::source::Span;
 use crate::syntax::ast::Certainty;
 
-pub use lanes::{LANES, Lanes};
+pub use lanes::{LANES, LaneRun, Lanes, Run};
 pub use run::Scratch;
 
 /// A checked policy, compiled for evaluating many profiles.
@@ -580,8 +580,45 @@ impl<'p> CompiledPolicy<'p> {
         let outcome = outcome.into();
         let definition = self.leaves.get(index).ok_or_else(|| self.broken("no such output value"))?;
         // The buffers of an outcome have one place per leaf (`Lanes::new`, `Scratch::new`).
-        let Some(value) = outcome.leaf(index) else { return Ok(Leaf::Null) };
-        Ok(match (value, definition.ty) {
+        match outcome.leaf(index) {
+            Some(value) => self.leaf_value(definition.ty, value, outcome, values),
+            None => Ok(Leaf::Null),
+        }
+    }
+
+    /// Output value `index` of each profile of a run, in order, as
+    /// [`CompiledPolicy::leaf`] reads it in each, or none where that gives
+    /// an error; `values` gives a profile's values by its position.
+    pub fn leaf_run<'a>(
+        &'a self,
+        run: &LaneRun<'a>,
+        index: usize,
+        values: impl Fn(usize) -> &'a [Option<Value>],
+    ) -> impl Iterator<Item = Option<Leaf<'a>>> {
+        let definition = self.leaves.get(index);
+        run.leaves(index).map(move |(position, outcome, value)| match (definition, value) {
+            (Some(definition), Some(value)) => self.leaf_value(definition.ty, value, outcome, values(position)).ok(),
+            (Some(_), None) => Some(Leaf::Null),
+            (None, _) => None,
+        })
+    }
+
+    /// How sure output `index` is for each profile of a run, in order, as
+    /// [`CompiledPolicy::certainty`] gives it for each.
+    pub fn certainty_run(&self, run: &LaneRun<'_>, index: usize) -> impl Iterator<Item = Certainty> {
+        run.certainties(index).map(|sure| sure.unwrap_or(Certainty::Assumed))
+    }
+
+    /// An output value of type `ty`, as the evaluation left it, read.
+    #[inline(always)]
+    fn leaf_value<'a>(
+        &'a self,
+        ty: Type,
+        value: Fast,
+        outcome: Evaluated<'a>,
+        values: &'a [Option<Value>],
+    ) -> Result<Leaf<'a>, EvalError> {
+        Ok(match (value, ty) {
             (Fast::Bool(value), _) => Leaf::Bool(value),
             (Fast::Number(small), ty) => Leaf::Number(small.decimal(), ty),
             (Fast::Decimal(place), ty) => {

@@ -305,6 +305,69 @@ fn forward_only(program: &code::Program) -> bool {
     })
 }
 
+/// What [`CompiledPolicy::evaluate_runs`] hands over.
+pub enum Run<'a> {
+    /// Profiles the lanes computed, one after another.
+    Lanes(LaneRun<'a>),
+    /// A profile the lanes set aside, by its position, evaluated alone.
+    Alone(usize, Result<Evaluated<'a>, EvalError>),
+}
+
+/// Profiles computed in the lanes one after another: their outcomes, in place.
+#[derive(Clone)]
+pub struct LaneRun<'a> {
+    lanes: &'a Lanes,
+    /// The position of the run's first profile among those evaluated.
+    first: usize,
+    range: std::ops::Range<usize>,
+}
+
+impl<'a> LaneRun<'a> {
+    /// The positions of the run's profiles.
+    pub fn positions(&self) -> std::ops::Range<usize> {
+        self.first..self.first + self.range.len()
+    }
+
+    /// Each profile of the run, by its position, with its outcome.
+    pub fn outcomes(&self) -> impl Iterator<Item = (usize, Evaluated<'a>)> + use<'a> {
+        let (lanes, first, start) = (self.lanes, self.first, self.range.start);
+        self.range.clone().map(move |lane| (first + lane - start, Evaluated(At::Lane(lanes, lane))))
+    }
+
+    /// Output value `index` of each profile of the run, in order, with its
+    /// position and outcome: none where a `when` left it out. Where the
+    /// value is kept is found once for the run, not once a profile.
+    pub(in crate::eval::compiled) fn leaves(
+        &self,
+        index: usize,
+    ) -> impl Iterator<Item = (usize, Evaluated<'a>, Option<Fast>)> + use<'a> {
+        let lanes = self.lanes;
+        let set = lanes.leaves.get(index).copied().unwrap_or(0);
+        // Every output value has its source register, a node (checked by `Lanes::new`).
+        let source = lanes.leaf_sources.get(index).copied();
+        let row = source.and_then(|source| lanes.row(source));
+        let (first, start) = (self.first, self.range.start);
+        self.range.clone().map(move |lane| {
+            let value = match (row, source) {
+                _ if set & bit(lane) == 0 => None,
+                (Some(row), _) => Some(masks::at(row, lane)),
+                (None, Some(source)) => Some(lanes.get(source, lane)),
+                (None, None) => None,
+            };
+            (first + lane - start, Evaluated(At::Lane(lanes, lane)), value)
+        })
+    }
+
+    /// How sure output `index` is in each lane of the run, in order.
+    pub(in crate::eval::compiled) fn certainties(
+        &self,
+        index: usize,
+    ) -> impl Iterator<Item = Option<Certainty>> + use<'a> {
+        let sure = self.lanes.certainties.get(index).copied();
+        self.range.clone().map(move |lane| sure.map(|sure| sure.of(lane)))
+    }
+}
+
 impl CompiledPolicy<'_> {
     /// Buffers for [`CompiledPolicy::evaluate_each`]; one per worker, reused for every group of profiles.
     pub fn lanes(&self) -> Lanes {
@@ -326,19 +389,42 @@ impl CompiledPolicy<'_> {
         scratch: &mut Scratch,
         mut each: impl FnMut(usize, Result<Evaluated<'_>, EvalError>),
     ) -> usize {
+        self.evaluate_runs(rows, on, lanes, scratch, |run| match run {
+            Run::Lanes(run) => run.outcomes().for_each(|(position, outcome)| each(position, Ok(outcome))),
+            Run::Alone(position, outcome) => each(position, outcome),
+        })
+    }
+
+    /// [`CompiledPolicy::evaluate_each`], the outcomes handed over a run at
+    /// a time: the profiles the lanes computed one after another, read a
+    /// value at a time across the run ([`CompiledPolicy::leaf_run`]), and
+    /// between them each profile set aside, evaluated alone.
+    pub fn evaluate_runs(
+        &self,
+        rows: &[&[Option<Value>]],
+        on: jiff::civil::Date,
+        lanes: &mut Lanes,
+        scratch: &mut Scratch,
+        mut each: impl FnMut(Run<'_>),
+    ) -> usize {
         let mut set_aside = 0;
         for (group, rows) in rows.chunks(LANES).enumerate() {
             let aside = self.run_lanes(&Batch { rows, on }, lanes);
             set_aside += aside.count_ones() as usize;
-            for (lane, row) in rows.iter().enumerate() {
+            let mut lane = 0;
+            while let Some(row) = rows.get(lane) {
                 let position = group * LANES + lane;
                 if aside & bit(lane) != 0 {
                     match self.evaluate(row, on, scratch) {
-                        Ok(()) => each(position, Ok(Evaluated::from(&*scratch))),
-                        Err(error) => each(position, Err(error)),
+                        Ok(()) => each(Run::Alone(position, Ok(Evaluated::from(&*scratch)))),
+                        Err(error) => each(Run::Alone(position, Err(error))),
                     }
+                    lane += 1;
                 } else {
-                    each(position, Ok(Evaluated(At::Lane(lanes, lane))));
+                    // Up to the next lane set aside, or the group's end.
+                    let end = (lane + (aside >> lane).trailing_zeros() as usize).min(rows.len());
+                    each(Run::Lanes(LaneRun { lanes, first: position, range: lane..end }));
+                    lane = end;
                 }
             }
         }
@@ -392,6 +478,55 @@ output twice = counted * 2
                 crate::Profile::validate(policy, &input).map_err(|errors| format!("{errors:?}").into())
             })
             .collect()
+    }
+
+    /// The runs hand over every profile once, in order: those set aside
+    /// alone, the others in runs of the lanes between them; and a run read
+    /// a value at a time across it gives, profile by profile, what each
+    /// profile's outcome gives read alone (values and certainties).
+    #[test]
+    fn runs_read_across_give_each_profile_what_it_gives_alone() -> Result<(), Box<dyn std::error::Error>> {
+        let policy = crate::compile(std::path::Path::new("lanes-cases.policy"), POLICY)?;
+        let compiled = CompiledPolicy::new(&policy);
+        let profiles = profiles(&policy)?;
+        let rows: Vec<_> = profiles.iter().map(crate::Profile::values).collect();
+        let (mut lanes, mut scratch) = (compiled.lanes(), compiled.scratch());
+        let on = jiff::civil::date(2024, 1, 1);
+        let (mut next, mut alone, mut runs, mut compared) = (0, Vec::new(), 0, 0);
+        compiled.evaluate_runs(&rows, on, &mut lanes, &mut scratch, |run| match run {
+            Run::Alone(position, _) => {
+                assert_eq!(position, next, "in order");
+                alone.push(position);
+                next += 1;
+            }
+            Run::Lanes(run) => {
+                assert_eq!(run.positions().start, next, "in order");
+                assert!(!run.positions().is_empty());
+                next = run.positions().end;
+                runs += 1;
+                let values = |position: usize| rows.get(position).copied().unwrap_or(&[]);
+                for index in 0..compiled.leaf_paths().count() {
+                    let across: Vec<_> = compiled.leaf_run(&run, index, values).collect();
+                    let each: Vec<_> = run
+                        .outcomes()
+                        .map(|(position, outcome)| compiled.leaf(outcome, values(position), index).ok())
+                        .collect();
+                    assert_eq!(across, each, "output value {index}");
+                    compared += across.len();
+                }
+                for index in 0..compiled.output_names().count() {
+                    let across: Vec<_> = compiled.certainty_run(&run, index).collect();
+                    let each: Vec<_> = run.outcomes().map(|(_, outcome)| compiled.certainty(outcome, index)).collect();
+                    assert_eq!(across, each, "output {index}");
+                }
+            }
+        });
+        assert_eq!(next, rows.len(), "every profile handed over");
+        let without_patients: Vec<_> = (0..rows.len()).filter(|doctor| doctor % 5 == 2).collect();
+        assert_eq!(alone, without_patients, "alone: the profiles the lanes set aside, and only they");
+        assert!(runs >= without_patients.len(), "a run between two profiles set aside: {runs}");
+        assert!(compared > 100);
+        Ok(())
     }
 
     /// A lane that fails inside a definition's call (here, a field missing
