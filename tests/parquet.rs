@@ -294,3 +294,50 @@ fn a_diff_row_finer_than_a_cent_is_rejected_from_parquet_rows_and_sums_alike() {
     let rows: usize = batches(&path(&folder, "rows.parquet")).iter().map(RecordBatch::num_rows).sum();
     assert_eq!(rows as u64, count(&parquet_summary, "compared"), "a row in the file for each row in the sums");
 }
+
+/// The population's text columns are read as dictionaries where every row
+/// group keeps them so; a writer that gives up its dictionary partway
+/// through a column (too many words for its page) or never writes one must
+/// read the same. The same rows rewritten both ways give the CSV's outcomes.
+#[test]
+fn text_kept_with_a_dictionary_given_up_partway_or_none_reads_the_same() {
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::WriterProperties;
+
+    let folder = tempfile::tempdir().unwrap();
+    let drawn = path(&folder, "drawn.parquet");
+    avenant(&["population", "--size", "10000", "--out", drawn.to_str().unwrap()]);
+    let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
+    let (csv_out, csv_errors) = (path(&folder, "csv.csv"), path(&folder, "csv-errors.csv"));
+    evaluate(&population, &csv_out, &csv_errors);
+
+    let rows = batches(&drawn);
+    let given_up = WriterProperties::builder()
+        .set_dictionary_page_size_limit(64)
+        .set_data_page_row_count_limit(100)
+        .set_write_batch_size(100)
+        .set_max_row_group_row_count(Some(3000))
+        .build();
+    let none = WriterProperties::builder().set_dictionary_enabled(false).build();
+    for (name, properties) in [("given-up", given_up), ("none", none)] {
+        let rewritten = path(&folder, &format!("{name}.parquet"));
+        let file = std::fs::File::create(&rewritten).unwrap();
+        let mut writer = ArrowWriter::try_new(file, rows[0].schema(), Some(properties)).unwrap();
+        rows.iter().for_each(|batch| writer.write(batch).unwrap());
+        writer.close().unwrap();
+        let (out, errors) = (path(&folder, &format!("{name}.csv")), path(&folder, &format!("{name}-errors.csv")));
+        evaluate(&rewritten, &out, &errors);
+        assert_eq!(text(&out), text(&csv_out), "{name}: the CSV outcomes, byte for byte");
+        assert_eq!(text(&errors), text(&csv_errors), "{name}: the same rows rejected, alike");
+    }
+    // The first file does give up its dictionaries partway: some of its pages are plain.
+    let file = std::fs::File::open(path(&folder, "given-up.parquet")).unwrap();
+    let metadata = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().metadata().clone();
+    let specialty = metadata.row_group(0).columns().iter().find(|column| column.column_path().string() == "specialty");
+    let encodings = specialty.unwrap().encodings().collect::<Vec<_>>();
+    assert!(
+        encodings.contains(&parquet::basic::Encoding::PLAIN)
+            && encodings.contains(&parquet::basic::Encoding::RLE_DICTIONARY),
+        "{encodings:?}"
+    );
+}
