@@ -26,8 +26,9 @@ use crate::eval::profile::{FieldProblem, RawValue, field_value};
 /// A batch's columns, read row by row as a population's.
 pub(crate) struct Cells<'a> {
     columns: Vec<(&'a str, Column<'a>)>,
-    /// Per column, for a dictionary: its words as read for each field
-    /// (the old and the new text's, in a diff), by key, once each.
+    /// Per column, for a dictionary no longer than the batch: its words as
+    /// read for each field (the old and the new text's, in a diff), by key,
+    /// once each.
     words: Vec<Vec<Words>>,
 }
 
@@ -72,9 +73,11 @@ impl<'a> Cells<'a> {
                     Some(key) if !dictionary.is_null(position) => {
                         let mut read =
                             || values.value(policy, field, *key, text).map_err(|message| failure(name, row, &message));
-                        match Words::of(words, field, dictionary.values().len())
-                            .and_then(|words| words.read.get_mut(*key))
-                        {
+                        // Kept only for a dictionary no longer than the batch: a
+                        // column of words each its own is read as it comes.
+                        let len = dictionary.values().len();
+                        let kept = (len <= keys.len()).then(|| Words::of(words, field, len)).flatten();
+                        match kept.and_then(|words| words.read.get_mut(*key)) {
                             Some(Some(word)) => word.clone(),
                             Some(entry) => entry.insert(read()?).clone(),
                             None => read()?,
