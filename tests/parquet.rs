@@ -118,13 +118,18 @@ fn assert_same_rows(parquet: &[RecordBatch], csv: &Path) {
     assert_eq!(parquet.iter().map(RecordBatch::num_rows).sum::<usize>(), rows.len(), "as many rows as in CSV");
 }
 
+/// The shipped population as CSV, and the same drawn again as Parquet into `folder`.
+fn both_populations(folder: &tempfile::TempDir) -> (PathBuf, PathBuf) {
+    let population_parquet = path(folder, "population.parquet");
+    avenant(&["population", "--size", "10000", "--out", population_parquet.to_str().unwrap()]);
+    // The shipped population is `avenant population`'s default draw.
+    (Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION), population_parquet)
+}
+
 #[test]
 fn parquet_in_and_out_equal_csv_in_and_out_value_for_value() {
     let folder = tempfile::tempdir().unwrap();
-    let population_parquet = path(&folder, "population.parquet");
-    avenant(&["population", "--size", "10000", "--out", population_parquet.to_str().unwrap()]);
-    // The shipped population is `avenant population`'s default draw.
-    let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
+    let (population, population_parquet) = both_populations(&folder);
 
     let (csv_out, csv_errors) = (path(&folder, "csv.csv"), path(&folder, "csv-errors.csv"));
     evaluate(&population, &csv_out, &csv_errors);
@@ -152,9 +157,7 @@ fn parquet_in_and_out_equal_csv_in_and_out_value_for_value() {
 #[test]
 fn set_and_draw_give_a_parquet_population_what_they_give_its_csv() {
     let folder = tempfile::tempdir().unwrap();
-    let population_parquet = path(&folder, "population.parquet");
-    avenant(&["population", "--size", "10000", "--out", population_parquet.to_str().unwrap()]);
-    let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
+    let (population, population_parquet) = both_populations(&folder);
     // Drawn by row number: the same rows draw the same values, whichever the file's format.
     let assumed = ["--set", "coordinated_practice=true", "--draw", "optam=bernoulli(30%)", "--seed", "7"];
     let (csv_out, csv_errors) = (path(&folder, "csv.csv"), path(&folder, "csv-errors.csv"));
@@ -243,12 +246,10 @@ fn diff(old: &Path, new: &Path, population: &Path, out: &Path, errors: &Path) ->
 #[test]
 fn a_diff_reads_and_writes_parquet_as_it_does_csv() {
     let folder = tempfile::tempdir().unwrap();
-    let population_parquet = path(&folder, "population.parquet");
-    avenant(&["population", "--size", "10000", "--out", population_parquet.to_str().unwrap()]);
+    let (population, population_parquet) = both_populations(&folder);
     let (old, new) = (Path::new("policies/avenant-7.policy"), Path::new("policies/convention-2024.policy"));
     let errors = path(&folder, "errors.csv");
     let diff = |population: &Path, out: &Path| diff(old, new, population, out, &errors);
-    let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
     let (csv_rows_file, parquet_rows_file) = (path(&folder, "rows.csv"), path(&folder, "rows.parquet"));
     let (summary, errors) = diff(&population, &csv_rows_file);
     assert_eq!(diff(&population, &parquet_rows_file), (summary.clone(), errors.clone()), "whichever the rows' format");
@@ -305,9 +306,7 @@ fn text_kept_with_a_dictionary_given_up_partway_or_none_reads_the_same() {
     use parquet::file::properties::WriterProperties;
 
     let folder = tempfile::tempdir().unwrap();
-    let drawn = path(&folder, "drawn.parquet");
-    avenant(&["population", "--size", "10000", "--out", drawn.to_str().unwrap()]);
-    let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
+    let (population, drawn) = both_populations(&folder);
     let (csv_out, csv_errors) = (path(&folder, "csv.csv"), path(&folder, "csv-errors.csv"));
     evaluate(&population, &csv_out, &csv_errors);
 

@@ -352,28 +352,26 @@ impl Values {
 /// digits: a value with more decimals, or more digits, is refused.
 #[inline(always)]
 pub(crate) fn mantissa_at(value: Decimal, scale: u32, precision: u8) -> Result<i128, String> {
-    // The usual case: no more decimals than the column's, and few enough digits.
-    let factor = scale.checked_sub(value.scale()).and_then(|shift| POWERS.get(shift as usize));
-    let mantissa = factor.and_then(|factor| value.mantissa().checked_mul(*factor));
-    match mantissa.filter(|mantissa| mantissa.unsigned_abs() < power_of_ten(u32::from(precision))) {
-        Some(mantissa) => Ok(mantissa),
-        None => rescaled(value, scale, precision),
-    }
+    at_scale(value, scale, precision).map_or_else(|| normalized_at(value, scale, precision), Ok)
 }
 
-/// [`mantissa_at`] for a value with more decimals than its column, or too large for it.
-fn rescaled(value: Decimal, scale: u32, precision: u8) -> Result<i128, String> {
-    let fits = |mantissa: i128| mantissa.unsigned_abs() < power_of_ten(u32::from(precision));
+/// The mantissa of `value` at `scale`, if it has no more decimals and fits in `precision` digits.
+#[inline(always)]
+fn at_scale(value: Decimal, scale: u32, precision: u8) -> Option<i128> {
+    let factor = POWERS.get(scale.checked_sub(value.scale())? as usize)?;
+    value.mantissa().checked_mul(*factor).filter(|mantissa| mantissa.unsigned_abs() < power_of_ten(precision))
+}
+
+/// [`mantissa_at`] for a value that does not fit as it is written.
+#[inline(never)]
+fn normalized_at(value: Decimal, scale: u32, precision: u8) -> Result<i128, String> {
     // A value with more decimals than the column's may still fit: 1.0000 is 1.
-    let value = if value.scale() > scale { value.normalize() } else { value };
+    let value = value.normalize();
     if value.scale() > scale {
         return Err(format!("{value} has {} decimals, more than the {scale} its column holds", value.scale()));
     }
-    POWERS
-        .get((scale - value.scale()) as usize)
-        .and_then(|factor| value.mantissa().checked_mul(*factor))
-        .filter(|mantissa| fits(*mantissa))
-        .ok_or_else(|| format!("{} has more than the {precision} digits its column holds", value.normalize()))
+    at_scale(value, scale, precision)
+        .ok_or_else(|| format!("{value} has more than the {precision} digits its column holds"))
 }
 
 /// 10^0 to 10^38: every power an `i128` holds.
@@ -390,8 +388,8 @@ const POWERS: [i128; 39] = {
 
 /// 10^`digits`, or past every `i128` beyond 38 digits.
 #[inline]
-fn power_of_ten(digits: u32) -> u128 {
-    POWERS.get(digits as usize).map_or(u128::MAX, |power| power.unsigned_abs())
+fn power_of_ten(digits: u8) -> u128 {
+    POWERS.get(usize::from(digits)).map_or(u128::MAX, |power| power.unsigned_abs())
 }
 
 #[cfg(test)]
