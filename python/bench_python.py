@@ -1,7 +1,7 @@
 """Benchmark, run by hand: a million-row population through Python against
 the CLI, on the same machine, each side run in turn several times.
 
-    AVENANT_PYTHON_PROFILE=python bash .ci/setup-python   # the package, optimised
+    AVENANT_PYTHON_PROFILE=release bash .ci/setup-python   # the package as `pip install` builds it
     .venv/bin/python python/bench_python.py [--rows 1000000] [--rounds 5]
 
 Sides (each its own process, so that its peak memory is its own):
@@ -10,8 +10,10 @@ Sides (each its own process, so that its peak memory is its own):
 - python pandas: `policy.evaluate(frame)` on a pandas frame already in memory
   (read from the Parquet file before the clock starts), typed outcomes out.
 
-The CLI is built with the profile the Python package is built with
-(`--profile python`), so that both run the same code, compiled alike.
+Both are built as their users get them, with cargo's release profile
+(whole-program LTO): `cargo install --path .` builds the CLI so, and `pip
+install ./python` the package (maturin builds wheels with it); so both run
+the same code, compiled alike.
 Prints the median wall time of each side, its ratio to the baseline, and the
 peak resident memory of each side's process; the load average before and after.
 """
@@ -33,8 +35,8 @@ ON = "2024-10-01"
 
 
 def binary() -> pathlib.Path:
-    subprocess.run(["cargo", "build", "--quiet", "--profile", "python", "--bin", "avenant"], check=True, cwd=ROOT)
-    return ROOT / "target" / "python" / "avenant"
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--bin", "avenant"], check=True, cwd=ROOT)
+    return ROOT / "target" / "release" / "avenant"
 
 
 def run_child(command: list[str]) -> tuple[float, int]:

@@ -297,7 +297,9 @@ fn evaluate_source<R: Read + Send>(
             progress(Progress { rows: summary.rows_in, bytes });
             pending = wave;
             if finished || failure.is_some() {
-                let written = write_wave(pending, &mut outcomes, &mut *rejected, &mut summary, &empty_sender)?;
+                // On the run's threads: a Parquet writer encodes its columns on them.
+                let written =
+                    pool.install(|| write_wave(pending, &mut outcomes, &mut *rejected, &mut summary, &empty_sender))?;
                 progress(Progress { rows: summary.rows_in, bytes: bytes.max(written) });
                 return failure.map_or(Ok(()), Err);
             }

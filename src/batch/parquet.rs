@@ -10,8 +10,12 @@ use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::errors::ParquetError;
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
+use rayon::prelude::*;
 
 use super::arrow::{ArrowSink, BATCH_ROWS};
 
@@ -92,22 +96,102 @@ pub fn bytes_read(size: u64, rows: u64, done: u64) -> u64 {
     u64::try_from(share).unwrap_or(size)
 }
 
+/// A Parquet file being written: rows kept in row groups of
+/// [`ROW_GROUP_ROWS`], each batch's columns encoded at once, a task a column
+/// on rayon's threads. Encoding (dictionaries, statistics, pages) is most of
+/// what writing Parquet costs, and an `ArrowWriter` does it column after
+/// column on the thread that writes: on a machine of many cores that one
+/// thread would hold every other back.
+pub struct Writer<W: Write + Send> {
+    file: SerializedFileWriter<W>,
+    columns: ArrowRowGroupWriterFactory,
+    schema: SchemaRef,
+    /// The row group being written: a writer a column, and its rows so far.
+    group: Option<(Vec<ArrowColumnWriter>, usize)>,
+}
+
 /// A Parquet writer of `schema`'s rows into `out`, row groups of [`ROW_GROUP_ROWS`].
-pub fn writer<W: Write + Send>(out: W, schema: SchemaRef) -> std::io::Result<ArrowWriter<W>> {
+pub fn writer<W: Write + Send>(out: W, schema: SchemaRef) -> std::io::Result<Writer<W>> {
+    // An `ArrowWriter` gives the file its Arrow schema (kept in its footer,
+    // for readers to get back each column's Arrow type) and its columns' writers.
+    let arrow = ArrowWriter::try_new(out, Arc::clone(&schema), Some(properties())).map_err(parquet_io)?;
+    let (file, columns) = arrow.into_serialized_writer().map_err(parquet_io)?;
+    Ok(Writer { file, columns, schema, group: None })
+}
+
+impl<W: Write + Send> Writer<W> {
+    /// Writes `batch`'s rows, of the writer's schema, after those written before.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), ParquetError> {
+        if batch.schema_ref().fields() != self.schema.fields() {
+            return Err(ParquetError::General(format!(
+                "a batch of columns {} written to a file of columns {}",
+                batch.schema_ref(),
+                self.schema
+            )));
+        }
+        let mut rest = batch.clone();
+        while rest.num_rows() > 0 {
+            let (columns, rows) = match &mut self.group {
+                Some(group) => group,
+                none => none.insert((self.columns.create_column_writers(self.file.flushed_row_groups().len())?, 0)),
+            };
+            let taken = rest.num_rows().min(ROW_GROUP_ROWS - *rows);
+            let part = rest.slice(0, taken);
+            rest = rest.slice(taken, rest.num_rows() - taken);
+            let mut leaves = Vec::with_capacity(columns.len());
+            for (field, column) in self.schema.fields().iter().zip(part.columns()) {
+                leaves.extend(compute_leaves(field, column)?);
+            }
+            columns.par_iter_mut().zip(leaves.par_iter()).try_for_each(|(column, leaf)| column.write(leaf))?;
+            *rows += taken;
+            if *rows >= ROW_GROUP_ROWS {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the row group being written, if any, whole.
+    fn flush(&mut self) -> Result<(), ParquetError> {
+        let Some((columns, _)) = self.group.take() else { return Ok(()) };
+        let chunks = columns.into_par_iter().map(ArrowColumnWriter::close).collect::<Result<Vec<_>, _>>()?;
+        let mut group = self.file.next_row_group()?;
+        for chunk in chunks {
+            chunk.append_to_row_group(&mut group)?;
+        }
+        group.close()?;
+        Ok(())
+    }
+
+    /// Writes the last row group and the footer; the file is then whole.
+    pub fn close(mut self) -> Result<(), ParquetError> {
+        self.flush()?;
+        self.file.close().map(drop)
+    }
+
+    /// As [`Writer::close`], giving back what it wrote into.
+    pub fn into_inner(mut self) -> Result<W, ParquetError> {
+        self.flush()?;
+        self.file.into_inner()
+    }
+}
+
+/// How avenant writes Parquet: row groups of [`ROW_GROUP_ROWS`], a
+/// dictionary for every column but those of values each its own.
+pub fn properties() -> WriterProperties {
     let mut properties = WriterProperties::builder().set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
     // A row's number and its name are one of a kind: a dictionary of them
     // would cost a hash a row and save nothing.
     for unique in ["row", "name", "id"] {
         properties = properties.set_column_dictionary_enabled(ColumnPath::from(unique), false);
     }
-    let properties = properties.build();
-    ArrowWriter::try_new(out, schema, Some(properties)).map_err(parquet_io)
+    properties.build()
 }
 
 /// A Parquet error as an I/O error, its message kept.
-pub fn parquet_io(error: parquet::errors::ParquetError) -> std::io::Error {
+pub fn parquet_io(error: ParquetError) -> std::io::Error {
     match error {
-        parquet::errors::ParquetError::External(error) => std::io::Error::other(error),
+        ParquetError::External(error) => std::io::Error::other(error),
         other => std::io::Error::other(other.to_string()),
     }
 }
@@ -146,7 +230,74 @@ pub fn write_population<W: Write + Send>(size: u64, seed: u64, out: W) -> std::i
 
 #[cfg(test)]
 mod tests {
+    use arrow_array::{ArrayRef, BooleanArray, Date32Array, Decimal128Array, StringArray, UInt64Array};
+
     use super::*;
+
+    /// Rows of each kind of column avenant writes, nulls among them.
+    fn outcomes(rows: usize) -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("row", DataType::UInt64, false),
+            Field::new("name", DataType::Utf8, true),
+            Field::new("band", DataType::Utf8, true),
+            Field::new("aid", DataType::Decimal128(18, 2), true),
+            Field::new("open", DataType::Boolean, true),
+            Field::new("signed", DataType::Date32, true),
+        ]));
+        let bands = ["p30_p50", "p50_p70", "above_p90"];
+        let aid = Decimal128Array::from_iter((0..rows).map(|i| (i % 7 != 0).then_some((i % 97) as i128 * 25_000)));
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(UInt64Array::from_iter_values(0..rows as u64)),
+            Arc::new(StringArray::from_iter((0..rows).map(|i| (i % 11 != 0).then(|| format!("P{i:07}"))))),
+            Arc::new(StringArray::from_iter((0..rows).map(|i| bands.get(i % 4).copied()))),
+            Arc::new(aid.with_precision_and_scale(18, 2).unwrap()),
+            Arc::new(BooleanArray::from_iter((0..rows).map(|i| (i % 5 != 0).then_some(i % 3 == 0)))),
+            Arc::new(Date32Array::from_iter((0..rows).map(|i| (i % 13 != 0).then_some(19_000 + (i % 400) as i32)))),
+        ];
+        RecordBatch::try_new(schema, columns).unwrap()
+    }
+
+    #[test]
+    fn columns_encoded_at_once_make_the_file_an_arrow_writer_makes() {
+        // Batches that cut row groups in the middle, of one row, of none.
+        let whole = outcomes(150_000);
+        let mut ours = writer(Vec::new(), whole.schema()).unwrap();
+        let mut theirs = ArrowWriter::try_new(Vec::new(), whole.schema(), Some(properties())).unwrap();
+        let mut at = 0;
+        for rows in [1, 65_534, 0, 3, 70_000, 2_048, 12_414] {
+            let part = whole.slice(at, rows);
+            ours.write(&part).unwrap();
+            theirs.write(&part).unwrap();
+            at += rows;
+        }
+        assert_eq!(at, whole.num_rows());
+        let (ours, theirs) = (ours.into_inner().unwrap(), theirs.into_inner().unwrap());
+        assert!(ours == theirs, "the same bytes as the crate's own writer, footer and all");
+
+        let file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut &file, &ours).unwrap();
+        let read = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        let groups: Vec<i64> = read.metadata().row_groups().iter().map(|group| group.num_rows()).collect();
+        assert_eq!(groups, [65_536, 65_536, 18_928]);
+        let mut at = 0;
+        for batch in read.build().unwrap() {
+            let batch = batch.unwrap();
+            assert_eq!(batch, whole.slice(at, batch.num_rows()), "rows read back as written, from row {at}");
+            at += batch.num_rows();
+        }
+        assert_eq!(at, whole.num_rows());
+    }
+
+    #[test]
+    fn a_batch_of_other_columns_is_refused_not_written() {
+        let whole = outcomes(10);
+        let mut ours = writer(Vec::new(), whole.schema()).unwrap();
+        let fewer = whole.project(&[0, 1]).unwrap();
+        let error = ours.write(&fewer).unwrap_err();
+        assert!(error.to_string().contains("a batch of columns"), "{error}");
+        ours.write(&whole).unwrap();
+        assert!(!ours.into_inner().unwrap().is_empty());
+    }
 
     #[test]
     fn parquet_progress_is_the_share_of_its_rows_read() {

@@ -257,7 +257,7 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     };
     // The footer is written only after a comparison that succeeded; otherwise the file is never committed.
     let closed = match (parquet_rows, result.is_ok()) {
-        (Some(writer), true) => writer.close().map(|_| ()).map_err(avenant::batch::parquet::parquet_io),
+        (Some(writer), true) => writer.close().map_err(avenant::batch::parquet::parquet_io),
         (Some(_), false) | (None, _) => Ok(()),
     };
     let summary = match result {
