@@ -268,6 +268,36 @@ fn a_diff_reads_and_writes_parquet_as_it_does_csv() {
     assert_eq!(text(&from_parquet), text(&csv_rows_file), "the same rows, byte for byte");
 }
 
+/// A diff reads a text column of a Parquet population once a batch for each
+/// of its two texts: where the new text lists a field's words in another
+/// order, each text gets its own words, and the two agree on every profile.
+#[test]
+fn a_diff_reads_each_texts_own_words_from_a_parquet_dictionary() {
+    let folder = tempfile::tempdir().unwrap();
+    let (population, population_parquet) = both_populations(&folder);
+    let old = Path::new("policies/avenant-7.policy");
+    let written = text(&Path::new(env!("CARGO_MANIFEST_DIR")).join(old));
+    let (zip, zac, none) = (
+        "  zip \"zone d'intervention prioritaire (zone sous-dense)\"\n",
+        "  zac \"zone d'action complémentaire\"\n",
+        "  hors_zone \"hors zonage\"\n",
+    );
+    let zones = [zip, zac, none].concat();
+    assert!(written.contains(&zones), "avenant 7's zones have moved: update this test");
+    let reordered = path(&folder, "reordered.policy");
+    std::fs::write(&reordered, written.replace(&zones, &[none, zac, zip].concat())).unwrap();
+    let errors = path(&folder, "errors.csv");
+    let (csv_rows, parquet_rows) = (path(&folder, "from-csv.csv"), path(&folder, "from-parquet.csv"));
+    let (from_csv, csv_errors) = diff(old, &reordered, &population, &csv_rows, &errors);
+    let (from_parquet, parquet_errors) = diff(old, &reordered, &population_parquet, &parquet_rows, &errors);
+    let summary: serde_json::Value = serde_json::from_slice(&from_parquet).unwrap();
+    assert_eq!(summary["changed"], 0, "the same rules, whatever the order of the words");
+    assert!(summary["compared"].as_u64().unwrap() > 8_000);
+    assert_eq!(from_parquet, from_csv);
+    assert_eq!(parquet_errors, csv_errors);
+    assert_eq!(text(&parquet_rows), text(&csv_rows));
+}
+
 #[test]
 fn a_diff_row_finer_than_a_cent_is_rejected_from_parquet_rows_and_sums_alike() {
     let folder = tempfile::tempdir().unwrap();

@@ -289,6 +289,19 @@ mod tests {
     }
 
     #[test]
+    fn text_kept_as_a_dictionary_in_every_row_group_is_read_as_one() {
+        let file = write_population(3_000, 2019, tempfile::tempfile().unwrap()).unwrap();
+        let profiles = read(file).unwrap();
+        let ty = |name: &str| profiles.schema.field_with_name(name).unwrap().data_type().clone();
+        let words = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        assert_eq!(ty("specialty"), words, "a few words, each read once a batch");
+        assert_eq!(ty("zone"), words);
+        assert_eq!(ty("id"), DataType::Utf8, "written without a dictionary: read as it comes");
+        assert_eq!(ty("patientele_mt"), DataType::Int64, "only text is hinted");
+        assert_eq!(profiles.rows, 3_000);
+    }
+
+    #[test]
     fn a_batch_of_other_columns_is_refused_not_written() {
         let whole = outcomes(10);
         let mut ours = writer(Vec::new(), whole.schema()).unwrap();

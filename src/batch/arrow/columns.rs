@@ -466,11 +466,57 @@ mod tests {
         assert_eq!(columns.finish().unwrap().num_rows(), 0);
     }
 
+    /// Cells pushed a column at a time: the rows kept whole once every
+    /// column has its cells, taken back whole otherwise, kept or not.
+    #[test]
+    fn a_block_is_kept_whole_or_taken_back_whole() {
+        let mut columns = Columns::new(schema());
+        let day = jiff::civil::date(2024, 2, 29);
+        let cells = |row: u64| {
+            [
+                Cell::Bool(row == 1),
+                Cell::Decimal(Decimal::new(125, 1)),
+                Cell::Date(day),
+                Cell::Text("a"),
+                Cell::Unsigned(row),
+                Cell::Integer(-3),
+            ]
+        };
+        let push = |block: &mut Block<'_>, rows: &[u64], columns: usize| {
+            for index in 0..columns {
+                let column = block.column().unwrap();
+                for row in rows {
+                    column.push(cells(*row)[index]).unwrap();
+                }
+            }
+        };
+        let mut block = columns.block(2);
+        push(&mut block, &[1, 2], 6);
+        assert!(block.column().is_none(), "six columns, no more");
+        assert!(block.keep(), "every column has its two cells");
+        let mut short = columns.block(2);
+        push(&mut short, &[3, 4], 5);
+        assert!(!short.keep(), "a column left without its cells");
+        let mut dropped = columns.block(1);
+        push(&mut dropped, &[5], 6);
+        drop(dropped);
+        let mut block = columns.block(1);
+        push(&mut block, &[6], 6);
+        assert!(block.keep());
+        assert_eq!(columns.len(), 3);
+        let batch = columns.finish().unwrap();
+        assert_eq!(batch.column(4).as_primitive::<arrow_array::types::UInt64Type>().values(), &[1, 2, 6]);
+        assert_eq!(batch.column(0).as_boolean().iter().collect::<Vec<_>>(), [Some(true), Some(false), Some(false)]);
+    }
+
     #[test]
     fn decimals_keep_their_digits_or_are_refused() {
         assert_eq!(mantissa_at(Decimal::new(3, 1), 2, 18), Ok(30));
         assert_eq!(mantissa_at(Decimal::new(1_900_000, 2), 2, 18), Ok(1_900_000));
         assert_eq!(mantissa_at(Decimal::new(10_000, 4), 2, 18), Ok(100), "1.0000 has no decimal but zeros");
+        assert_eq!(mantissa_at(Decimal::new(1_234_000, 5), 2, 18), Ok(1_234), "12.34000 has two decimals");
+        let long = Decimal::from_i128_with_scale(1_000_000_000_000_000_001, 2);
+        assert!(mantissa_at(long, 2, 18).unwrap_err().contains("18 digits"), "its two decimals fit, its digits do not");
         assert!(mantissa_at(Decimal::new(125, 3), 2, 18).is_err(), "0.125 is not rounded to two decimals");
         let largest = Decimal::from_i128_with_scale(999_999_999_999_999_999, 2);
         assert_eq!(mantissa_at(largest, 2, 18), Ok(999_999_999_999_999_999));
