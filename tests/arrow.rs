@@ -418,3 +418,74 @@ fn a_part_of_a_population_numbers_its_rows_from_its_first() {
     assert_eq!(rows, expected, "every row once, numbered from 1001");
     assert!(rejected.iter().all(|(row, line)| *line == row + 1), "a row's line is after the header's, as in CSV");
 }
+
+/// The CSV outcomes of one batch whose `signed` column is `signed`, or the error that stopped the run.
+fn outcomes_signed(signed: ArrayRef) -> Result<String, String> {
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    let policy = avenant::compile(std::path::Path::new(POLICY), &text).unwrap();
+    let compiled = CompiledPolicy::new(&policy);
+    let rows = signed.len();
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("amount", Arc::new(Int64Array::from(vec![1; rows]))),
+        ("colour", Arc::new(StringArray::from(vec!["red"; rows]))),
+        ("signed", signed),
+    ];
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let mut out = Vec::new();
+    let run = batch::arrow::run_into(
+        &compiled,
+        &batch.schema(),
+        std::iter::once(Ok(batch.clone())),
+        Outcomes::Text(&mut out),
+        &options(),
+        &mut |_| Ok(()),
+        &mut |_| {},
+    );
+    run.map(|_| String::from_utf8(out).unwrap()).map_err(|error| error.to_string())
+}
+
+#[test]
+fn an_instant_in_a_time_zone_is_read_as_its_date_there() {
+    // 2024-02-29 and 2024-07-14 at midnight: in Paris (an hour ahead of UTC
+    // in winter, two in summer), in India (+05:30), and in UTC.
+    let dates = [jiff::civil::date(2024, 2, 29), jiff::civil::date(2024, 7, 14)];
+    let days: Vec<i32> = dates.iter().map(|date| (*date - jiff::civil::date(1970, 1, 1)).get_days()).collect();
+    let expected = outcomes_signed(Arc::new(Date32Array::from(days.clone()))).unwrap();
+    let midnight = |offsets: [i64; 2]| -> Vec<i64> {
+        days.iter().zip(offsets).map(|(day, offset)| i64::from(*day) * DAY_SECONDS - offset).collect()
+    };
+    let zoned: [(&str, [i64; 2]); 5] = [
+        ("Europe/Paris", [3_600, 7_200]),
+        ("+05:30", [19_800, 19_800]),
+        ("-0300", [-10_800, -10_800]),
+        ("UTC", [0, 0]),
+        ("+00:00", [0, 0]),
+    ];
+    for (zone, offsets) in zoned {
+        let seconds = TimestampSecondArray::from(midnight(offsets)).with_timezone(zone);
+        assert_eq!(outcomes_signed(Arc::new(seconds)).as_deref(), Ok(expected.as_str()), "{zone}");
+        let nanoseconds = TimestampNanosecondArray::from(
+            midnight(offsets).iter().map(|second| second * 1_000_000_000).collect::<Vec<_>>(),
+        );
+        assert_eq!(
+            outcomes_signed(Arc::new(nanoseconds.with_timezone(zone))).as_deref(),
+            Ok(expected.as_str()),
+            "{zone}"
+        );
+    }
+    // Midnight in UTC is one in the morning in Paris: not a date there.
+    let utc_midnight = TimestampSecondArray::from(midnight([0, 0])).with_timezone("Europe/Paris");
+    let error = outcomes_signed(Arc::new(utc_midnight)).unwrap_err();
+    assert!(
+        error.contains("column `signed`, row 1: a timestamp with a time of day (2024-02-29T01:00:00 in Europe/Paris)"),
+        "{error}"
+    );
+    let unknown = TimestampSecondArray::from(midnight([0, 0])).with_timezone("Mars/Olympus_Mons");
+    let error = outcomes_signed(Arc::new(unknown)).unwrap_err();
+    assert!(
+        error.contains(
+            "column `signed` holds instants in the time zone `Mars/Olympus_Mons`, which avenant does not know"
+        ),
+        "{error}"
+    );
+}

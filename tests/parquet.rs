@@ -220,6 +220,53 @@ fn a_parquet_file_that_is_not_one_is_refused_with_its_name() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// Bytes that, written over a population of 3000 physicians (seed 2019),
+/// made the Parquet decoder panic (`offset + len out of bounds`): found by
+/// flipping bytes of the file at random.
+const DAMAGE: [(usize, u8); 6] =
+    [(73_957, 129), (73_958, 19), (73_959, 246), (73_960, 242), (73_961, 200), (73_962, 172)];
+
+#[test]
+fn a_damaged_parquet_file_is_an_error_with_its_row_never_a_crash() {
+    let folder = tempfile::tempdir().unwrap();
+    let damaged = path(&folder, "damaged.parquet");
+    avenant(&["population", "--size", "3000", "--seed", "2019", "--out", damaged.to_str().unwrap()]);
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    for (at, byte) in DAMAGE {
+        *bytes.get_mut(at).unwrap() = byte;
+    }
+    std::fs::write(&damaged, bytes).unwrap();
+    let out = path(&folder, "out.parquet");
+    let (file, out_arg) = (damaged.to_str().unwrap(), out.to_str().unwrap());
+    let runs = [
+        vec!["eval", "policies", "--on", "2024-10-01", "--profiles", file, "--out", out_arg],
+        vec![
+            "diff",
+            "policies/avenant-7.policy",
+            "policies",
+            "--on",
+            "2024-10-01",
+            "--profiles",
+            file,
+            "--out",
+            out_arg,
+        ],
+    ];
+    for arguments in runs {
+        let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
+            .args(&arguments)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{arguments:?}: {stderr}");
+        assert!(stderr.contains("damaged.parquet"), "{stderr}");
+        assert!(stderr.contains("from row 1: the file is damaged: the Parquet decoder failed on it"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!out.exists(), "{arguments:?} wrote outcomes from a file it could not read");
+    }
+}
+
 /// `avenant diff OLD NEW --on 2024-10-01` over `population`, its rows into
 /// `out` and its rejects into `errors`: its JSON summary, and the rejects' text.
 fn diff(old: &Path, new: &Path, population: &Path, out: &Path, errors: &Path) -> (Vec<u8>, String) {

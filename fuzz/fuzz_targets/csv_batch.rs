@@ -10,15 +10,11 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 
+mod shipped;
+
 fn policy() -> &'static avenant::CheckedPolicy {
     static POLICY: OnceLock<avenant::CheckedPolicy> = OnceLock::new();
-    POLICY.get_or_init(|| {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies/avenant-7.policy");
-        match avenant::load_text(&path) {
-            Ok(loaded) => loaded.policy,
-            Err(error) => panic!("the 2019 policy does not load: {error}"),
-        }
-    })
+    shipped::policy("avenant-7.policy", &POLICY)
 }
 
 fuzz_target!(|data: &[u8]| {

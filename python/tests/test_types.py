@@ -110,24 +110,37 @@ def test_pandas_and_polars_columns_are_arrow_backed_decimals(types_policy):
     assert polars_outcomes["total"][0] == Decimal("0.30")
 
 
+def two_rows(**columns) -> pd.DataFrame:
+    frame = {
+        "name": ["A", "B"],
+        "amount": ["0.10", "1.25"],
+        "other": ["0.20", "0"],
+        "share": ["0.5", "50 %"],
+        "count": [10, 3],
+        "signed": pd.to_datetime(["2021-03-04", "2020-01-01"]),
+        "flag": [True, False],
+        "colour": ["red", "blue"],
+    }
+    frame.update(columns)
+    return pd.DataFrame(frame)
+
+
 def test_pandas_missing_numbers_and_categories_are_read(types_policy):
-    frame = pd.DataFrame(
-        {
-            "name": ["A", "B"],
-            "amount": ["0.10", "1.25"],
-            "other": ["0.20", "0"],
-            "share": ["0.5", "50 %"],
-            "count": [10, 3],
-            "signed": pd.to_datetime(["2021-03-04", "2020-01-01"]),
-            "flag": [True, False],
-            "colour": pd.Categorical(["red", "blue"]),
-        }
-    )
+    frame = two_rows(colour=pd.Categorical(["red", "blue"]))
     outcomes, rejects = types_policy.evaluate(frame)
     assert len(rejects) == 0, rejects
     assert list(outcomes["total"]) == [Decimal("0.30"), Decimal("1.25")]
     assert list(outcomes["colour"]) == ["red", "blue"]
     assert list(outcomes["signed"]) == [datetime.date(2021, 3, 4), datetime.date(2020, 1, 1)]
+
+
+def test_a_date_in_a_time_zone_is_that_date_there(types_policy):
+    # pandas keeps a zoned date as the instant of its midnight there: in
+    # Paris, 23:00 UTC the day before.
+    frame = two_rows(signed=pd.to_datetime(["2021-03-04", "2020-07-14"]).tz_localize("Europe/Paris"))
+    outcomes, rejects = types_policy.evaluate(frame)
+    assert len(rejects) == 0, rejects
+    assert list(outcomes["signed"]) == [datetime.date(2021, 3, 4), datetime.date(2020, 7, 14)]
 
 
 def test_a_timestamp_with_a_time_of_day_is_refused(types_policy):

@@ -13,6 +13,7 @@
 //! does not depend on the number of threads or the size of the chunks.
 
 pub mod arrow;
+mod contained;
 mod csv_rows;
 mod input;
 mod json_lines;

@@ -9,15 +9,19 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
 use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::errors::ParquetError;
 use parquet::file::properties::WriterProperties;
+use parquet::file::reader::ChunkReader;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 
 use super::arrow::{ArrowSink, BATCH_ROWS};
+use super::contained::contained;
 
 /// Rows per row group written: what a writer holds in memory before it writes.
 pub const ROW_GROUP_ROWS: usize = 65_536;
@@ -41,7 +45,17 @@ pub struct Profiles<I> {
 /// text stored as a dictionary in every row group is read as one (a
 /// `Dictionary` array), so that each of its words is read once a batch,
 /// not once a row.
-pub fn read(file: std::fs::File) -> Result<Profiles<impl Iterator<Item = Result<RecordBatch, String>> + Send>, String> {
+///
+/// A damaged file is an error, never a crash: where the decoder fails (or
+/// panics, as it does on some lengths a file lies about), the batches end
+/// with an error naming the first row it could not decode.
+pub fn read<R: ChunkReader + 'static>(
+    file: R,
+) -> Result<Profiles<impl Iterator<Item = Result<RecordBatch, String>> + Send>, String> {
+    contained(|| open(file)).unwrap_or_else(|message| Err(damaged(&message)))
+}
+
+fn open<R: ChunkReader + 'static>(file: R) -> Result<Profiles<Decoded>, String> {
     let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|error| error.to_string())?;
     let metadata = match dictionaries(&metadata) {
         Some(schema) => {
@@ -54,7 +68,40 @@ pub fn read(file: std::fs::File) -> Result<Profiles<impl Iterator<Item = Result<
     let schema = Arc::clone(builder.schema());
     let rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
     let reader = builder.with_batch_size(BATCH_ROWS).build().map_err(|error| error.to_string())?;
-    Ok(Profiles { schema, rows, batches: reader.map(|batch| batch.map_err(|error| error.to_string())) })
+    Ok(Profiles { schema, rows, batches: Decoded { reader: Some(reader), rows: 0 } })
+}
+
+/// A file's batches as the decoder gives them, until the first it cannot.
+struct Decoded {
+    /// None once a batch could not be decoded: the decoder is not asked again.
+    reader: Option<ParquetRecordBatchReader>,
+    /// Rows decoded so far.
+    rows: u64,
+}
+
+impl Iterator for Decoded {
+    type Item = Result<RecordBatch, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let reader = self.reader.as_mut()?;
+        let failure = match contained(|| reader.next()) {
+            Ok(None) => None,
+            Ok(Some(Ok(batch))) => {
+                self.rows += batch.num_rows() as u64;
+                return Some(Ok(batch));
+            }
+            Ok(Some(Err(error))) => Some(error.to_string()),
+            Err(panicked) => Some(damaged(&panicked)),
+        };
+        // A reader that failed may be in any state: it is dropped, and dropped contained.
+        let _ = contained(|| drop(self.reader.take()));
+        failure.map(|message| Err(format!("from row {}: {message}", self.rows + 1)))
+    }
+}
+
+/// What the decoder said when it panicked, as the user can act on it.
+fn damaged(panicked: &str) -> String {
+    format!("the file is damaged: the Parquet decoder failed on it ({panicked})")
 }
 
 /// The file's schema with its columns of text that every row group stores

@@ -231,13 +231,19 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     match out_file.as_mut() {
         Some((file, RowsOut::Text(format))) => text_rows = Some(diff::ProfileRows::Text { out: file, format: *format }),
         Some((file, RowsOut::Parquet)) => {
-            parquet_rows = Some(avenant::batch::parquet::writer(file, diff::rows_schema(&old_side, &new_side))?);
+            let writer = avenant::batch::parquet::writer(file, diff::rows_schema(&old_side, &new_side))?;
+            // The rows are encoded on `--threads` threads of their own: the
+            // comparison's are idle while a wave's rows are written.
+            let encoders = rayon::ThreadPoolBuilder::new().num_threads(args.threads).build();
+            parquet_rows = Some((writer, encoders.map_err(std::io::Error::other)?));
         }
         None => {}
     }
     let typed = parquet_rows.is_some();
     let mut emit = |rows: arrow_array::RecordBatch| match parquet_rows.as_mut() {
-        Some(writer) => writer.write(&rows).map_err(avenant::batch::parquet::parquet_io),
+        Some((writer, encoders)) => {
+            encoders.install(|| writer.write(&rows)).map_err(avenant::batch::parquet::parquet_io)
+        }
         None => Ok(()),
     };
     let rows = match text_rows {
@@ -257,7 +263,9 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     };
     // The footer is written only after a comparison that succeeded; otherwise the file is never committed.
     let closed = match (parquet_rows, result.is_ok()) {
-        (Some(writer), true) => writer.close().map_err(avenant::batch::parquet::parquet_io),
+        (Some((writer, encoders)), true) => {
+            encoders.install(|| writer.close()).map_err(avenant::batch::parquet::parquet_io)
+        }
         (Some(_), false) | (None, _) => Ok(()),
     };
     let summary = match result {

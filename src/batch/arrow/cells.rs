@@ -15,6 +15,8 @@ use arrow_array::{
     StringViewArray, UInt8Array, UInt16Array, UInt32Array, UInt64Array,
 };
 use arrow_schema::{DataType, TimeUnit};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
 use super::civil_from_days;
@@ -176,11 +178,18 @@ pub(super) enum Floats<'a> {
     F64(&'a Float64Array),
 }
 
-/// Days, or instants a whole number of which make a day.
+/// Days, or instants a whole number of which make a day: in the time zone
+/// their column names, if it names one.
 pub(super) enum Dates<'a> {
     Days(&'a Date32Array),
     Milliseconds(&'a Date64Array),
-    Timestamp(&'a dyn Array, TimeUnit),
+    Timestamp(&'a dyn Array, TimeUnit, Option<Zone>),
+}
+
+/// The time zone of a column of instants, and its name as the column gives it.
+pub(super) struct Zone {
+    zone: TimeZone,
+    name: String,
 }
 
 impl<'a> Column<'a> {
@@ -207,7 +216,10 @@ impl<'a> Column<'a> {
             DataType::Decimal128(_, scale) => Column::Decimal(array.as_primitive::<Decimal128Type>(), *scale),
             DataType::Date32 => Column::Date(Dates::Days(array.as_primitive())),
             DataType::Date64 => Column::Date(Dates::Milliseconds(array.as_primitive())),
-            DataType::Timestamp(unit, _) => Column::Date(Dates::Timestamp(array, *unit)),
+            DataType::Timestamp(unit, zone) => {
+                let zone = zone.as_deref().map(|zone| Zone::named(zone, name)).transpose()?;
+                Column::Date(Dates::Timestamp(array, *unit, zone))
+            }
             DataType::Dictionary(_, _) => match array.as_any_dictionary_opt() {
                 Some(dictionary) => {
                     let values = Column::of(dictionary.values(), name)?;
@@ -234,7 +246,7 @@ impl<'a> Column<'a> {
             Column::Decimal(array, _) => array.is_null(row),
             Column::Date(Dates::Days(array)) => array.is_null(row),
             Column::Date(Dates::Milliseconds(array)) => array.is_null(row),
-            Column::Date(Dates::Timestamp(array, _)) => array.is_null(row),
+            Column::Date(Dates::Timestamp(array, ..)) => array.is_null(row),
             Column::Dictionary(dictionary, ..) => dictionary.is_null(row),
             Column::Null => true,
         }
@@ -338,7 +350,7 @@ impl Dates<'_> {
         match self {
             Dates::Days(array) => Ok(i64::from(array.value(row))),
             Dates::Milliseconds(array) => whole_days(array.value(row), 86_400_000),
-            Dates::Timestamp(array, unit) => {
+            Dates::Timestamp(array, unit, zone) => {
                 let (value, per_day) = match unit {
                     TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(row), 86_400),
                     TimeUnit::Millisecond => (array.as_primitive::<TimestampMillisecondType>().value(row), 86_400_000),
@@ -349,10 +361,59 @@ impl Dates<'_> {
                         (array.as_primitive::<TimestampNanosecondType>().value(row), 86_400_000_000_000)
                     }
                 };
-                whole_days(value, per_day)
+                match zone {
+                    Some(zone) => zone.local_days(value, *unit),
+                    None => whole_days(value, per_day),
+                }
             }
         }
     }
+}
+
+impl Zone {
+    /// The zone `name` names (`Europe/Paris`, `UTC`, `+01:00`), for the column `column`.
+    fn named(name: &str, column: &str) -> Result<Zone, String> {
+        let zone = fixed_offset(name).map_or_else(|| TimeZone::get(name), |offset| Ok(TimeZone::fixed(offset)));
+        let zone = zone.map_err(|_| {
+            format!("column `{column}` holds instants in the time zone `{name}`, which avenant does not know")
+        })?;
+        Ok(Zone { zone, name: name.to_owned() })
+    }
+
+    /// An instant of `unit`s since 1970, as days since 1970-01-01 to its
+    /// date in this zone; `Err` for an instant that is not midnight there.
+    fn local_days(&self, value: i64, unit: TimeUnit) -> Result<i64, String> {
+        let instant = match unit {
+            TimeUnit::Second => Timestamp::from_second(value),
+            TimeUnit::Millisecond => Timestamp::from_millisecond(value),
+            TimeUnit::Microsecond => Timestamp::from_microsecond(value),
+            TimeUnit::Nanosecond => Timestamp::from_nanosecond(i128::from(value)),
+        };
+        let local = instant.map(|instant| self.zone.to_datetime(instant)).map_err(|error| error.to_string())?;
+        if local.time() != jiff::civil::Time::midnight() {
+            return Err(format!("a timestamp with a time of day ({local} in {}): a field takes a date", self.name));
+        }
+        let date = local.date();
+        Ok(super::days_from_civil(i64::from(date.year()), i64::from(date.month()), i64::from(date.day())))
+    }
+}
+
+/// `+01:00`, `-0530` or `+02` as an offset from UTC; none for anything else.
+fn fixed_offset(name: &str) -> Option<jiff::tz::Offset> {
+    let sign = match name.get(..1)? {
+        "+" => 1,
+        "-" => -1,
+        _ => return None,
+    };
+    let rest = name.get(1..)?;
+    let (hours, minutes) = match rest.len() {
+        2 => (rest, "00"),
+        4 => (rest.get(..2)?, rest.get(2..)?),
+        5 if rest.get(2..3) == Some(":") => (rest.get(..2)?, rest.get(3..)?),
+        _ => return None,
+    };
+    let number = |digits: &str| digits.bytes().all(|byte| byte.is_ascii_digit()).then(|| digits.parse::<i32>().ok())?;
+    jiff::tz::Offset::from_seconds(sign * (number(hours)? * 3600 + number(minutes)? * 60)).ok()
 }
 
 fn unreadable(name: &str, ty: &DataType) -> String {
