@@ -5,8 +5,10 @@ the CLI, on the same machine, each side run in turn several times.
     .venv/bin/python python/bench_python.py [--rows 1000000] [--rounds 5]
 
 Sides (each its own process, so that its peak memory is its own):
-- cli csv: `avenant eval --profiles pop.csv --out out.csv` (the baseline);
-- cli parquet: `avenant eval --profiles pop.parquet --out out.parquet`;
+- cli csv: `avenant eval --profiles pop.csv --out out.csv --errors e.csv`
+  (the baseline: every file CSV);
+- cli parquet: `avenant eval --profiles pop.parquet --out out.parquet --errors
+  e.parquet` (every file Parquet);
 - python pandas: `policy.evaluate(frame)` on a pandas frame already in memory
   (read from the Parquet file before the clock starts), typed outcomes out.
 
@@ -88,7 +90,7 @@ def main() -> None:
         "cli csv -> csv": evaluate
         + ["--profiles", str(csv_in), "--out", str(folder / "out.csv"), "--errors", str(folder / "e1.csv")],
         "cli parquet -> parquet": evaluate
-        + ["--profiles", str(parquet_in), "--out", str(folder / "out.parquet"), "--errors", str(folder / "e2.csv")],
+        + ["--profiles", str(parquet_in), "--out", str(folder / "out.parquet"), "--errors", str(folder / "e2.parquet")],
     }
     times: dict[str, list[float]] = {name: [] for name in [*sides, "python pandas -> pandas"]}
     peaks: dict[str, int] = {}

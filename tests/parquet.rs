@@ -16,12 +16,21 @@ use rust_decimal::Decimal;
 
 const POPULATION: &str = "examples/population-10000.csv";
 
-fn avenant(arguments: &[&str]) -> std::process::Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
+/// `avenant diff` from the 2019 text to the one in force on 2024-10-01.
+const DIFF_2019_TO_2024: [&str; 5] = ["diff", "policies/avenant-7.policy", "policies", "--on", "2024-10-01"];
+
+/// `avenant ARGUMENTS…` from the project's folder, whatever its exit.
+fn run(arguments: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_avenant"))
         .args(arguments)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .unwrap_or_else(|error| panic!("cannot run avenant: {error}"));
+        .unwrap_or_else(|error| panic!("cannot run avenant: {error}"))
+}
+
+/// As [`run`], which must succeed.
+fn avenant(arguments: &[&str]) -> std::process::Output {
+    let output = run(arguments);
     assert!(output.status.success(), "avenant {arguments:?}: {}", String::from_utf8_lossy(&output.stderr));
     output
 }
@@ -138,9 +147,9 @@ fn parquet_in_and_out_equal_csv_in_and_out_value_for_value() {
     assert_eq!(text(&from_parquet), text(&csv_out), "Parquet in, CSV out: the CSV outcomes, byte for byte");
     assert_eq!(text(&from_parquet_errors), text(&csv_errors), "the same rows rejected, for the same reasons");
 
-    let (parquet_out, parquet_errors) = (path(&folder, "out.parquet"), path(&folder, "out-errors.csv"));
+    let (parquet_out, parquet_errors) = (path(&folder, "out.parquet"), path(&folder, "out-errors.parquet"));
     evaluate(&population_parquet, &parquet_out, &parquet_errors);
-    assert_eq!(text(&parquet_errors), text(&csv_errors));
+    assert_same_rows(&batches(&parquet_errors), &csv_errors);
     let outcomes = batches(&parquet_out);
     let schema = outcomes[0].schema();
     let typed = |name: &str| schema.field_with_name(name).unwrap().data_type().clone();
@@ -152,6 +161,35 @@ fn parquet_in_and_out_equal_csv_in_and_out_value_for_value() {
     let (csv_to_parquet, csv_to_parquet_errors) = (path(&folder, "csv-in.parquet"), path(&folder, "e.csv"));
     evaluate(&population, &csv_to_parquet, &csv_to_parquet_errors);
     assert_eq!(batches(&csv_to_parquet), outcomes);
+}
+
+#[test]
+fn rejected_rows_in_parquet_are_the_csv_reports_typed() {
+    let folder = tempfile::tempdir().unwrap();
+    let population = Path::new(env!("CARGO_MANIFEST_DIR")).join(POPULATION);
+    // No threshold is known for this specialty: every row is rejected, more
+    // than a batch of rejected rows.
+    let every_row = ["--set", "specialty=gynecologie_medicale"];
+    let (csv_errors, parquet_errors) = (path(&folder, "errors.csv"), path(&folder, "errors.parquet"));
+    evaluate_with(&population, &path(&folder, "out.csv"), &csv_errors, &every_row);
+    evaluate_with(&population, &path(&folder, "out.parquet"), &parquet_errors, &every_row);
+    let rejects = batches(&parquet_errors);
+    assert_eq!(rejects.iter().map(RecordBatch::num_rows).sum::<usize>(), 10_000);
+    assert_same_rows(&rejects, &csv_errors);
+    let schema = rejects[0].schema();
+    let typed: Vec<(&str, &DataType, bool)> =
+        schema.fields().iter().map(|field| (field.name().as_str(), field.data_type(), field.is_nullable())).collect();
+    assert_eq!(
+        typed,
+        [
+            ("row", &DataType::UInt64, false),
+            ("line", &DataType::UInt64, false),
+            ("field", &DataType::Utf8, true),
+            ("code", &DataType::Utf8, false),
+            ("message", &DataType::Utf8, false),
+            ("help", &DataType::Utf8, true),
+        ]
+    );
 }
 
 #[test]
@@ -209,11 +247,7 @@ fn a_parquet_file_that_is_not_one_is_refused_with_its_name() {
     let folder = tempfile::tempdir().unwrap();
     let file = path(&folder, "broken.parquet");
     std::fs::write(&file, "id,specialty\nP1,chirurgie\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
-        .args(["eval", "policies", "--on", "2024-10-01", "--profiles", file.to_str().unwrap()])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let output = run(&["eval", "policies", "--on", "2024-10-01", "--profiles", file.to_str().unwrap()]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("broken.parquet"), "{stderr}");
@@ -240,24 +274,10 @@ fn a_damaged_parquet_file_is_an_error_with_its_row_never_a_crash() {
     let (file, out_arg) = (damaged.to_str().unwrap(), out.to_str().unwrap());
     let runs = [
         vec!["eval", "policies", "--on", "2024-10-01", "--profiles", file, "--out", out_arg],
-        vec![
-            "diff",
-            "policies/avenant-7.policy",
-            "policies",
-            "--on",
-            "2024-10-01",
-            "--profiles",
-            file,
-            "--out",
-            out_arg,
-        ],
+        [&DIFF_2019_TO_2024[..], &["--profiles", file, "--out", out_arg]].concat(),
     ];
     for arguments in runs {
-        let output = Command::new(env!("CARGO_BIN_EXE_avenant"))
-            .args(&arguments)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
+        let output = run(&arguments);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{arguments:?}: {stderr}");
         assert!(stderr.contains("damaged.parquet"), "{stderr}");
@@ -313,6 +333,18 @@ fn a_diff_reads_and_writes_parquet_as_it_does_csv() {
     let from_parquet = path(&folder, "from-parquet.csv");
     assert_eq!(diff(&population_parquet, &from_parquet), (summary, errors), "the same summary and rejects");
     assert_eq!(text(&from_parquet), text(&csv_rows_file), "the same rows, byte for byte");
+}
+
+#[test]
+fn a_diff_refuses_to_write_csv_rejects_under_a_parquet_name() {
+    let folder = tempfile::tempdir().unwrap();
+    let errors = path(&folder, "rejected.parquet");
+    let errors_arg = errors.to_str().unwrap();
+    let output = run(&[&DIFF_2019_TO_2024[..], &["--profiles", POPULATION, "--errors", errors_arg]].concat());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`diff` writes its rejected rows as CSV; name a `.csv` file"), "{stderr}");
+    assert!(!errors.exists());
 }
 
 /// A diff reads a text column of a Parquet population once a batch for each

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::builder::{StringBuilder, UInt64Builder};
+use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_pyarrow::{PyArrowType, Table};
 use arrow_schema::{DataType, Field, Schema};
@@ -126,37 +126,12 @@ fn load(py: Python<'_>, path: PathBuf, on: &str, proposal: Option<&str>) -> PyRe
     }
 }
 
-/// The columns of the rejected rows.
-fn rejects_schema() -> Arc<Schema> {
-    Arc::new(Schema::new(vec![
-        Field::new("row", DataType::UInt64, false),
-        Field::new("field", DataType::Utf8, true),
-        Field::new("code", DataType::Utf8, false),
-        Field::new("message", DataType::Utf8, false),
-        Field::new("help", DataType::Utf8, true),
-    ]))
-}
-
+/// The rejected rows as the CLI's `--errors x.parquet` holds them, but for
+/// their line: a frame's rows have none.
 fn rejects_table(errors: &[RowError]) -> PyResult<Table> {
-    let schema = rejects_schema();
-    let mut row = UInt64Builder::new();
-    let (mut field, mut code, mut message, mut help) =
-        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
-    for error in errors {
-        row.append_value(error.row);
-        field.append_option(error.field.as_deref());
-        code.append_value(error.code);
-        message.append_value(&error.message);
-        help.append_option(error.help.as_deref());
-    }
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(row.finish()),
-        Arc::new(field.finish()),
-        Arc::new(code.finish()),
-        Arc::new(message.finish()),
-        Arc::new(help.finish()),
-    ];
-    let batch = RecordBatch::try_new(Arc::clone(&schema), columns).map_err(value_error)?;
+    let batch = avenant::batch::arrow::rejects(errors).map_err(value_error)?;
+    let batch = batch.project(&[0, 2, 3, 4, 5]).map_err(value_error)?;
+    let schema = batch.schema();
     Table::try_new(vec![batch], schema).map_err(value_error)
 }
 

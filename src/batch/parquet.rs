@@ -20,7 +20,8 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 
-use super::arrow::{ArrowSink, BATCH_ROWS};
+use super::RowError;
+use super::arrow::{ArrowSink, BATCH_ROWS, RejectColumns};
 use super::contained::contained;
 
 /// Rows per row group written: what a writer holds in memory before it writes.
@@ -223,13 +224,48 @@ impl<W: Write + Send> Writer<W> {
     }
 }
 
+/// Rejected rows written as Parquet, with the columns of
+/// [`super::arrow::rejects_schema`], a batch of [`BATCH_ROWS`] at a time.
+pub struct Rejects<W: Write + Send> {
+    writer: Writer<W>,
+    columns: RejectColumns,
+}
+
+impl<W: Write + Send> Rejects<W> {
+    pub fn new(out: W) -> std::io::Result<Rejects<W>> {
+        Ok(Rejects { writer: writer(out, super::arrow::rejects_schema())?, columns: RejectColumns::default() })
+    }
+
+    /// `error`, after those pushed before it.
+    pub fn push(&mut self, error: &RowError) -> std::io::Result<()> {
+        self.columns.push(error);
+        if self.columns.len() >= BATCH_ROWS {
+            self.write_batch()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the rows left, then the file's footer; gives back what it wrote into.
+    pub fn close(mut self) -> std::io::Result<W> {
+        if !self.columns.is_empty() {
+            self.write_batch()?;
+        }
+        self.writer.into_inner().map_err(parquet_io)
+    }
+
+    fn write_batch(&mut self) -> std::io::Result<()> {
+        let batch = self.columns.finish().map_err(super::arrow::arrow_io)?;
+        self.writer.write(&batch).map_err(parquet_io)
+    }
+}
+
 /// How avenant writes Parquet: row groups of [`ROW_GROUP_ROWS`], a
 /// dictionary for every column but those of values each its own.
 pub fn properties() -> WriterProperties {
     let mut properties = WriterProperties::builder().set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
-    // A row's number and its name are one of a kind: a dictionary of them
-    // would cost a hash a row and save nothing.
-    for unique in ["row", "name", "id"] {
+    // A row's number, its line and its name are one of a kind: a dictionary
+    // of them would cost a hash a row and save nothing.
+    for unique in ["row", "line", "name", "id"] {
         properties = properties.set_column_dictionary_enabled(ColumnPath::from(unique), false);
     }
     properties.build()

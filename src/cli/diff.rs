@@ -143,6 +143,14 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     ) {
         return Ok(exit);
     }
+    if let Some(errors) = args.errors.as_deref().filter(|errors| avenant::batch::parquet::is_parquet(errors)) {
+        // Not CSV under a Parquet name: refused before anything is read.
+        reporter.message(&format!(
+            "`--errors {}`: `diff` writes its rejected rows as CSV; name a `.csv` file (its per-profile rows take `--out rows.parquet`)",
+            errors.display()
+        ));
+        return Ok(Exit::Trouble);
+    }
     let population = args.profiles.display().to_string();
     // The format of a text population; none for Parquet.
     let input = match RowsFormat::of(&args.profiles) {

@@ -26,7 +26,8 @@ pub struct PopulationArgs {
     out_format: Option<PopulationFormat>,
 
     /// Write the rejected rows as CSV (`row,line,field,code,message,help`)
-    /// to this file instead of standard error.
+    /// to this file instead of standard error; a `.parquet` file takes the
+    /// same columns, typed (the numbers as integers, no field or help as null).
     #[arg(long, value_name = "FILE", requires = "population", conflicts_with = "profiles")]
     errors: Option<PathBuf>,
 
@@ -107,13 +108,18 @@ pub fn run(
         Ok(out_file) => out_file,
         Err(error) => return Ok(cannot_write(reporter, args.out.as_deref(), &error)),
     };
-    let mut errors_file = match args.errors.as_deref().map(AtomicFile::create).transpose() {
+    let errors_file = match args.errors.as_deref().map(AtomicFile::create).transpose() {
         Ok(errors_file) => errors_file,
         Err(error) => return Ok(cannot_write(reporter, args.errors.as_deref(), &error)),
     };
-    if let Some(writer) = errors_file.as_mut() {
-        writer.write_all(b"row,line,field,code,message,help\n")?;
-    }
+    let mut errors_file = match (errors_file, args.errors.as_deref().is_some_and(batch::parquet::is_parquet)) {
+        (Some(file), true) => Some(Rejects::Parquet(Box::new(batch::parquet::Rejects::new(file)?))),
+        (Some(mut file), false) => {
+            file.write_all(b"row,line,field,code,message,help\n")?;
+            Some(Rejects::Csv(file))
+        }
+        (None, _) => None,
+    };
     let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
     let output: &mut (dyn std::io::Write + Send) = match out_file.as_mut() {
         Some(file) => file,
@@ -145,7 +151,8 @@ pub fn run(
     };
     let compiled = CompiledPolicy::new(&loaded.policy);
     let mut rejected = |error: &RowError| match errors_file.as_mut() {
-        Some(writer) => write_error(writer, error),
+        Some(Rejects::Csv(file)) => write_error(file, error),
+        Some(Rejects::Parquet(rejects)) => rejects.push(error),
         None => {
             bar.suspend(|| reporter.row_error(&shown, error));
             Ok(())
@@ -176,6 +183,11 @@ pub fn run(
         }
     };
     stdout.flush()?;
+    let errors_file = match errors_file {
+        Some(Rejects::Csv(file)) => Some(file),
+        Some(Rejects::Parquet(rejects)) => Some(rejects.close()?),
+        None => None,
+    };
     for file in [out_file, errors_file].into_iter().flatten() {
         file.commit()?;
     }
@@ -191,6 +203,12 @@ pub fn run(
         summary.rows_rejected
     );
     Ok(if summary.rows_rejected > 0 && !args.allow_rejects { Exit::Rejected } else { Exit::Success })
+}
+
+/// Where the rejected rows go: `--errors` as CSV, or as Parquet (`.parquet`).
+enum Rejects {
+    Csv(AtomicFile),
+    Parquet(Box<batch::parquet::Rejects<AtomicFile>>),
 }
 
 /// One line of the `--errors` report.

@@ -17,6 +17,7 @@
 mod cells;
 mod columns;
 mod outcomes;
+mod rejects;
 mod sink;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub(crate) use cells::Cells;
 use cells::Column;
 pub(crate) use columns::{Cell, Columns, Refused, Row};
 pub(crate) use outcomes::OutcomeColumns;
+pub use rejects::{RejectColumns, rejects, rejects_schema};
 pub use sink::ArrowSink;
 
 /// Rows per batch read from a Parquet file, and per batch `avenant population` writes.
