@@ -130,7 +130,9 @@ fn load(py: Python<'_>, path: PathBuf, on: &str, proposal: Option<&str>) -> PyRe
 /// their line: a frame's rows have none.
 fn rejects_table(errors: &[RowError]) -> PyResult<Table> {
     let batch = avenant::batch::arrow::rejects(errors).map_err(value_error)?;
-    let batch = batch.project(&[0, 2, 3, 4, 5]).map_err(value_error)?;
+    let schema = batch.schema();
+    let kept: Vec<usize> = (0..schema.fields().len()).filter(|column| schema.field(*column).name() != "line").collect();
+    let batch = batch.project(&kept).map_err(value_error)?;
     let schema = batch.schema();
     Table::try_new(vec![batch], schema).map_err(value_error)
 }

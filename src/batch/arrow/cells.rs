@@ -371,10 +371,11 @@ impl Dates<'_> {
 }
 
 impl Zone {
-    /// The zone `name` names (`Europe/Paris`, `UTC`, `+01:00`), for the column `column`.
+    /// The zone `name` names (`Europe/Paris`, `UTC`, an offset such as
+    /// `+01:00`, or a POSIX rule), for the column `column`.
     fn named(name: &str, column: &str) -> Result<Zone, String> {
-        let zone = fixed_offset(name).map_or_else(|| TimeZone::get(name), |offset| Ok(TimeZone::fixed(offset)));
-        let zone = zone.map_err(|_| {
+        static PARSER: jiff::fmt::temporal::DateTimeParser = jiff::fmt::temporal::DateTimeParser::new();
+        let zone = PARSER.parse_time_zone(name).map_err(|_| {
             format!("column `{column}` holds instants in the time zone `{name}`, which avenant does not know")
         })?;
         Ok(Zone { zone, name: name.to_owned() })
@@ -396,24 +397,6 @@ impl Zone {
         let date = local.date();
         Ok(super::days_from_civil(i64::from(date.year()), i64::from(date.month()), i64::from(date.day())))
     }
-}
-
-/// `+01:00`, `-0530` or `+02` as an offset from UTC; none for anything else.
-fn fixed_offset(name: &str) -> Option<jiff::tz::Offset> {
-    let sign = match name.get(..1)? {
-        "+" => 1,
-        "-" => -1,
-        _ => return None,
-    };
-    let rest = name.get(1..)?;
-    let (hours, minutes) = match rest.len() {
-        2 => (rest, "00"),
-        4 => (rest.get(..2)?, rest.get(2..)?),
-        5 if rest.get(2..3) == Some(":") => (rest.get(..2)?, rest.get(3..)?),
-        _ => return None,
-    };
-    let number = |digits: &str| digits.bytes().all(|byte| byte.is_ascii_digit()).then(|| digits.parse::<i32>().ok())?;
-    jiff::tz::Offset::from_seconds(sign * (number(hours)? * 3600 + number(minutes)? * 60)).ok()
 }
 
 fn unreadable(name: &str, ty: &DataType) -> String {
