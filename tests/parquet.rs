@@ -49,6 +49,16 @@ fn batches(path: &Path) -> Vec<RecordBatch> {
     reader.unwrap_or_else(|error| panic!("{}: {error}", path.display())).map(|batch| batch.unwrap()).collect()
 }
 
+/// The columns of `batches` are `expected`: name, type, and whether they may be null.
+fn assert_columns(batches: &[RecordBatch], expected: &[(&str, DataType, bool)]) {
+    let schema = batches[0].schema();
+    let columns: Vec<(&str, &DataType, bool)> =
+        schema.fields().iter().map(|field| (field.name().as_str(), field.data_type(), field.is_nullable())).collect();
+    let expected: Vec<(&str, &DataType, bool)> =
+        expected.iter().map(|(name, kind, null)| (*name, kind, *null)).collect();
+    assert_eq!(columns, expected);
+}
+
 /// Evaluates the population (`.csv` or `.parquet`) into `out`, the rejected rows into `errors`.
 fn evaluate(population: &Path, out: &Path, errors: &Path) {
     evaluate_with(population, out, errors, &[]);
@@ -176,19 +186,16 @@ fn rejected_rows_in_parquet_are_the_csv_reports_typed() {
     let rejects = batches(&parquet_errors);
     assert_eq!(rejects.iter().map(RecordBatch::num_rows).sum::<usize>(), 10_000);
     assert_same_rows(&rejects, &csv_errors);
-    let schema = rejects[0].schema();
-    let typed: Vec<(&str, &DataType, bool)> =
-        schema.fields().iter().map(|field| (field.name().as_str(), field.data_type(), field.is_nullable())).collect();
-    assert_eq!(
-        typed,
-        [
-            ("row", &DataType::UInt64, false),
-            ("line", &DataType::UInt64, false),
-            ("field", &DataType::Utf8, true),
-            ("code", &DataType::Utf8, false),
-            ("message", &DataType::Utf8, false),
-            ("help", &DataType::Utf8, true),
-        ]
+    assert_columns(
+        &rejects,
+        &[
+            ("row", DataType::UInt64, false),
+            ("line", DataType::UInt64, false),
+            ("field", DataType::Utf8, true),
+            ("code", DataType::Utf8, false),
+            ("message", DataType::Utf8, false),
+            ("help", DataType::Utf8, true),
+        ],
     );
 }
 
@@ -336,15 +343,49 @@ fn a_diff_reads_and_writes_parquet_as_it_does_csv() {
 }
 
 #[test]
-fn a_diff_refuses_to_write_csv_rejects_under_a_parquet_name() {
+fn a_diffs_rejected_rows_in_parquet_are_its_csv_report_typed_with_the_side() {
     let folder = tempfile::tempdir().unwrap();
-    let errors = path(&folder, "rejected.parquet");
-    let errors_arg = errors.to_str().unwrap();
-    let output = run(&[&DIFF_2019_TO_2024[..], &["--profiles", POPULATION, "--errors", errors_arg]].concat());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("`diff` writes its rejected rows as CSV; name a `.csv` file"), "{stderr}");
-    assert!(!errors.exists());
+    let (csv_errors, parquet_errors) = (path(&folder, "rejected.csv"), path(&folder, "rejected.parquet"));
+    let rejects = |assumed: &[&str], errors: &Path| {
+        let errors = errors.to_str().unwrap();
+        let arguments =
+            [&DIFF_2019_TO_2024[..], &["--profiles", POPULATION, "--allow-rejects", "--errors", errors], assumed];
+        avenant(&arguments.concat());
+    };
+    // Some rows are refused by the old text only, some by both.
+    rejects(&[], &csv_errors);
+    rejects(&[], &parquet_errors);
+    let typed = batches(&parquet_errors);
+    assert_same_rows(&typed, &csv_errors);
+    let sides = |batches: &[RecordBatch]| -> Vec<String> {
+        let column = |batch: &RecordBatch| batch.column_by_name("side").unwrap().as_string::<i32>().clone();
+        batches
+            .iter()
+            .flat_map(|batch| column(batch).iter().map(|side| side.unwrap().to_owned()).collect::<Vec<_>>())
+            .collect()
+    };
+    let sides = sides(&typed);
+    assert!(sides.iter().any(|side| side == "old") && sides.iter().any(|side| side == "both"), "{sides:?}");
+    assert_columns(
+        &typed,
+        &[
+            ("row", DataType::UInt64, false),
+            ("line", DataType::UInt64, false),
+            ("side", DataType::Utf8, false),
+            ("field", DataType::Utf8, true),
+            ("code", DataType::Utf8, false),
+            ("message", DataType::Utf8, false),
+            ("help", DataType::Utf8, true),
+        ],
+    );
+    // No threshold is known for this specialty: every row is rejected by
+    // both texts, more than a batch of rejected rows.
+    let every_row = ["--set", "specialty=gynecologie_medicale"];
+    rejects(&every_row, &csv_errors);
+    rejects(&every_row, &parquet_errors);
+    let typed = batches(&parquet_errors);
+    assert_eq!(typed.iter().map(RecordBatch::num_rows).sum::<usize>(), 10_000);
+    assert_same_rows(&typed, &csv_errors);
 }
 
 /// A diff reads a text column of a Parquet population once a batch for each
@@ -397,7 +438,9 @@ fn a_diff_row_finer_than_a_cent_is_rejected_from_parquet_rows_and_sums_alike() {
     let inexact = parquet_errors.lines().filter(|line| line.contains("inexact")).count();
     assert!(inexact > 0, "12000.012 € has no place in a column of cents");
     assert!(!csv_errors.contains("inexact"), "the CSV rows hold every digit");
-    assert!(parquet_errors.contains("aid_per_year.option_1.new,\"12000.012 has 3 decimals"));
+    assert!(
+        parquet_errors.contains(",both,aid_per_year.option_1.new,avenant::arrow::inexact,\"12000.012 has 3 decimals")
+    );
     let count = |summary: &serde_json::Value, key: &str| summary[key].as_u64().unwrap();
     assert_eq!(count(&parquet_summary, "rejected"), count(&csv_summary, "rejected") + inexact as u64);
     assert_eq!(count(&parquet_summary, "compared") + inexact as u64, count(&csv_summary, "compared"));

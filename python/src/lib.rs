@@ -7,10 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::builder::StringBuilder;
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::RecordBatch;
 use arrow_pyarrow::{PyArrowType, Table};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::Schema;
 use avenant::batch::{self, Options, RowError};
 use avenant::eval::compiled::CompiledPolicy;
 use avenant::{LoadError, Loaded};
@@ -129,7 +128,15 @@ fn load(py: Python<'_>, path: PathBuf, on: &str, proposal: Option<&str>) -> PyRe
 /// The rejected rows as the CLI's `--errors x.parquet` holds them, but for
 /// their line: a frame's rows have none.
 fn rejects_table(errors: &[RowError]) -> PyResult<Table> {
-    let batch = avenant::batch::arrow::rejects(errors).map_err(value_error)?;
+    let mut columns = avenant::batch::arrow::RejectColumns::default();
+    errors.iter().for_each(|error| columns.push(None, error));
+    without_line(columns)
+}
+
+/// The rows of `columns` as a table, less the `line` column: a frame's rows
+/// have no lines.
+fn without_line(mut columns: avenant::batch::arrow::RejectColumns) -> PyResult<Table> {
+    let batch = columns.finish().map_err(value_error)?;
     let schema = batch.schema();
     let kept: Vec<usize> = (0..schema.fields().len()).filter(|column| schema.field(*column).name() != "line").collect();
     let batch = batch.project(&kept).map_err(value_error)?;
@@ -347,27 +354,9 @@ fn diff(
         }
     };
     let summary = serde_json::to_string(&summary).map_err(value_error)?;
-    let mut side = StringBuilder::new();
-    let errors: Vec<RowError> = rejected
-        .into_iter()
-        .map(|row| {
-            side.append_value(row.side);
-            row.error
-        })
-        .collect();
-    let (mut batches, schema) = rejects_table(&errors)?.into_inner();
-    let with_side = match batches.pop() {
-        Some(batch) => {
-            let mut fields: Vec<Field> = schema.fields().iter().map(|field| field.as_ref().clone()).collect();
-            fields.insert(1, Field::new("side", DataType::Utf8, false));
-            let mut columns = batch.columns().to_vec();
-            columns.insert(1, Arc::new(side.finish()) as ArrayRef);
-            let schema = Arc::new(Schema::new(fields));
-            let batch = RecordBatch::try_new(Arc::clone(&schema), columns).map_err(value_error)?;
-            Table::try_new(vec![batch], schema).map_err(value_error)?
-        }
-        None => Table::try_new(Vec::new(), schema).map_err(value_error)?,
-    };
+    let mut rejects = avenant::batch::arrow::RejectColumns::of_diff();
+    rejected.iter().for_each(|row| rejects.push(Some(row.side), &row.error));
+    let with_side = without_line(rejects)?;
     let rows = Table::try_new(rows, rows_schema).map_err(value_error)?;
     Ok((summary, PyArrowType(rows), PyArrowType(with_side)))
 }

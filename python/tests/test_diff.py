@@ -75,7 +75,14 @@ def test_a_diff_from_python_is_the_clis(tmp_path):
     subprocess.run(parquet_command, cwd=ROOT, capture_output=True, text=True)
     assert pq.read_table(tmp_path / "rows.parquet").equals(result.rows)
     with (tmp_path / "errors.csv").open(encoding="utf-8") as file:
-        assert result.rejects.num_rows == len(list(csv.DictReader(file)))
+        assert result.rejects.num_rows == len(list(csv.DictReader(file))) > 0
+
+    # `--errors rejected.parquet`: the same rejects, typed, with the line each row is on.
+    parquet_command[parquet_command.index(str(tmp_path / "errors.csv"))] = str(tmp_path / "errors.parquet")
+    subprocess.run(parquet_command, cwd=ROOT, capture_output=True, text=True)
+    written = pq.read_table(tmp_path / "errors.parquet")
+    assert written.column_names == ["row", "line", "side", "field", "code", "message", "help"]
+    assert written.drop_columns(["line"]).equals(result.rejects)
 
 
 def test_a_diff_reads_a_typed_frame_as_its_text(tmp_path):

@@ -224,21 +224,22 @@ impl<W: Write + Send> Writer<W> {
     }
 }
 
-/// Rejected rows written as Parquet, with the columns of
-/// [`super::arrow::rejects_schema`], a batch of [`BATCH_ROWS`] at a time.
+/// Rejected rows written as Parquet, with the columns of their
+/// [`RejectColumns`], a batch of [`BATCH_ROWS`] at a time.
 pub struct Rejects<W: Write + Send> {
     writer: Writer<W>,
     columns: RejectColumns,
 }
 
 impl<W: Write + Send> Rejects<W> {
-    pub fn new(out: W) -> std::io::Result<Rejects<W>> {
-        Ok(Rejects { writer: writer(out, super::arrow::rejects_schema())?, columns: RejectColumns::default() })
+    /// Rows made into `columns` (an `eval`'s by default, or a diff's) and written into `out`.
+    pub fn new(out: W, columns: RejectColumns) -> std::io::Result<Rejects<W>> {
+        Ok(Rejects { writer: writer(out, columns.schema())?, columns })
     }
 
-    /// `error`, after those pushed before it.
-    pub fn push(&mut self, error: &RowError) -> std::io::Result<()> {
-        self.columns.push(error);
+    /// `error`, refused by `side` in a diff, after those pushed before it.
+    pub fn push(&mut self, side: Option<&str>, error: &RowError) -> std::io::Result<()> {
+        self.columns.push(side, error);
         if self.columns.len() >= BATCH_ROWS {
             self.write_batch()?;
         }

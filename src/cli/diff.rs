@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::assign::AssignArgs;
 use super::atomic::AtomicFile;
+use super::rejects::Rejects;
 use super::{Exit, Reporter};
 use avenant::batch::Format as RowsFormat;
 use avenant::diff::{self, DiffError};
@@ -60,8 +61,10 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 
-    /// Write the rejected rows as CSV (`row,side,code,field,message`) to this
-    /// file instead of standard error.
+    /// Write the rejected rows as CSV (`row,line,side,field,code,message,help`,
+    /// `side` being the text that refused the row: `old`, `new` or `both`) to
+    /// this file instead of standard error; a `.parquet` file takes the same
+    /// columns, typed (the numbers as integers, no field or help as null).
     #[arg(long, value_name = "FILE")]
     errors: Option<PathBuf>,
 
@@ -143,14 +146,6 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     ) {
         return Ok(exit);
     }
-    if let Some(errors) = args.errors.as_deref().filter(|errors| avenant::batch::parquet::is_parquet(errors)) {
-        // Not CSV under a Parquet name: refused before anything is read.
-        reporter.message(&format!(
-            "`--errors {}`: `diff` writes its rejected rows as CSV; name a `.csv` file (its per-profile rows take `--out rows.parquet`)",
-            errors.display()
-        ));
-        return Ok(Exit::Trouble);
-    }
     let population = args.profiles.display().to_string();
     // The format of a text population; none for Parquet.
     let input = match RowsFormat::of(&args.profiles) {
@@ -196,23 +191,13 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
         }
         None => None,
     };
-    let mut errors_file = match &args.errors {
-        Some(path) => match AtomicFile::create(path) {
-            Ok(file) => {
-                let mut writer = csv::Writer::from_writer(file);
-                writer.write_record(["row", "side", "code", "field", "message"]).map_err(std::io::Error::other)?;
-                Some(writer)
-            }
-            Err(error) => {
-                reporter.message(&format!("cannot write `{}`: {error}", path.display()));
-                return Ok(Exit::Trouble);
-            }
-        },
-        None => None,
+    let mut errors_file = match args.errors.as_deref().map(|path| Rejects::create(path, true)).transpose() {
+        Ok(errors_file) => errors_file,
+        Err(error) => return Ok(super::eval_population::cannot_write(reporter, args.errors.as_deref(), &error)),
     };
     let mut rejected = |row: &diff::Rejected| -> std::io::Result<()> {
         match errors_file.as_mut() {
-            Some(writer) => write_rejected(writer, row),
+            Some(rejects) => rejects.push(Some(row.side), &row.error),
             None => {
                 // Where, as `eval` says it (file, line, row), then which text refused the row.
                 let line = match row.error.line {
@@ -306,8 +291,8 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
     if let Some((file, _)) = out_file {
         file.commit()?;
     }
-    if let Some(writer) = errors_file {
-        writer.into_inner().map_err(|error| std::io::Error::other(error.to_string()))?.commit()?;
+    if let Some(rejects) = errors_file {
+        rejects.finish()?.commit()?;
     }
     let mut stdout = std::io::stdout().lock();
     match args.format {
@@ -325,12 +310,4 @@ pub fn run(args: &DiffArgs, reporter: &Reporter) -> std::io::Result<Exit> {
 enum RowsOut {
     Text(RowsFormat),
     Parquet,
-}
-
-/// One line of the `--errors` report.
-fn write_rejected(writer: &mut csv::Writer<AtomicFile>, row: &diff::Rejected) -> std::io::Result<()> {
-    let number = row.row.to_string();
-    let field = row.error.field.clone().unwrap_or_default();
-    let cells = [number.as_str(), row.side, row.error.code, field.as_str(), row.error.message.as_str()];
-    writer.write_record(cells).map_err(std::io::Error::other)
 }

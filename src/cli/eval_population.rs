@@ -7,10 +7,10 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use super::atomic::{AtomicFile, Files};
+use super::rejects::Rejects;
 use super::{Exit, Reporter};
 use avenant::batch::{self, BatchError, Options, RowError};
 use avenant::eval::compiled::CompiledPolicy;
-use avenant::output;
 
 #[derive(Debug, clap::Args)]
 pub struct PopulationArgs {
@@ -108,17 +108,9 @@ pub fn run(
         Ok(out_file) => out_file,
         Err(error) => return Ok(cannot_write(reporter, args.out.as_deref(), &error)),
     };
-    let errors_file = match args.errors.as_deref().map(AtomicFile::create).transpose() {
+    let mut errors_file = match args.errors.as_deref().map(|path| Rejects::create(path, false)).transpose() {
         Ok(errors_file) => errors_file,
         Err(error) => return Ok(cannot_write(reporter, args.errors.as_deref(), &error)),
-    };
-    let mut errors_file = match (errors_file, args.errors.as_deref().is_some_and(batch::parquet::is_parquet)) {
-        (Some(file), true) => Some(Rejects::Parquet(Box::new(batch::parquet::Rejects::new(file)?))),
-        (Some(mut file), false) => {
-            file.write_all(b"row,line,field,code,message,help\n")?;
-            Some(Rejects::Csv(file))
-        }
-        (None, _) => None,
     };
     let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
     let output: &mut (dyn std::io::Write + Send) = match out_file.as_mut() {
@@ -151,8 +143,7 @@ pub fn run(
     };
     let compiled = CompiledPolicy::new(&loaded.policy);
     let mut rejected = |error: &RowError| match errors_file.as_mut() {
-        Some(Rejects::Csv(file)) => write_error(file, error),
-        Some(Rejects::Parquet(rejects)) => rejects.push(error),
+        Some(rejects) => rejects.push(None, error),
         None => {
             bar.suspend(|| reporter.row_error(&shown, error));
             Ok(())
@@ -183,11 +174,7 @@ pub fn run(
         }
     };
     stdout.flush()?;
-    let errors_file = match errors_file {
-        Some(Rejects::Csv(file)) => Some(file),
-        Some(Rejects::Parquet(rejects)) => Some(rejects.close()?),
-        None => None,
-    };
+    let errors_file = errors_file.map(Rejects::finish).transpose()?;
     for file in [out_file, errors_file].into_iter().flatten() {
         file.commit()?;
     }
@@ -203,26 +190,6 @@ pub fn run(
         summary.rows_rejected
     );
     Ok(if summary.rows_rejected > 0 && !args.allow_rejects { Exit::Rejected } else { Exit::Success })
-}
-
-/// Where the rejected rows go: `--errors` as CSV, or as Parquet (`.parquet`).
-enum Rejects {
-    Csv(AtomicFile),
-    Parquet(Box<batch::parquet::Rejects<AtomicFile>>),
-}
-
-/// One line of the `--errors` report.
-fn write_error(writer: &mut impl std::io::Write, error: &RowError) -> std::io::Result<()> {
-    let mut line = format!("{},{},", error.row, error.line).into_bytes();
-    output::csv::field(&mut line, error.field.as_deref().unwrap_or(""));
-    line.push(b',');
-    output::csv::field(&mut line, error.code);
-    line.push(b',');
-    output::csv::field(&mut line, &error.message);
-    line.push(b',');
-    output::csv::field(&mut line, error.help.as_deref().unwrap_or(""));
-    line.push(b'\n');
-    writer.write_all(&line)
 }
 
 /// A file that cannot be started (its folder missing, say): nothing was written.

@@ -13,6 +13,7 @@ mod explain;
 mod fmt;
 mod lsp;
 mod population;
+mod rejects;
 mod report;
 mod serve;
 mod show;

@@ -35,7 +35,7 @@ pub(crate) use cells::Cells;
 use cells::Column;
 pub(crate) use columns::{Cell, Columns, Refused, Row};
 pub(crate) use outcomes::OutcomeColumns;
-pub use rejects::{RejectColumns, rejects, rejects_schema};
+pub use rejects::RejectColumns;
 pub use sink::ArrowSink;
 
 /// Rows per batch read from a Parquet file, and per batch `avenant population` writes.
