@@ -437,6 +437,10 @@ fn a_diff_row_finer_than_a_cent_is_rejected_from_parquet_rows_and_sums_alike() {
     let (parquet_summary, parquet_errors) = diff("rows.parquet");
     let inexact = parquet_errors.lines().filter(|line| line.contains("inexact")).count();
     assert!(inexact > 0, "12000.012 € has no place in a column of cents");
+    for reject in parquet_errors.lines().filter(|line| line.contains("inexact")) {
+        let [row, line] = [0, 1].map(|column| reject.split(',').nth(column).unwrap().parse::<u64>().unwrap());
+        assert_eq!(line, row + 1, "row {row} is on line {} of the population: {reject}", row + 1);
+    }
     assert!(!csv_errors.contains("inexact"), "the CSV rows hold every digit");
     assert!(
         parquet_errors.contains(",both,aid_per_year.option_1.new,avenant::arrow::inexact,\"12000.012 has 3 decimals")

@@ -433,7 +433,9 @@ impl Worker {
                     if let Err((column, refused)) = pushed.and_then(|()| cells.keep()) {
                         // Refused whole, and not counted: the typed rows and the sums stay one population.
                         work.tally.rejected += 1;
-                        let error = refused_row(row, typed.name(column), refused);
+                        // Its line in the population: a text's as read, a table's as if written as CSV.
+                        let line = chunk.rows.get(position).map_or(row + 1, |read| read.line);
+                        let error = refused_row((row, line), typed.name(column), refused);
                         work.rejected.push(Rejected { row, side: "both", error });
                         continue;
                     }
@@ -533,13 +535,13 @@ impl Worker {
 }
 
 /// The error of a row whose typed cells its columns refused.
-fn refused_row(row: u64, field: Option<String>, refused: Refused) -> RowError {
+fn refused_row((row, line): (u64, u64), field: Option<String>, refused: Refused) -> RowError {
     match refused {
-        Refused::Inexact(message) => crate::batch::arrow::inexact(row, row, field, message, "rows"),
+        Refused::Inexact(message) => crate::batch::arrow::inexact(row, line, field, message, "rows"),
         Refused::Kind => RowError {
             code: crate::code::Code::Internal.name(),
             message: "a row's cells do not match its columns".to_owned(),
-            ..crate::batch::arrow::inexact(row, row, field, String::new(), "rows")
+            ..crate::batch::arrow::inexact(row, line, field, String::new(), "rows")
         },
     }
 }
