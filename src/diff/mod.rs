@@ -436,7 +436,9 @@ impl Worker {
                         // Its line in the population: a text's as read, a table's as if written as CSV.
                         let line = chunk.rows.get(position).map_or(row + 1, |read| read.line);
                         let error = refused_row((row, line), typed.name(column), refused);
-                        work.rejected.push(Rejected { row, side: "both", error });
+                        // The side whose value its column cannot hold.
+                        let side = error.field.as_deref().map_or("both", rows::side);
+                        work.rejected.push(Rejected { row, side, error });
                         continue;
                     }
                 }

@@ -52,6 +52,16 @@ pub fn schema(plan: &Plan) -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
+/// The text whose value a column of [`schema`] holds, by its name's end:
+/// `old` or `new`; `both` for a column of the profile or of the comparison.
+pub(super) fn side(column: &str) -> &'static str {
+    match column.rsplit_once('.') {
+        Some((_, "old")) => "old",
+        Some((_, "new")) => "new",
+        _ => "both",
+    }
+}
+
 /// The CSV header: the names of [`schema`]'s columns; nothing for JSON Lines.
 pub(super) fn header(plan: &Plan, format: Format) -> Vec<u8> {
     if format != Format::Csv {
