@@ -147,6 +147,11 @@ class Policy:
         """The Arrow schema of :meth:`evaluate`'s outcomes."""
         return self._inner.outcome_schema()
 
+    @property
+    def rejects_schema(self) -> _pa.Schema:
+        """The Arrow schema of :meth:`evaluate`'s rejected rows."""
+        return self._inner.rejects_schema()
+
     def __repr__(self) -> str:
         return f"<avenant.Policy {' + '.join(self.chain)} on {self._inner.on}>"
 

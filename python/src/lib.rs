@@ -176,6 +176,12 @@ impl Policy {
         PyArrowType(Arc::unwrap_or_clone(batch::arrow::outcome_schema(&compiled)))
     }
 
+    /// The rejected rows' Arrow schema: that of every policy.
+    fn rejects_schema(&self) -> PyResult<PyArrowType<Schema>> {
+        let (_, schema) = rejects_table(&[])?.into_inner();
+        Ok(PyArrowType(Arc::unwrap_or_clone(schema)))
+    }
+
     /// Evaluates every row of an Arrow table (anything with
     /// `__arrow_c_stream__`), its rows numbered from `first_row`; gives
     /// (outcomes, rejects, (rows in, out, rejected)).
