@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as _datetime
 import decimal as _decimal
+import hashlib as _hashlib
 import json as _json
+import os as _os
 from dataclasses import dataclass as _dataclass
 from typing import Any, Iterator, Mapping
 
@@ -49,7 +51,8 @@ def load(path: str | Any, on: _datetime.date | str | None = None, *, proposal: s
     a draft of the directory instead). ``on`` (a date or ``YYYY-MM-DD``,
     today by default) is the date of every evaluation. Raises
     :class:`AvenantError` with the checker's codes and places."""
-    return Policy(_load(str(path), _date(on), proposal), str(path), proposal)
+    # Pickled by its absolute path: a worker elsewhere reads the same file, never one beside it.
+    return Policy(_load(str(path), _date(on), proposal), _os.path.abspath(path), proposal)
 
 
 def to_arrow(frame: Any) -> _pa.Table:
@@ -115,8 +118,18 @@ def _dumps(profile: Mapping[str, Any]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def _load_again(path: str, on: str, proposal: str | None) -> Policy:
-    return load(path, on, proposal=proposal)
+def _load_again(path: str, on: str, proposal: str | None, fingerprint: str | None = None) -> Policy:
+    policy = load(path, on, proposal=proposal)
+    if fingerprint is not None and policy._fingerprint() != fingerprint:
+        error = AvenantError(
+            f"the policy at `{path}` on {on} is not the one that was loaded and sent here: "
+            "its texts have changed since, or this machine has others at that path"
+        )
+        error.code, error.message, error.place = "avenant::chain::changed", error.args[0], path
+        error.help = "load the policy again where it was loaded, and send it again"
+        error.diagnostics = [{"code": error.code, "message": error.message, "place": path, "help": error.help}]
+        raise error
+    return policy
 
 
 class Policy:
@@ -129,8 +142,13 @@ class Policy:
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickled by what loads it: a Dask or Spark worker loads and checks
-        # the same text again from the same path (which it must be able to read).
-        return (_load_again, (self._path, self._inner.on, self._proposal))
+        # the same text again from the same path (which it must be able to
+        # read), and refuses it if its rules are not those loaded here.
+        return (_load_again, (self._path, self._inner.on, self._proposal, self._fingerprint()))
+
+    def _fingerprint(self) -> str:
+        """The SHA-256 of the rules applied: the chain as one text, as ``avenant show`` prints it."""
+        return _hashlib.sha256(self._inner.merged_text().encode("utf-8")).hexdigest()
 
     @property
     def chain(self) -> list[str]:

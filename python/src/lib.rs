@@ -176,6 +176,11 @@ impl Policy {
         PyArrowType(Arc::unwrap_or_clone(batch::arrow::outcome_schema(&compiled)))
     }
 
+    /// The chain as one text, as `avenant show` prints it: the rules applied.
+    fn merged_text(&self) -> String {
+        avenant::format::print_merged(&self.loaded.merged, self.loaded.policy.sources())
+    }
+
     /// The rejected rows' Arrow schema: that of every policy.
     fn rejects_schema(&self) -> PyResult<PyArrowType<Schema>> {
         let (_, schema) = rejects_table(&[])?.into_inner();

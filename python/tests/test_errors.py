@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 import avenant
@@ -57,3 +59,37 @@ def test_explaining_a_bad_profile_raises_with_the_field(avenant_7):
         avenant_7.explain(profile)
     assert raised.value.code.startswith("avenant::profile::")
     assert raised.value.place == "file_active"
+
+
+def test_a_policy_sent_to_a_worker_is_the_one_loaded_or_an_error_there(tmp_path, monkeypatch):
+    # A Dask or Spark worker unpickles a policy by loading its path again.
+    text = (POLICIES / "avenant-7.policy").read_text(encoding="utf-8")
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "a7.policy").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    policy = avenant.load("texts/a7.policy", on="2020-01-01")
+    sent = pickle.dumps(policy)
+
+    # Elsewhere, the same absolute path; a file of that name beside the worker is not read.
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "texts").mkdir(parents=True)
+    (elsewhere / "texts" / "a7.policy").write_text("not a policy", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    assert pickle.loads(sent).chain == policy.chain
+
+    # A comment changed: the same rules.
+    (folder / "a7.policy").write_text(text.replace("# option 1's P50", "# Option 1's P50"), encoding="utf-8")
+    assert pickle.loads(sent).chain == policy.chain
+
+    # An amount changed since it was loaded: the worker refuses what the client never checked.
+    assert "| option_1 | 12 000 € |" in text, "avenant 7's aid table has moved: update this test"
+    changed = text.replace("| option_1 | 12 000 € |", "| option_1 | 12 001 € |")
+    (folder / "a7.policy").write_text(changed, encoding="utf-8")
+    with pytest.raises(avenant.AvenantError) as raised:
+        pickle.loads(sent)
+    error = raised.value
+    assert error.code == "avenant::chain::changed"
+    assert error.place == str(folder / "a7.policy")
+    assert "not the one that was loaded" in error.message
+    assert error.diagnostics[0]["code"] == error.code
