@@ -62,19 +62,25 @@ def test_a_spark_dataframe_gives_the_outcomes_and_rejects_of_one_machine(spark, 
 
     outcomes = avenant.spark.outcomes(profiles, in_force_2024).toArrow()
     rejects = avenant.spark.rejects(profiles, in_force_2024).toArrow()
+    profile_ids = pq.read_table(path)["id"].to_pylist()
 
     # Typed as one machine types them, but for `row`: Spark has no unsigned integers.
     assert outcomes.schema.field("row").type == pa.int64()
     assert outcomes.schema.remove(0).equals(local_outcomes.schema.remove(0))
     assert rejects.schema.field("row").type == pa.int64()
-    assert rejects.schema.remove(0).equals(local_rejects.schema.remove(0))
+    assert rejects.schema.field(1).name == "name", "the profile each rejected row is, by the frame's `id`"
+    assert rejects.schema.remove(1).remove(0).equals(local_rejects.schema.remove(0))
     # A batch numbers its rows from 1: profiles are matched by name.
     assert max(outcomes["row"].to_pylist()) <= BATCH_ROWS < local_outcomes.num_rows
     assert outcomes.num_rows == local_outcomes.num_rows > 8_000
     assert outcomes.drop_columns(["row"]).sort_by("name").equals(local_outcomes.drop_columns(["row"]).sort_by("name"))
-    # The same rejects, reason for reason.
+    # The same rejects, profile for profile and reason for reason.
     assert rejects.num_rows == local_rejects.num_rows > 0
     assert reasons(rejects) == reasons(local_rejects)
+    local_names = [profile_ids[row - 1] for row in local_rejects["row"].to_pylist()]
+    assert sorted(zip(rejects["name"].to_pylist(), rejects["message"].to_pylist())) == sorted(
+        zip(local_names, local_rejects["message"].to_pylist())
+    )
 
 
 def test_a_policy_that_no_executor_can_read_fails_the_job_with_its_error(spark, tmp_path):
