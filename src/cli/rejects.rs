@@ -22,13 +22,13 @@ impl Rejects {
     /// The report at `path`, begun; `sided` for a diff's.
     pub(super) fn create(path: &Path, sided: bool) -> std::io::Result<Rejects> {
         let mut file = AtomicFile::create(path)?;
+        let columns = if sided { RejectColumns::of_diff() } else { RejectColumns::default() };
         if batch::parquet::is_parquet(path) {
-            let columns = if sided { RejectColumns::of_diff() } else { RejectColumns::default() };
             return Ok(Rejects::Parquet(Box::new(batch::parquet::Rejects::new(file, columns)?)));
         }
-        let header: &[u8] =
-            if sided { b"row,line,side,field,code,message,help\n" } else { b"row,line,field,code,message,help\n" };
-        file.write_all(header)?;
+        // The CSV's header names the Parquet file's columns.
+        let names: Vec<String> = columns.schema().fields().iter().map(|field| field.name().clone()).collect();
+        writeln!(file, "{}", names.join(","))?;
         Ok(Rejects::Csv { file, sided })
     }
 
@@ -36,18 +36,13 @@ impl Rejects {
     pub(super) fn push(&mut self, side: Option<&str>, error: &RowError) -> std::io::Result<()> {
         match self {
             Rejects::Csv { file, sided } => {
-                let mut line = format!("{},{},", error.row, error.line).into_bytes();
-                if *sided {
-                    avenant::output::csv::field(&mut line, side.unwrap_or(""));
+                let mut line = format!("{},{}", error.row, error.line).into_bytes();
+                let side = sided.then(|| side.unwrap_or(""));
+                let (field, help) = (error.field.as_deref().unwrap_or(""), error.help.as_deref().unwrap_or(""));
+                for cell in side.into_iter().chain([field, error.code, &error.message, help]) {
                     line.push(b',');
+                    avenant::output::csv::field(&mut line, cell);
                 }
-                avenant::output::csv::field(&mut line, error.field.as_deref().unwrap_or(""));
-                line.push(b',');
-                avenant::output::csv::field(&mut line, error.code);
-                line.push(b',');
-                avenant::output::csv::field(&mut line, &error.message);
-                line.push(b',');
-                avenant::output::csv::field(&mut line, error.help.as_deref().unwrap_or(""));
                 line.push(b'\n');
                 file.write_all(&line)
             }
