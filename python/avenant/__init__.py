@@ -30,6 +30,7 @@ import pyarrow as _pa
 from ._avenant import AvenantError
 from ._avenant import Policy as _RustPolicy
 from ._avenant import diff as _diff
+from ._avenant import error as _error
 from ._avenant import load as _load
 
 __all__ = ["AvenantError", "Diff", "Evaluation", "Policy", "diff", "load", "to_arrow"]
@@ -121,14 +122,13 @@ def _dumps(profile: Mapping[str, Any]) -> str:
 def _load_again(path: str, on: str, proposal: str | None, fingerprint: str | None = None) -> Policy:
     policy = load(path, on, proposal=proposal)
     if fingerprint is not None and policy._fingerprint() != fingerprint:
-        error = AvenantError(
+        raise _error(
+            "avenant::chain::changed",
             f"the policy at `{path}` on {on} is not the one that was loaded and sent here: "
-            "its texts have changed since, or this machine has others at that path"
+            "its texts have changed since, or this machine has others at that path",
+            path,
+            "load the policy again where it was loaded, and send it again",
         )
-        error.code, error.message, error.place = "avenant::chain::changed", error.args[0], path
-        error.help = "load the policy again where it was loaded, and send it again"
-        error.diagnostics = [{"code": error.code, "message": error.message, "place": path, "help": error.help}]
-        raise error
     return policy
 
 

@@ -70,6 +70,13 @@ fn raise(py: Python<'_>, diagnostics: Vec<Bound<'_, PyDict>>) -> PyErr {
     }
 }
 
+/// An `AvenantError` of one diagnostic, made for the Python side to raise.
+#[pyfunction]
+#[pyo3(signature = (code, message, place = None, help = None))]
+fn error(py: Python<'_>, code: &str, message: &str, place: Option<String>, help: Option<&str>) -> PyResult<PyErr> {
+    Ok(raise(py, vec![diagnostic_dict(py, code, message, place, help)?]))
+}
+
 /// A policy that cannot be loaded, as the CLI reports it.
 fn load_error(py: Python<'_>, error: &LoadError) -> PyErr {
     let one = |code: &str, place: Option<String>| diagnostic_dict(py, code, &error.to_string(), place, None);
@@ -383,6 +390,7 @@ fn side(policy: &Policy) -> avenant::diff::Side<'_> {
 fn _avenant(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(load, module)?)?;
     module.add_function(wrap_pyfunction!(diff, module)?)?;
+    module.add_function(wrap_pyfunction!(error, module)?)?;
     module.add_class::<Policy>()?;
     module.add("AvenantError", module.py().get_type::<AvenantError>())?;
     Ok(())
